@@ -1,0 +1,47 @@
+// The error-code registry. Every code is documented in docs/errors.md (a test keeps them in sync)
+// and maps exhaustively to a CLI exit code (and, later, an HTTP status).
+
+export const ERROR_CODES = {
+  MSEG_YAML_SYNTAX: { exit: 2, summary: "The file is not valid YAML." },
+  MSEG_POLICY_UNKNOWN_FIELD: { exit: 2, summary: "A field the policy language does not know." },
+  MSEG_POLICY_WRONG_TYPE: { exit: 2, summary: "A field has the wrong type." },
+  MSEG_POLICY_MISSING_FIELD: { exit: 2, summary: "A required field is missing." },
+  MSEG_POLICY_INVALID_VALUE: { exit: 2, summary: "A value is outside what the field accepts." },
+  MSEG_POLICY_INVALID_NAME: { exit: 2, summary: "A name does not follow the naming rules." },
+  MSEG_POLICY_DUPLICATE_NAME: { exit: 2, summary: "Two objects of one kind share a name." },
+  MSEG_POLICY_INVALID_CIDR: { exit: 2, summary: "An address or CIDR does not parse." },
+  MSEG_POLICY_INVALID_PORT: { exit: 2, summary: "A port is 0, above 65535 or not a number." },
+  MSEG_POLICY_REVERSED_RANGE: { exit: 2, summary: "A port range ends before it starts." },
+  MSEG_POLICY_INVALID_SELECTOR: { exit: 2, summary: "A selector is malformed." },
+  MSEG_POLICY_UNDEFINED_REFERENCE: {
+    exit: 2,
+    summary: "A name refers to an IP list, service or workload that is not defined.",
+  },
+  MSEG_POLICY_TEST_FAILED: { exit: 1, summary: "A `tests:` assertion does not hold." },
+  MSEG_SCENARIO_INVALID: { exit: 2, summary: "A lab scenario file is invalid." },
+  MSEG_FILE_UNREADABLE: { exit: 2, summary: "A file could not be read." },
+  MSEG_LAB_NOT_ROOT: { exit: 3, summary: "The lab needs root (network namespaces, nftables)." },
+  MSEG_LAB_MISSING_TOOL: { exit: 3, summary: "A system tool the lab needs is not installed." },
+  MSEG_LAB_ALREADY_UP: { exit: 3, summary: "A lab is already up." },
+  MSEG_LAB_NOT_UP: { exit: 3, summary: "No lab is up." },
+  MSEG_LAB_SETUP_FAILED: { exit: 3, summary: "Building the lab failed; it was removed again." },
+  MSEG_LAB_UNKNOWN_HOST: { exit: 2, summary: "No lab host has that name." },
+  MSEG_NFT_APPLY_FAILED: { exit: 3, summary: "nft rejected a ruleset; the previous one stays." },
+  MSEG_USAGE: { exit: 2, summary: "The command line is wrong." },
+} as const satisfies Record<string, { exit: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An unexpected-but-anticipated failure carrying a registry code (thrown across I/O layers). */
+export class MicrosegError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MicrosegError";
+    this.code = code;
+  }
+}
+
+export function exitCodeFor(code: ErrorCode): number {
+  return ERROR_CODES[code].exit;
+}

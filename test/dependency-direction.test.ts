@@ -1,0 +1,82 @@
+// Keeps the dependency direction firm: arrows point down only.
+//   core            imports nothing of the workspace and no node:* (pure)
+//   nft/render      imports only core (pure)
+//   nft, lab, cli   may use node:*; controller and agent never import each other
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..");
+
+/** Which workspace packages each package (or sub-folder) may import; `pure` forbids node:*. */
+const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
+  { dir: "packages/core/src", allow: [], pure: true },
+  { dir: "packages/nft/src/render", allow: ["core"], pure: true },
+  { dir: "packages/nft/src", allow: ["core", "nft"], pure: false },
+  { dir: "packages/lab/src", allow: ["core", "nft", "lab"], pure: false },
+  { dir: "packages/cli/src", allow: ["core", "nft", "lab", "cli"], pure: false },
+];
+
+function sourceFiles(dir: string): string[] {
+  let out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== "testdata" && name !== "node_modules") out = out.concat(sourceFiles(path));
+    } else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const specs = [...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/gm)];
+  const dynamic = [...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)];
+  return [...specs, ...dynamic].map((m) => m[1] ?? "");
+}
+
+/** The rule for a file is the most specific matching directory. */
+function ruleFor(file: string) {
+  const rel = relative(root, file);
+  return RULES.filter((r) => rel.startsWith(`${r.dir}/`)).sort(
+    (a, b) => b.dir.length - a.dir.length,
+  )[0];
+}
+
+describe("dependency direction", () => {
+  const violations: string[] = [];
+  for (const rule of RULES) {
+    for (const file of sourceFiles(join(root, rule.dir))) {
+      if (ruleFor(file) !== rule) continue;
+      for (const spec of importsOf(file)) {
+        const ws = /^@microseg\/([a-z-]+)/.exec(spec)?.[1];
+        if (ws !== undefined && !rule.allow.includes(ws)) {
+          violations.push(`${relative(root, file)} imports ${spec}`);
+        }
+        if (
+          rule.pure &&
+          (spec.startsWith("node:") || ["fs", "path", "child_process", "os"].includes(spec))
+        ) {
+          violations.push(`${relative(root, file)} is pure but imports ${spec}`);
+        }
+        if (rule.dir === "packages/nft/src/render" && spec.startsWith("..")) {
+          violations.push(`${relative(root, file)} reaches outside render/ (${spec})`);
+        }
+      }
+    }
+  }
+
+  it("has no forbidden import", () => {
+    expect(violations).toEqual([]);
+  });
+
+  it("detects a forbidden import (the scanner itself works)", () => {
+    const fake = `import { x } from "@microseg/lab";\nimport fs from "node:fs";`;
+    const found = [
+      ...fake.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']/gm),
+    ].map((m) => m[1]);
+    expect(found).toEqual(["@microseg/lab", "node:fs"]);
+  });
+});
