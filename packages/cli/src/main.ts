@@ -1,3 +1,48 @@
-export async function main(_argv: string[]): Promise<number> {
-  return 0;
+// The `microseg` command.
+//
+//   argv ──> commander program ──> commands/<group>.ts ──> @microseg/core | @microseg/lab
+//                 │                        │
+//                 │ usage error            └─ returns an exit code, or throws MicrosegError
+//                 └──> exit 2                    └──> "error: … [CODE]" on stderr, exit from registry
+import { ERROR_CODES, MicrosegError } from "@microseg/core";
+import { Command, CommanderError } from "commander";
+import { labCommand } from "./commands/lab.js";
+import { policyCommand } from "./commands/policy.js";
+
+export function program(): Command {
+  return new Command("microseg")
+    .description("Micro-segmentation: label-based policy, enforced with nftables on every host.")
+    .version("0.1.0")
+    .showHelpAfterError("(add --help for usage)")
+    .addCommand(policyCommand())
+    .addCommand(labCommand());
+}
+
+/** Runs the command line and resolves to the process exit code; never calls process.exit. */
+export async function main(argv: string[]): Promise<number> {
+  const prog = program();
+  prog.exitOverride();
+  setExitOverride(prog);
+  process.exitCode = 0;
+  try {
+    await prog.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; everything else is a usage error.
+      return err.exitCode === 0 ? 0 : ERROR_CODES.MSEG_USAGE.exit;
+    }
+    if (err instanceof MicrosegError) {
+      process.stderr.write(`error: ${err.message} [${err.code}]\n`);
+      return ERROR_CODES[err.code].exit;
+    }
+    throw err;
+  }
+}
+
+function setExitOverride(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    sub.exitOverride();
+    setExitOverride(sub);
+  }
 }

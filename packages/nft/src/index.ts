@@ -1,1 +1,2 @@
+export * from "./driver/index.js";
 export * from "./render/index.js";

@@ -1,0 +1,5 @@
+import { Command } from "commander";
+
+export function policyCommand(): Command {
+  return new Command("policy").description("Check, explain and compile policy files, offline.");
+}
