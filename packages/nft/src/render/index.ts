@@ -1,1 +1,13 @@
-export {};
+// @microseg/nft/render: PURE RuleSet -> nftables JSON. Imports only @microseg/core types.
+
+export { toElement, toElements } from "./elements.js";
+export {
+  DEFAULT_LOG_GROUP,
+  DEFAULT_TABLE,
+  FIXED_IDS,
+  kernelSetNames,
+  MANAGEMENT_SETS,
+} from "./names.js";
+export { renderDelta, stableJson } from "./render-delta.js";
+export { type KernelSet, kernelSets, type RenderOptions, renderRuleSet } from "./render-ruleset.js";
+export type * from "./wire.js";

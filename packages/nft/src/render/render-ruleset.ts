@@ -1,0 +1,82 @@
+// RuleSet -> one nft JSON document that replaces the whole table atomically.
+//
+// Command order (firm): add table (so the delete cannot fail on a fresh machine), delete table,
+// add table, chains, sets, elements, rules. nft applies the document as one transaction, so
+// there is no moment where the old table is gone and the new one not yet there.
+
+import type { AddressSet, RuleSet } from "@microseg/core";
+import { toElements } from "./elements.js";
+import { DEFAULT_LOG_GROUP, DEFAULT_TABLE, kernelSetNames, MANAGEMENT_SETS } from "./names.js";
+import { chainRules } from "./rules.js";
+import type { NftChain, NftCommand, NftDocument, NftTable } from "./wire.js";
+
+export interface RenderOptions {
+  /** Table name inside family inet; default "microseg". */
+  readonly table?: string;
+  /** Addresses always allowed both ways (controller, management hosts). */
+  readonly management?: AddressSet;
+  /** nflog group for deny and would-block reports; default 1. */
+  readonly logGroup?: number;
+}
+
+/** The kernel-side sets of a RuleSet: every RuleSet set split by family, plus management. */
+export interface KernelSet {
+  readonly name: string;
+  readonly type: "ipv4_addr" | "ipv6_addr";
+  readonly cidrs: readonly string[];
+}
+
+const EMPTY: AddressSet = { v4: [], v6: [] };
+
+export function kernelSets(ruleSet: RuleSet, management: AddressSet = EMPTY): KernelSet[] {
+  const out: KernelSet[] = [
+    { name: MANAGEMENT_SETS.v4, type: "ipv4_addr", cidrs: management.v4 },
+    { name: MANAGEMENT_SETS.v6, type: "ipv6_addr", cidrs: management.v6 },
+  ];
+  for (const name of Object.keys(ruleSet.sets).sort()) {
+    const set = ruleSet.sets[name] ?? EMPTY;
+    const names = kernelSetNames(name);
+    out.push({ name: names.v4, type: "ipv4_addr", cidrs: set.v4 });
+    out.push({ name: names.v6, type: "ipv6_addr", cidrs: set.v6 });
+  }
+  return out;
+}
+
+export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): NftDocument {
+  const tableName = options.table ?? DEFAULT_TABLE;
+  const logGroup = options.logGroup ?? DEFAULT_LOG_GROUP;
+  const table: NftTable = { family: "inet", name: tableName };
+  const base = { family: "inet", table: tableName } as const;
+  const chain = (name: "input" | "output"): NftChain => ({
+    ...base,
+    name,
+    type: "filter",
+    hook: name,
+    prio: 0,
+    policy: "accept",
+  });
+  const sets = kernelSets(ruleSet, options.management);
+  const commands: NftCommand[] = [
+    { add: { table } },
+    { delete: { table } },
+    { add: { table } },
+    { add: { chain: chain("input") } },
+    { add: { chain: chain("output") } },
+    ...sets.map((s) => ({
+      add: { set: { ...base, name: s.name, type: s.type, flags: ["interval"] as const } },
+    })),
+    ...sets
+      .filter((s) => s.cidrs.length > 0)
+      .map((s) => ({ add: { element: { ...base, name: s.name, elem: toElements(s.cidrs) } } })),
+  ];
+  const directions = [
+    ["input", ruleSet.inbound, "inbound"],
+    ["output", ruleSet.outbound, "outbound"],
+  ] as const;
+  for (const [chainName, ruleChain, direction] of directions) {
+    for (const body of chainRules(ruleChain, { direction, mode: ruleSet.mode, logGroup })) {
+      commands.push({ add: { rule: { ...base, chain: chainName, ...body } } });
+    }
+  }
+  return { nftables: commands };
+}

@@ -1,0 +1,143 @@
+// The rules of one chain. Layout (see docs/design/nft.md):
+//   1. ct state established,related accept        (replies, ICMP errors)
+//   2. iif/oif lo accept                           (loopback)
+//   3. ip/ip6 s|daddr @mgmt-v4|v6 accept           (management, always both ways)
+//   4. icmpv6 type { nd-* } accept                 (IPv6 neighbour discovery)
+//   5. one rule per (entry, address family, port match), in entry order, each with a counter
+//      and the entry's ruleId as comment
+//   6. the default: counter + accept, or the mode's treatment of a deny
+// Structure depends only on entries, mode and set names, never on set contents: membership
+// churn is element churn (see render-delta.ts).
+
+import type { Chain, Direction, Mode, PortMatch, RuleEntry } from "@microseg/core";
+import * as x from "./exprs.js";
+import {
+  FIXED_IDS,
+  kernelSetNames,
+  MANAGEMENT_SETS,
+  MAX_LABEL_BYTES,
+  truncateUtf8,
+} from "./names.js";
+import type { NftExpr } from "./wire.js";
+
+/** A rule before table/chain are attached. */
+export interface RuleBody {
+  readonly expr: readonly NftExpr[];
+  readonly comment: string;
+}
+
+export interface ChainContext {
+  readonly direction: Direction;
+  readonly mode: Mode;
+  readonly logGroup: number;
+}
+
+const ND_TYPES = [
+  "nd-router-solicit",
+  "nd-router-advert",
+  "nd-neighbor-solicit",
+  "nd-neighbor-advert",
+  "nd-redirect",
+];
+
+export function chainRules(chain: Chain, ctx: ChainContext): RuleBody[] {
+  return [
+    ...fixedRules(ctx.direction),
+    ...chain.entries.flatMap((entry) => entryRules(entry, ctx)),
+    defaultRule(chain.default, ctx),
+  ];
+}
+
+function fixedRules(direction: Direction): RuleBody[] {
+  const side: x.Side = direction === "inbound" ? "saddr" : "daddr";
+  const lo = direction === "inbound" ? "iif" : "oif";
+  return [
+    { expr: [x.ctStateEstablished(), x.accept], comment: FIXED_IDS.established },
+    { expr: [x.interfaceIs(lo, "lo"), x.accept], comment: FIXED_IDS.loopback },
+    {
+      expr: [x.addressInSet("v4", side, MANAGEMENT_SETS.v4), x.accept],
+      comment: FIXED_IDS.management,
+    },
+    {
+      expr: [x.addressInSet("v6", side, MANAGEMENT_SETS.v6), x.accept],
+      comment: FIXED_IDS.management,
+    },
+    { expr: [x.icmpTypes("icmpv6", ND_TYPES), x.accept], comment: FIXED_IDS.neighbour },
+  ];
+}
+
+const ANY_PORT: PortMatch = { proto: "any" };
+
+function entryRules(entry: RuleEntry, ctx: ChainContext): RuleBody[] {
+  const ports = entry.ports.length > 0 ? entry.ports : [ANY_PORT];
+  const comment = truncateUtf8(entry.ruleId, MAX_LABEL_BYTES);
+  const verdict = verdictFor(entry.action === "allow", entry.ruleId, ctx);
+  const rules: RuleBody[] = [];
+  for (const { family, peer } of peerMatches(entry, ctx.direction)) {
+    for (const port of ports) {
+      if (!portFitsFamily(port, family)) continue;
+      const expr = [...(peer ? [peer] : []), ...portExprs(port), x.counter, ...verdict];
+      rules.push({ expr, comment });
+    }
+  }
+  return rules;
+}
+
+/** A set peer becomes one rule per family (`ip saddr @s_v4`, `ip6 saddr @s_v6`); any: no match. */
+function peerMatches(
+  entry: RuleEntry,
+  direction: Direction,
+): { family?: x.Family; peer?: NftExpr }[] {
+  if (!("set" in entry.peer)) return [{}];
+  const names = kernelSetNames(entry.peer.set);
+  const side: x.Side = direction === "inbound" ? "saddr" : "daddr";
+  return (["v4", "v6"] as const).map((family) => ({
+    family,
+    peer: x.addressInSet(family, side, names[family]),
+  }));
+}
+
+/** ICMP only exists for IPv4, ICMPv6 only for IPv6: skip the rule of the other family. */
+function portFitsFamily(port: PortMatch, family: x.Family | undefined): boolean {
+  if (port.proto === "icmp") return family !== "v6";
+  if (port.proto === "icmpv6") return family !== "v4";
+  return true;
+}
+
+function portExprs(port: PortMatch): NftExpr[] {
+  switch (port.proto) {
+    case "any":
+      return [];
+    case "icmp":
+    case "icmpv6":
+      return port.types && port.types.length > 0
+        ? [x.icmpTypes(port.proto, port.types)]
+        : [x.l4proto(port.proto === "icmp" ? "icmp" : "ipv6-icmp")];
+    default:
+      return [x.l4proto(port.proto), x.destinationPorts(port.ranges)];
+  }
+}
+
+/**
+ * What a matching packet gets. Allowed: accept. Denied: enforce drops (and reports on the
+ * nflog group, prefix `mseg-deny <in|out> <ruleId>`); test reports on the group
+ * (`mseg-wb <in|out> <ruleId>`) and accepts; learn only counts and accepts.
+ */
+function verdictFor(allowed: boolean, ruleId: string, ctx: ChainContext): NftExpr[] {
+  if (allowed) return [x.accept];
+  const dir = ctx.direction === "inbound" ? "in" : "out";
+  const label = (kind: string) => truncateUtf8(`${kind} ${dir} ${ruleId}`, MAX_LABEL_BYTES);
+  switch (ctx.mode) {
+    case "enforce":
+      return [x.logToGroup(ctx.logGroup, label("mseg-deny")), x.drop];
+    case "test":
+      return [x.logToGroup(ctx.logGroup, label("mseg-wb")), x.accept];
+    case "learn":
+      return [x.accept];
+  }
+}
+
+function defaultRule(kind: Chain["default"], ctx: ChainContext): RuleBody {
+  const verdict = verdictFor(kind === "allow", FIXED_IDS.default, ctx);
+  return { expr: [x.counter, ...verdict], comment: FIXED_IDS.default };
+}
