@@ -1,0 +1,98 @@
+// Reads and validates a scenario file. Either every problem is reported at once (as a
+// ScenarioInvalidError carrying Diagnostics) or a complete, normalized Scenario comes back.
+import { accessSync, constants, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { type Diagnostic, formatDiagnostic, MicrosegError } from "@microseg/core";
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { assignAddresses, v6For } from "./addresses.js";
+import { checkScenario, parseListen, parseNamedPorts, reporter } from "./check.js";
+import { issuesToDiagnostics, type PathPart } from "./issues.js";
+import { type RawScenario, scenarioSchema } from "./schema.js";
+import type { Scenario } from "./types.js";
+
+export class ScenarioInvalidError extends MicrosegError {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(file: string, diagnostics: readonly Diagnostic[]) {
+    const lines = diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n");
+    super("MSEG_SCENARIO_INVALID", `${file} is not a valid lab scenario:\n${lines}`);
+    this.diagnostics = diagnostics;
+  }
+}
+
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new MicrosegError(
+      "MSEG_FILE_UNREADABLE",
+      `cannot read scenario ${path}: ${(err as Error).message}; check the path`,
+      { cause: err },
+    );
+  }
+  return parseScenario(text, path);
+}
+
+/** Validates scenario text; `file` names it in diagnostics and anchors relative policy paths. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const yamlErrors = doc.errors.map<Diagnostic>((e) => ({
+    code: "MSEG_YAML_SYNTAX",
+    file,
+    path: "",
+    line: lines.linePos(e.pos[0]).line,
+    message: `${e.message.split("\n")[0]}; fix the YAML syntax`,
+  }));
+  if (yamlErrors.length > 0) throw new ScenarioInvalidError(file, yamlErrors);
+
+  const lineOf = (path: readonly PathPart[]): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  const parsed = scenarioSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    throw new ScenarioInvalidError(file, issuesToDiagnostics(file, parsed.error.issues, lineOf));
+  }
+  const diagnostics: Diagnostic[] = [];
+  const report = reporter(file, diagnostics, lineOf);
+  checkScenario(parsed.data, report);
+  const policy = parsed.data.policy.map((p) => resolve(dirname(resolve(file)), p));
+  policy.forEach((abs, i) => {
+    try {
+      accessSync(abs, constants.R_OK);
+    } catch {
+      report(
+        ["policy", i],
+        `policy file ${abs} cannot be read; paths are relative to the scenario file`,
+      );
+    }
+  });
+  if (diagnostics.length > 0) throw new ScenarioInvalidError(file, diagnostics);
+  return normalize(parsed.data, resolve(file), policy);
+}
+
+function normalize(raw: RawScenario, file: string, policy: string[]): Scenario {
+  const addresses = assignAddresses(raw.hosts.map((h) => h.address));
+  const namespaces = Object.fromEntries(
+    Object.entries(raw.namespaces).map(([n, ns]) => [n, { labels: ns.labels }]),
+  );
+  const hosts = raw.hosts.map((h, i) => {
+    const address = addresses[i] as string;
+    return {
+      name: h.name,
+      ...(h.namespace === undefined ? {} : { namespace: h.namespace }),
+      labels: h.labels,
+      address,
+      address6: v6For(address),
+      listen: parseListen(h),
+      namedPorts: parseNamedPorts(h),
+      managed: h.managed,
+      mode: h.mode,
+    };
+  });
+  return { file, name: raw.name, namespaces, hosts, policy };
+}

@@ -1,0 +1,49 @@
+// The scenario file's surface syntax (see CONTRACT.md, "Lab scenario"). Unknown fields are
+// errors: a typo must not silently change what the lab builds.
+import { z } from "zod";
+
+export const NAME_RE = /^[a-z0-9-]{1,20}$/;
+const LABEL_KEY_RE =
+  /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+const name = (what: string) =>
+  z.string().regex(NAME_RE, {
+    message: `${what} must be 1-20 characters of a-z, 0-9 and "-", e.g. web-1`,
+  });
+
+const labels = z.record(
+  z.string().regex(LABEL_KEY_RE, {
+    message: 'a label key is letters, digits, "-", "_", "." (optionally prefix/), e.g. role',
+  }),
+  z.string().max(63, { message: "a label value is at most 63 characters" }).regex(LABEL_VALUE_RE, {
+    message: 'a label value is up to 63 letters, digits, "-", "_" or "."; quote numbers',
+  }),
+);
+
+const hostSchema = z
+  .object({
+    name: name("a host name"),
+    namespace: name("a namespace name").optional(),
+    labels: labels.default({}),
+    address: z.string().optional(),
+    listen: z.array(z.string()).default([]),
+    namedPorts: z.record(z.string(), z.string()).default({}),
+    managed: z.boolean().default(true),
+    mode: z
+      .enum(["learn", "test", "enforce"], { message: "mode must be learn, test or enforce" })
+      .default("enforce"),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: name("the lab name").default("lab"),
+    namespaces: z.record(z.string(), z.object({ labels: labels.default({}) }).strict()).default({}),
+    hosts: z.array(hostSchema).min(1, { message: "a lab needs at least one host" }),
+    policy: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type RawScenario = z.infer<typeof scenarioSchema>;
+export type RawHost = z.infer<typeof hostSchema>;

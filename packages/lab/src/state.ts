@@ -1,0 +1,105 @@
+// The lab's state file. `lab up` writes what it INTENDS to create before creating it, then
+// records what exists (processes) as it goes, so `lab down` can remove everything even after a
+// crash at any point. Writes are atomic (temp file + rename): a reader sees the old or the new
+// state, never half of one.
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { Mode } from "@microseg/core";
+
+export const DEFAULT_STATE_DIR = "/run/microseg/lab";
+
+/** Where state, logs and readiness live; MICROSEG_LAB_DIR overrides the default. */
+export function stateDir(): string {
+  return process.env.MICROSEG_LAB_DIR ?? DEFAULT_STATE_DIR;
+}
+
+export interface StateHost {
+  readonly name: string;
+  /** The host's network namespace. */
+  readonly netns: string;
+  readonly address: string;
+  readonly address6: string;
+  /** `tcp/80`, one port each. */
+  readonly listen: readonly string[];
+  readonly managed: boolean;
+  readonly mode: Mode;
+}
+
+export interface LabState {
+  readonly version: 1;
+  /** creating: `lab up` is running or crashed; up: every host enforces its policy. */
+  readonly phase: "creating" | "up";
+  readonly lab: string;
+  readonly scenario: string;
+  readonly startedAt: string;
+  /** The `lab up` process (to tell a running `up` from a crashed one). */
+  readonly upPid: number;
+  /** Every namespace the lab will create (recorded before the first one is made). */
+  readonly namespaces: readonly string[];
+  readonly hosts: readonly StateHost[];
+  /** Host agent processes, recorded as soon as each one is spawned. */
+  readonly servers: readonly { readonly host: string; readonly pid: number }[];
+}
+
+export function statePath(dir = stateDir()): string {
+  return join(dir, "state.json");
+}
+
+export function readState(dir = stateDir()): LabState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(statePath(dir), "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const state = JSON.parse(text) as LabState;
+    return state.version === 1 ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(state: LabState, dir = stateDir()): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${statePath(dir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, statePath(dir));
+}
+
+/** Removes the state file and the lab's logs (only files the lab writes), then the empty dir. */
+export function clearState(dir = stateDir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith("state.json") || /^host-.*\.(log|sock)$/.test(name)) {
+      rmSync(join(dir, name), { force: true });
+    }
+  }
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (someone else's files) or already gone: leave it
+  }
+}
+
+export function logPath(host: string, dir = stateDir()): string {
+  return join(dir, `host-${host}.log`);
+}
+
+/** The host agent's control socket (Unix sockets are reachable across network namespaces). */
+export function controlPath(host: string, dir = stateDir()): string {
+  return join(dir, `host-${host}.sock`);
+}

@@ -1,0 +1,156 @@
+// `lab up`: from a scenario file to hosts that enforce their policy.
+//
+//   preflight ─> loadScenario ─> compileScenario ─> (nothing created yet: any error just ends here)
+//       ─> state{phase: creating, namespaces: planned}  ← written BEFORE the first namespace
+//       ─> segment + hosts ─> host agents (pids recorded as spawned) ─> apply + verify per host
+//       ─> state{phase: up}
+//   any failure (or SIGINT/SIGTERM) after the first write ─> labDown() ─> MSEG_LAB_SETUP_FAILED
+import { MicrosegError, type RuleSet } from "@microseg/core";
+import { labDown } from "./down.js";
+import { compileScenario, enforceHost, ruleCount } from "./enforce.js";
+import { startHostAgent } from "./host-agents.js";
+import { hostNamespace } from "./naming.js";
+import { loadScenario } from "./scenario/load.js";
+import { formatListenPort, type Scenario } from "./scenario/types.js";
+import { type LabState, readState, type StateHost, stateDir, writeState } from "./state.js";
+import { preflight } from "./sys/preflight.js";
+import { createHost, createSegment, labNamespaces, plannedNamespaces } from "./topology.js";
+
+export interface UpOptions {
+  readonly dir?: string;
+  /** Progress lines for humans ("creating 6 hosts…"). */
+  readonly progress?: (line: string) => void;
+}
+
+export interface UpResult {
+  readonly lab: string;
+  readonly hosts: readonly (StateHost & { readonly rules?: number })[];
+  readonly ms: number;
+}
+
+export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise<UpResult> {
+  const started = Date.now();
+  const dir = opts.dir ?? stateDir();
+  const say = opts.progress ?? (() => {});
+  preflight();
+  const scenario = loadScenario(scenarioPath);
+  const ruleSets = compileScenario(scenario);
+  await refuseIfUp(dir);
+  let state = initialState(scenario);
+  writeState(state, dir);
+  const stop = interruptions();
+  try {
+    say(`creating ${scenario.hosts.length} hosts…`);
+    await createSegment(scenario.name);
+    await Promise.all(scenario.hosts.map((h, i) => createHost(scenario.name, h, i)));
+    stop.check();
+    say("starting servers…");
+    await Promise.all(
+      state.hosts
+        .filter((h) => h.listen.length > 0)
+        .map((h) =>
+          startHostAgent({ host: h.name, netns: h.netns, listen: h.listen }, dir, (pid) => {
+            state = { ...state, servers: [...state.servers, { host: h.name, pid }] };
+            writeState(state, dir);
+          }),
+        ),
+    );
+    stop.check();
+    await enforceAll(state, ruleSets, say);
+    stop.check();
+    state = { ...state, phase: "up" };
+    writeState(state, dir);
+  } catch (err) {
+    say("setup failed; removing the lab…");
+    await labDown({ dir });
+    throw setupFailed(err);
+  } finally {
+    stop.release();
+  }
+  const hosts = state.hosts.map((h) => {
+    const rs = ruleSets.get(h.name);
+    return rs === undefined ? h : { ...h, rules: ruleCount(rs) };
+  });
+  return { lab: scenario.name, hosts, ms: Date.now() - started };
+}
+
+async function refuseIfUp(dir: string): Promise<void> {
+  const state = readState(dir);
+  const leftovers = await labNamespaces();
+  if (state === undefined && leftovers.length === 0) return;
+  const what =
+    state === undefined
+      ? `namespaces of an earlier lab are still there (${leftovers.slice(0, 3).join(", ")}${leftovers.length > 3 ? ", …" : ""})`
+      : `lab "${state.lab}" (${state.scenario}) is ${state.phase === "up" ? "up" : "half built"}`;
+  throw new MicrosegError("MSEG_LAB_ALREADY_UP", `${what}; run microseg lab down first`);
+}
+
+function initialState(scenario: Scenario): LabState {
+  return {
+    version: 1,
+    phase: "creating",
+    lab: scenario.name,
+    scenario: scenario.file,
+    startedAt: new Date().toISOString(),
+    upPid: process.pid,
+    namespaces: plannedNamespaces(scenario),
+    hosts: scenario.hosts.map((h) => ({
+      name: h.name,
+      netns: hostNamespace(scenario.name, h.name),
+      address: h.address,
+      address6: h.address6,
+      listen: h.listen.map(formatListenPort),
+      managed: h.managed,
+      mode: h.mode,
+    })),
+    servers: [],
+  };
+}
+
+async function enforceAll(
+  state: LabState,
+  ruleSets: ReadonlyMap<string, RuleSet>,
+  say: (line: string) => void,
+): Promise<void> {
+  const managed = state.hosts.filter((h) => h.managed);
+  await Promise.all(
+    managed.map(async (h) => {
+      const rs = ruleSets.get(h.name);
+      if (rs === undefined)
+        throw new Error(`the compiler produced no RuleSet for managed host ${h.name}`);
+      say(`applying policy to ${h.name} (${h.mode}, ${ruleCount(rs)} rules)…`);
+      await enforceHost(h.netns, rs);
+    }),
+  );
+  say(
+    `${managed.length} managed hosts enforce their policy; ${state.hosts.length - managed.length} unmanaged`,
+  );
+}
+
+function setupFailed(err: unknown): MicrosegError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new MicrosegError(
+    "MSEG_LAB_SETUP_FAILED",
+    `building the lab failed, and everything it made was removed: ${why}`,
+    { cause: err },
+  );
+}
+
+/** Turns SIGINT/SIGTERM during `up` into an error at the next step, so cleanup still runs. */
+function interruptions(): { check(): void; release(): void } {
+  let signal: string | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    signal = s;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    check() {
+      if (signal !== undefined) throw new Error(`interrupted by ${signal}`);
+    },
+    release() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
