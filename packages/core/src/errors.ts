@@ -13,6 +13,11 @@ export const ERROR_CODES = {
   MSEG_POLICY_INVALID_PORT: { exit: 2, summary: "A port is 0, above 65535 or not a number." },
   MSEG_POLICY_REVERSED_RANGE: { exit: 2, summary: "A port range ends before it starts." },
   MSEG_POLICY_INVALID_SELECTOR: { exit: 2, summary: "A selector is malformed." },
+  MSEG_POLICY_INVALID_LABEL: { exit: 2, summary: "A label key or value is not valid." },
+  MSEG_POLICY_UNSUPPORTED_KIND: {
+    exit: 2,
+    summary: "A document is not native microseg policy (e.g. a Kubernetes object).",
+  },
   MSEG_POLICY_UNDEFINED_REFERENCE: {
     exit: 2,
     summary: "A name refers to an IP list, service or workload that is not defined.",

@@ -1,6 +1,19 @@
-// Placeholder signatures; implemented in this folder.
+// The native policy language: YAML text -> the model, with every problem reported at once.
+//
+//   sources ──parseYamlFile──> documents ──collectDefinitions──> Known (names, duplicates)
+//                                  │                                 │
+//                                  └────────validateDocument <───────┘ (zod + hand checks)
+//                                                  │
+//                                   valid documents └──normalize──> Policy, Workload[], PolicyTest[]
+//
+// Core does no I/O: the caller reads files and passes their text.
+
 import type { Diagnostic } from "../diagnostics.js";
 import type { Policy, PolicyTest, Workload } from "../model.js";
+import { collectDefinitions } from "./definitions.js";
+import { normalize, type ValidDocument } from "./normalize.js";
+import { validateDocument } from "./validate.js";
+import { type ParsedDocument, parseYamlFile } from "./yaml-lines.js";
 
 export interface PolicySource {
   /** Shown in diagnostics; not opened (core does no I/O). */
@@ -22,9 +35,45 @@ export interface LoadedPolicy {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Parses, validates and normalizes policy files; several files form one policy. */
 export function loadPolicy(
-  _sources: readonly PolicySource[],
-  _options?: LoadOptions,
+  sources: readonly PolicySource[],
+  options: LoadOptions = {},
 ): LoadedPolicy {
-  throw new Error("not implemented");
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  for (const source of sources) {
+    const parsed = parseYamlFile(source.file, source.text);
+    documents.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const definitions = collectDefinitions(documents, options.inventory ?? []);
+  diagnostics.push(...definitions.diagnostics);
+  const valid: ValidDocument[] = [];
+  for (const doc of documents) {
+    const result = validateDocument(doc, definitions.known);
+    diagnostics.push(...result.diagnostics);
+    if (result.data !== undefined) valid.push({ doc, data: result.data });
+  }
+  const { policy, workloads, tests } = normalize(valid);
+  return { policy, workloads, tests, diagnostics: sortDiagnostics(diagnostics, sources) };
 }
+
+/** In the order of the files given, then by line; problems without a line first. */
+function sortDiagnostics(
+  list: readonly Diagnostic[],
+  sources: readonly PolicySource[],
+): Diagnostic[] {
+  const order = new Map(sources.map((s, i) => [s.file, i]));
+  return list
+    .map((d, i) => ({ d, i }))
+    .sort(
+      (a, b) =>
+        (order.get(a.d.file ?? "") ?? 0) - (order.get(b.d.file ?? "") ?? 0) ||
+        (a.d.line ?? 0) - (b.d.line ?? 0) ||
+        a.i - b.i,
+    )
+    .map(({ d }) => d);
+}
+
+export { NAMESPACE_NAME_LABEL } from "./normalize.js";

@@ -1,0 +1,96 @@
+// Addresses and CIDRs: strict parsing (four-part decimal IPv4, IPv6 without zone), canonical form.
+
+import ipaddr from "ipaddr.js";
+import { type Problem, problem } from "./problem.js";
+
+type Ip = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** A plain IPv4 or IPv6 address, or undefined when `text` is not one. */
+export function parseAddress(text: string): Ip | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (!text.includes("%") && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  return undefined;
+}
+
+export function isAddress(text: string): boolean {
+  return parseAddress(text) !== undefined;
+}
+
+export function checkAddress(text: string): Problem | undefined {
+  if (isAddress(text)) return undefined;
+  if (text.includes("/") && isAddress(text.slice(0, text.indexOf("/")))) {
+    return problem(
+      "MSEG_POLICY_INVALID_CIDR",
+      `\`${text}\` is a CIDR, but a workload has single addresses; write \`${text.slice(0, text.indexOf("/"))}\``,
+    );
+  }
+  return problem(
+    "MSEG_POLICY_INVALID_CIDR",
+    `\`${text}\` is not an IP address; write an IPv4 address like 198.18.1.10 or an IPv6 address like 2001:db8::10`,
+  );
+}
+
+/** `10.0.0.0/8` as [network, prefix]; a bare address is a /32 (IPv4) or /128 (IPv6). */
+export function parseCidr(text: string): { ip: Ip; prefix: number } | Problem {
+  const [addr = "", len, extra] = text.split("/");
+  const ip = parseAddress(addr);
+  const max = ip?.kind() === "ipv6" ? 128 : 32;
+  const prefix = len === undefined ? max : /^\d{1,3}$/.test(len) ? Number(len) : Number.NaN;
+  if (ip === undefined || extra !== undefined || !(prefix >= 0 && prefix <= max)) {
+    return problem(
+      "MSEG_POLICY_INVALID_CIDR",
+      `\`${text}\` is not a CIDR; write an address and prefix length like 203.0.113.0/24 or 2001:db8::/32`,
+    );
+  }
+  const network = networkOf(ip, prefix);
+  if (network.toString() !== ip.toString()) {
+    const exact = `${ip.toString()}/${max}`;
+    return problem(
+      "MSEG_POLICY_INVALID_CIDR",
+      `\`${text}\` has host bits set; write \`${network.toString()}/${prefix}\` for the network, or \`${exact}\` for the one address`,
+    );
+  }
+  return { ip, prefix };
+}
+
+export function checkCidr(text: string): Problem | undefined {
+  const parsed = parseCidr(text);
+  return "code" in parsed ? parsed : undefined;
+}
+
+/** Canonical text of a valid CIDR (`2001:DB8:0::/32` -> `2001:db8::/32`, `10.0.0.1` -> `10.0.0.1/32`). */
+export function canonicalCidr(text: string): string {
+  const parsed = parseCidr(text);
+  return "code" in parsed ? text : `${parsed.ip.toString()}/${parsed.prefix}`;
+}
+
+/** Whether every address of `inner` lies inside `outer` (both valid CIDRs). */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if ("code" in a || "code" in b || a.ip.kind() !== b.ip.kind()) return false;
+  return a.prefix >= b.prefix && a.ip.match(b.ip, b.prefix);
+}
+
+/** Problems with `except` entries that lie outside every `cidrs` entry (Kubernetes rejects them too). */
+export function checkExcepts(
+  include: readonly string[],
+  except: readonly string[],
+): (Problem | undefined)[] {
+  return except.map((e) =>
+    include.some((i) => cidrWithin(e, i))
+      ? undefined
+      : problem(
+          "MSEG_POLICY_INVALID_CIDR",
+          `\`${e}\` is not inside any of the \`cidrs\` (${include.join(", ")}), so excepting it does nothing; ` +
+            "remove it or add a CIDR that contains it",
+        ),
+  );
+}
+
+function networkOf(ip: Ip, prefix: number): Ip {
+  const text = `${ip.toString()}/${prefix}`;
+  return ip.kind() === "ipv4"
+    ? ipaddr.IPv4.networkAddressFromCIDR(text)
+    : ipaddr.IPv6.networkAddressFromCIDR(text);
+}

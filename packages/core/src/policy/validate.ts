@@ -1,0 +1,61 @@
+// One document: is it native policy at all, and if so, parse it against the schema, turning every
+// zod issue into a Diagnostic.
+
+import type { Diagnostic } from "../diagnostics.js";
+import type { Known } from "./known.js";
+import { API_VERSION, documentSchema, type PolicyDocument } from "./schema.js";
+import type { ParsedDocument } from "./yaml-lines.js";
+import { issueToDiagnostic } from "./zod-issues.js";
+
+export interface ValidatedDocument {
+  readonly doc: ParsedDocument;
+  /** Present when the document is valid. */
+  readonly data?: PolicyDocument;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function validateDocument(doc: ParsedDocument, known: Known): ValidatedDocument {
+  const foreign = foreignKind(doc);
+  if (foreign !== undefined) return { doc, diagnostics: [foreign] };
+  if (doc.value === null || doc.value === undefined)
+    return { doc, data: emptyDocument(), diagnostics: [] };
+  const result = documentSchema(known).safeParse(doc.value);
+  if (result.success) return { doc, data: result.data, diagnostics: [] };
+  return { doc, diagnostics: result.error.issues.map((issue) => issueToDiagnostic(issue, doc)) };
+}
+
+/** Kubernetes objects (and anything else with a foreign apiVersion/kind) are not native policy. */
+function foreignKind(doc: ParsedDocument): Diagnostic | undefined {
+  const value = doc.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { apiVersion, kind } = value as Record<string, unknown>;
+  if (apiVersion === API_VERSION || (apiVersion === undefined && kind === undefined))
+    return undefined;
+  const isNetworkPolicy = kind === "NetworkPolicy" || apiVersion === "networking.k8s.io/v1";
+  const what = typeof kind === "string" ? `a \`${kind}\`` : `\`apiVersion: ${String(apiVersion)}\``;
+  const message = isNetworkPolicy
+    ? "this is a Kubernetes NetworkPolicy, which cannot be read yet; write the same rules in the native " +
+      "form (docs/policy.md) or leave this file out"
+    : `this document is ${what}, not microseg policy; native policy files have \`apiVersion: ${API_VERSION}\` ` +
+      "(or none) and no `kind`";
+  return {
+    code: "MSEG_POLICY_UNSUPPORTED_KIND",
+    file: doc.file,
+    path: `${doc.prefix}${kind === undefined ? "apiVersion" : "kind"}`,
+    line: doc.lineAt([kind === undefined ? "apiVersion" : "kind"]),
+    message,
+  };
+}
+
+function emptyDocument(): PolicyDocument {
+  return {
+    namespaces: [],
+    workloads: [],
+    ipLists: [],
+    services: [],
+    rules: [],
+    scopes: [],
+    isolation: [],
+    tests: [],
+  };
+}

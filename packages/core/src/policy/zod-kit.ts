@@ -1,0 +1,81 @@
+// Small building blocks over zod so that schemas report registry codes and actionable messages.
+//
+// Contract with zod-issues.ts: a custom issue carries `params.mseg` (an ErrorCode) and a final
+// message; unknown fields carry `params.known` (the fields the object accepts) and get their
+// message there, where the field's name (the last path segment) is known.
+
+import { z } from "zod";
+import type { Problem } from "./problem.js";
+import type { PathSegment } from "./yaml-lines.js";
+
+export function report(ctx: z.RefinementCtx, p: Problem, path: readonly PathSegment[] = []): void {
+  ctx.addIssue({ code: "custom", message: p.message, path: [...path], params: { mseg: p.code } });
+}
+
+/** A string that must also pass a hand-written check. */
+export function checked(check: (text: string) => Problem | undefined) {
+  return z.string().superRefine((text, ctx) => {
+    const p = check(text);
+    if (p !== undefined) report(ctx, p);
+  });
+}
+
+/**
+ * Like z.strictObject, but each unknown field becomes its own issue (at the field's own path and
+ * line) that knows which fields the object does accept, so the message can suggest one.
+ */
+export function strict<T extends z.ZodRawShape>(kind: string, shape: T) {
+  const known = Object.keys(shape);
+  const unknownField = z.unknown().superRefine((_value, ctx) => {
+    ctx.addIssue({
+      code: "custom",
+      message: "unknown field",
+      params: { mseg: "MSEG_POLICY_UNKNOWN_FIELD", known, kind },
+    });
+  });
+  return z.object(shape).catchall(unknownField);
+}
+
+/**
+ * Parses `value` with `schema` from inside another schema's transform, forwarding its issues
+ * (their paths relative to the current value, after `at`). Undefined when it failed; the enclosing
+ * parse fails too, so what the transform returns then is never used.
+ */
+export function forward<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  ctx: z.RefinementCtx,
+  at: readonly PathSegment[] = [],
+): T | undefined {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [...at, ...issue.path] });
+  return undefined;
+}
+
+/** One item or a list of them; the output is always a list. */
+export function oneOrMany<T>(item: z.ZodType<T>) {
+  const many = z.array(item);
+  return z.unknown().transform((value, ctx): T[] => {
+    if (Array.isArray(value)) return forward(many, value, ctx) ?? [];
+    const one = forward(item, value, ctx);
+    return one === undefined ? [] : [one];
+  });
+}
+
+/** A list that must not be empty; `why` ends the message ("… is empty; <why>"). */
+export function nonEmpty<T extends z.ZodType<unknown[]>>(schema: T, field: string, why: string) {
+  return schema.superRefine((list, ctx) => {
+    if (list.length === 0) {
+      report(ctx, { code: "MSEG_POLICY_INVALID_VALUE", message: `\`${field}\` is empty; ${why}` });
+    }
+  });
+}
+
+/** A top-level section: a list, where an empty `rules:` (null) counts as no entries. */
+export function section<T>(item: z.ZodType<T>) {
+  return z
+    .array(item)
+    .nullish()
+    .transform((list): T[] => list ?? []);
+}
