@@ -1,0 +1,219 @@
+// The nftables driver: owns ONE table (`inet microseg` by default) in one network namespace.
+//
+//   apply(rs) ──► same hash as last? ──yes──► drift()? clean ──► noop
+//        │                                      └ drifted ─────► full
+//        ├─► renderDelta(last, rs) and the kernel structure is still ours ──► delta
+//        └─► full: add+delete+add table ... in one `nft -j -f -` transaction
+//
+// Kernel transactions are atomic: when nft rejects a document the previous table stays as it was,
+// and the driver keeps remembering the previous RuleSet. Calls are serialized.
+
+import type { AddressSet, RuleSet } from "@microseg/core";
+import { MicrosegError } from "@microseg/core";
+import {
+  DEFAULT_TABLE,
+  kernelSets,
+  type NftDocument,
+  type RenderOptions,
+  renderDelta,
+  renderRuleSet,
+} from "../render/index.js";
+import { compareElements, compareStructure } from "./compare.js";
+import { createNftExec, type NftExec } from "./exec.js";
+import { assertNamespaceAllowed } from "./namespace-guard.js";
+import { canonicalCidr, parseTableListing, type TableState } from "./table-state.js";
+
+export interface NftDriverOptions {
+  /** Network namespace (as in `ip netns list`) to act in. Required unless allowRootNamespace. */
+  readonly netns?: string;
+  /** Refuse to touch the machine's root network namespace unless this is true. */
+  readonly allowRootNamespace?: boolean;
+  /** Table name inside family inet; default "microseg". */
+  readonly table?: string;
+  /** Addresses that are always allowed both ways (the controller, management hosts). */
+  readonly management?: AddressSet;
+  /** nflog group for deny / would-block reports; default 1. */
+  readonly logGroup?: number;
+  /** Runs nft; default spawns `nft` (via `ip netns exec` when netns is set). */
+  readonly exec?: NftExec;
+}
+
+export interface ApplyResult {
+  /** full: whole table replaced; delta: only set elements changed; noop: hash unchanged. */
+  readonly kind: "full" | "delta" | "noop";
+  readonly ms: number;
+}
+
+export interface DriftReport {
+  readonly drifted: boolean;
+  /** Human-readable differences between the kernel table and the last applied RuleSet. */
+  readonly details: readonly string[];
+}
+
+/** Packet/byte counters of one rule, mapped back through its comment (the ruleId). */
+export interface RuleCounter {
+  readonly chain: "input" | "output";
+  readonly ruleId: string;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+interface Applied {
+  readonly ruleSet: RuleSet;
+  /** Kernel structure read back right after the last full apply. */
+  readonly structure: TableState;
+}
+
+export class NftDriver {
+  private readonly options: NftDriverOptions;
+  private readonly exec: NftExec;
+  private readonly render: RenderOptions;
+  private last: Applied | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NftDriverOptions) {
+    this.options = options;
+    this.exec = options.exec ?? createNftExec(options.netns);
+    this.render = {
+      table: options.table,
+      management: options.management,
+      logGroup: options.logGroup,
+    };
+  }
+
+  get tableName(): string {
+    return this.options.table ?? DEFAULT_TABLE;
+  }
+
+  /** The RuleSet the kernel was last made equal to (undefined before apply / after remove). */
+  get applied(): RuleSet | undefined {
+    return this.last?.ruleSet;
+  }
+
+  /** Makes the kernel table equal to `ruleSet` in one atomic nft transaction. */
+  apply(ruleSet: RuleSet): Promise<ApplyResult> {
+    return this.serial(async () => {
+      const start = performance.now();
+      const ms = () => Math.round((performance.now() - start) * 100) / 100;
+      await assertNamespaceAllowed(this.options);
+      const last = this.last;
+      if (last && last.ruleSet.hash === ruleSet.hash) {
+        if (!(await this.driftNow()).drifted) return { kind: "noop", ms: ms() };
+      } else if (last && (await this.tryDelta(last, ruleSet))) {
+        return { kind: "delta", ms: ms() };
+      }
+      await this.applyFull(ruleSet);
+      return { kind: "full", ms: ms() };
+    });
+  }
+
+  /** Compares the kernel table with the last applied RuleSet. */
+  drift(): Promise<DriftReport> {
+    return this.serial(async () => {
+      await assertNamespaceAllowed(this.options);
+      return this.driftNow();
+    });
+  }
+
+  /** Deletes the owned table (no error when it is already gone). */
+  remove(): Promise<void> {
+    return this.serial(async () => {
+      await assertNamespaceAllowed(this.options);
+      const table = { family: "inet", name: this.tableName } as const;
+      await this.run({ nftables: [{ add: { table } }, { delete: { table } }] }, "remove");
+      this.last = undefined;
+    });
+  }
+
+  /** Counters of every rule that has a comment, in kernel order. */
+  counters(): Promise<RuleCounter[]> {
+    return this.serial(async () => {
+      await assertNamespaceAllowed(this.options);
+      const res = await this.exec(["-j", "list", "table", "inet", this.tableName]);
+      if (res.code !== 0) throw applyFailed("listing counters", res.stderr);
+      return parseCounters(res.stdout);
+    });
+  }
+
+  private async applyFull(ruleSet: RuleSet): Promise<void> {
+    await this.run(renderRuleSet(ruleSet, this.render), `apply for ${ruleSet.workload}`);
+    const structure = await this.readTable(true);
+    if (!structure) throw applyFailed("reading back", "the table vanished right after apply");
+    this.last = { ruleSet, structure };
+  }
+
+  /** Element-only update, when the kernel structure is still what the last full apply made. */
+  private async tryDelta(last: Applied, next: RuleSet): Promise<boolean> {
+    const delta = renderDelta(last.ruleSet, next, this.render);
+    if (!delta) return false;
+    const now = await this.readTable(true);
+    if (!now || compareStructure(last.structure, now).length > 0) return false;
+    if (delta.nftables.length > 0) {
+      const res = await this.exec(["-j", "-f", "-"], JSON.stringify(delta));
+      if (res.code !== 0) return false; // e.g. someone deleted an element: repair by full apply
+    }
+    this.last = { ruleSet: next, structure: last.structure };
+    return true;
+  }
+
+  private async driftNow(): Promise<DriftReport> {
+    const last = this.last;
+    if (!last) return { drifted: false, details: [] };
+    const now = await this.readTable(false);
+    if (!now) return { drifted: true, details: [`table inet ${this.tableName} is missing`] };
+    const expected = new Map(
+      kernelSets(last.ruleSet, this.options.management).map((s) => [
+        s.name,
+        new Set(s.cidrs.map(canonicalCidr)),
+      ]),
+    );
+    const details = [
+      ...compareStructure(last.structure, now),
+      ...compareElements(expected, now.elements),
+    ];
+    return { drifted: details.length > 0, details };
+  }
+
+  /** undefined when the table does not exist. `terse` leaves set elements out (fast). */
+  private async readTable(terse: boolean): Promise<TableState | undefined> {
+    const args = ["-j", ...(terse ? ["-t"] : []), "list", "table", "inet", this.tableName];
+    const res = await this.exec(args);
+    if (res.code !== 0) {
+      if (/No such file or directory/.test(res.stderr)) return undefined;
+      throw applyFailed("listing the table", res.stderr);
+    }
+    return parseTableListing(res.stdout);
+  }
+
+  private async run(doc: NftDocument, what: string): Promise<void> {
+    const res = await this.exec(["-j", "-f", "-"], JSON.stringify(doc));
+    if (res.code !== 0) throw applyFailed(what, res.stderr);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function applyFailed(what: string, stderr: string): MicrosegError {
+  return new MicrosegError(
+    "MSEG_NFT_APPLY_FAILED",
+    `nft failed (${what}); the previous table stays in place: ${stderr.trim() || "no output"}`,
+  );
+}
+
+function parseCounters(stdout: string): RuleCounter[] {
+  const items = (JSON.parse(stdout) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
+  const out: RuleCounter[] = [];
+  for (const item of items) {
+    const rule = item.rule as { chain: string; comment?: string; expr: Record<string, unknown>[] };
+    if (!rule?.comment) continue;
+    const c = rule.expr.find((e) => e.counter)?.counter as { packets: number; bytes: number };
+    if (!c) continue;
+    const chain = rule.chain as RuleCounter["chain"];
+    out.push({ chain, ruleId: rule.comment, packets: c.packets, bytes: c.bytes });
+  }
+  return out;
+}
