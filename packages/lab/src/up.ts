@@ -44,16 +44,14 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
     await createSegment(scenario.name);
     await Promise.all(scenario.hosts.map((h, i) => createHost(scenario.name, h, i)));
     stop.check();
-    say("starting servers…");
+    say(`starting ${state.hosts.length} host agents…`);
     await Promise.all(
-      state.hosts
-        .filter((h) => h.listen.length > 0)
-        .map((h) =>
-          startHostAgent({ host: h.name, netns: h.netns, listen: h.listen }, dir, (pid) => {
-            state = { ...state, servers: [...state.servers, { host: h.name, pid }] };
-            writeState(state, dir);
-          }),
-        ),
+      state.hosts.map((h) =>
+        startHostAgent({ host: h.name, netns: h.netns, listen: h.listen }, dir, (pid) => {
+          state = { ...state, servers: [...state.servers, { host: h.name, pid }] };
+          writeState(state, dir);
+        }),
+      ),
     );
     stop.check();
     await enforceAll(state, ruleSets, say);

@@ -1,0 +1,37 @@
+import { readState } from "@microseg/lab";
+import { Command } from "commander";
+import { table } from "./lab-up.js";
+
+export function labStatusCommand(): Command {
+  return new Command("status")
+    .description("Show the running lab's hosts (name, namespace, addresses, mode, ports).")
+    .option("--json", "print the lab's state as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+Exits 0 when a lab is up, 3 when none is.
+
+Examples:
+  $ npx microseg lab status
+  $ npx microseg lab status --json`,
+    )
+    .action((opts: { json?: boolean }) => {
+      const state = readState();
+      if (opts.json === true) {
+        process.stdout.write(`${JSON.stringify(state ?? null, null, 2)}\n`);
+      } else if (state === undefined) {
+        process.stdout.write("no lab is up\n");
+      } else {
+        process.stdout.write(`lab "${state.lab}" (${state.scenario}): ${state.phase}\n\n`);
+        const rows = state.hosts.map((h) => [
+          h.name,
+          h.netns,
+          `${h.address} ${h.address6}`,
+          h.managed ? h.mode : "unmanaged",
+          h.listen.join(" ") || "-",
+        ]);
+        process.stdout.write(table(["host", "namespace", "addresses", "mode", "listens on"], rows));
+      }
+      if (state?.phase !== "up") process.exitCode = 3;
+    });
+}
