@@ -53,7 +53,7 @@ export function parseScenario(text: string, file: string): Scenario {
     }
     return undefined;
   };
-  const parsed = scenarioSchema.safeParse(doc.toJS() ?? {});
+  const parsed = scenarioSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw new ScenarioInvalidError(file, issuesToDiagnostics(file, parsed.error.issues, lineOf));
   }
