@@ -53,11 +53,12 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
 
 function syntaxErrors(file: string, text: string, doc: Document, lines: LineCounter): Diagnostic[] {
   return doc.errors.map((err) => {
-    const [start = 0, end = start] = err.pos;
+    const start = err.pos[0];
     const line = lines.linePos(start).line;
+    const key = /^[^:\n]*/.exec(text.slice(start))?.[0].trim() ?? "";
     const message =
       err.code === "DUPLICATE_KEY"
-        ? `the key \`${text.slice(start, end).trim()}\` appears twice in the same map; keep only one of them`
+        ? `the key \`${key}\` appears twice in the same map; keep only one of them`
         : `YAML syntax error: ${err.message.replace(/\.$/, "")}; check the indentation, colons and quotes on this line`;
     return { code: "MSEG_YAML_SYNTAX", file, path: "", line, message };
   });

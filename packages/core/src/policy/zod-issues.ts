@@ -77,6 +77,7 @@ function invalidValue(
   path: PathSegment[],
   value: unknown,
 ): { code: ErrorCode; message: string } {
+  if (value === undefined) return invalidType(path, value);
   const { label } = hintFor(path);
   const allowed = values.map((v) => `\`${String(v)}\``).join(", ");
   const typo = typeof value === "string" ? suggestion(value, values.map(String)) : "";
