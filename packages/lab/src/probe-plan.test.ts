@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleResults, planProbes } from "./probe-plan.js";
+import { assembleResults, planProbes, type Verdict } from "./probe-plan.js";
 import type { StateHost } from "./state.js";
 
 const host = (name: string, address: string, listen: string[]): StateHost => ({
@@ -44,7 +44,7 @@ describe("assembleResults", () => {
   it("pairs verdicts with targets and sorts by from, to, protocol, port number", () => {
     const plans = planProbes([...hosts, host("app", "198.18.0.13", ["tcp/8080", "tcp/443"])]);
     const verdicts = plans.map((p) =>
-      p.targets.map((t) => (t.port === 5432 ? "allowed" : "blocked") as const),
+      p.targets.map((t): Verdict => (t.port === 5432 ? "allowed" : "blocked")),
     );
     const results = assembleResults(plans, verdicts);
     expect(results).toHaveLength(3 + 4 + 5 + 3);
