@@ -1,5 +1,5 @@
 import { labProbe, type ProbeResult } from "@microseg/lab";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 
 export function labProbeCommand(): Command {
   return new Command("probe")
@@ -65,7 +65,7 @@ export function humanProbe(results: readonly ProbeResult[]): string {
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 50 || n > 10_000) {
-    throw new Error(`--timeout must be a number of milliseconds from 50 to 10000, got "${v}"`);
+    throw new InvalidArgumentError(`give milliseconds from 50 to 10000, not "${v}".`);
   }
   return n;
 }
