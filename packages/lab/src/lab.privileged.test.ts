@@ -85,6 +85,22 @@ describePrivileged("lab: scenarios and their probe matrix", () => {
     });
   });
 
+  it("probes a 10-host lab with 4 ports each (360 probes) in seconds", async () => {
+    await labUp(scenario("ten-hosts"), { dir });
+    const started = Date.now();
+    const { results } = await labProbe({ dir });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(results).toHaveLength(10 * 9 * 4);
+    const ports = (from: string, to: string) =>
+      results
+        .filter((r) => r.from === from && r.to === to && r.verdict === "allowed")
+        .map((r) => r.port);
+    expect(ports("h0", "h1")).toEqual(["tcp/80", "tcp/443", "udp/53", "udp/123"]); // learn -> learn
+    expect(ports("h6", "h7")).toEqual(["tcp/80", "udp/53"]); // enforce -> enforce, by rule
+    expect(ports("h9", "h4")).toEqual(["tcp/80", "udp/53"]); // enforce -> learn: outbound rule
+    expect(ports("h0", "h5")).toEqual([]); // learn -> enforce: default deny inbound
+  });
+
   it("refuses a second lab while one is up", async () => {
     await labUp(scenario("modes"), { dir });
     await expect(labUp(scenario("scopes"), { dir })).rejects.toMatchObject({
