@@ -50,9 +50,7 @@ describe("NftDriver (fake nft twin)", () => {
   it("does a full apply when the structure changes", async () => {
     const { driver } = setup();
     await driver.apply(a);
-    expect((await driver.apply(serverRuleSet(clientsA, { mode: "test" }))).kind).toBe(
-      "full",
-    );
+    expect((await driver.apply(serverRuleSet(clientsA, { mode: "test" }))).kind).toBe("full");
   });
 
   it("detects a flushed table, a deleted rule and edited elements, and repairs on apply", async () => {

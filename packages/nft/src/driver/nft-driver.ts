@@ -2,11 +2,15 @@
 //
 //   apply(rs) ──► same hash as last? ──yes──► drift()? clean ──► noop
 //        │                                      └ drifted ─────► full
-//        ├─► renderDelta(last, rs) and the kernel structure is still ours ──► delta
-//        └─► full: add+delete+add table ... in one `nft -j -f -` transaction
+//        ├─► renderDelta(last, rs), no drift seen since the last full ──► delta
+//        └─► full: add+delete+add table ... in one `nft -j -f -` transaction,
+//                  then read the structure back as the drift baseline
 //
 // Kernel transactions are atomic: when nft rejects a document the previous table stays as it was,
 // and the driver keeps remembering the previous RuleSet. Calls are serialized.
+// Deltas trust the driver's own last state: reading the table back first would cost O(set size)
+// (nft fetches set contents for any listing). Tampering is found by drift() (the agent calls it
+// periodically); once drift was seen, the next apply is a full one.
 
 import type { AddressSet, RuleSet } from "@microseg/core";
 import { MicrosegError } from "@microseg/core";
@@ -60,8 +64,10 @@ export interface RuleCounter {
 
 interface Applied {
   readonly ruleSet: RuleSet;
-  /** Kernel structure read back right after the last full apply. */
-  readonly structure: TableState;
+  /** Kernel structure read back right after the last full apply (undefined if that failed). */
+  structure: TableState | undefined;
+  /** Drift was seen (or the baseline could not be read): the next apply must be full. */
+  tainted: boolean;
 }
 
 export class NftDriver {
@@ -99,7 +105,7 @@ export class NftDriver {
       const last = this.last;
       if (last && last.ruleSet.hash === ruleSet.hash) {
         if (!(await this.driftNow()).drifted) return { kind: "noop", ms: ms() };
-      } else if (last && (await this.tryDelta(last, ruleSet))) {
+      } else if (last && !last.tainted && (await this.tryDelta(last, ruleSet))) {
         return { kind: "delta", ms: ms() };
       }
       await this.applyFull(ruleSet);
@@ -137,22 +143,21 @@ export class NftDriver {
 
   private async applyFull(ruleSet: RuleSet): Promise<void> {
     await this.run(renderRuleSet(ruleSet, this.render), `apply for ${ruleSet.workload}`);
-    const structure = await this.readTable(true);
-    if (!structure) throw applyFailed("reading back", "the table vanished right after apply");
-    this.last = { ruleSet, structure };
+    // The drift baseline is read back before apply() returns: read later, a tamper in between
+    // would become part of the baseline. It costs a listing (O(set size)), full applies only.
+    const structure = await this.readTable(true).catch(() => undefined);
+    this.last = { ruleSet, structure, tainted: structure === undefined };
   }
 
-  /** Element-only update, when the kernel structure is still what the last full apply made. */
+  /** Element-only update on top of the last applied RuleSet. */
   private async tryDelta(last: Applied, next: RuleSet): Promise<boolean> {
     const delta = renderDelta(last.ruleSet, next, this.render);
     if (!delta) return false;
-    const now = await this.readTable(true);
-    if (!now || compareStructure(last.structure, now).length > 0) return false;
     if (delta.nftables.length > 0) {
       const res = await this.exec(["-j", "-f", "-"], JSON.stringify(delta));
       if (res.code !== 0) return false; // e.g. someone deleted an element: repair by full apply
     }
-    this.last = { ruleSet: next, structure: last.structure };
+    this.last = { ruleSet: next, structure: last.structure, tainted: false };
     return true;
   }
 
@@ -160,7 +165,10 @@ export class NftDriver {
     const last = this.last;
     if (!last) return { drifted: false, details: [] };
     const now = await this.readTable(false);
-    if (!now) return { drifted: true, details: [`table inet ${this.tableName} is missing`] };
+    if (!now) {
+      last.tainted = true;
+      return { drifted: true, details: [`table inet ${this.tableName} is missing`] };
+    }
     const expected = new Map(
       kernelSets(last.ruleSet, this.options.management).map((s) => [
         s.name,
@@ -168,9 +176,10 @@ export class NftDriver {
       ]),
     );
     const details = [
-      ...compareStructure(last.structure, now),
+      ...(last.structure ? compareStructure(last.structure, now) : ["no baseline read back"]),
       ...compareElements(expected, now.elements),
     ];
+    if (details.length > 0) last.tainted = true;
     return { drifted: details.length > 0, details };
   }
 

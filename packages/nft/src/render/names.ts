@@ -19,13 +19,25 @@ export const FIXED_IDS = {
 
 const SAFE_SET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** The four kernel sets behind one RuleSet set: host addresses and prefixes, per family. */
+export interface KernelSetNames {
+  /** Hash set of IPv4 host addresses (/32). */
+  readonly v4: string;
+  /** Interval set of IPv4 prefixes (shorter than /32). */
+  readonly v4net: string;
+  readonly v6: string;
+  readonly v6net: string;
+}
+
 /**
- * The kernel set names for one RuleSet set: `<name>_v4` and `<name>_v6`. Names that are not
- * short identifiers are sanitized and get a hash suffix, so distinct names never collide.
+ * `<name>_v4`, `<name>_v4net`, `<name>_v6`, `<name>_v6net`. Names that are not short
+ * identifiers are sanitized and get a hash suffix, so distinct names never collide.
+ * Hosts and prefixes are apart because nft fetches an interval set's whole content before
+ * every element change (O(set size)); hash-set element changes cost O(1).
  */
-export function kernelSetNames(setName: string): { v4: string; v6: string } {
+export function kernelSetNames(setName: string): KernelSetNames {
   const base = SAFE_SET_NAME.test(setName) ? setName : sanitized(setName);
-  return { v4: `${base}_v4`, v6: `${base}_v6` };
+  return { v4: `${base}_v4`, v4net: `${base}_v4net`, v6: `${base}_v6`, v6net: `${base}_v6net` };
 }
 
 function sanitized(name: string): string {

@@ -48,6 +48,8 @@ describe("renderRuleSet", () => {
     expect(verdicts(renderRuleSet(base), "input").slice(5)).toEqual([
       "counter+accept",
       "counter+accept",
+      "counter+accept",
+      "counter+accept",
       "counter+log+drop",
       "counter+log+drop",
     ]);
@@ -89,6 +91,11 @@ describe("renderRuleSet", () => {
     const b = kernelSetNames("rules_1__in");
     expect(a.v4).toMatch(/^[A-Za-z0-9_]+$/);
     expect(a.v4).not.toBe(b.v4);
-    expect(kernelSetNames("web_in")).toEqual({ v4: "web_in_v4", v6: "web_in_v6" });
+    expect(kernelSetNames("web_in")).toEqual({
+      v4: "web_in_v4",
+      v4net: "web_in_v4net",
+      v6: "web_in_v6",
+      v6net: "web_in_v6net",
+    });
   });
 });

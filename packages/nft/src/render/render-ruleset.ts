@@ -19,10 +19,14 @@ export interface RenderOptions {
   readonly logGroup?: number;
 }
 
-/** The kernel-side sets of a RuleSet: every RuleSet set split by family, plus management. */
+/**
+ * The kernel-side sets of a RuleSet: every RuleSet set split by family and into hosts (hash
+ * set) and prefixes (interval set), plus the two management interval sets.
+ */
 export interface KernelSet {
   readonly name: string;
   readonly type: "ipv4_addr" | "ipv6_addr";
+  readonly interval: boolean;
   readonly cidrs: readonly string[];
 }
 
@@ -30,16 +34,32 @@ const EMPTY: AddressSet = { v4: [], v6: [] };
 
 export function kernelSets(ruleSet: RuleSet, management: AddressSet = EMPTY): KernelSet[] {
   const out: KernelSet[] = [
-    { name: MANAGEMENT_SETS.v4, type: "ipv4_addr", cidrs: management.v4 },
-    { name: MANAGEMENT_SETS.v6, type: "ipv6_addr", cidrs: management.v6 },
+    { name: MANAGEMENT_SETS.v4, type: "ipv4_addr", interval: true, cidrs: management.v4 },
+    { name: MANAGEMENT_SETS.v6, type: "ipv6_addr", interval: true, cidrs: management.v6 },
   ];
   for (const name of Object.keys(ruleSet.sets).sort()) {
     const set = ruleSet.sets[name] ?? EMPTY;
     const names = kernelSetNames(name);
-    out.push({ name: names.v4, type: "ipv4_addr", cidrs: set.v4 });
-    out.push({ name: names.v6, type: "ipv6_addr", cidrs: set.v6 });
+    const v4 = set.v4.filter(isHost);
+    const v6 = set.v6.filter(isHost);
+    out.push({ name: names.v4, type: "ipv4_addr", interval: false, cidrs: v4 });
+    out.push({ name: names.v4net, type: "ipv4_addr", interval: true, cidrs: without(set.v4, v4) });
+    out.push({ name: names.v6, type: "ipv6_addr", interval: false, cidrs: v6 });
+    out.push({ name: names.v6net, type: "ipv6_addr", interval: true, cidrs: without(set.v6, v6) });
   }
   return out;
+}
+
+/** A single address: no prefix length, /32 (IPv4) or /128 (IPv6). */
+function isHost(cidr: string): boolean {
+  const slash = cidr.indexOf("/");
+  if (slash < 0) return true;
+  return cidr.slice(slash + 1) === (cidr.includes(":") ? "128" : "32");
+}
+
+function without(all: readonly string[], some: readonly string[]): string[] {
+  const drop = new Set(some);
+  return all.filter((c) => !drop.has(c));
 }
 
 export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): NftDocument {
@@ -63,7 +83,14 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     { add: { chain: chain("input") } },
     { add: { chain: chain("output") } },
     ...sets.map((s) => ({
-      add: { set: { ...base, name: s.name, type: s.type, flags: ["interval"] as const } },
+      add: {
+        set: {
+          ...base,
+          name: s.name,
+          type: s.type,
+          ...(s.interval ? { flags: ["interval"] as const } : {}),
+        },
+      },
     })),
     ...sets
       .filter((s) => s.cidrs.length > 0)

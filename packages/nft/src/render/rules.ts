@@ -83,7 +83,11 @@ function entryRules(entry: RuleEntry, ctx: ChainContext): RuleBody[] {
   return rules;
 }
 
-/** A set peer becomes one rule per family (`ip saddr @s_v4`, `ip6 saddr @s_v6`); any: no match. */
+/**
+ * A set peer becomes one rule per kernel set (`ip saddr @s_v4`, `ip saddr @s_v4net`,
+ * `ip6 saddr @s_v6`, `ip6 saddr @s_v6net`), present even when empty so that the structure
+ * never depends on membership. `any`: no address match at all.
+ */
 function peerMatches(
   entry: RuleEntry,
   direction: Direction,
@@ -91,10 +95,10 @@ function peerMatches(
   if (!("set" in entry.peer)) return [{}];
   const names = kernelSetNames(entry.peer.set);
   const side: x.Side = direction === "inbound" ? "saddr" : "daddr";
-  return (["v4", "v6"] as const).map((family) => ({
-    family,
-    peer: x.addressInSet(family, side, names[family]),
-  }));
+  return (["v4", "v4net", "v6", "v6net"] as const).map((key) => {
+    const family = key.startsWith("v4") ? "v4" : "v6";
+    return { family, peer: x.addressInSet(family, side, names[key]) };
+  });
 }
 
 /** ICMP only exists for IPv4, ICMPv6 only for IPv6: skip the rule of the other family. */

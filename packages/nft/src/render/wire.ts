@@ -31,7 +31,8 @@ export interface NftSet {
   readonly table: string;
   readonly name: string;
   readonly type: "ipv4_addr" | "ipv6_addr";
-  readonly flags: readonly "interval"[];
+  /** ["interval"] for prefix sets; absent for hash sets of single addresses. */
+  readonly flags?: readonly "interval"[];
 }
 
 export interface NftElements {
