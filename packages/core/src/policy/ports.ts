@@ -47,12 +47,15 @@ export function parseNamedPortTarget(text: string): PortRange | Problem {
   );
 }
 
-/** A test's port: one flow, so one protocol and one port (or an ICMP type). */
+/**
+ * A test's port: one flow, so one protocol and one port (or an ICMP type). A named port
+ * (`tcp/http`) is resolved at the destination when the test runs.
+ */
 export function checkTestPort(text: string): Problem | undefined {
   const parsed = parseServicePort(text);
   if (!parsed.ok) return problem(REASON_CODES[parsed.reason], parsed.message);
   const port = parsed.port;
-  if (port.proto === "any" || "named" in port || ("from" in port && port.from !== port.to)) {
+  if (port.proto === "any" || ("from" in port && port.from !== port.to)) {
     return problem(
       "MSEG_POLICY_INVALID_PORT",
       `a test checks one flow, so \`port\` is one port; write e.g. \`tcp/5432\`, \`udp/53\` or \`icmp\`, not \`${text}\``,
