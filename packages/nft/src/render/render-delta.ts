@@ -7,8 +7,8 @@
 
 import type { RuleSet } from "@microseg/core";
 import { toElements } from "./elements.js";
-import { DEFAULT_TABLE } from "./names.js";
-import { kernelSets, type RenderOptions } from "./render-ruleset.js";
+import { DEFAULT_TABLE, kernelSetNames } from "./names.js";
+import { isHost, type RenderOptions } from "./render-ruleset.js";
 import type { NftCommand, NftDocument } from "./wire.js";
 
 /** undefined when the structure differs: the caller must do a full apply. */
@@ -19,19 +19,40 @@ export function renderDelta(
 ): NftDocument | undefined {
   if (structureKey(prev) !== structureKey(next)) return undefined;
   const table = options.table ?? DEFAULT_TABLE;
-  const before = new Map(kernelSets(prev, options.management).map((s) => [s.name, s.cidrs]));
   const deletes: NftCommand[] = [];
   const adds: NftCommand[] = [];
-  for (const set of kernelSets(next, options.management)) {
-    const old = before.get(set.name) ?? [];
-    const gone = difference(old, set.cidrs);
-    const added = difference(set.cidrs, old);
-    const target = { family: "inet", table, name: set.name } as const;
-    if (gone.length > 0)
-      deletes.push({ delete: { element: { ...target, elem: toElements(gone) } } });
-    if (added.length > 0) adds.push({ add: { element: { ...target, elem: toElements(added) } } });
+  const emit = (list: NftCommand[], verb: "add" | "delete", name: string, cidrs: string[]) => {
+    if (cidrs.length === 0) return;
+    const element = { family: "inet", table, name, elem: toElements(cidrs) } as const;
+    list.push(verb === "add" ? { add: { element } } : { delete: { element } });
+  };
+  for (const name of Object.keys(next.sets).sort()) {
+    const names = kernelSetNames(name);
+    for (const family of ["v4", "v6"] as const) {
+      const old = prev.sets[name]?.[family] ?? [];
+      const now = next.sets[name]?.[family] ?? [];
+      if (sameList(old, now)) continue;
+      const net = family === "v4" ? names.v4net : names.v6net;
+      const [goneHosts, goneNets] = splitHosts(difference(old, now));
+      const [addedHosts, addedNets] = splitHosts(difference(now, old));
+      emit(deletes, "delete", names[family], goneHosts);
+      emit(deletes, "delete", net, goneNets);
+      emit(adds, "add", names[family], addedHosts);
+      emit(adds, "add", net, addedNets);
+    }
   }
   return { nftables: [...deletes, ...adds] };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+function splitHosts(cidrs: readonly string[]): [string[], string[]] {
+  const hosts: string[] = [];
+  const nets: string[] = [];
+  for (const c of cidrs) (isHost(c) ? hosts : nets).push(c);
+  return [hosts, nets];
 }
 
 function difference(a: readonly string[], b: readonly string[]): string[] {

@@ -51,7 +51,7 @@ export function kernelSets(ruleSet: RuleSet, management: AddressSet = EMPTY): Ke
 }
 
 /** A single address: no prefix length, /32 (IPv4) or /128 (IPv6). */
-function isHost(cidr: string): boolean {
+export function isHost(cidr: string): boolean {
   const slash = cidr.indexOf("/");
   if (slash < 0) return true;
   return cidr.slice(slash + 1) === (cidr.includes(":") ? "128" : "32");
