@@ -1,10 +1,10 @@
 // `microseg policy check FILE…`: validate, then run the files' `tests:` offline.
 // Exit codes (CONTRACT.md): 0 valid and every test passes, 1 a test failed, 2 invalid input.
 
-import { type LoadedPolicy, type PolicyTestResult, runPolicyTests } from "@microseg/core";
+import { type PolicyTestResult, runPolicyTests } from "@microseg/core";
 import { Command } from "commander";
 import { formatTestResult } from "./policy-format.js";
-import { loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, type Loaded, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
 
 export function policyCheckCommand(): Command {
   return new Command("check")
@@ -12,12 +12,14 @@ export function policyCheckCommand(): Command {
       "Validate policy files (every problem at once, each with file, line, path and the fix), " +
         "then run the `tests:` they contain.",
     )
-    .argument("<files...>", "policy files (YAML); a directory stands for its .yaml/.yml files")
+    .argument("<files...>", FILES_HELP)
     .option("--json", "print the result as JSON on stdout")
     .addHelpText(
       "after",
       `
 Several files form one policy: names are shared, and must be unique, across all of them.
+Tests name workloads declared under \`workloads:\`; give a lab scenario file as well (or
+instead) to let them name its hosts: the scenario brings its hosts and its policy files.
 Problems are printed on stderr as  FILE:LINE: PATH: what is wrong and the fix [CODE]
 (docs/errors.md explains every code). Tests compare what policy says, ignoring modes.
 
@@ -29,6 +31,7 @@ Exit codes:
 Examples:
   $ npx microseg policy check policy.yaml
   $ npx microseg policy check base.yaml team-a.yaml team-b.yaml
+  $ npx microseg policy check examples/shop/scenario.yaml
   $ npx microseg policy check policies/ --json | jq '.tests[] | select(.passed == false)'`,
     )
     .action(async (files: string[], opts: { json?: boolean }) => {
@@ -39,19 +42,18 @@ Examples:
           printJson({ valid: false, diagnostics: result.diagnostics, tests: [] });
         return;
       }
-      const { loaded } = result;
-      const results = runPolicyTests(loaded.policy, loaded.workloads, loaded.tests);
+      const { loaded, workloads } = result;
+      const results = runPolicyTests(loaded.policy, workloads, loaded.tests);
       const failed = results.filter((r) => !r.passed).length;
-      if (opts.json === true) printJson(jsonResult(loaded, results));
-      else process.stdout.write(textResult(loaded, results, result.files));
+      if (opts.json === true) printJson(jsonResult(result, results));
+      else process.stdout.write(textResult(result, results));
       process.exitCode = failed > 0 ? 1 : 0;
     });
 }
 
 function textResult(
-  loaded: LoadedPolicy,
+  { loaded, workloads, files }: Loaded,
   results: readonly PolicyTestResult[],
-  files: readonly string[],
 ): string {
   const lines = results.flatMap(formatTestResult);
   const failed = results.filter((r) => !r.passed).length;
@@ -59,14 +61,14 @@ function textResult(
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
   const summary =
     `${n(files.length, "file")}: ${n(p.rules.length, "rule")}, ${n(Object.keys(p.ipLists).length, "IP list")}, ` +
-    `${n(loaded.workloads.length, "workload")}; ${n(results.length, "test")}, ` +
+    `${n(workloads.length, "workload")}; ${n(results.length, "test")}, ` +
     `${results.length - failed} passed, ${failed} failed`;
   if (lines.length > 0) lines.push("");
   lines.push(failed > 0 ? `FAIL ${summary}` : `ok ${summary}`);
   return `${lines.join("\n")}\n`;
 }
 
-function jsonResult(loaded: LoadedPolicy, results: readonly PolicyTestResult[]) {
+function jsonResult({ loaded, workloads }: Loaded, results: readonly PolicyTestResult[]) {
   const failed = results.filter((r) => !r.passed).length;
   return {
     valid: true,
@@ -79,7 +81,7 @@ function jsonResult(loaded: LoadedPolicy, results: readonly PolicyTestResult[]) 
     })),
     summary: {
       rules: loaded.policy.rules.length,
-      workloads: loaded.workloads.length,
+      workloads: workloads.length,
       tests: results.length,
       passed: results.length - failed,
       failed,

@@ -3,7 +3,7 @@
 import { compile, MicrosegError, type RuleSet } from "@microseg/core";
 import { Command } from "commander";
 import { formatRuleSet } from "./policy-format.js";
-import { loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
 
 export function policyCompileCommand(): Command {
   return new Command("compile")
@@ -11,7 +11,7 @@ export function policyCompileCommand(): Command {
       "Compile the policy for the workloads declared in the files and print each managed " +
         "workload's RuleSet (chains, entries by precedence, address sets, content hash).",
     )
-    .argument("<files...>", "policy files (YAML); a directory stands for its .yaml/.yml files")
+    .argument("<files...>", FILES_HELP)
     .option("--workload <name>", "only this workload's RuleSet")
     .option("--json", 'print {"ruleSets": [...]} as JSON on stdout')
     .addHelpText(
@@ -30,7 +30,8 @@ Examples:
         reportDiagnostics(result.diagnostics);
         return;
       }
-      const { policy, workloads } = result.loaded;
+      const { workloads } = result;
+      const { policy } = result.loaded;
       const all = compile(policy, workloads);
       const ruleSets =
         opts.workload === undefined ? [...all.values()] : [pick(all, opts.workload, workloads)];

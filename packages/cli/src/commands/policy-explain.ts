@@ -5,13 +5,13 @@ import { isIP } from "node:net";
 import {
   type Endpoint,
   explain,
-  type LoadedPolicy,
   MicrosegError,
   parseServicePort,
+  type Workload,
 } from "@microseg/core";
 import { Command } from "commander";
 import { formatSteps } from "./policy-format.js";
-import { loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
 
 interface ExplainOptions {
   from: string;
@@ -25,7 +25,7 @@ export function policyExplainCommand(): Command {
     .description(
       "Explain how the policy treats one flow: the verdict, and which rule or default decided at each end.",
     )
-    .argument("<files...>", "policy files (YAML); a directory stands for its .yaml/.yml files")
+    .argument("<files...>", FILES_HELP)
     .requiredOption("--from <workload|ip>", "the client: a workload of the files, or an IP address")
     .requiredOption("--to <workload|ip>", "the server: a workload of the files, or an IP address")
     .requiredOption(
@@ -52,11 +52,11 @@ Examples:
         reportDiagnostics(result.diagnostics);
         return;
       }
-      const from = endpoint(opts.from, "--from", result.loaded);
-      const to = endpoint(opts.to, "--to", result.loaded);
+      const from = endpoint(opts.from, "--from", result.workloads);
+      const to = endpoint(opts.to, "--to", result.workloads);
       checkPort(opts.port);
       const query = { from, to, port: opts.port };
-      const decision = explain(result.loaded.policy, result.loaded.workloads, query);
+      const decision = explain(result.loaded.policy, result.workloads, query);
       if (opts.json === true) {
         printJson({ query, decision });
         return;
@@ -66,10 +66,10 @@ Examples:
     });
 }
 
-function endpoint(text: string, option: string, loaded: LoadedPolicy): Endpoint {
-  if (loaded.workloads.some((w) => w.name === text)) return { workload: text };
+function endpoint(text: string, option: string, workloads: readonly Workload[]): Endpoint {
+  if (workloads.some((w) => w.name === text)) return { workload: text };
   if (isIP(text) !== 0) return { address: text };
-  const names = loaded.workloads.map((w) => w.name);
+  const names = workloads.map((w) => w.name);
   const known =
     names.length === 0 ? "the files declare no workloads" : `known: ${names.join(", ")}`;
   throw new MicrosegError(

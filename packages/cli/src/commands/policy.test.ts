@@ -106,6 +106,26 @@ describe("policy check", () => {
     expect(out).toMatch(/2 files: 1 rule, 0 IP lists, 2 workloads; 1 test, 1 passed/);
   });
 
+  it("takes a lab scenario's hosts as the workloads tests may name", async () => {
+    const sub = join(dir, "lab");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(
+      join(sub, "policy.yaml"),
+      "rules:\n  - { from: { role: web }, to: { role: db }, services: [tcp/5432] }\n" +
+        "tests:\n  - { from: web-1, to: db-1, port: tcp/5432, expect: allow }\n",
+    );
+    const scenario = file(
+      "lab/scenario.yaml",
+      "hosts:\n  - { name: web-1, labels: { role: web } }\n  - { name: db-1, labels: { role: db } }\n" +
+        "policy: [policy.yaml]\n",
+    );
+    expect(await main(["policy", "check", join(sub, "policy.yaml")])).toBe(2);
+    expect(err).toMatch(/no workload is named `web-1`.*check the lab scenario/);
+    out = "";
+    expect(await main(["policy", "check", scenario])).toBe(0);
+    expect(out).toMatch(/1 file: 1 rule, 0 IP lists, 2 workloads; 1 test, 1 passed/);
+  });
+
   it("prints a machine-readable result with --json", async () => {
     const code = await main(["policy", "check", "--json", file("fail2.yaml", FAILING)]);
     expect(code).toBe(1);

@@ -1,34 +1,55 @@
-// Policy files from the command line -> PolicySource[] for @microseg/core (which does no I/O).
-// A directory stands for the .yaml/.yml files directly inside it, in name order. A file that
-// cannot be read becomes a diagnostic, so every problem is still reported in one run.
+// Files from the command line -> PolicySource[] (+ inventory) for @microseg/core, which does no I/O.
+//   - a policy file is read as is;
+//   - a directory stands for the .yaml/.yml files directly inside it, in name order;
+//   - a lab scenario (a file with a top-level `hosts:`) contributes its hosts as the inventory
+//     that `tests:` may name, and its own policy files.
+// A file that cannot be read becomes a diagnostic, so every problem is still reported in one run.
 
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import type { Diagnostic, PolicySource } from "@microseg/core";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Diagnostic, PolicySource, Workload } from "@microseg/core";
+import { parseScenario, ScenarioInvalidError, workloadsOf } from "@microseg/lab";
 
 export interface ReadSources {
   readonly sources: PolicySource[];
+  readonly inventory: Workload[];
   readonly diagnostics: Diagnostic[];
 }
 
+const SCENARIO = /^hosts[ \t]*:/m;
+
 export async function readSources(paths: readonly string[]): Promise<ReadSources> {
-  const sources: PolicySource[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const path of paths) {
+  const out: ReadSources = { sources: [], inventory: [], diagnostics: [] };
+  const seen = new Set<string>();
+  const queue = [...paths];
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
     const files = await expand(path);
     if ("message" in files) {
-      diagnostics.push(unreadable(path, files.message));
+      out.diagnostics.push(unreadable(path, files.message));
       continue;
     }
-    for (const file of files) {
-      try {
-        sources.push({ file, text: await readFile(file, "utf8") });
-      } catch (err) {
-        diagnostics.push(unreadable(file, reason(err)));
-      }
+    for (const file of files.filter((f) => !seen.has(resolve(f)))) {
+      seen.add(resolve(file));
+      const text = await readText(file, out.diagnostics);
+      if (text === undefined) continue;
+      if (SCENARIO.test(text)) queue.push(...readScenario(text, file, out));
+      else out.sources.push({ file, text });
     }
   }
-  return { sources, diagnostics };
+  return out;
+}
+
+/** Adds the scenario's hosts to the inventory; returns its policy files (relative for display). */
+function readScenario(text: string, file: string, out: ReadSources): string[] {
+  try {
+    const scenario = parseScenario(text, file);
+    out.inventory.push(...workloadsOf(scenario));
+    return scenario.policy.map((p) => (isAbsolute(p) ? relative(process.cwd(), p) || p : p));
+  } catch (err) {
+    if (!(err instanceof ScenarioInvalidError)) throw err;
+    out.diagnostics.push(...err.diagnostics);
+    return [];
+  }
 }
 
 async function expand(path: string): Promise<string[] | { message: string }> {
@@ -41,6 +62,15 @@ async function expand(path: string): Promise<string[] | { message: string }> {
     return names.map((n) => join(path, n));
   } catch (err) {
     return { message: reason(err) };
+  }
+}
+
+async function readText(file: string, diagnostics: Diagnostic[]): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    diagnostics.push(unreadable(file, reason(err)));
+    return undefined;
   }
 }
 

@@ -117,8 +117,8 @@ function testSchema(known: Known) {
       ? undefined
       : problem(
           "MSEG_POLICY_UNDEFINED_REFERENCE",
-          `no workload is named \`${text}\`${suggestion(text, known.workloads)}; name a workload ` +
-            "declared under `workloads:` (or a lab host), or give an IP address",
+          `no workload is named \`${text}\`${suggestion(text, known.workloads)}; declare it under ` +
+            "`workloads:`, check the lab scenario that defines the host instead, or give an IP address",
         ),
   );
   return strict("test", {
