@@ -157,6 +157,18 @@ describe("values", () => {
   });
 });
 
+describe("empty services", () => {
+  it("rejects `services: []` instead of reading it as every port", () => {
+    const d = only(`${RULE_BASE}    services: []\n`);
+    expect(d).toMatchObject({
+      code: "MSEG_POLICY_INVALID_VALUE",
+      path: "rules[0].services",
+      line: 4,
+    });
+    expect(d.message).toMatch(/leave `services` out to mean every port/);
+  });
+});
+
 describe("addresses", () => {
   it("rejects a CIDR that does not parse", () => {
     const d = only("ipLists:\n  - name: l\n    cidrs: [10.0.0.0/33]\n");

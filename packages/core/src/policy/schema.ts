@@ -86,7 +86,11 @@ function ruleSchema(known: Known) {
     action: z.enum(["override-deny", "allow", "deny"]).optional(),
     from: peersSchema("from", known),
     to: peersSchema("to", known),
-    services: oneOrMany(checked((text) => checkServiceRef(text, known))).optional(),
+    services: nonEmpty(
+      oneOrMany(checked((text) => checkServiceRef(text, known))),
+      "services",
+      "leave `services` out to mean every port, or list at least one, e.g. `[tcp/443]`",
+    ).optional(),
   });
 }
 
