@@ -89,6 +89,14 @@ export interface SourceRef {
   readonly path: string;
 }
 
+/**
+ * Which managed ends enforce a rule. Native rules bind both (the consumer's outbound chain and the
+ * provider's inbound chain); a Kubernetes ingress rule binds only the destination pod (`provider`)
+ * and an egress rule only the source pod (`consumer`), so the other end's own isolation decides
+ * there.
+ */
+export type Enforcement = "both" | "provider" | "consumer";
+
 export interface Rule {
   /** Stable identity: the rule's name, or `<file>#<path>` when unnamed. */
   readonly id: string;
@@ -99,6 +107,8 @@ export interface Rule {
   readonly services: readonly ServicePort[];
   /** A scope restricts every workload peer (and `any`) of the rule to workloads it matches. */
   readonly scope?: Selector;
+  /** Absent: `both`. */
+  readonly enforce?: Enforcement;
   readonly source: SourceRef;
 }
 

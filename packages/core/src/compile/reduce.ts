@@ -13,8 +13,8 @@ type Sets = Map<string, AddressSet>;
 export function reduce(res: Resolution, w: Workload): RuleSet {
   const sets: Sets = new Map();
   const m = res.memberOf.get(w.name);
-  const outRules = pick(res, res.openFrom, m?.out);
-  const inRules = pick(res, res.openTo, m?.in);
+  const outRules = pick(res, res.openFrom, m?.out).filter((r) => binds(r, "consumer"));
+  const inRules = pick(res, res.openTo, m?.in).filter((r) => binds(r, "provider"));
   const outbound = chain(
     res,
     w,
@@ -44,6 +44,12 @@ function pick(res: Resolution, open: readonly number[], own: Set<number> | undef
   const idx =
     own === undefined ? open : open.length === 0 ? [...own] : [...new Set([...open, ...own])];
   return idx.map((i) => res.rules[i] as ResolvedRule).sort((a, b) => a.order - b.order);
+}
+
+/** Does the rule bind this end? (`Rule.enforce`, absent = both ends.) */
+function binds(r: ResolvedRule, end: "consumer" | "provider"): boolean {
+  const e = r.rule.enforce ?? "both";
+  return e === "both" || e === end;
 }
 
 function chain(res: Resolution, w: Workload, dir: Direction, entries: RuleEntry[]): Chain {

@@ -78,6 +78,9 @@ function reference(policy: Policy, f: Flow, at: "source" | "destination") {
     .sort((x, y) => tiers.indexOf(x.r.action) - tiers.indexOf(y.r.action) || x.i - y.i);
   for (const { r } of ordered) {
     const [own, other] = at === "source" ? [r.from, r.to] : [r.to, r.from];
+    // Rule.enforce: a provider-only rule says nothing at the source, a consumer-only one nothing
+    // at the destination.
+    if (r.enforce === (at === "source" ? "provider" : "consumer")) continue;
     if (!selects(own, r, self)) continue;
     if (!other.some((p) => covers(p, r, policy, remote, remoteAddr))) continue;
     const namedOk =

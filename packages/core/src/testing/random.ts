@@ -3,6 +3,7 @@
 
 import type {
   Action,
+  Enforcement,
   LabelMatch,
   Peer,
   Policy,
@@ -102,6 +103,8 @@ function randomServices(rnd: Rnd): ServicePort[] {
   return out;
 }
 
+const ENFORCEMENTS: readonly Enforcement[] = ["both", "provider", "consumer"];
+
 export function randomRule(rnd: Rnd, id: string): Rule {
   const peers = () => Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => randomPeer(rnd));
   return {
@@ -111,6 +114,7 @@ export function randomRule(rnd: Rnd, id: string): Rule {
     to: peers(),
     services: randomServices(rnd),
     ...(chance(rnd, 0.2) ? { scope: randomSelector(rnd, "env") } : {}),
+    ...(chance(rnd, 0.3) ? { enforce: pickOne(rnd, ENFORCEMENTS) } : {}),
     source: { file: "random.yaml", path: `rules[${id}]` },
   };
 }
