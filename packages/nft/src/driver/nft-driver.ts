@@ -183,15 +183,21 @@ export class NftDriver {
     return { drifted: details.length > 0, details };
   }
 
-  /** undefined when the table does not exist. `terse` leaves set elements out (fast). */
+  /**
+   * undefined when the table does not exist. `terse` leaves set elements out: it lists the whole
+   * ruleset with -t, which nft answers without fetching any set element (a `list table` fetches
+   * them all, O(set size), even with -t), and keeps only our table.
+   */
   private async readTable(terse: boolean): Promise<TableState | undefined> {
-    const args = ["-j", ...(terse ? ["-t"] : []), "list", "table", "inet", this.tableName];
+    const args = terse
+      ? ["-j", "-t", "list", "ruleset"]
+      : ["-j", "list", "table", "inet", this.tableName];
     const res = await this.exec(args);
     if (res.code !== 0) {
       if (/No such file or directory/.test(res.stderr)) return undefined;
       throw applyFailed("listing the table", res.stderr);
     }
-    return parseTableListing(res.stdout);
+    return parseTableListing(res.stdout, terse ? this.tableName : undefined);
   }
 
   private async run(doc: NftDocument, what: string): Promise<void> {

@@ -18,9 +18,16 @@ export interface TableState {
 
 type Json = Record<string, unknown>;
 
-/** Parses `nft -j list table` output. */
-export function parseTableListing(stdout: string): TableState {
-  const items = (JSON.parse(stdout) as { nftables?: Json[] }).nftables ?? [];
+/**
+ * Parses `nft -j list table` output, or `nft -j list ruleset` output filtered to one inet table
+ * (`only`). undefined when `only` is given and the listing has no such table.
+ */
+export function parseTableListing(stdout: string): TableState;
+export function parseTableListing(stdout: string, only?: string): TableState | undefined;
+export function parseTableListing(stdout: string, only?: string): TableState | undefined {
+  const all = (JSON.parse(stdout) as { nftables?: Json[] }).nftables ?? [];
+  const items = only === undefined ? all : all.filter((item) => inTable(item, only));
+  if (only !== undefined && !items.some((item) => item.table)) return undefined;
   const chains = new Map<string, string>();
   const sets = new Map<string, string>();
   const rules = new Map<string, string[]>();
@@ -41,6 +48,13 @@ export function parseTableListing(stdout: string): TableState {
     }
   }
   return { chains, sets, rules, elements };
+}
+
+function inTable(item: Json, table: string): boolean {
+  const obj = Object.values(item)[0] as Json | undefined;
+  if (!obj || typeof obj !== "object") return false;
+  const name = item.table ? obj.name : obj.table;
+  return obj.family === "inet" && name === table;
 }
 
 function zeroCounters(value: unknown): unknown {

@@ -27,7 +27,13 @@ export function createFakeNft(): FakeNft {
   const documents: Json[] = [];
   const exec: NftExec = async (args, stdin) => {
     const list = args.indexOf("list");
-    if (list >= 0) return listTable(state.get(String(args[list + 3])), args.includes("-t"));
+    if (list >= 0 && args[list + 1] === "ruleset") return listRuleset(state, args.includes("-t"));
+    if (list >= 0) {
+      const name = String(args[list + 3]);
+      const table = state.get(name);
+      if (!table) return { code: 1, stdout: "", stderr: "Error: No such file or directory\n" };
+      return listed(tableItems(name, table, args.includes("-t")));
+    }
     if (args.includes("-f")) {
       const doc = JSON.parse(stdin ?? "{}") as { nftables?: Json[] };
       documents.push(doc as Json);
@@ -109,18 +115,25 @@ function withCounterValues(expr: unknown): unknown {
   return (expr as Json[]).map((e) => ("counter" in e ? { counter: { packets: 0, bytes: 0 } } : e));
 }
 
-function listTable(table: FakeTable | undefined, terse: boolean): NftExecResult {
-  if (!table) return { code: 1, stdout: "", stderr: "Error: No such file or directory\n" };
+function listRuleset(state: ReadonlyMap<string, FakeTable>, terse: boolean): NftExecResult {
+  return listed([...state.entries()].flatMap(([name, table]) => tableItems(name, table, terse)));
+}
+
+function tableItems(name: string, table: FakeTable, terse: boolean): Json[] {
   const sets = [...table.sets.values()].map((s) =>
     terse || s.elems.size === 0
       ? { set: s.decl }
       : { set: { ...s.decl, elem: [...s.elems.values()] } },
   );
-  const nftables = [
-    { metainfo: { json_schema_version: 1 } },
+  return [
+    { table: { family: "inet", name, handle: 0 } },
     ...sets,
     ...table.chains.map((chain) => ({ chain })),
     ...table.rules.map((rule) => ({ rule })),
   ];
+}
+
+function listed(items: Json[]): NftExecResult {
+  const nftables = [{ metainfo: { json_schema_version: 1 } }, ...items];
   return { code: 0, stdout: JSON.stringify({ nftables }), stderr: "" };
 }
