@@ -1,6 +1,7 @@
 // The native policy language: YAML text -> the model, with every problem reported at once.
 //
 //   sources ──parseYamlFile──> documents ──collectDefinitions──> Known (names, duplicates)
+//                                  ├── Kubernetes NetworkPolicy documents ──k8s/loadKubernetes──> rules, isolation
 //                                  │                                 │
 //                                  └────────validateDocument <───────┘ (zod + hand checks)
 //                                                  │
@@ -11,6 +12,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Policy, PolicyTest, Workload } from "../model.js";
 import { collectDefinitions } from "./definitions.js";
+import { isKubernetesDocument, loadKubernetes } from "./k8s/index.js";
 import { normalize, type ValidDocument } from "./normalize.js";
 import { validateDocument } from "./validate.js";
 import { type ParsedDocument, parseYamlFile } from "./yaml-lines.js";
@@ -47,15 +49,23 @@ export function loadPolicy(
     documents.push(...parsed.documents);
     diagnostics.push(...parsed.diagnostics);
   }
-  const definitions = collectDefinitions(documents, options.inventory ?? []);
+  const k8s = loadKubernetes(documents.filter((d) => isKubernetesDocument(d.value)));
+  diagnostics.push(...k8s.diagnostics);
+  const native = documents.filter((d) => !isKubernetesDocument(d.value));
+  const definitions = collectDefinitions(native, options.inventory ?? []);
   diagnostics.push(...definitions.diagnostics);
   const valid: ValidDocument[] = [];
-  for (const doc of documents) {
+  for (const doc of native) {
     const result = validateDocument(doc, definitions.known);
     diagnostics.push(...result.diagnostics);
     if (result.data !== undefined) valid.push({ doc, data: result.data });
   }
-  const { policy, workloads, tests } = normalize(valid);
+  const { policy: nativePolicy, workloads, tests } = normalize(valid);
+  const policy: Policy = {
+    ...nativePolicy,
+    rules: [...nativePolicy.rules, ...k8s.rules],
+    isolation: [...nativePolicy.isolation, ...k8s.isolation],
+  };
   return { policy, workloads, tests, diagnostics: sortDiagnostics(diagnostics, sources) };
 }
 

@@ -31,13 +31,11 @@ function foreignKind(doc: ParsedDocument): Diagnostic | undefined {
   const { apiVersion, kind } = value as Record<string, unknown>;
   if (apiVersion === API_VERSION || (apiVersion === undefined && kind === undefined))
     return undefined;
-  const isNetworkPolicy = kind === "NetworkPolicy" || apiVersion === "networking.k8s.io/v1";
+  // NetworkPolicy documents (and lists of them) never get here: k8s/ reads them.
   const what = typeof kind === "string" ? `a \`${kind}\`` : `\`apiVersion: ${String(apiVersion)}\``;
-  const message = isNetworkPolicy
-    ? "this is a Kubernetes NetworkPolicy, which cannot be read yet; write the same rules in the native " +
-      "form (docs/policy.md) or leave this file out"
-    : `this document is ${what}, not microseg policy; native policy files have \`apiVersion: ${API_VERSION}\` ` +
-      "(or none) and no `kind`";
+  const message =
+    `this document is ${what}, not microseg policy; native policy files have \`apiVersion: ${API_VERSION}\` ` +
+    "(or none) and no `kind`, and of Kubernetes objects only `kind: NetworkPolicy` (alone or in a `kind: List`) is read";
   return {
     code: "MSEG_POLICY_UNSUPPORTED_KIND",
     file: doc.file,
