@@ -153,13 +153,23 @@ describe("policy check", () => {
     });
   });
 
-  it("rejects a Kubernetes NetworkPolicy with a clear code", async () => {
-    const k8s = file(
-      "np.yaml",
-      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: x }\n",
+  it("checks a Kubernetes NetworkPolicy: exit 0 when valid, 2 with file, line and path", async () => {
+    const np = [
+      "apiVersion: networking.k8s.io/v1",
+      "kind: NetworkPolicy",
+      "metadata: { name: web, namespace: shop }",
+      "spec:",
+      "  podSelector: { matchLabels: { app: web } }",
+      "  ingress: [{ ports: [{ port: 80 }] }]",
+      "",
+    ].join("\n");
+    expect(await main(["policy", "check", file("np.yaml", np)])).toBe(0);
+    expect(out).toMatch(/^ok 1 file: 1 rule/);
+    const bad = file("np-bad.yaml", np.replace("port: 80", "port: 80, endPort: 70"));
+    expect(await main(["policy", "check", bad])).toBe(2);
+    expect(err).toMatch(
+      /np-bad\.yaml:6: spec\.ingress\[0\]\.ports\[0\]\.endPort: endPort 70 is below port 80.*\[MSEG_POLICY_REVERSED_RANGE\]/,
     );
-    expect(await main(["policy", "check", k8s])).toBe(2);
-    expect(err).toMatch(/Kubernetes NetworkPolicy.*\[MSEG_POLICY_UNSUPPORTED_KIND\]/);
   });
 
   it("is a usage error without files", async () => {

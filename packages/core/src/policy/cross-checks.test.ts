@@ -74,12 +74,13 @@ describe("names and references", () => {
 });
 
 describe("foreign documents", () => {
-  it("recognizes a Kubernetes NetworkPolicy and says it is not supported yet", () => {
-    const text =
+  it("reads a Kubernetes NetworkPolicy (k8s/) and rejects other Kubernetes kinds", () => {
+    const np =
       "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: x }\nspec: {}\n";
-    const d = only(text);
+    expect(only(np)).toMatchObject({ code: "MSEG_POLICY_MISSING_FIELD", path: "spec.podSelector" });
+    const d = only("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: x }\n");
     expect(d).toMatchObject({ code: "MSEG_POLICY_UNSUPPORTED_KIND", path: "kind", line: 2 });
-    expect(d.message).toMatch(/Kubernetes NetworkPolicy.*native form/);
+    expect(d.message).toMatch(/only `kind: NetworkPolicy`/);
   });
 
   it("rejects an unknown apiVersion", () => {

@@ -74,8 +74,9 @@ function networkPolicies(doc: ParsedDocument, diagnostics: Diagnostic[]): Parsed
     ) ?? [];
   const out: ParsedDocument[] = [];
   items.forEach((item, i) => {
+    // Items of a typed list may leave out their apiVersion and kind.
     const typed = value.kind === "NetworkPolicyList" && isMap(item) && item.kind === undefined;
-    const obj = typed ? { ...(item as object), kind: "NetworkPolicy" } : item;
+    const obj = typed ? { apiVersion: API_VERSION, ...item, kind: "NetworkPolicy" } : item;
     if (isMap(obj) && obj.kind === "NetworkPolicy") out.push(itemDocument(doc, i, obj));
     else {
       const kind =
