@@ -1,6 +1,7 @@
 // Keeps the dependency direction firm: arrows point down only.
 //   core            imports nothing of the workspace and no node:* (pure)
 //   nft/render      imports only core (pure)
+//   export          imports only core (pure)
 //   nft, lab, cli   may use node:*; controller and agent never import each other
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,7 +15,8 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/nft/src/render", allow: ["core"], pure: true },
   { dir: "packages/nft/src", allow: ["core", "nft"], pure: false },
   { dir: "packages/lab/src", allow: ["core", "nft", "lab"], pure: false },
-  { dir: "packages/cli/src", allow: ["core", "nft", "lab", "cli"], pure: false },
+  { dir: "packages/export/src", allow: ["core"], pure: true },
+  { dir: "packages/cli/src", allow: ["core", "nft", "lab", "export", "cli"], pure: false },
 ];
 
 function sourceFiles(dir: string): string[] {

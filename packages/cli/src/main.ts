@@ -6,6 +6,7 @@
 //                 └──> exit 2                    └──> "error: … [CODE]" on stderr, exit from registry
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
 import { Command, CommanderError } from "commander";
+import { exportCommand } from "./commands/export.js";
 import { labCommand } from "./commands/lab.js";
 import { policyCommand } from "./commands/policy.js";
 
@@ -15,7 +16,8 @@ export function program(): Command {
     .version("0.1.0")
     .showHelpAfterError("(add --help for usage)")
     .addCommand(policyCommand())
-    .addCommand(labCommand());
+    .addCommand(labCommand())
+    .addCommand(exportCommand());
 }
 
 /** Runs the command line and resolves to the process exit code; never calls process.exit. */

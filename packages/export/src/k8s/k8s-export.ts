@@ -1,0 +1,90 @@
+// `--to k8s`: NetworkPolicy objects for the workloads that run in Kubernetes (those with a
+// namespace), computed from the model's selectors, not from addresses:
+//   isolation I          -> per known namespace it covers: a policy selecting I's pods with
+//                           I's policyTypes and no rules (deny by default, as in microseg)
+//   allow A, direction d -> per local peer x namespace x isolation I covering d:
+//                           podSelector = peer ∧ scope ∧ I.selector, one rule: remote peers + ports
+// A pod that no isolation covers is open in that direction, in both worlds, so an allow only
+// matters (and is only written) together with an isolation. Denies: see deny-plan.ts.
+
+import type { Direction, Policy, Rule, Workload } from "@microseg/core";
+import { NO_RANGES } from "../cidr.js";
+import { type AllowPlan, planOverrideDenies } from "../deny-plan.js";
+import { FidelityLog } from "../fidelity.js";
+import { namespacesOf } from "../model-view.js";
+import type { ExportInput, ExportOptions, ExportResult } from "../types.js";
+import { isolationObjects, type NamespaceScope, scopesFor } from "./k8s-isolation.js";
+import { objectName } from "./k8s-names.js";
+import { noteK8sLimits } from "./k8s-notes.js";
+import { networkPolicyPeers } from "./k8s-peers.js";
+import { networkPolicyPorts } from "./k8s-ports.js";
+import { labelSelector } from "./k8s-selector.js";
+import type { NetworkPolicy } from "./k8s-types.js";
+
+export function exportK8s(input: ExportInput, _options: ExportOptions = {}): ExportResult {
+  const log = new FidelityLog();
+  const { policy, workloads } = input;
+  const namespaces = namespacesOf(workloads);
+  noteK8sLimits(policy, workloads, log);
+  const plans = planOverrideDenies(policy, workloads, log, "NetworkPolicy");
+  const items: NetworkPolicy[] = [...isolationObjects(policy, namespaces, log)];
+  for (const rule of policy.rules.filter((r) => r.action === "allow")) {
+    for (const dir of ["inbound", "outbound"] as const) {
+      const plan = plans.get(rule.id)?.[dir] ?? {
+        services: rule.services,
+        except: NO_RANGES,
+        drop: false,
+      };
+      if (!plan.drop)
+        items.push(...allowObjects(rule, dir, plan, policy, workloads, namespaces, log));
+    }
+  }
+  const list = { apiVersion: "v1", kind: "List", items };
+  return { output: `${JSON.stringify(list, null, 2)}\n`, fidelity: log.entries() };
+}
+
+function allowObjects(
+  rule: Rule,
+  dir: Direction,
+  plan: AllowPlan,
+  policy: Policy,
+  inventory: readonly Workload[],
+  namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>,
+  log: FidelityLog,
+): NetworkPolicy[] {
+  const ports = networkPolicyPorts(plan.services, rule.id, log);
+  if (ports !== undefined && ports.length === 0) return [];
+  const remote = networkPolicyPeers(dir === "inbound" ? rule.from : rule.to, {
+    rule,
+    policy,
+    inventory,
+    except: plan.except,
+    log,
+  });
+  if (remote !== undefined && remote.length === 0) return [];
+  const body = {
+    ...(remote ? { [dir === "inbound" ? "from" : "to"]: remote } : {}),
+    ...(ports ? { ports } : {}),
+  };
+  const out: NetworkPolicy[] = [];
+  for (const local of dir === "inbound" ? rule.to : rule.from) {
+    for (const s of scopesFor(local, dir, policy, namespaces))
+      out.push(allowObject(rule, dir, s, body));
+  }
+  return out;
+}
+
+function allowObject(rule: Rule, dir: Direction, s: NamespaceScope, body: object): NetworkPolicy {
+  const podSelector = labelSelector(s.selector, rule.scope, s.isolation.selector);
+  const type = dir === "inbound" ? "Ingress" : "Egress";
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: objectName(rule.id, type, `${s.key}|${s.isolation.id}`),
+      namespace: s.namespace,
+      annotations: { "microseg.io/rule": rule.id, "microseg.io/isolation": s.isolation.id },
+    },
+    spec: { podSelector, policyTypes: [type], [dir === "inbound" ? "ingress" : "egress"]: [body] },
+  };
+}
