@@ -1,5 +1,6 @@
 // @microseg/lab: a network-namespace lab that proves enforcement with real connections.
 // Library API used by the CLI (`microseg lab …`) and by tests; see docs/design/lab.md.
+export { type ApplyPolicyOptions, type ApplyPolicyResult, labApplyPolicy } from "./apply-policy.js";
 export { type DownOptions, type DownReport, labDown } from "./down.js";
 export { compileScenario, NAMESPACE_NAME_LABEL, workloadsOf } from "./enforce.js";
 export { type ExecOptions, labExec } from "./exec.js";
