@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   MSEG_LAB_SETUP_FAILED: { exit: 3, summary: "Building the lab failed; it was removed again." },
   MSEG_LAB_UNKNOWN_HOST: { exit: 2, summary: "No lab host has that name." },
   MSEG_NFT_APPLY_FAILED: { exit: 3, summary: "nft rejected a ruleset; the previous one stays." },
+  MSEG_STORE_SCHEMA_NEWER: {
+    exit: 3,
+    summary: "The database was written by a newer microseg (its schema is newer than this one).",
+  },
   MSEG_USAGE: { exit: 2, summary: "The command line is wrong." },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

@@ -1,0 +1,25 @@
+// The one contract every Store adapter must pass: memory.test.ts, sqlite.test.ts (and, later, the
+// PostgreSQL adapter's test) call storeContract() with a factory for their own harness. Tests are
+// about behaviour seen through the port; only the audit-tamper and failpoint hooks reach under it.
+
+import { describe } from "vitest";
+import { agentContract } from "./contract/agents.js";
+import { auditContract } from "./contract/audit.js";
+import { enrolmentContract } from "./contract/enrolment.js";
+import { lifecycleContract } from "./contract/lifecycle.js";
+import { policyContract } from "./contract/policy.js";
+import { tokenContract } from "./contract/tokens.js";
+import { workloadContract } from "./contract/workloads.js";
+import type { MakeHarness } from "./testing.js";
+
+export function storeContract(name: string, makeHarness: MakeHarness): void {
+  describe(`Store contract: ${name}`, () => {
+    workloadContract(makeHarness);
+    policyContract(makeHarness);
+    enrolmentContract(makeHarness);
+    agentContract(makeHarness);
+    tokenContract(makeHarness);
+    auditContract(makeHarness);
+    lifecycleContract(makeHarness);
+  });
+}

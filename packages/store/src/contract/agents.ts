@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import type { EnrolInput } from "../port.js";
+import type { MakeHarness } from "../testing.js";
+import { profile } from "./enrolment.js";
+import { type Ctx, sha, useHarness, workload } from "./setup.js";
+
+function enrolInput(c: Ctx, over: Partial<EnrolInput> = {}): EnrolInput {
+  return {
+    keyHash: sha("a"),
+    now: c.clock.now(),
+    agentId: "ag1",
+    credentialHash: sha("c"),
+    hostname: "web-1.lab",
+    interfaces: [{ name: "eth0", addresses: ["198.18.0.10"] }],
+    workload: "web-1",
+    addresses: ["198.18.0.10"],
+    ...over,
+  };
+}
+
+export function agentContract(make: MakeHarness): void {
+  describe("agents", () => {
+    const c = useHarness(make);
+    const setup = async (maxUses: number | null = null) => {
+      await c.store.enrolment.create(profile({ maxUses }), "alice");
+    };
+
+    it("enrols: one use, a workload with the profile's labels and mode, an agent", async () => {
+      await setup();
+      const res = await c.store.agents.enrol(enrolInput(c));
+      expect(res.ok).toBe(true);
+      if (!res.ok) return;
+      expect(res.workload).toMatchObject({
+        name: "web-1",
+        labels: { app: "shop", env: "prod" },
+        mode: "test",
+        managed: true,
+      });
+      expect(res.agent).toMatchObject({
+        id: "ag1",
+        workload: "web-1",
+        profileId: "p1",
+        revoked: false,
+        drift: "unknown",
+        lastHeartbeat: null,
+      });
+      expect((await c.store.enrolment.get("p1"))?.uses).toBe(1);
+      expect((await c.store.agents.authenticate(sha("c")))?.id).toBe("ag1");
+      const entry = (await c.store.audit.list()).at(-1);
+      expect(entry).toMatchObject({ actor: "agent/ag1", action: "agent.enrol" });
+      expect(JSON.stringify(entry)).not.toContain(sha("c"));
+    });
+
+    it("creates nothing when the key is refused", async () => {
+      await setup(0);
+      expect(await c.store.agents.enrol(enrolInput(c))).toEqual({ ok: false, reason: "exhausted" });
+      expect(await c.store.agents.enrol(enrolInput(c, { keyHash: sha("q") }))).toEqual({
+        ok: false,
+        reason: "unknown",
+      });
+      expect(await c.store.agents.list()).toEqual([]);
+      expect(await c.store.workloads.list()).toEqual([]);
+    });
+
+    it("refuses a second live agent for a workload, and a reused id or credential", async () => {
+      await setup();
+      await c.store.agents.enrol(enrolInput(c));
+      expect(
+        await c.store.agents.enrol(enrolInput(c, { agentId: "ag2", credentialHash: sha("d") })),
+      ).toEqual({ ok: false, reason: "workload-taken" });
+      expect(await c.store.agents.enrol(enrolInput(c, { workload: "web-2" }))).toEqual({
+        ok: false,
+        reason: "conflict",
+      });
+      expect((await c.store.enrolment.get("p1"))?.uses).toBe(1);
+    });
+
+    it("revoking stops authentication and frees the workload for a new agent", async () => {
+      await setup();
+      await c.store.agents.enrol(enrolInput(c));
+      expect(await c.store.workloads.delete("web-1", "alice")).toEqual({
+        ok: false,
+        reason: "in-use",
+      });
+      expect((await c.store.agents.revoke("ag1", "bob"))?.revoked).toBe(true);
+      expect(await c.store.agents.authenticate(sha("c"))).toBeUndefined();
+      expect(await c.store.agents.report("ag1", { at: c.clock.now() })).toEqual({
+        ok: false,
+        reason: "revoked",
+      });
+      const again = await c.store.agents.enrol(
+        enrolInput(c, { agentId: "ag2", credentialHash: sha("d") }),
+      );
+      expect(again.ok).toBe(true);
+      await c.store.agents.revoke("ag2", "bob");
+      expect((await c.store.workloads.delete("web-1", "alice")).ok).toBe(true);
+      expect(await c.store.agents.list()).toEqual([]);
+    });
+
+    it("enrolment keeps an existing workload's creation time and takes the profile's labels", async () => {
+      await c.store.workloads.upsert(workload("web-1", { labels: { old: "x" } }), "alice");
+      await setup();
+      c.clock.advance(60_000);
+      const res = await c.store.agents.enrol(enrolInput(c));
+      expect(res.ok && res.workload).toMatchObject({
+        labels: { app: "shop", env: "prod" },
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:01:00.000Z",
+      });
+    });
+
+    it("records heartbeats, applied revision, drift and errors", async () => {
+      await setup();
+      await c.store.agents.enrol(enrolInput(c));
+      expect(await c.store.agents.report("nope", { at: c.clock.now() })).toEqual({
+        ok: false,
+        reason: "not-found",
+      });
+      c.clock.advance(1000);
+      const auditCount = (await c.store.audit.list()).length;
+      await c.store.agents.report("ag1", {
+        at: c.clock.now(),
+        applied: { revision: 4, rulesetHash: "abc" },
+        drift: "in-sync",
+        error: "nft said no",
+      });
+      await c.store.agents.report("ag1", {
+        at: c.clock.now(),
+        hostname: "renamed",
+        interfaces: [],
+        error: null,
+      });
+      expect(await c.store.agents.get("ag1")).toMatchObject({
+        lastHeartbeat: "2026-01-01T00:00:01.000Z",
+        appliedRevision: 4,
+        appliedHash: "abc",
+        drift: "in-sync",
+        lastError: null,
+        hostname: "renamed",
+        interfaces: [],
+      });
+      expect((await c.store.audit.list()).length).toBe(auditCount);
+    });
+
+    for (const step of ["agent.enrol:consumed", "agent.enrol:workload", "audit:agent.enrol"]) {
+      it(`leaves no trace when enrolment fails at ${step}`, async () => {
+        await setup(1);
+        c.h.failAt(step);
+        await expect(c.store.agents.enrol(enrolInput(c))).rejects.toThrow(/failpoint/);
+        c.h.failAt(undefined);
+        expect((await c.store.enrolment.get("p1"))?.uses).toBe(0);
+        expect(await c.store.workloads.list()).toEqual([]);
+        expect(await c.store.agents.list()).toEqual([]);
+        expect((await c.store.agents.enrol(enrolInput(c))).ok).toBe(true);
+      });
+    }
+  });
+}

@@ -1,0 +1,38 @@
+import type { Store } from "../port.js";
+import { agentRepo } from "./agents.js";
+import { auditRepo } from "./audit.js";
+import { enrolmentRepo } from "./enrolment.js";
+import { policyRepo } from "./policy.js";
+import type { Backend, EngineContext } from "./tables.js";
+import { tokenRepo } from "./tokens.js";
+import { workloadRepo } from "./workloads.js";
+
+/** The whole Store port over one backend. After close(), every method rejects. */
+export function createStore(backend: Backend, ctx: EngineContext): Store {
+  let closed = false;
+  const guarded: Backend = {
+    name: backend.name,
+    run: (fn) => {
+      if (closed) throw new Error(`the ${backend.name} store is closed`);
+      return backend.run(fn);
+    },
+    schemaVersion: () => backend.schemaVersion(),
+    close: () => backend.close(),
+  };
+  return {
+    workloads: workloadRepo(guarded, ctx),
+    policy: policyRepo(guarded, ctx),
+    enrolment: enrolmentRepo(guarded, ctx),
+    agents: agentRepo(guarded, ctx),
+    tokens: tokenRepo(guarded, ctx),
+    audit: auditRepo(guarded, ctx),
+    async info() {
+      return guarded.run(() => ({ adapter: backend.name, schemaVersion: backend.schemaVersion() }));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      backend.close();
+    },
+  };
+}

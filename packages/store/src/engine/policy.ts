@@ -1,0 +1,142 @@
+// Policy lifecycle: named drafts, numbered immutable revisions, one active pointer.
+// provision and rollback each write a revision, move the pointer and audit in one unit of work.
+
+import type { PolicyRepo, RollbackInput } from "../port.js";
+import { DEFAULT_DRAFT } from "../port.js";
+import type { Draft, Revision } from "../records.js";
+import { textHash } from "../shared/rules.js";
+import { record } from "./audit.js";
+import type { Backend, EngineContext, Tables } from "./tables.js";
+
+const summary = (r: Revision) => ({ number: r.number, hash: r.hash, comment: r.comment });
+
+export function policyRepo(db: Backend, ctx: EngineContext): PolicyRepo {
+  return {
+    async getDraft(name = DEFAULT_DRAFT) {
+      return db.run((t) => t.draft(name));
+    },
+    async listDrafts() {
+      return db.run((t) => t.drafts());
+    },
+    async saveDraft(input, actor) {
+      return db.run((t) => {
+        const name = input.name ?? DEFAULT_DRAFT;
+        const before = t.draft(name);
+        const draft: Draft = {
+          name,
+          text: input.text,
+          parsed: input.parsed,
+          parsedVersion: input.parsedVersion,
+          baseRevision: t.activeRevision(),
+          updatedAt: ctx.clock().toISOString(),
+          updatedBy: actor,
+        };
+        t.putDraft(draft);
+        const hashOf = (d: Draft | undefined) =>
+          d === undefined ? null : { hash: textHash(d.text) };
+        record(t, ctx, {
+          actor,
+          action: "policy.draft.save",
+          target: `draft/${name}`,
+          before: hashOf(before),
+          after: hashOf(draft),
+        });
+        return draft;
+      });
+    },
+    async deleteDraft(name, actor) {
+      return db.run((t) => {
+        if (!t.deleteDraft(name)) return false;
+        record(t, ctx, { actor, action: "policy.draft.delete", target: `draft/${name}` });
+        return true;
+      });
+    },
+    async provision(input, actor) {
+      return db.run((t) => {
+        const draft = t.draft(input.draft ?? DEFAULT_DRAFT);
+        if (draft === undefined) return { ok: false, reason: "no-draft" } as const;
+        const refused = precheck(t, input.expectedActive, textHash(draft.text));
+        if (refused !== undefined) return refused;
+        const revision = { ...draft, comment: input.comment, rolledBackFrom: null };
+        return {
+          ok: true,
+          revision: activate(t, ctx, revision, actor, "policy.provision"),
+        } as const;
+      });
+    },
+    async rollback(input: RollbackInput, actor) {
+      return db.run((t) => {
+        const old = t.revision(input.to);
+        if (old === undefined) return { ok: false, reason: "no-revision" } as const;
+        const refused = precheck(t, input.expectedActive, old.hash);
+        if (refused !== undefined) return refused;
+        const revision = { ...old, comment: input.comment, rolledBackFrom: old.number };
+        return {
+          ok: true,
+          revision: activate(t, ctx, revision, actor, "policy.rollback"),
+        } as const;
+      });
+    },
+    async active() {
+      return db.run((t) => {
+        const n = t.activeRevision();
+        return n === null ? undefined : t.revision(n);
+      });
+    },
+    async revision(number) {
+      return db.run((t) => t.revision(number));
+    },
+    async history(opts = {}) {
+      return db.run((t) => t.revisions(opts.limit ?? Number.MAX_SAFE_INTEGER, opts.before));
+    },
+  };
+}
+
+/** Optimistic concurrency and no-op detection, shared by provision and rollback. */
+function precheck(t: Tables, expectedActive: number | null | undefined, hash: string) {
+  const activeNumber = t.activeRevision();
+  if (expectedActive !== undefined && expectedActive !== activeNumber) {
+    return { ok: false, reason: "stale" } as const;
+  }
+  const active = activeNumber === null ? undefined : t.revision(activeNumber);
+  if (active?.hash === hash) return { ok: false, reason: "unchanged" } as const;
+  return undefined;
+}
+
+type RevisionSource = Pick<
+  Revision,
+  "text" | "parsed" | "parsedVersion" | "comment" | "rolledBackFrom"
+>;
+
+function activate(
+  t: Tables,
+  ctx: EngineContext,
+  src: RevisionSource,
+  actor: string,
+  action: string,
+): Revision {
+  const before = t.activeRevision();
+  const revision: Revision = {
+    number: t.lastRevisionNumber() + 1,
+    text: src.text,
+    parsed: src.parsed,
+    parsedVersion: src.parsedVersion,
+    author: actor,
+    createdAt: ctx.clock().toISOString(),
+    comment: src.comment,
+    hash: textHash(src.text),
+    rolledBackFrom: src.rolledBackFrom,
+  };
+  t.insertRevision(revision);
+  ctx.failpoint?.(`${action}:inserted`);
+  t.setActiveRevision(revision.number);
+  const beforeRev = before === null ? undefined : t.revision(before);
+  record(t, ctx, {
+    actor,
+    action,
+    target: `revision/${revision.number}`,
+    before: beforeRev === undefined ? null : summary(beforeRev),
+    after: { ...summary(revision), rolledBackFrom: revision.rolledBackFrom },
+  });
+  return revision;
+}

@@ -1,0 +1,77 @@
+// The storage seam under the shared repository logic (engine/*). An adapter that can run a
+// synchronous unit of work (SQLite through better-sqlite3, the memory adapter) implements Tables
+// and Backend and gets the whole Store port from createStore(); the rules (provision, enrolment,
+// audit chaining) are written once in engine/ and cannot drift between adapters.
+//
+// Contract: Backend.run(fn) runs fn atomically. If fn throws, no write made through `t` remains
+// and the error propagates. Reads inside fn see fn's own writes. Nothing else runs in between.
+
+import type {
+  AgentRecord,
+  ApiToken,
+  AuditEntry,
+  Draft,
+  EnrolmentProfile,
+  Revision,
+  WorkloadRecord,
+} from "../records.js";
+
+export interface Tables {
+  workload(name: string): WorkloadRecord | undefined;
+  workloads(): WorkloadRecord[];
+  putWorkload(w: WorkloadRecord): void;
+  deleteWorkload(name: string): void;
+
+  draft(name: string): Draft | undefined;
+  drafts(): Draft[];
+  putDraft(d: Draft): void;
+  deleteDraft(name: string): boolean;
+
+  revision(n: number): Revision | undefined;
+  /** Newest first, numbers < before (when given), at most limit. */
+  revisions(limit: number, before?: number): Revision[];
+  lastRevisionNumber(): number;
+  insertRevision(r: Revision): void;
+  activeRevision(): number | null;
+  setActiveRevision(n: number): void;
+
+  profile(id: string): EnrolmentProfile | undefined;
+  profileByKey(keyHash: string): EnrolmentProfile | undefined;
+  profileByName(name: string): EnrolmentProfile | undefined;
+  profiles(): EnrolmentProfile[];
+  putProfile(p: EnrolmentProfile): void;
+
+  agent(id: string): AgentRecord | undefined;
+  agentByCredential(hash: string): AgentRecord | undefined;
+  agentsOf(workload: string): AgentRecord[];
+  agents(): AgentRecord[];
+  putAgent(a: AgentRecord): void;
+  deleteAgent(id: string): void;
+
+  token(hash: string): ApiToken | undefined;
+  tokenByName(name: string): ApiToken | undefined;
+  tokens(): ApiToken[];
+  putToken(t: ApiToken): void;
+  deleteToken(name: string): void;
+
+  auditHead(): { seq: number; hash: string } | undefined;
+  appendAudit(e: AuditEntry): void;
+  /** Ascending seq, seq > afterSeq, optionally only one target, at most limit. */
+  auditEntries(afterSeq: number, limit: number, target?: string): AuditEntry[];
+}
+
+/** The schema every adapter provides; the SQLite migrations end at this number. */
+export const SCHEMA_VERSION = 1;
+
+export interface Backend {
+  readonly name: string;
+  run<T>(fn: (t: Tables) => T): T;
+  schemaVersion(): number;
+  close(): void;
+}
+
+/** What the engine needs besides storage. `failpoint` lets tests break a unit of work half-way. */
+export interface EngineContext {
+  readonly clock: () => Date;
+  readonly failpoint?: (step: string) => void;
+}

@@ -1,0 +1,61 @@
+import type { WorkloadRepo } from "../port.js";
+import type { WorkloadRecord } from "../records.js";
+import { toJson } from "../shared/canonical-json.js";
+import { sameWorkload, workloadRecord } from "../shared/workload-record.js";
+import { record } from "./audit.js";
+import type { Backend, EngineContext } from "./tables.js";
+
+const target = (name: string) => `workload/${name}`;
+const snapshot = (w: WorkloadRecord | undefined) => toJson(w ?? null);
+
+export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
+  return {
+    async list() {
+      return db.run((t) => t.workloads());
+    },
+    async get(name) {
+      return db.run((t) => t.workload(name));
+    },
+    async upsert(workload, actor) {
+      return db.run((t) => {
+        const before = t.workload(workload.name);
+        if (before !== undefined && sameWorkload(before, workload)) {
+          return { record: before, change: "unchanged" as const };
+        }
+        const now = ctx.clock().toISOString();
+        const rec = workloadRecord(workload, before?.createdAt ?? now, now);
+        t.putWorkload(rec);
+        const action = before === undefined ? "workload.create" : "workload.update";
+        record(t, ctx, {
+          actor,
+          action,
+          target: target(rec.name),
+          before: snapshot(before),
+          after: snapshot(rec),
+        });
+        return {
+          record: rec,
+          change: before === undefined ? ("created" as const) : ("updated" as const),
+        };
+      });
+    },
+    async delete(name, actor) {
+      return db.run((t) => {
+        const before = t.workload(name);
+        if (before === undefined) return { ok: false, reason: "not-found" } as const;
+        const agents = t.agentsOf(name);
+        if (agents.some((a) => !a.revoked)) return { ok: false, reason: "in-use" } as const;
+        // Revoked agents can never authenticate again; they go with their workload.
+        for (const a of agents) t.deleteAgent(a.id);
+        t.deleteWorkload(name);
+        record(t, ctx, {
+          actor,
+          action: "workload.delete",
+          target: target(name),
+          before: snapshot(before),
+        });
+        return { ok: true, before } as const;
+      });
+    },
+  };
+}

@@ -1,0 +1,10 @@
+// @microseg/store: the async Store port and its adapters. Only composition roots (main.ts files)
+// call the open* functions; everything else takes a Store.
+
+export type { MemoryStoreOptions } from "./memory/memory-store.js";
+export { openMemoryStore } from "./memory/memory-store.js";
+export * from "./port.js";
+export * from "./records.js";
+export { GENESIS, verifyChain } from "./shared/audit-chain.js";
+export type { SqliteStoreOptions } from "./sqlite/open.js";
+export { DB_FILE, openSqliteStore } from "./sqlite/open.js";

@@ -1,0 +1,164 @@
+// The memory adapter: the engine over undo-logged maps. For tests, the benchmark baseline and
+// short-lived tools; nothing survives close(). Records are frozen copies so a caller cannot
+// change stored state by mutating what it got back.
+
+import { createStore } from "../engine/create-store.js";
+import { type Backend, type EngineContext, SCHEMA_VERSION, type Tables } from "../engine/tables.js";
+import type { Store } from "../port.js";
+import type {
+  AgentRecord,
+  ApiToken,
+  AuditEntry,
+  Draft,
+  EnrolmentProfile,
+  Revision,
+  WorkloadRecord,
+} from "../records.js";
+import { type UndoLog, UndoMap } from "./undo-map.js";
+
+export interface MemoryStoreOptions {
+  readonly clock?: () => Date;
+  /** Test hook: called at named steps inside a unit of work; throwing aborts the unit. */
+  readonly failpoint?: (step: string) => void;
+}
+
+export function openMemoryStore(options: MemoryStoreOptions = {}): Store {
+  return createStore(memoryBackend(), engineContext(options));
+}
+
+export function engineContext(options: MemoryStoreOptions): EngineContext {
+  return {
+    clock: options.clock ?? (() => new Date()),
+    ...(options.failpoint && { failpoint: options.failpoint }),
+  };
+}
+
+/** Deep copy + freeze: what goes in or comes out is never shared with the caller. */
+function iso<T>(value: T): T {
+  return deepFreeze(structuredClone(value));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export interface MemoryState {
+  readonly workloads: UndoMap<string, WorkloadRecord>;
+  readonly drafts: UndoMap<string, Draft>;
+  readonly revisions: UndoMap<number, Revision>;
+  /** active: the active revision; lastRevision, lastSeq: the highest revision number and seq. */
+  readonly meta: UndoMap<"active" | "lastRevision" | "lastSeq", number>;
+  readonly profiles: UndoMap<string, EnrolmentProfile>;
+  readonly agents: UndoMap<string, AgentRecord>;
+  readonly tokens: UndoMap<string, ApiToken>;
+  readonly audit: UndoMap<number, AuditEntry>;
+}
+
+/** Exported for tests that need to reach under the port (tampering with the audit log). */
+export function memoryBackend(): Backend & { state: MemoryState } {
+  let log: UndoLog | undefined;
+  const map = <K, V>() => new UndoMap<K, V>(() => log);
+  const state: MemoryState = {
+    workloads: map(),
+    drafts: map(),
+    revisions: map(),
+    meta: map(),
+    profiles: map(),
+    agents: map(),
+    tokens: map(),
+    audit: map(),
+  };
+  const tables = memoryTables(state);
+  return {
+    name: "memory",
+    state,
+    run(fn) {
+      if (log !== undefined) return fn(tables);
+      log = [];
+      try {
+        const out = fn(tables);
+        return out;
+      } catch (err) {
+        for (const undo of log.reverse()) undo();
+        throw err;
+      } finally {
+        log = undefined;
+      }
+    },
+    schemaVersion: () => SCHEMA_VERSION,
+    close() {},
+  };
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function memoryTables(s: MemoryState): Tables {
+  const find = <V>(m: UndoMap<string, V>, p: (v: V) => boolean) => m.values().find(p);
+  return {
+    workload: (name) => s.workloads.get(name),
+    workloads: () => s.workloads.values().sort(byName),
+    putWorkload: (w) => s.workloads.set(w.name, iso(w)),
+    deleteWorkload: (name) => void s.workloads.delete(name),
+    draft: (name) => s.drafts.get(name),
+    drafts: () => s.drafts.values().sort(byName),
+    putDraft: (d) => s.drafts.set(d.name, iso(d)),
+    deleteDraft: (name) => s.drafts.delete(name),
+    revision: (n) => s.revisions.get(n),
+    revisions: (limit, before = Number.MAX_SAFE_INTEGER) =>
+      s.revisions
+        .values()
+        .filter((r) => r.number < before)
+        .sort((a, b) => b.number - a.number)
+        .slice(0, limit),
+    lastRevisionNumber: () => s.meta.get("lastRevision") ?? 0,
+    insertRevision: (r) => {
+      s.revisions.set(r.number, iso(r));
+      s.meta.set("lastRevision", r.number);
+    },
+    activeRevision: () => s.meta.get("active") ?? null,
+    setActiveRevision: (n) => s.meta.set("active", n),
+    profile: (id) => s.profiles.get(id),
+    profileByKey: (hash) => find(s.profiles, (p) => p.keyHash === hash),
+    profileByName: (name) => find(s.profiles, (p) => p.name === name),
+    profiles: () => s.profiles.values().sort(byId),
+    putProfile: (p) => s.profiles.set(p.id, iso(p)),
+    agent: (id) => s.agents.get(id),
+    agentByCredential: (hash) => find(s.agents, (a) => a.credentialHash === hash),
+    agentsOf: (workload) =>
+      s.agents
+        .values()
+        .filter((a) => a.workload === workload)
+        .sort(byId),
+    agents: () => s.agents.values().sort(byId),
+    putAgent: (a) => s.agents.set(a.id, iso(a)),
+    deleteAgent: (id) => void s.agents.delete(id),
+    token: (hash) => s.tokens.get(hash),
+    tokenByName: (name) => find(s.tokens, (t) => t.name === name),
+    tokens: () => s.tokens.values().sort(byName),
+    putToken: (t) => s.tokens.set(t.hash, iso(t)),
+    deleteToken: (name) => {
+      const t = find(s.tokens, (x) => x.name === name);
+      if (t) s.tokens.delete(t.hash);
+    },
+    auditHead: () => {
+      const e = s.audit.get(s.meta.get("lastSeq") ?? 0);
+      return e && { seq: e.seq, hash: e.hash };
+    },
+    appendAudit: (e) => {
+      s.audit.set(e.seq, iso(e));
+      s.meta.set("lastSeq", e.seq);
+    },
+    auditEntries: (after, limit, target) =>
+      s.audit
+        .values()
+        .filter((e) => e.seq > after && (target === undefined || e.target === target))
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit),
+  };
+}

@@ -1,0 +1,230 @@
+// The store port: what the controller needs from persistence, nothing about how it is kept.
+//
+// Contract for every adapter (checked by contract.ts):
+// - Every method is one atomic unit: it either happens completely or not at all, also when the
+//   process dies half-way. Multi-step operations (provision, enrol, ...) are single methods for
+//   exactly this reason: the port has no open-ended transactions, so an adapter over a network
+//   database can run each method as one server-side transaction.
+// - Every method that takes an `actor` records an audit entry (before/after) in the same unit, so
+//   a change and its audit entry exist together or not at all.
+// - Expected outcomes (not found, conflict, stale, expired) are values; a thrown error means the
+//   store itself failed.
+// - Time comes from the clock given at open; methods that decide on time take `now` explicitly.
+
+import type { Mode, Workload } from "@microseg/core";
+import type {
+  AgentInterface,
+  AgentRecord,
+  ApiToken,
+  AuditEntry,
+  Draft,
+  DriftState,
+  EnrolmentProfile,
+  Json,
+  Revision,
+  WorkloadRecord,
+} from "./records.js";
+
+export type Fail<R extends string> = { readonly ok: false; readonly reason: R };
+export type Result<T, R extends string> = ({ readonly ok: true } & T) | Fail<R>;
+
+export interface Store {
+  readonly workloads: WorkloadRepo;
+  readonly policy: PolicyRepo;
+  readonly enrolment: EnrolmentRepo;
+  readonly agents: AgentRepo;
+  readonly tokens: TokenRepo;
+  readonly audit: AuditRepo;
+  info(): Promise<StoreInfo>;
+  /** Releases the store; later calls fail. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface StoreInfo {
+  readonly adapter: string;
+  /** The highest migration applied (adapters without a schema report the version they emulate). */
+  readonly schemaVersion: number;
+}
+
+export interface WorkloadRepo {
+  /** All workloads, ordered by name. */
+  list(): Promise<WorkloadRecord[]>;
+  get(name: string): Promise<WorkloadRecord | undefined>;
+  /** Creates or replaces. An identical workload is left alone (no audit entry, same updatedAt). */
+  upsert(
+    workload: Workload,
+    actor: string,
+  ): Promise<{ record: WorkloadRecord; change: "created" | "updated" | "unchanged" }>;
+  /** Refused with `in-use` while a non-revoked agent is bound to the workload. */
+  delete(
+    name: string,
+    actor: string,
+  ): Promise<Result<{ before: WorkloadRecord }, "not-found" | "in-use">>;
+}
+
+export const DEFAULT_DRAFT = "default";
+
+export interface DraftInput {
+  readonly name?: string;
+  readonly text: string;
+  readonly parsed: Json;
+  readonly parsedVersion: number;
+}
+
+export interface ProvisionInput {
+  readonly draft?: string;
+  readonly comment: string;
+  /** Optimistic check: fails with `stale` unless this is the active revision (null: none). */
+  readonly expectedActive?: number | null;
+}
+
+export interface RollbackInput {
+  readonly to: number;
+  readonly comment: string;
+  readonly expectedActive?: number | null;
+}
+
+export interface PolicyRepo {
+  getDraft(name?: string): Promise<Draft | undefined>;
+  listDrafts(): Promise<Draft[]>;
+  saveDraft(input: DraftInput, actor: string): Promise<Draft>;
+  deleteDraft(name: string, actor: string): Promise<boolean>;
+  /**
+   * Creates revision N+1 from the draft and makes it active, atomically. The draft stays (it now
+   * equals the active revision). `unchanged`: the draft's text equals the active revision's.
+   */
+  provision(
+    input: ProvisionInput,
+    actor: string,
+  ): Promise<Result<{ revision: Revision }, "no-draft" | "stale" | "unchanged">>;
+  /** Creates revision N+1 as a copy of revision `to` and makes it active. */
+  rollback(
+    input: RollbackInput,
+    actor: string,
+  ): Promise<Result<{ revision: Revision }, "no-revision" | "stale" | "unchanged">>;
+  active(): Promise<Revision | undefined>;
+  revision(number: number): Promise<Revision | undefined>;
+  /** Newest first; `before` pages backwards (revisions with a smaller number). */
+  history(opts?: { limit?: number; before?: number }): Promise<Revision[]>;
+}
+
+export interface ProfileInput {
+  readonly id: string;
+  readonly name: string;
+  readonly keyHash: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mode: Mode;
+  readonly expiresAt?: string | null;
+  readonly maxUses?: number | null;
+}
+
+export type KeyRefusal = "unknown" | "revoked" | "expired" | "exhausted";
+
+export interface EnrolmentRepo {
+  /** `conflict`: the id, name or key hash is taken. */
+  create(
+    input: ProfileInput,
+    actor: string,
+  ): Promise<Result<{ profile: EnrolmentProfile }, "conflict">>;
+  get(id: string): Promise<EnrolmentProfile | undefined>;
+  list(): Promise<EnrolmentProfile[]>;
+  revoke(id: string, actor: string): Promise<EnrolmentProfile | undefined>;
+  /** Checks revocation, expiry (expiresAt <= now) and uses, then counts one use, atomically. */
+  consumeKey(
+    keyHash: string,
+    now: Date,
+  ): Promise<Result<{ profile: EnrolmentProfile }, KeyRefusal>>;
+}
+
+export interface EnrolInput {
+  readonly keyHash: string;
+  readonly now: Date;
+  readonly agentId: string;
+  readonly credentialHash: string;
+  readonly hostname: string;
+  readonly interfaces: readonly AgentInterface[];
+  /** The workload the agent becomes; labels and mode come from the profile. */
+  readonly workload: string;
+  readonly addresses: readonly string[];
+}
+
+export interface StatusReport {
+  readonly at: Date;
+  readonly hostname?: string;
+  readonly interfaces?: readonly AgentInterface[];
+  readonly applied?: { readonly revision: number; readonly rulesetHash: string };
+  readonly drift?: DriftState;
+  /** null clears the last error. */
+  readonly error?: string | null;
+}
+
+export interface AgentRepo {
+  /**
+   * Consumes the key, creates or updates the workload (labels and mode from the profile) and
+   * creates the agent, all or nothing. `workload-taken`: a live agent already owns the workload;
+   * `conflict`: the agent id or credential hash exists.
+   */
+  enrol(
+    input: EnrolInput,
+  ): Promise<
+    Result<
+      { agent: AgentRecord; workload: WorkloadRecord },
+      KeyRefusal | "workload-taken" | "conflict"
+    >
+  >;
+  get(id: string): Promise<AgentRecord | undefined>;
+  /** Only a non-revoked agent is found by its credential. */
+  authenticate(credentialHash: string): Promise<AgentRecord | undefined>;
+  list(): Promise<AgentRecord[]>;
+  /** Heartbeat and status in one write; not audited. Refused for unknown or revoked agents. */
+  report(
+    id: string,
+    report: StatusReport,
+  ): Promise<Result<{ agent: AgentRecord }, "not-found" | "revoked">>;
+  revoke(id: string, actor: string): Promise<AgentRecord | undefined>;
+}
+
+export interface TokenRepo {
+  /** `conflict`: the hash or the name is taken. */
+  create(
+    input: { hash: string; name: string; role: string },
+    actor: string,
+  ): Promise<Result<{ token: ApiToken }, "conflict">>;
+  find(hash: string): Promise<ApiToken | undefined>;
+  list(): Promise<ApiToken[]>;
+  delete(name: string, actor: string): Promise<boolean>;
+}
+
+export interface AuditInput {
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly before?: Json;
+  readonly after?: Json;
+}
+
+/** ok: the chain is intact up to `head`. Otherwise the first seq where it breaks and why. */
+export type AuditVerdict =
+  | {
+      readonly ok: true;
+      readonly count: number;
+      readonly head: { seq: number; hash: string } | null;
+    }
+  | {
+      readonly ok: false;
+      readonly seq: number;
+      readonly problem: "missing" | "edited" | "reordered" | "truncated";
+      readonly message: string;
+    };
+
+export interface AuditRepo {
+  /** For events that are not a store change (a failed login, an export). */
+  append(input: AuditInput): Promise<AuditEntry>;
+  /** Oldest first from `afterSeq` (exclusive). */
+  list(opts?: { afterSeq?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
+  /**
+   * Walks the whole chain. Deleting the newest entries cannot be seen from the chain alone: pass
+   * a head recorded elsewhere (e.g. printed by an earlier verify) to detect that too.
+   */
+  verify(expectedHead?: { seq: number; hash: string }): Promise<AuditVerdict>;
+}

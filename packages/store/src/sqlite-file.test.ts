@@ -1,0 +1,133 @@
+// SQLite-specific behaviour the port does not show: the file, pragmas, migrations, SQL-level
+// immutability, and a real crash (SIGKILL) half-way through a unit of work.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { MicrosegError } from "@microseg/core";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SCHEMA_VERSION } from "./engine/tables.js";
+import { DB_FILE, openSqliteStore } from "./index.js";
+import { migrate } from "./sqlite/migrate.js";
+import { MIGRATIONS } from "./sqlite/migrations.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = join(mkdtempSync(join(tmpdir(), "mseg-sqlite-")), "data");
+});
+afterEach(() => {
+  rmSync(join(dir, ".."), { recursive: true, force: true });
+});
+
+const raw = () => new Database(join(dir, DB_FILE));
+
+describe("sqlite file", () => {
+  it("creates DIR/microseg.db readable by its owner only, in WAL mode", async () => {
+    const store = openSqliteStore({ dir });
+    await store.workloads.upsert(
+      { name: "w", labels: {}, addresses: [], mode: "learn", managed: true },
+      "a",
+    );
+    expect(statSync(join(dir, DB_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, `${DB_FILE}-wal`)).mode & 0o077).toBe(0);
+    expect(statSync(dir).mode & 0o077).toBe(0);
+    const db = raw();
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+    await store.close();
+  });
+
+  it("enforces foreign keys and keeps revisions and audit entries immutable in SQL too", async () => {
+    const store = openSqliteStore({ dir });
+    await store.policy.saveDraft({ text: "a", parsed: null, parsedVersion: 1 }, "a");
+    await store.policy.provision({ comment: "" }, "a");
+    await store.close();
+    const db = raw();
+    db.pragma("foreign_keys = ON");
+    expect(() => db.exec("UPDATE policy_revisions SET text = 'x'")).toThrow(/immutable/);
+    expect(() => db.exec("DELETE FROM audit_log")).toThrow(/immutable/);
+    expect(() => db.exec("UPDATE policy_state SET active_revision = 42")).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
+describe("sqlite migrations", () => {
+  it("records each migration once; reopening applies nothing", async () => {
+    await openSqliteStore({ dir }).close();
+    const db = raw();
+    expect(MIGRATIONS.at(-1)?.version).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([1]);
+    expect(migrate(db, new Date())).toEqual([]);
+    db.close();
+    const again = openSqliteStore({ dir });
+    expect(await again.info()).toEqual({ adapter: "sqlite", schemaVersion: SCHEMA_VERSION });
+    await again.close();
+  });
+
+  it("refuses a database from a newer version with a registry code", async () => {
+    await openSqliteStore({ dir }).close();
+    const db = raw();
+    db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', 'x')").run();
+    db.close();
+    const err = (() => {
+      try {
+        openSqliteStore({ dir });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(MicrosegError);
+    expect((err as MicrosegError).code).toBe("MSEG_STORE_SCHEMA_NEWER");
+  });
+
+  it("a failing migration leaves the previous version whole", async () => {
+    await openSqliteStore({ dir }).close();
+    const db = raw();
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: 2,
+        name: "half",
+        sql: "CREATE TABLE extra (x INTEGER); SELECT nope FROM nowhere;",
+      },
+    ];
+    expect(() => migrate(db, new Date(), broken)).toThrow(/nowhere/);
+    expect(db.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(1);
+    expect(
+      db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").pluck().get(),
+    ).toBe(0);
+    db.close();
+  });
+});
+
+describe("sqlite crash safety", () => {
+  const child = join(import.meta.dirname, "sqlite", "crash.child.ts");
+  for (const step of ["policy.provision:inserted", "audit:policy.provision"]) {
+    it(`a process killed at ${step} leaves the last committed state`, async () => {
+      const run = promisify(execFile)(process.execPath, [
+        "--conditions=source",
+        "--import",
+        "tsx",
+        child,
+        dir,
+        step,
+      ]);
+      await expect(run).rejects.toMatchObject({ signal: "SIGKILL" });
+      const store = openSqliteStore({ dir });
+      expect((await store.policy.active())?.number).toBe(1);
+      expect((await store.policy.history()).map((r) => r.number)).toEqual([1]);
+      expect((await store.audit.list()).map((e) => e.action)).toEqual([
+        "policy.draft.save",
+        "policy.provision",
+        "policy.draft.save",
+      ]);
+      expect((await store.audit.verify()).ok).toBe(true);
+      const retry = await store.policy.provision({ comment: "again" }, "alice");
+      expect(retry.ok && retry.revision.number).toBe(2);
+      await store.close();
+    });
+  }
+});

@@ -1,0 +1,117 @@
+// Numbered schema migrations. Rules: never edit a published migration, only append; each runs in
+// its own transaction together with its row in schema_migrations, so a crash mid-migration leaves
+// the previous version intact and the next open retries it. Opening an already migrated database
+// applies nothing (idempotent).
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const immutable = (table: string, what: string) => `
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+  BEGIN SELECT RAISE(ABORT, '${what} are immutable'); END;
+CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+  BEGIN SELECT RAISE(ABORT, '${what} are immutable'); END;`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    sql: `
+CREATE TABLE workloads (
+  name TEXT PRIMARY KEY,
+  labels TEXT NOT NULL,            -- JSON object
+  addresses TEXT NOT NULL,         -- JSON array
+  mode TEXT NOT NULL CHECK (mode IN ('learn', 'test', 'enforce')),
+  managed INTEGER NOT NULL CHECK (managed IN (0, 1)),
+  namespace TEXT,
+  namespace_labels TEXT,           -- JSON object or NULL
+  named_ports TEXT,                -- JSON object or NULL
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE policy_revisions (
+  number INTEGER PRIMARY KEY CHECK (number > 0),
+  text TEXT NOT NULL,
+  parsed TEXT NOT NULL,            -- JSON
+  parsed_version INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  rolled_back_from INTEGER REFERENCES policy_revisions (number)
+) STRICT;
+${immutable("policy_revisions", "policy revisions")}
+
+CREATE TABLE policy_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  active_revision INTEGER REFERENCES policy_revisions (number)
+) STRICT;
+INSERT INTO policy_state (id, active_revision) VALUES (1, NULL);
+
+CREATE TABLE policy_drafts (
+  name TEXT PRIMARY KEY,
+  text TEXT NOT NULL,
+  parsed TEXT NOT NULL,
+  parsed_version INTEGER NOT NULL,
+  base_revision INTEGER REFERENCES policy_revisions (number),
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE enrolment_profiles (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  key_hash TEXT NOT NULL UNIQUE,
+  labels TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('learn', 'test', 'enforce')),
+  expires_at TEXT,
+  max_uses INTEGER CHECK (max_uses IS NULL OR max_uses >= 0),
+  uses INTEGER NOT NULL DEFAULT 0,
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY,
+  workload TEXT NOT NULL REFERENCES workloads (name),
+  profile_id TEXT REFERENCES enrolment_profiles (id),
+  credential_hash TEXT NOT NULL UNIQUE,
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+  hostname TEXT NOT NULL,
+  interfaces TEXT NOT NULL,        -- JSON array of {name, addresses}
+  enrolled_at TEXT NOT NULL,
+  last_heartbeat TEXT,
+  applied_revision INTEGER,
+  applied_hash TEXT,
+  drift TEXT NOT NULL CHECK (drift IN ('unknown', 'in-sync', 'drifted', 'repaired')),
+  last_error TEXT
+) STRICT;
+CREATE INDEX agents_workload ON agents (workload);
+
+CREATE TABLE api_tokens (
+  hash TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  before TEXT NOT NULL,            -- JSON
+  after TEXT NOT NULL,             -- JSON
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_target ON audit_log (target, seq);
+${immutable("audit_log", "audit entries")}
+`,
+  },
+];
