@@ -33,9 +33,12 @@ export function engineContext(options: MemoryStoreOptions): EngineContext {
   };
 }
 
-/** Deep copy + freeze: what goes in or comes out is never shared with the caller. */
+/**
+ * Deep copy + freeze: what goes in or comes out is never shared with the caller. Records are
+ * plain JSON (as in every other adapter), and a JSON round trip is faster than structuredClone.
+ */
 function iso<T>(value: T): T {
-  return deepFreeze(structuredClone(value));
+  return deepFreeze(JSON.parse(JSON.stringify(value)) as T);
 }
 
 function deepFreeze<T>(value: T): T {
