@@ -1,7 +1,7 @@
 // Policy lifecycle: named drafts, numbered immutable revisions, one active pointer.
 // provision and rollback each write a revision, move the pointer and audit in one unit of work.
 
-import type { PolicyRepo, RollbackInput } from "../port.js";
+import type { DraftInput, PolicyRepo, RollbackInput } from "../port.js";
 import { DEFAULT_DRAFT } from "../port.js";
 import type { Draft, Revision } from "../records.js";
 import { textHash } from "../shared/rules.js";
@@ -19,30 +19,7 @@ export function policyRepo(db: Backend, ctx: EngineContext): PolicyRepo {
       return db.run((t) => t.drafts());
     },
     async saveDraft(input, actor) {
-      return db.run((t) => {
-        const name = input.name ?? DEFAULT_DRAFT;
-        const before = t.draft(name);
-        const draft: Draft = {
-          name,
-          text: input.text,
-          parsed: input.parsed,
-          parsedVersion: input.parsedVersion,
-          baseRevision: t.activeRevision(),
-          updatedAt: ctx.clock().toISOString(),
-          updatedBy: actor,
-        };
-        t.putDraft(draft);
-        const hashOf = (d: Draft | undefined) =>
-          d === undefined ? null : { hash: textHash(d.text) };
-        record(t, ctx, {
-          actor,
-          action: "policy.draft.save",
-          target: `draft/${name}`,
-          before: hashOf(before),
-          after: hashOf(draft),
-        });
-        return draft;
-      });
+      return db.run((t) => saveDraft(t, ctx, input, actor));
     },
     async deleteDraft(name, actor) {
       return db.run((t) => {
@@ -90,6 +67,27 @@ export function policyRepo(db: Backend, ctx: EngineContext): PolicyRepo {
       return db.run((t) => t.revisions(opts.limit ?? Number.MAX_SAFE_INTEGER, opts.before));
     },
   };
+}
+
+function saveDraft(t: Tables, ctx: EngineContext, input: DraftInput, actor: string): Draft {
+  const name = input.name ?? DEFAULT_DRAFT;
+  const before = t.draft(name);
+  const draft: Draft = {
+    name,
+    text: input.text,
+    parsed: input.parsed,
+    parsedVersion: input.parsedVersion,
+    baseRevision: t.activeRevision(),
+    updatedAt: ctx.clock().toISOString(),
+    updatedBy: actor,
+  };
+  t.putDraft(draft);
+  // The audit entry names the text by hash: drafts can be large and are kept in full anyway.
+  const hashOf = (d: Draft | undefined) => (d === undefined ? null : { hash: textHash(d.text) });
+  const target = `draft/${name}`;
+  const change = { before: hashOf(before), after: hashOf(draft) };
+  record(t, ctx, { actor, action: "policy.draft.save", target, ...change });
+  return draft;
 }
 
 /** Optimistic concurrency and no-op detection, shared by provision and rollback. */

@@ -173,6 +173,10 @@ export function tokenFromRow(r: Row): ApiToken {
   return { hash: str(r.hash), name: str(r.name), role: str(r.role), createdAt: str(r.created_at) };
 }
 
+export function tokenToRow(t: ApiToken): Row {
+  return { hash: t.hash, name: t.name, role: t.role, created_at: t.createdAt };
+}
+
 export function auditFromRow(r: Row): AuditEntry {
   return {
     seq: Number(r.seq),
