@@ -44,6 +44,11 @@ describePrivileged("Kubernetes NetworkPolicy conformance (real kernel)", () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
   });
 
+  it("lab up enforces the NetworkPolicy files a scenario names", async () => {
+    const denyIngressX = cases.find((c) => c.policy.join() === "deny-ingress-x") as ConformanceCase;
+    expect(compareCells(denyIngressX, (await labProbe({ dir })).results)).toEqual([]);
+  });
+
   it.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
     const t0 = Date.now();
     await labApplyPolicy(policyFiles(c), { dir });
