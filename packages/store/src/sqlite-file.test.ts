@@ -131,3 +131,23 @@ describe("sqlite crash safety", () => {
     });
   }
 });
+
+describe("sqlite with several processes on one file", () => {
+  it("never hands out more key uses than allowed and keeps one audit chain", async () => {
+    const store = openSqliteStore({ dir });
+    const keyHash = "k".repeat(64);
+    const p = { id: "p", name: "p", keyHash, labels: {}, mode: "learn" as const, maxUses: 15 };
+    await store.enrolment.create(p, "alice");
+    await store.close();
+    const child = join(import.meta.dirname, "sqlite", "contend.child.ts");
+    const args = ["--conditions=source", "--import", "tsx", child, dir, keyHash, "10"];
+    const runs = Array.from({ length: 4 }, () => promisify(execFile)(process.execPath, args));
+    const uses = (await Promise.all(runs)).map((r) => Number(r.stdout.trim()));
+    expect(uses.reduce((a, b) => a + b, 0)).toBe(15);
+    const again = openSqliteStore({ dir });
+    expect((await again.enrolment.get("p"))?.uses).toBe(15);
+    const verdict = await again.audit.verify();
+    expect(verdict.ok && verdict.count).toBe(1 + 40);
+    await again.close();
+  });
+});
