@@ -4,15 +4,22 @@
 // host's namespace instead. The probe matrix must not change, over IPv4 and IPv6.
 // Everything happens inside lab namespaces (mseg-*), which labDown removes.
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { labDown, labNamespaces, labProbe, labUp, readState } from "@microseg/lab";
+import { labApplyPolicy, labDown, labNamespaces, labProbe, labUp, readState } from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { exportIptables } from "./iptables/iptables-export.js";
+import { exportK8s } from "./k8s/k8s-export.js";
 import { exportNft } from "./nft/nft-export.js";
-import { allowed, exportInput, runInHost, SCENARIOS } from "./round-trip.test-helpers.js";
+import {
+  allowed,
+  EXPORT_SCENARIOS,
+  exportInput,
+  runInHost,
+  SCENARIOS,
+} from "./round-trip.test-helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mseg-lab-state-"));
 const CASES = ["labels", "modes", "scopes", "kubernetes"] as const;
@@ -51,6 +58,23 @@ describePrivileged(
           expect(allowed((await labProbe({ dir, family: 6 })).results)).toEqual(native6);
         });
       }
+    }
+
+    // native policy -> NetworkPolicy List -> read back by the Kubernetes import -> same matrix
+    for (const file of [
+      join(SCENARIOS, "kubernetes.yaml"),
+      join(EXPORT_SCENARIOS, "k8s-rich.yaml"),
+    ]) {
+      it(`k8s: ${file.split("/").pop()}`, async () => {
+        await labUp(file, { dir });
+        const native4 = allowed((await labProbe({ dir })).results);
+        const { output, fidelity } = exportK8s(exportInput(file));
+        expect(fidelity.filter((f) => f.severity !== "exact")).toEqual([]);
+        const exported = join(mkdtempSync(join(tmpdir(), "mseg-export-")), "netpol.yaml");
+        writeFileSync(exported, output);
+        await labApplyPolicy([exported], { dir });
+        expect(allowed((await labProbe({ dir })).results)).toEqual(native4);
+      });
     }
   },
 );

@@ -8,6 +8,7 @@ import { sh } from "@microseg/nft/testing";
 import type { ExportInput } from "./types.js";
 
 export const SCENARIOS = join(import.meta.dirname, "../../lab/testdata/scenarios");
+export const EXPORT_SCENARIOS = join(import.meta.dirname, "../testdata/scenarios");
 
 /** The scenario's policy and hosts, as `microseg export` loads them. */
 export function exportInput(scenarioFile: string): ExportInput {
