@@ -66,7 +66,7 @@ export function planOverrideDenies(
       log.add(
         "exact",
         `override-deny ${d.id}`,
-        `${backend} has no deny rules, and on this inventory no allow overlaps it`,
+        `${backend} cannot express a deny, and on this inventory no allow overlaps it`,
         "nothing emitted for it; export again when workloads change",
         [d.id],
       );
@@ -105,7 +105,7 @@ function narrow(
     log.add(
       "exact",
       what,
-      `${backend} has no deny rules`,
+      `${backend} cannot express a deny`,
       "the denied addresses are cut out of the allow's address peers",
       ids,
     );
@@ -117,7 +117,7 @@ function narrow(
     log.add(
       "approximated",
       what,
-      `${backend} has no deny rules and the denied peers cannot be cut out of the allow exactly (stricter: the allow loses these ports for all its peers${lost})`,
+      `${backend} cannot express a deny, and the denied peers cannot be cut out of the allow exactly (stricter: the allow loses these ports for all its peers${lost})`,
       `allow ${a.id} narrowed to ${left.ports.map(formatServicePort).join(", ")}`,
       ids,
     );
@@ -126,7 +126,7 @@ function narrow(
   log.add(
     "dropped",
     what,
-    `${backend} has no deny rules and the deny covers every port the allow opens (stricter: the allow's other peers lose access too)`,
+    `${backend} cannot express a deny, and it covers every port the allow opens (stricter: the allow's other peers lose access too)`,
     `allow ${a.id} left out ${dir === "inbound" ? "at its providers" : "at its consumers"}`,
     ids,
   );

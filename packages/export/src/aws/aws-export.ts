@@ -11,7 +11,8 @@ import { GroupRegistry } from "./aws-groups.js";
 import { type SgRule, sgRules } from "./aws-rules.js";
 
 export function exportAwsSg(input: ExportInput, _options: ExportOptions = {}): ExportResult {
-  const { policy, workloads } = input;
+  const { policy } = input;
+  const workloads = [...input.workloads].sort((a, b) => (a.name < b.name ? -1 : 1));
   const log = new FidelityLog();
   noteAwsLimits(workloads, policy.rules, log);
   const plans = planOverrideDenies(policy, workloads, log, "security groups");

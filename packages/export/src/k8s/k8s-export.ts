@@ -23,7 +23,8 @@ import type { NetworkPolicy } from "./k8s-types.js";
 
 export function exportK8s(input: ExportInput, _options: ExportOptions = {}): ExportResult {
   const log = new FidelityLog();
-  const { policy, workloads } = input;
+  const { policy } = input;
+  const workloads = [...input.workloads].sort((a, b) => (a.name < b.name ? -1 : 1));
   const namespaces = namespacesOf(workloads);
   noteK8sLimits(policy, workloads, log);
   const plans = planOverrideDenies(policy, workloads, log, "NetworkPolicy");
