@@ -4,6 +4,7 @@ export { createNftExec, type NftExec, type NftExecResult } from "./exec.js";
 export { assertNamespaceAllowed } from "./namespace-guard.js";
 export {
   type ApplyResult,
+  type DriftOptions,
   type DriftReport,
   NftDriver,
   type NftDriverOptions,

@@ -75,6 +75,20 @@ describe("NftDriver (fake nft twin)", () => {
     ]);
   });
 
+  it("drift({ elements: false }) checks structure from a terse listing, not elements", async () => {
+    const { fake, driver } = setup();
+    await driver.apply(a);
+    const element = { family: "inet", table: "microseg", name: "clients_in_v4", elem: ["1.2.3.4"] };
+    await fake.exec(["-j", "-f", "-"], JSON.stringify({ nftables: [{ add: { element } }] }));
+    const before = fake.documents.length;
+    expect(await driver.drift({ elements: false })).toEqual({ drifted: false, details: [] });
+    const table = { family: "inet", name: "microseg" };
+    await fake.exec(["-j", "-f", "-"], JSON.stringify({ nftables: [{ flush: { table } }] }));
+    const flushed = await driver.drift({ elements: false });
+    expect(flushed.details.join("\n")).toMatch(/chain input: missing rule/);
+    expect(fake.documents.length).toBe(before + 1);
+  });
+
   it("reports a missing table", async () => {
     const { driver } = setup();
     await driver.apply(a);

@@ -48,6 +48,15 @@ export interface ApplyResult {
   readonly ms: number;
 }
 
+export interface DriftOptions {
+  /**
+   * Also compare set elements with the RuleSet (default true). That needs a full listing,
+   * O(set size); without it only the structure (table, chains, set declarations, rules in order)
+   * is compared, from a terse listing whose cost does not grow with the number of elements.
+   */
+  readonly elements?: boolean;
+}
+
 export interface DriftReport {
   readonly drifted: boolean;
   /** Human-readable differences between the kernel table and the last applied RuleSet. */
@@ -114,10 +123,10 @@ export class NftDriver {
   }
 
   /** Compares the kernel table with the last applied RuleSet. */
-  drift(): Promise<DriftReport> {
+  drift(options: DriftOptions = {}): Promise<DriftReport> {
     return this.serial(async () => {
       await assertNamespaceAllowed(this.options);
-      return this.driftNow();
+      return this.driftNow(options.elements ?? true);
     });
   }
 
@@ -161,26 +170,29 @@ export class NftDriver {
     return true;
   }
 
-  private async driftNow(): Promise<DriftReport> {
+  private async driftNow(elements = true): Promise<DriftReport> {
     const last = this.last;
     if (!last) return { drifted: false, details: [] };
-    const now = await this.readTable(false);
+    const now = await this.readTable(!elements);
     if (!now) {
       last.tainted = true;
       return { drifted: true, details: [`table inet ${this.tableName} is missing`] };
     }
-    const expected = new Map(
-      kernelSets(last.ruleSet, this.options.management).map((s) => [
+    const details = [
+      ...(last.structure ? compareStructure(last.structure, now) : ["no baseline read back"]),
+      ...(elements ? compareElements(this.expectedElements(last.ruleSet), now.elements) : []),
+    ];
+    if (details.length > 0) last.tainted = true;
+    return { drifted: details.length > 0, details };
+  }
+
+  private expectedElements(ruleSet: RuleSet): Map<string, Set<string>> {
+    return new Map(
+      kernelSets(ruleSet, this.options.management).map((s) => [
         s.name,
         new Set(s.cidrs.map(canonicalCidr)),
       ]),
     );
-    const details = [
-      ...(last.structure ? compareStructure(last.structure, now) : ["no baseline read back"]),
-      ...compareElements(expected, now.elements),
-    ];
-    if (details.length > 0) last.tainted = true;
-    return { drifted: details.length > 0, details };
   }
 
   /**
