@@ -2,11 +2,10 @@
 // {output, fidelity.json}, per form. UPDATE_GOLDEN=1 rewrites them; review them as diffs.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPolicy } from "@microseg/core";
 import { describe, expect, it } from "vitest";
+import { loadCase, TESTDATA } from "./cases.test-helpers.js";
 import { type ExportOptions, type ExportTarget, exportPolicy } from "./index.js";
 
-const TESTDATA = join(import.meta.dirname, "../testdata");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 const CASES: { target: ExportTarget; name: string; input: string; options?: ExportOptions }[] = [
@@ -19,13 +18,6 @@ const CASES: { target: ExportTarget; name: string; input: string; options?: Expo
   { target: "nft", name: "host-web-1", input: "shop", options: { workload: "web-1" } },
   { target: "nft", name: "gateway", input: "shop", options: { gateway: true } },
 ];
-
-export function loadCase(name: string) {
-  const file = join(TESTDATA, "cases", `${name}.yaml`);
-  const loaded = loadPolicy([{ file: `${name}.yaml`, text: readFileSync(file, "utf8") }]);
-  if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
-  return { policy: loaded.policy, workloads: loaded.workloads };
-}
 
 function golden(path: string, actual: string): void {
   if (UPDATE || !existsSync(path)) {
