@@ -2,6 +2,7 @@
 //   core            imports nothing of the workspace and no node:* (pure)
 //   nft/render      imports only core (pure)
 //   export          imports only core (pure)
+//   protocol        imports only core and zod (pure): the wire contract
 //   store           imports only core (node:* and better-sqlite3 allowed)
 //   nft, lab, cli   may use node:*; controller and agent never import each other
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -18,6 +19,7 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/lab/src", allow: ["core", "nft", "lab"], pure: false },
   { dir: "packages/store/src", allow: ["core", "store"], pure: false },
   { dir: "packages/export/src", allow: ["core"], pure: true },
+  { dir: "packages/protocol/src", allow: ["core"], pure: true },
   { dir: "packages/cli/src", allow: ["core", "nft", "lab", "export", "cli"], pure: false },
 ];
 

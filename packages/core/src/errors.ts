@@ -1,5 +1,5 @@
 // The error-code registry. Every code is documented in docs/errors.md (a test keeps them in sync)
-// and maps exhaustively to a CLI exit code (and, later, an HTTP status).
+// and maps exhaustively to a CLI exit code; @microseg/protocol maps each to an HTTP status.
 
 export const ERROR_CODES = {
   MSEG_YAML_SYNTAX: { exit: 2, summary: "The file is not valid YAML." },
@@ -37,6 +37,29 @@ export const ERROR_CODES = {
     summary: "The database was written by a newer microseg (its schema is newer than this one).",
   },
   MSEG_USAGE: { exit: 2, summary: "The command line is wrong." },
+  MSEG_API_BAD_REQUEST: { exit: 2, summary: "A request body or parameter is malformed." },
+  MSEG_API_UNAUTHENTICATED: {
+    exit: 3,
+    summary: "No valid token or agent credential was presented (or it was revoked).",
+  },
+  MSEG_API_FORBIDDEN: { exit: 3, summary: "The token may not do this." },
+  MSEG_API_NOT_FOUND: {
+    exit: 2,
+    summary: "The workload, agent, profile or revision does not exist.",
+  },
+  MSEG_API_CONFLICT: { exit: 2, summary: "The change conflicts with what exists." },
+  MSEG_POLICY_INVALID: { exit: 2, summary: "A policy sent to the controller is invalid." },
+  MSEG_POLICY_STALE: { exit: 2, summary: "Someone provisioned in between; review and retry." },
+  MSEG_POLICY_UNCHANGED: { exit: 2, summary: "The draft equals the active revision." },
+  MSEG_ENROL_REFUSED: {
+    exit: 3,
+    summary: "The enrolment key is unknown, revoked, expired or used up.",
+  },
+  MSEG_CONTROLLER_UNREACHABLE: {
+    exit: 3,
+    summary: "The controller could not be reached, or its certificate did not match the pin.",
+  },
+  MSEG_INTERNAL: { exit: 3, summary: "The controller failed unexpectedly (see its log)." },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,224 @@
+// Admin API bodies, v1. Every route under /api/v1 (except the agent channel's) needs
+// `Authorization: Bearer <token>`. Lists answer `{ <plural>: [...] }` so fields can be added
+// beside them later. Errors answer ErrorBody (errors.ts).
+
+import { z } from "zod";
+import {
+  IsoTime,
+  LabelsSchema,
+  ModeSchema,
+  WorkloadRecordSchema,
+  WorkloadSchema,
+} from "./common.js";
+
+// ── workloads ───────────────────────────────────────────────────────────────────────────────
+/** PUT /api/v1/workloads/:name — the name comes from the path. */
+export const WorkloadPutSchema = WorkloadSchema.omit({ name: true }).extend({
+  mode: ModeSchema.default("enforce"),
+  managed: z.boolean().default(true),
+  addresses: WorkloadSchema.shape.addresses.default([]),
+  labels: LabelsSchema.default({}),
+});
+export type WorkloadPut = z.input<typeof WorkloadPutSchema>;
+
+/** PATCH /api/v1/workloads/:name — labels merge (null removes a key); mode replaces. */
+export const WorkloadPatchSchema = z.object({
+  labels: z.record(z.string(), z.string().nullable()).optional(),
+  mode: ModeSchema.optional(),
+});
+export type WorkloadPatch = z.infer<typeof WorkloadPatchSchema>;
+
+export const WorkloadListSchema = z.object({ workloads: z.array(WorkloadRecordSchema) });
+export const WorkloadChangeSchema = z.object({
+  workload: WorkloadRecordSchema,
+  change: z.enum(["created", "updated", "unchanged"]),
+});
+
+// ── policy ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * PUT /api/v1/policy/draft takes the policy as YAML text (Content-Type text/yaml,
+ * application/yaml or text/plain), or JSON {text}. Invalid text answers 422 MSEG_POLICY_INVALID
+ * with details.diagnostics and saves nothing.
+ */
+export const DraftPutJsonSchema = z.object({ text: z.string().max(4 * 1024 * 1024) });
+
+export const PolicyDiagnosticSchema = z.object({
+  code: z.string(),
+  path: z.string(),
+  line: z.number().int().optional(),
+  file: z.string().optional(),
+  message: z.string(),
+});
+
+export const DraftSchema = z.object({
+  name: z.string(),
+  text: z.string(),
+  baseRevision: z.number().int().nullable(),
+  updatedAt: IsoTime,
+  updatedBy: z.string(),
+});
+
+export const DraftSavedSchema = z.object({
+  draft: DraftSchema,
+  summary: z.object({
+    rules: z.number().int(),
+    ipLists: z.number().int(),
+    workloads: z.number().int(),
+  }),
+});
+
+export const RevisionSummarySchema = z.object({
+  number: z.number().int(),
+  author: z.string(),
+  createdAt: IsoTime,
+  comment: z.string(),
+  hash: z.string(),
+  rolledBackFrom: z.number().int().nullable(),
+});
+export const RevisionSchema = RevisionSummarySchema.extend({ text: z.string() });
+export const HistorySchema = z.object({
+  active: z.number().int().nullable(),
+  revisions: z.array(RevisionSummarySchema),
+});
+
+export const RuleChangeSchema = z.object({
+  id: z.string(),
+  change: z.enum(["added", "removed", "changed"]),
+});
+export const RuleSetChangeSchema = z.object({
+  workload: z.string(),
+  change: z.enum(["added", "removed", "changed"]),
+  before: z.string().nullable().describe("RuleSet hash under the active revision"),
+  after: z.string().nullable().describe("RuleSet hash under the draft"),
+  /** Entries (rule id, direction, action, peer addresses, ports) only one side has. */
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+});
+/** GET /api/v1/policy/diff — the draft against the active revision, on today's inventory. */
+export const PolicyDiffSchema = z.object({
+  active: z.number().int().nullable(),
+  identical: z.boolean(),
+  rules: z.array(RuleChangeSchema),
+  workloads: z.array(RuleSetChangeSchema),
+});
+
+export const ProvisionRequestSchema = z.object({
+  comment: z.string().max(1000).default(""),
+  /** Optimistic check: 409 MSEG_POLICY_STALE unless this is the active revision. */
+  expectedActive: z.number().int().nullable().optional(),
+});
+export const RollbackRequestSchema = ProvisionRequestSchema.extend({
+  to: z.number().int().positive(),
+});
+export const ProvisionResponseSchema = z.object({
+  revision: RevisionSummarySchema,
+  /** Agents whose RuleSet changed (their long-polls were answered). */
+  pushed: z.number().int(),
+  changedWorkloads: z.array(z.string()),
+});
+
+// ── enrolment profiles ──────────────────────────────────────────────────────────────────────
+export const ProfileCreateSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
+  labels: LabelsSchema.default({}),
+  mode: ModeSchema.default("enforce"),
+  expiresAt: IsoTime.nullable().optional(),
+  maxUses: z.number().int().positive().nullable().optional(),
+});
+export type ProfileCreate = z.input<typeof ProfileCreateSchema>;
+
+export const ProfileSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  labels: LabelsSchema,
+  mode: ModeSchema,
+  expiresAt: IsoTime.nullable(),
+  maxUses: z.number().int().nullable(),
+  uses: z.number().int(),
+  revoked: z.boolean(),
+  createdAt: IsoTime,
+});
+/** The key is returned once, at creation; the controller keeps only its sha256. */
+export const ProfileCreatedSchema = z.object({ profile: ProfileSchema, key: z.string() });
+export const ProfileListSchema = z.object({ profiles: z.array(ProfileSchema) });
+
+// ── agents ──────────────────────────────────────────────────────────────────────────────────
+export const AgentViewSchema = z.object({
+  id: z.string(),
+  workload: z.string(),
+  hostname: z.string(),
+  profileId: z.string().nullable(),
+  revoked: z.boolean(),
+  enrolledAt: IsoTime,
+  mode: ModeSchema.nullable(),
+  lastHeartbeat: IsoTime.nullable(),
+  /** A heartbeat within the last 3 heartbeat intervals. */
+  online: z.boolean(),
+  appliedRevision: z.number().int().nullable(),
+  appliedHash: z.string().nullable(),
+  /** The hash the agent should have (`none`: no RuleSet). */
+  currentHash: z.string(),
+  /** appliedHash equals currentHash. */
+  converged: z.boolean(),
+  drift: z.enum(["unknown", "in-sync", "drifted", "repaired"]),
+  lastError: z.string().nullable(),
+});
+export type AgentView = z.infer<typeof AgentViewSchema>;
+export const AgentListSchema = z.object({ agents: z.array(AgentViewSchema) });
+
+// ── audit ───────────────────────────────────────────────────────────────────────────────────
+export const AuditEntrySchema = z.object({
+  seq: z.number().int(),
+  at: IsoTime,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export const AuditListSchema = z.object({ entries: z.array(AuditEntrySchema) });
+export const AuditQuerySchema = z.object({
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  target: z.string().optional(),
+});
+/** GET /api/v1/audit/verify?seq=&hash= (an anchor printed by an earlier verify). */
+export const AuditVerifyQuerySchema = z.object({
+  seq: z.coerce.number().int().positive().optional(),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
+export const AuditVerdictSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    count: z.number().int(),
+    head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    seq: z.number().int(),
+    problem: z.enum(["missing", "edited", "reordered", "truncated"]),
+    message: z.string(),
+  }),
+]);
+
+// ── status ──────────────────────────────────────────────────────────────────────────────────
+export const ControllerStatusSchema = z.object({
+  protocol: z.literal(1),
+  activeRevision: z.number().int().nullable(),
+  /** SHA-256 of the CA certificate (DER), lower-case hex; null when serving plain HTTP. */
+  caFingerprint: z.string().nullable(),
+  workloads: z.number().int(),
+  agents: z.object({
+    total: z.number().int(),
+    revoked: z.number().int(),
+    online: z.number().int(),
+    converged: z.number().int(),
+    pending: z.number().int(),
+    drifted: z.number().int(),
+  }),
+});

@@ -1,0 +1,126 @@
+// The agent channel, v1. HTTPS long-poll (no WebSocket): every exchange is one short request, so
+// proxies, restarts and flaky links need no reconnect logic beyond "try again".
+//
+//   GET  /api/ca.pem                     no auth. The controller's CA certificate (PEM). Agents
+//                                        pin its SHA-256 fingerprint (hex of the DER) given on
+//                                        the command line and refuse any other.
+//   POST /api/v1/enrol                   no token; the body carries the enrolment key.
+//                                        EnrolRequest -> 201 EnrolResponse. The credential is
+//                                        shown once; the controller keeps only its sha256.
+//   GET  /api/v1/agent/policy?known=H&wait=S
+//                                        Bearer <credential>. Answers 200 PolicyResponse at once
+//                                        when the agent's current RuleSet hash differs from H
+//                                        (`none` when the agent has no RuleSet yet), else holds
+//                                        the request up to S seconds (default 30, max 60) and
+//                                        answers 204 with no body. A controller shutting down
+//                                        answers held polls 204.
+//   POST /api/v1/agent/status            Bearer <credential>. Heartbeat and acknowledgement in
+//                                        one: StatusRequest -> 200 StatusResponse.
+//
+// An agent reads only its own policy: the credential names the agent, the agent names its
+// workload; no parameter selects another. A revoked or unknown credential gets 401 on every
+// agent route; a revoked agent's credential never authenticates again.
+
+import { z } from "zod";
+import {
+  AddressSchema,
+  AddressSetSchema,
+  IsoTime,
+  ModeSchema,
+  RuleSetSchema,
+  WorkloadSchema,
+} from "./common.js";
+
+/** The `known` value an agent sends while it holds no RuleSet. */
+export const NO_RULESET = "none";
+/** Long-poll hold time: default and maximum, in seconds. */
+export const POLL_WAIT_DEFAULT_S = 30;
+export const POLL_WAIT_MAX_S = 60;
+
+export const InterfaceSchema = z.object({
+  name: z.string().min(1).max(64),
+  addresses: z.array(AddressSchema).max(256),
+});
+
+export const EnrolRequestSchema = z.object({
+  /** The enrolment profile's key, as printed once when the profile was created. */
+  key: z.string().min(1).max(512),
+  hostname: z.string().min(1).max(253),
+  /**
+   * The host's interfaces. The workload's addresses are every address listed here except
+   * loopback (127.0.0.0/8, ::1) and link-local (169.254.0.0/16, fe80::/10) ones.
+   */
+  interfaces: z.array(InterfaceSchema).max(64),
+  /** The workload name to take; default: the hostname. */
+  workload: z.string().min(1).max(253).optional(),
+});
+export type EnrolRequest = z.infer<typeof EnrolRequestSchema>;
+
+export const EnrolResponseSchema = z.object({
+  agentId: z.string(),
+  /** 32 random bytes, base64url. Send as `Authorization: Bearer <credential>`; shown once. */
+  credential: z.string(),
+  workload: WorkloadSchema,
+  mode: ModeSchema,
+  /** How often the controller expects a status report; offline after 3 missed intervals. */
+  heartbeatSeconds: z.number().int().positive(),
+});
+export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
+
+export const PolicyQuerySchema = z.object({
+  known: z.string().max(128).optional(),
+  wait: z.coerce.number().int().min(0).max(POLL_WAIT_MAX_S).optional(),
+});
+
+export const PolicyResponseSchema = z.object({
+  /** The active policy revision; null before the first provision. */
+  revision: z.number().int().nullable(),
+  /**
+   * The agent's RuleSet. null: nothing to enforce yet (no revision is active, or the workload is
+   * unmanaged) — the agent keeps its pre-policy default.
+   */
+  ruleSet: RuleSetSchema.nullable(),
+  /** Addresses the agent must always allow both ways (the controller's), whatever the policy. */
+  management: AddressSetSchema,
+  issuedAt: IsoTime,
+});
+export type PolicyResponse = z.infer<typeof PolicyResponseSchema>;
+
+export const AppliedSchema = z.object({
+  revision: z.number().int().nullable(),
+  rulesetHash: z.string().max(128),
+  ok: z.boolean(),
+  error: z.string().max(4096).optional(),
+  /** How long the apply took, in milliseconds. */
+  ms: z.number().min(0),
+});
+
+export const DriftReportSchema = z.object({
+  drifted: z.boolean(),
+  details: z.string().max(4096).optional(),
+  /** Set when the agent restored its table after the drift. */
+  repairedAt: IsoTime.optional(),
+});
+
+export const AgentEventSchema = z.object({
+  kind: z.enum(["tamper", "apply-failed", "restored"]),
+  at: IsoTime,
+  details: z.string().max(4096),
+});
+export type AgentEvent = z.infer<typeof AgentEventSchema>;
+
+/** Heartbeat + acknowledgement. An empty body is a plain heartbeat. */
+export const StatusRequestSchema = z.object({
+  /** What the agent applied last (ok) or failed to apply (ok: false, the previous one stays). */
+  applied: AppliedSchema.optional(),
+  drift: DriftReportSchema.optional(),
+  events: z.array(AgentEventSchema).max(100).optional(),
+});
+export type StatusRequest = z.infer<typeof StatusRequestSchema>;
+
+export const StatusResponseSchema = z.object({
+  /** The hash of the RuleSet the agent should have; `none` when it has none. */
+  currentHash: z.string(),
+  heartbeatSeconds: z.number().int().positive(),
+});
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;
