@@ -12,7 +12,12 @@ import { tokenContract } from "./contract/tokens.js";
 import { workloadContract } from "./contract/workloads.js";
 import type { MakeHarness } from "./testing.js";
 
-export function storeContract(name: string, makeHarness: MakeHarness): void {
+export interface AdapterTraits {
+  /** Data outlives close(): the adapter keeps it on disk or in a server (not the memory one). */
+  readonly durable: boolean;
+}
+
+export function storeContract(name: string, makeHarness: MakeHarness, traits: AdapterTraits): void {
   describe(`Store contract: ${name}`, () => {
     workloadContract(makeHarness);
     policyContract(makeHarness);
@@ -20,6 +25,6 @@ export function storeContract(name: string, makeHarness: MakeHarness): void {
     agentContract(makeHarness);
     tokenContract(makeHarness);
     auditContract(makeHarness);
-    lifecycleContract(makeHarness);
+    lifecycleContract(makeHarness, traits.durable);
   });
 }
