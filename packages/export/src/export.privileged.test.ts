@@ -4,22 +4,63 @@
 // host's namespace instead. The probe matrix must not change, over IPv4 and IPv6.
 // Everything happens inside lab namespaces (mseg-*), which labDown removes.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { labApplyPolicy, labDown, labNamespaces, labProbe, labUp, readState } from "@microseg/lab";
-import { describePrivileged } from "@microseg/nft/testing";
+import { loadPolicy } from "@microseg/core";
+import {
+  labApplyPolicy,
+  labDown,
+  labNamespaces,
+  labProbe,
+  labUp,
+  loadScenario,
+  type ProbeResult,
+  readState,
+  workloadsOf,
+} from "@microseg/lab";
+import { describePrivileged, sh } from "@microseg/nft/testing";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { exportIptables } from "./iptables/iptables-export.js";
 import { exportK8s } from "./k8s/k8s-export.js";
 import { exportNft } from "./nft/nft-export.js";
-import {
-  allowed,
-  EXPORT_SCENARIOS,
-  exportInput,
-  runInHost,
-  SCENARIOS,
-} from "./round-trip.test-helpers.js";
+import type { ExportInput } from "./types.js";
+
+const SCENARIOS = join(import.meta.dirname, "../../lab/testdata/scenarios");
+const EXPORT_SCENARIOS = join(import.meta.dirname, "../testdata/scenarios");
+
+/** The scenario's policy and hosts, as `microseg export` loads them. */
+function exportInput(scenarioFile: string): ExportInput {
+  const scenario = loadScenario(scenarioFile);
+  const workloads = workloadsOf(scenario);
+  const sources = scenario.policy.map((file) => ({ file, text: readFileSync(file, "utf8") }));
+  const loaded = loadPolicy(sources, { inventory: workloads });
+  if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics));
+  return { policy: loaded.policy, workloads };
+}
+
+/** Loads a file with `sh FILE` or `nft -f FILE` inside a lab host's namespace (never the root one). */
+async function runInHost(
+  dir: string,
+  host: string,
+  script: string,
+  loader: "sh" | "nft" = "sh",
+): Promise<void> {
+  const target = readState(dir)?.hosts.find((h) => h.name === host);
+  if (target === undefined || !target.netns.startsWith("mseg-"))
+    throw new Error(`no lab host ${host}`);
+  const file = join(mkdtempSync(join(tmpdir(), "mseg-export-")), "load.sh");
+  writeFileSync(file, script);
+  const cmd = loader === "sh" ? ["sh", file] : ["nft", "-f", file];
+  await sh("ip", ["netns", "exec", target.netns, ...cmd], 20_000);
+}
+
+function allowed(results: readonly ProbeResult[]): string[] {
+  return results
+    .filter((r) => r.verdict === "allowed")
+    .map((r) => `${r.from} -> ${r.to} ${r.port}`)
+    .sort();
+}
 
 const dir = mkdtempSync(join(tmpdir(), "mseg-lab-state-"));
 const CASES = ["labels", "modes", "scopes", "kubernetes"] as const;

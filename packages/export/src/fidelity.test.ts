@@ -2,10 +2,20 @@
 // entry is a bug. And where the report says exact, the exported policy means the same: the k8s
 // export, read back by the Kubernetes import, gives the same verdict as the source for every
 // pair of workloads and every port that matters.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { explain, loadPolicy, type Policy, type Workload } from "@microseg/core";
 import { describe, expect, it } from "vitest";
-import { loadCase } from "./cases.test-helpers.js";
-import { exportAwsSg, exportIptables, exportK8s, exportNft } from "./index.js";
+import { type ExportInput, exportAwsSg, exportIptables, exportK8s, exportNft } from "./index.js";
+
+const TESTDATA = join(import.meta.dirname, "../testdata");
+
+function loadCase(name: string): ExportInput {
+  const file = join(TESTDATA, "cases", `${name}.yaml`);
+  const loaded = loadPolicy([{ file: `${name}.yaml`, text: readFileSync(file, "utf8") }]);
+  if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
+  return { policy: loaded.policy, workloads: loaded.workloads };
+}
 
 function input(yaml: string) {
   const loaded = loadPolicy([{ file: "p.yaml", text: yaml }]);

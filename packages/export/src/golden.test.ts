@@ -2,9 +2,18 @@
 // {output, fidelity.json}, per form. UPDATE_GOLDEN=1 rewrites them; review them as diffs.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadPolicy } from "@microseg/core";
 import { describe, expect, it } from "vitest";
-import { loadCase, TESTDATA } from "./cases.test-helpers.js";
-import { type ExportOptions, type ExportTarget, exportPolicy } from "./index.js";
+import { type ExportInput, type ExportOptions, type ExportTarget, exportPolicy } from "./index.js";
+
+const TESTDATA = join(import.meta.dirname, "../testdata");
+
+function loadCase(name: string): ExportInput {
+  const file = join(TESTDATA, "cases", `${name}.yaml`);
+  const loaded = loadPolicy([{ file: `${name}.yaml`, text: readFileSync(file, "utf8") }]);
+  if (loaded.diagnostics.length > 0) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
+  return { policy: loaded.policy, workloads: loaded.workloads };
+}
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
