@@ -20,6 +20,7 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/store/src", allow: ["core", "store"], pure: false },
   { dir: "packages/export/src", allow: ["core"], pure: true },
   { dir: "packages/protocol/src", allow: ["core"], pure: true },
+  { dir: "packages/controller/src", allow: ["core", "protocol", "store"], pure: false },
   { dir: "packages/cli/src", allow: ["core", "nft", "lab", "export", "cli"], pure: false },
 ];
 

@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import { testController } from "./test-helpers.js";
+
+const POLICY = `
+rules:
+  - name: web-to-db
+    from: { role: web }
+    to: { role: db }
+    services: [tcp/5432]
+`;
+
+type T = Awaited<ReturnType<typeof testController>>;
+
+function poll(t: T, credential: string, known?: string, wait = 0) {
+  const q = new URLSearchParams();
+  if (known !== undefined) q.set("known", known);
+  q.set("wait", String(wait));
+  return t.call("GET", `/api/v1/agent/policy?${q}`, undefined, credential);
+}
+
+async function provision(t: T, text = POLICY) {
+  expect((await t.call("PUT", "/api/v1/policy/draft", text)).status).toBe(200);
+  return t.call("POST", "/api/v1/policy/provision", {});
+}
+
+describe("enrolment", () => {
+  it("gives the workload the profile's labels and mode, and the addresses minus loopback", async () => {
+    const t = await testController();
+    const a = await t.enrol("web-1", "198.18.1.10", { role: "web" }, "test");
+    expect(a.body.workload).toMatchObject({
+      name: "web-1",
+      labels: { role: "web" },
+      addresses: ["198.18.1.10"],
+      mode: "test",
+    });
+    expect(a.body.mode).toBe("test");
+    expect(a.credential).toMatch(/^msa_[A-Za-z0-9_-]{43}$/);
+    expect((await t.store.agents.list())[0]?.credentialHash).not.toContain(a.credential);
+  });
+
+  it("refuses unknown, revoked, exhausted and expired keys", async () => {
+    const t = await testController({ clock: () => new Date("2026-06-01T00:00:00Z") });
+    let n = 0;
+    const body = (key: string) => ({ key, hostname: `h${n++}`, interfaces: [] });
+    const unknown = await t.call("POST", "/api/v1/enrol", body("mse_nope"), false);
+    expect([unknown.status, unknown.body.error.code, unknown.body.error.details.reason]).toEqual([
+      403,
+      "MSEG_ENROL_REFUSED",
+      "unknown",
+    ]);
+    const once = await t.call("POST", "/api/v1/enrol-profiles", { name: "once", maxUses: 1 });
+    expect((await t.call("POST", "/api/v1/enrol", body(once.body.key), false)).status).toBe(201);
+    const twice = await t.call("POST", "/api/v1/enrol", body(once.body.key), false);
+    expect(twice.body.error.details.reason).toBe("exhausted");
+    const old = await t.call("POST", "/api/v1/enrol-profiles", {
+      name: "old",
+      expiresAt: "2026-01-01T00:00:00Z",
+    });
+    expect(
+      (await t.call("POST", "/api/v1/enrol", body(old.body.key), false)).body.error.details.reason,
+    ).toBe("expired");
+    const gone = await t.call("POST", "/api/v1/enrol-profiles", { name: "gone" });
+    await t.call("POST", `/api/v1/enrol-profiles/${gone.body.profile.id}/revoke`);
+    expect(
+      (await t.call("POST", "/api/v1/enrol", body(gone.body.key), false)).body.error.details.reason,
+    ).toBe("revoked");
+    const list = await t.call("GET", "/api/v1/enrol-profiles");
+    expect(list.body.profiles.map((p: { name: string }) => p.name).sort()).toEqual([
+      "gone",
+      "old",
+      "once",
+    ]);
+    expect(JSON.stringify(list.body)).not.toContain("keyHash");
+  });
+});
+
+describe("agent channel: long-poll policy", () => {
+  it("has no RuleSet before the first provision, then gets its own", async () => {
+    const t = await testController();
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    const first = await poll(t, web.credential);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      revision: null,
+      ruleSet: null,
+      management: { v4: ["198.18.0.1/32"], v6: [] },
+    });
+    expect((await poll(t, web.credential, "none")).status).toBe(204);
+    await provision(t);
+    const got = await poll(t, web.credential, "none");
+    expect(got.body.revision).toBe(1);
+    expect(got.body.ruleSet.workload).toBe("web-1");
+    expect((await poll(t, web.credential, got.body.ruleSet.hash)).status).toBe(204);
+  });
+
+  it("wakes exactly the long-polls whose RuleSet changed (incremental push)", async () => {
+    const t = await testController();
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    const db = await t.enrol("db-1", "198.18.1.20", { role: "db" });
+    const other = await t.enrol("other-1", "198.18.1.30", { role: "other" });
+    await provision(t);
+    const hash = async (cred: string) => (await poll(t, cred)).body.ruleSet.hash as string;
+    const [hw, hd, ho] = [
+      await hash(web.credential),
+      await hash(db.credential),
+      await hash(other.credential),
+    ];
+
+    const answered: string[] = [];
+    const track = (name: string, p: ReturnType<typeof poll>) =>
+      p.then((r) => {
+        answered.push(`${name}:${r.status}`);
+        return r;
+      });
+    const pw = track("web", poll(t, web.credential, hw, 5));
+    const pd = track("db", poll(t, db.credential, hd, 5));
+    const po = track("other", poll(t, other.credential, ho, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(t.ctx.hub.waiting()).toBe(3);
+
+    // A second db workload: web's outbound set grows; db-1 and other-1 are unaffected.
+    await t.call("PUT", "/api/v1/workloads/db-2", {
+      labels: { role: "db" },
+      addresses: ["198.18.1.21"],
+    });
+    const w = await pw;
+    expect(w.status).toBe(200);
+    expect(w.body.ruleSet.sets[Object.keys(w.body.ruleSet.sets)[0] ?? ""].v4).toEqual([
+      "198.18.1.20/31",
+    ]);
+    expect(answered).toEqual(["web:200"]);
+    expect((await po).status).toBe(204);
+    expect(answered).toEqual(["web:200", "other:204"]);
+    // Mode change reaches db-1 (mode is part of its RuleSet).
+    await t.call("PATCH", "/api/v1/workloads/db-1", { mode: "test" });
+    const d = await pd;
+    expect([d.status, d.body.ruleSet.mode]).toEqual([200, "test"]);
+  });
+
+  it("answers held polls 204 when the hub closes", async () => {
+    const t = await testController();
+    const web = await t.enrol("web-1", "198.18.1.10");
+    const p = poll(t, web.credential, "none", 30);
+    await new Promise((r) => setTimeout(r, 20));
+    t.ctx.hub.close();
+    expect((await p).status).toBe(204);
+  });
+});
+
+describe("agent channel: status, convergence, revocation", () => {
+  it("records acks, drift and events; shows convergence, heartbeat and online state", async () => {
+    let now = new Date("2026-06-01T00:00:00Z");
+    const t = await testController({ clock: () => now });
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    await provision(t);
+    const rs = (await poll(t, web.credential)).body.ruleSet;
+    let view = (await t.call("GET", "/api/v1/agents")).body.agents[0];
+    expect(view).toMatchObject({
+      converged: false,
+      online: false,
+      lastHeartbeat: null,
+      mode: "enforce",
+    });
+
+    const st = await t.call(
+      "POST",
+      "/api/v1/agent/status",
+      {
+        applied: { revision: 1, rulesetHash: rs.hash, ok: true, ms: 3 },
+        drift: { drifted: true, details: "table flushed", repairedAt: now.toISOString() },
+        events: [{ kind: "tamper", at: now.toISOString(), details: "table flushed" }],
+      },
+      web.credential,
+    );
+    expect(st.body).toEqual({ currentHash: rs.hash, heartbeatSeconds: 10 });
+    view = (await t.call("GET", `/api/v1/agents/${web.id}`)).body;
+    expect(view).toMatchObject({
+      converged: true,
+      online: true,
+      appliedRevision: 1,
+      appliedHash: rs.hash,
+      drift: "repaired",
+      lastHeartbeat: "2026-06-01T00:00:00.000Z",
+    });
+    const failed = {
+      applied: { revision: 1, rulesetHash: "x", ok: false, error: "nft: syntax", ms: 1 },
+    };
+    await t.call("POST", "/api/v1/agent/status", failed, web.credential);
+    view = (await t.call("GET", `/api/v1/agents/${web.id}`)).body;
+    expect([view.converged, view.lastError]).toEqual([true, "nft: syntax"]);
+    const status = (await t.call("GET", "/api/v1/status")).body;
+    expect(status.agents).toMatchObject({ total: 1, online: 1, converged: 1, pending: 0 });
+
+    now = new Date(now.getTime() + 31_000);
+    expect((await t.call("GET", `/api/v1/agents/${web.id}`)).body.online).toBe(false);
+    const audit = await t.call("GET", "/api/v1/audit?target=workload/web-1");
+    const tamper = audit.body.entries.find((e: { action: string }) => e.action === "agent.tamper");
+    expect(tamper).toMatchObject({ actor: `agent/${web.id}`, after: { details: "table flushed" } });
+  });
+
+  it("reads only its own policy and loses everything when revoked", async () => {
+    const t = await testController();
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    const db = await t.enrol("db-1", "198.18.1.20", { role: "db" });
+    await provision(t);
+    expect((await poll(t, web.credential)).body.ruleSet.workload).toBe("web-1");
+    expect((await poll(t, db.credential)).body.ruleSet.workload).toBe("db-1");
+    // Admin tokens are not agent credentials, and agent credentials are not admin tokens.
+    expect((await poll(t, t.token)).status).toBe(401);
+    expect((await t.call("GET", "/api/v1/workloads", undefined, web.credential)).status).toBe(401);
+
+    const held = poll(t, web.credential, "none", 5);
+    expect((await t.call("POST", `/api/v1/agents/${web.id}/revoke`)).body.revoked).toBe(true);
+    expect((await poll(t, web.credential)).status).toBe(401);
+    expect((await t.call("POST", "/api/v1/agent/status", {}, web.credential)).status).toBe(401);
+    void held;
+    expect((await poll(t, db.credential)).status).toBe(200);
+  });
+});

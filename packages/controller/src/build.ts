@@ -1,0 +1,44 @@
+// Builds a controller around a store that is already open: loads the active revision and the
+// inventory into the hub, then the HTTP app. Used by main.ts and, with a memory store, by tests.
+import type { Store } from "@microseg/store";
+import type { ControllerContext, ControllerSettings } from "./context.js";
+import { createApp } from "./http/app.js";
+import type { ControllerApp } from "./http/env.js";
+import { PolicyHub } from "./hub/policy-hub.js";
+import { type LogOption, makeLogger } from "./logger.js";
+import { hubRevision } from "./use-cases/policy-text.js";
+
+export const DEFAULT_SETTINGS: ControllerSettings = {
+  heartbeatSeconds: 10,
+  caFingerprint: null,
+  caPem: null,
+  management: { v4: [], v6: [] },
+};
+
+export interface BuildOptions {
+  readonly store: Store;
+  readonly settings?: Partial<ControllerSettings>;
+  readonly clock?: () => Date;
+  readonly log?: LogOption;
+}
+
+export interface BuiltController {
+  readonly ctx: ControllerContext;
+  readonly app: ControllerApp;
+}
+
+export async function buildController(opts: BuildOptions): Promise<BuiltController> {
+  const [workloads, active] = await Promise.all([
+    opts.store.workloads.list(),
+    opts.store.policy.active(),
+  ]);
+  const hub = new PolicyHub(workloads, active === undefined ? undefined : hubRevision(active));
+  const ctx: ControllerContext = {
+    store: opts.store,
+    hub,
+    clock: opts.clock ?? (() => new Date()),
+    log: makeLogger(opts.log),
+    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+  };
+  return { ctx, app: createApp(ctx) };
+}

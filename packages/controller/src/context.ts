@@ -1,0 +1,24 @@
+// What every use case is given. Built once by main.ts (the composition root) or by a test; use
+// cases never open a store, read configuration or take the time themselves.
+import type { AddressSet } from "@microseg/core";
+import type { Store } from "@microseg/store";
+import type { Logger } from "pino";
+import type { PolicyHub } from "./hub/policy-hub.js";
+
+export interface ControllerSettings {
+  /** How often agents report; an agent is offline after 3 missed intervals. */
+  readonly heartbeatSeconds: number;
+  /** SHA-256 of the CA certificate (hex); null when serving plain HTTP. */
+  readonly caFingerprint: string | null;
+  readonly caPem: string | null;
+  /** Addresses every agent must always allow (the controller's). */
+  readonly management: AddressSet;
+}
+
+export interface ControllerContext {
+  readonly store: Store;
+  readonly hub: PolicyHub;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  readonly settings: ControllerSettings;
+}

@@ -1,0 +1,69 @@
+// Admin routes: workloads, enrolment profiles, agents, audit, status. Thin: parse with the
+// protocol's schemas, call a use case, answer JSON. Authentication is the middleware in app.ts.
+import {
+  AuditQuerySchema,
+  AuditVerifyQuerySchema,
+  PATHS,
+  ProfileCreateSchema,
+  WorkloadPatchSchema,
+  WorkloadPutSchema,
+} from "@microseg/protocol";
+import type { ControllerContext } from "../context.js";
+import { getAgent, listAgents, revokeAgent } from "../use-cases/agents.js";
+import { createProfile, listProfiles, revokeProfile } from "../use-cases/profiles.js";
+import { controllerStatus } from "../use-cases/status.js";
+import {
+  deleteWorkload,
+  getWorkload,
+  listWorkloads,
+  patchWorkload,
+  putWorkload,
+} from "../use-cases/workloads.js";
+import type { ControllerApp } from "./env.js";
+import { jsonBody, query } from "./validate.js";
+
+export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
+  app.get(PATHS.status, async (c) => c.json(await controllerStatus(ctx)));
+
+  app.get(PATHS.workloads, async (c) => c.json({ workloads: await listWorkloads(ctx) }));
+  app.get(PATHS.workload, async (c) => c.json(await getWorkload(ctx, c.req.param("name"))));
+  app.put(PATHS.workload, async (c) => {
+    const body = await jsonBody(c, WorkloadPutSchema);
+    const out = await putWorkload(ctx, c.req.param("name"), body, c.get("actor"));
+    return c.json(out, out.change === "created" ? 201 : 200);
+  });
+  app.patch(PATHS.workload, async (c) => {
+    const body = await jsonBody(c, WorkloadPatchSchema);
+    return c.json(await patchWorkload(ctx, c.req.param("name"), body, c.get("actor")));
+  });
+  app.delete(PATHS.workload, async (c) => {
+    await deleteWorkload(ctx, c.req.param("name"), c.get("actor"));
+    return c.body(null, 204);
+  });
+
+  app.get(PATHS.profiles, async (c) => c.json({ profiles: await listProfiles(ctx) }));
+  app.post(PATHS.profiles, async (c) => {
+    const body = await jsonBody(c, ProfileCreateSchema);
+    return c.json(await createProfile(ctx, body, c.get("actor")), 201);
+  });
+  app.post(PATHS.profileRevoke, async (c) =>
+    c.json(await revokeProfile(ctx, c.req.param("id"), c.get("actor"))),
+  );
+
+  app.get(PATHS.agents, async (c) => c.json({ agents: await listAgents(ctx) }));
+  app.get(PATHS.agent, async (c) => c.json(await getAgent(ctx, c.req.param("id"))));
+  app.post(PATHS.agentRevoke, async (c) =>
+    c.json(await revokeAgent(ctx, c.req.param("id"), c.get("actor"))),
+  );
+
+  app.get(PATHS.audit, async (c) => {
+    const q = query(c, AuditQuerySchema);
+    return c.json({ entries: await ctx.store.audit.list(q) });
+  });
+  app.get(PATHS.auditVerify, async (c) => {
+    const q = query(c, AuditVerifyQuerySchema);
+    const head =
+      q.seq !== undefined && q.hash !== undefined ? { seq: q.seq, hash: q.hash } : undefined;
+    return c.json(await ctx.store.audit.verify(head));
+  });
+}

@@ -1,0 +1,38 @@
+// Agent channel (see @microseg/protocol agent.ts for the wire contract): enrol, long-poll for
+// the agent's own policy, status. Authenticated by the agent credential, never by admin tokens.
+import {
+  EnrolRequestSchema,
+  PATHS,
+  PolicyQuerySchema,
+  StatusRequestSchema,
+} from "@microseg/protocol";
+import type { ControllerContext } from "../context.js";
+import { bearer } from "../secrets.js";
+import { authenticateAgent, pollPolicy, reportStatus } from "../use-cases/agent-channel.js";
+import { enrolAgent } from "../use-cases/enrol.js";
+import type { ControllerApp } from "./env.js";
+import { jsonBody, query } from "./validate.js";
+
+export function agentRoutes(app: ControllerApp, ctx: ControllerContext): void {
+  app.post(PATHS.enrol, async (c) => {
+    const body = await jsonBody(c, EnrolRequestSchema);
+    return c.json(await enrolAgent(ctx, body), 201);
+  });
+
+  app.use("/api/v1/agent/*", async (c, next) => {
+    c.set("agent", await authenticateAgent(ctx, bearer(c.req.header("authorization"))));
+    await next();
+  });
+
+  app.get(PATHS.agentPolicy, async (c) => {
+    const q = query(c, PolicyQuerySchema);
+    const answer = await pollPolicy(ctx, c.get("agent"), q.known, q.wait);
+    if (answer === undefined) return c.body(null, 204);
+    return c.json(answer, 200, { "cache-control": "no-store" });
+  });
+
+  app.post(PATHS.agentStatus, async (c) => {
+    const body = await jsonBody(c, StatusRequestSchema);
+    return c.json(await reportStatus(ctx, c.get("agent"), body));
+  });
+}

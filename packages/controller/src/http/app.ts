@@ -1,0 +1,44 @@
+// The HTTP app: Hono, no sockets (main.ts serves it; tests call app.request()).
+//
+//   /api/ca.pem, /api/openapi.json        public
+//   /api/v1/enrol, /api/v1/agent/*        agent channel (enrolment key / agent credential)
+//   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
+import { ApiError, PATHS } from "@microseg/protocol";
+import { Hono } from "hono";
+import type { ControllerContext } from "../context.js";
+import { bearer } from "../secrets.js";
+import { actorOf, authenticateToken } from "../use-cases/tokens.js";
+import { adminRoutes } from "./admin-routes.js";
+import { agentRoutes } from "./agent-routes.js";
+import type { ControllerApp, ControllerEnv } from "./env.js";
+import { errorResponse } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { policyRoutes } from "./policy-routes.js";
+
+export function createApp(ctx: ControllerContext): ControllerApp {
+  const app = new Hono<ControllerEnv>();
+  app.onError((err, c) => errorResponse(err, c, ctx.log));
+  app.notFound((c) => {
+    const err = new ApiError("MSEG_API_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
+    return c.json(err.body(), err.status);
+  });
+
+  app.get(PATHS.caPem, (c) => {
+    const pem = ctx.settings.caPem;
+    if (pem === null) throw new ApiError("MSEG_API_NOT_FOUND", "this controller serves plain HTTP");
+    return c.body(pem, 200, { "content-type": "application/x-pem-file" });
+  });
+  const doc = openApiDocument();
+  app.get(PATHS.openapi, (c) => c.json(doc));
+
+  app.use("/api/v1/*", async (c, next) => {
+    if (c.req.path === PATHS.enrol || c.req.path.startsWith("/api/v1/agent/")) return next();
+    const token = await authenticateToken(ctx, bearer(c.req.header("authorization")));
+    c.set("actor", actorOf(token));
+    await next();
+  });
+  agentRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  policyRoutes(app, ctx);
+  return app;
+}

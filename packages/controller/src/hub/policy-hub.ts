@@ -1,0 +1,204 @@
+// The policy hub: the active revision compiled against the inventory, kept incrementally, and the
+// agents' long-polls waiting on it.
+//
+//   provision / rollback ──setRevision──┐
+//   workload put/patch/delete, enrol ───┼──> Compiler.apply(changes) ──> delta (changed hashes)
+//                                       │                                   │
+//   GET /agent/policy ──wait(name, known)──> waiters[name] <── wake exactly ┘ those workloads
+//
+// Contract: the hub is the only holder of the compiled state and is updated after the store
+// committed a change (the store is the truth; a restart rebuilds the hub from it). The inventory
+// a revision compiles against is the store's workloads plus the workloads the policy text itself
+// declares (`workloads:` sections); a stored workload wins over a declared one of the same name.
+// Before the first provision no RuleSet is visible (agents get `ruleSet: null`).
+
+import {
+  type Change,
+  Compiler,
+  EMPTY_POLICY,
+  type Policy,
+  type RuleSet,
+  type Workload,
+} from "@microseg/core";
+import { NO_RULESET } from "@microseg/protocol";
+
+export type WaitOutcome = "changed" | "timeout" | "closed";
+
+interface Waiter {
+  readonly known: string;
+  readonly done: (outcome: WaitOutcome) => void;
+}
+
+export interface HubRevision {
+  readonly number: number;
+  readonly policy: Policy;
+  readonly declared: readonly Workload[];
+}
+
+export class PolicyHub {
+  private readonly compiler: Compiler;
+  private active: number | null = null;
+  private policy: Policy = EMPTY_POLICY;
+  private readonly stored = new Map<string, Workload>();
+  private declared = new Map<string, Workload>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private closed = false;
+
+  constructor(workloads: readonly Workload[], revision?: HubRevision) {
+    for (const w of workloads) this.stored.set(w.name, plain(w));
+    if (revision !== undefined) {
+      this.active = revision.number;
+      this.policy = revision.policy;
+      for (const w of revision.declared) this.declared.set(w.name, plain(w));
+    }
+    this.compiler = new Compiler(revision?.policy ?? EMPTY_POLICY, this.inventory());
+  }
+
+  get activeRevision(): number | null {
+    return this.active;
+  }
+
+  /** The active policy (empty before the first provision). */
+  get activePolicy(): Policy {
+    return this.policy;
+  }
+
+  /** Every visible RuleSet by workload (none before the first provision). */
+  ruleSets(): ReadonlyMap<string, RuleSet> {
+    return this.active === null ? new Map() : this.compiler.all();
+  }
+
+  /** The inventory a revision declaring `declared` would compile against. */
+  inventoryWith(declared: readonly Workload[]): Workload[] {
+    const byName = new Map(declared.map((w) => [w.name, plain(w)]));
+    for (const [name, w] of this.stored) byName.set(name, w);
+    return [...byName.values()];
+  }
+
+  /** The RuleSet the agent of `workload` must enforce; undefined before the first provision. */
+  ruleSet(workload: string): RuleSet | undefined {
+    return this.active === null ? undefined : this.compiler.get(workload);
+  }
+
+  /** The hash an agent of `workload` should report (`none` when it gets no RuleSet). */
+  hashOf(workload: string): string {
+    return this.ruleSet(workload)?.hash ?? NO_RULESET;
+  }
+
+  /** Makes `revision` active. Returns the workloads whose visible RuleSet changed. */
+  setRevision(revision: HubRevision): string[] {
+    const wasNone = this.active === null;
+    const before = new Map(this.declared);
+    this.declared = new Map(revision.declared.map((w) => [w.name, plain(w)]));
+    this.active = revision.number;
+    this.policy = revision.policy;
+    const changes: Change[] = [{ kind: "set-policy", policy: revision.policy }];
+    for (const name of new Set([...before.keys(), ...this.declared.keys()])) {
+      changes.push(this.effectiveChange(name));
+    }
+    const changed = this.applyChanges(changes);
+    // From "no policy" to a policy every agent's visible hash changes, also where the compiled
+    // RuleSet did not.
+    return wasNone ? this.wakeAll() : changed;
+  }
+
+  upsertWorkload(workload: Workload): string[] {
+    this.stored.set(workload.name, plain(workload));
+    return this.applyChanges([this.effectiveChange(workload.name)]);
+  }
+
+  removeWorkload(name: string): string[] {
+    this.stored.delete(name);
+    return this.applyChanges([this.effectiveChange(name)]);
+  }
+
+  /**
+   * Resolves "changed" at once when the workload's visible hash differs from `known`; otherwise
+   * when it changes, after `ms` ("timeout"), or when the hub closes ("closed").
+   */
+  wait(workload: string, known: string, ms: number): Promise<WaitOutcome> {
+    if (this.closed) return Promise.resolve("closed");
+    if (this.hashOf(workload) !== known) return Promise.resolve("changed");
+    if (ms <= 0) return Promise.resolve("timeout");
+    return new Promise((resolve) => {
+      const set = this.waiters.get(workload) ?? new Set<Waiter>();
+      this.waiters.set(workload, set);
+      const waiter: Waiter = {
+        known,
+        done: (outcome) => {
+          clearTimeout(timer);
+          set.delete(waiter);
+          if (set.size === 0 && this.waiters.get(workload) === set) this.waiters.delete(workload);
+          resolve(outcome);
+        },
+      };
+      const timer = setTimeout(() => waiter.done("timeout"), ms);
+      set.add(waiter);
+    });
+  }
+
+  /** Number of long-polls currently held. */
+  waiting(): number {
+    let n = 0;
+    for (const set of this.waiters.values()) n += set.size;
+    return n;
+  }
+
+  /** Answers every held long-poll ("closed"); later waits resolve at once. */
+  close(): void {
+    this.closed = true;
+    for (const set of [...this.waiters.values()]) for (const w of [...set]) w.done("closed");
+  }
+
+  private inventory(): Workload[] {
+    const names = new Set([...this.stored.keys(), ...this.declared.keys()]);
+    return [...names].map((n) => this.effective(n)).filter((w) => w !== undefined);
+  }
+
+  private effective(name: string): Workload | undefined {
+    return this.stored.get(name) ?? this.declared.get(name);
+  }
+
+  private effectiveChange(name: string): Change {
+    const w = this.effective(name);
+    return w === undefined
+      ? { kind: "remove-workload", name }
+      : { kind: "upsert-workload", workload: w };
+  }
+
+  /** Applies the changes and wakes the long-polls of exactly the workloads whose hash changed. */
+  private applyChanges(changes: readonly Change[]): string[] {
+    const delta = this.compiler.apply(changes);
+    const names = [...delta.changed.keys(), ...delta.removed];
+    if (this.active === null) return [];
+    for (const name of names) this.wake(name);
+    return names.sort();
+  }
+
+  private wake(name: string): void {
+    const set = this.waiters.get(name);
+    if (set === undefined) return;
+    const hash = this.hashOf(name);
+    for (const w of [...set]) if (w.known !== hash) w.done("changed");
+  }
+
+  private wakeAll(): string[] {
+    for (const name of [...this.waiters.keys()]) this.wake(name);
+    return [...this.compiler.all().keys()].sort();
+  }
+}
+
+/** Only the model's fields: records carry timestamps the compiler does not need. */
+function plain(w: Workload): Workload {
+  const out: Workload = {
+    name: w.name,
+    labels: w.labels,
+    addresses: w.addresses,
+    mode: w.mode,
+    managed: w.managed,
+    ...(w.namespace !== undefined && { namespace: w.namespace }),
+    ...(w.namespaceLabels !== undefined && { namespaceLabels: w.namespaceLabels }),
+    ...(w.namedPorts !== undefined && { namedPorts: w.namedPorts }),
+  };
+  return out;
+}

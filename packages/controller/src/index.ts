@@ -1,0 +1,13 @@
+// @microseg/controller: the policy control centre. startController() (main.ts) runs it on a
+// socket over the embedded SQLite store; buildController() wires it around any Store for tests.
+export { type BuildOptions, type BuiltController, buildController } from "./build.js";
+export type { ControllerContext, ControllerSettings } from "./context.js";
+export { openApiDocument, ROUTES } from "./http/openapi.js";
+export { PolicyHub } from "./hub/policy-hub.js";
+export {
+  ADMIN_TOKEN_FILE,
+  type RunningController,
+  type StartOptions,
+  startController,
+} from "./main.js";
+export { fingerprintOfPem } from "./tls/ensure-tls.js";

@@ -1,0 +1,102 @@
+// Composition root of the controller: the ONLY place that opens a concrete store.
+//
+//   startController({dataDir, listen, http?, san?})
+//        │
+//        ├─ openSqliteStore({dir: dataDir})  ── DATA/microseg.db (WAL, migrations)
+//        ├─ ensureAdminToken(store)          ── first start: DATA/admin.token (0600), returned once
+//        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
+//        ├─ buildController({store, settings})
+//        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
+//        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
+//        └─ serve(app)                       ── node https (or http with --http)
+//
+//   close(): hub.close() (held long-polls answered 204) -> server close -> store.close()
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { MicrosegError } from "@microseg/core";
+import { openSqliteStore } from "@microseg/store";
+import { buildController } from "./build.js";
+import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
+import type { LogOption } from "./logger.js";
+import { boundPort, closeServer, serve } from "./server.js";
+import { ensureTls } from "./tls/ensure-tls.js";
+import { ensureAdminToken } from "./use-cases/tokens.js";
+
+export const ADMIN_TOKEN_FILE = "admin.token";
+
+export interface StartOptions {
+  readonly dataDir: string;
+  /** HOST:PORT; port 0 picks a free one (see the returned url). */
+  readonly listen: string;
+  /** Plain HTTP instead of HTTPS (tests, development). */
+  readonly http?: boolean;
+  /** Extra names or addresses for the server certificate. */
+  readonly san?: readonly string[];
+  readonly log?: LogOption;
+  readonly heartbeatSeconds?: number;
+}
+
+export interface RunningController {
+  readonly url: string;
+  /** null when serving plain HTTP. */
+  readonly caFingerprint: string | null;
+  readonly caPem: string | null;
+  /** Set only on the first start, when the admin token was made. */
+  readonly adminToken?: string;
+  close(): Promise<void>;
+}
+
+export async function startController(opts: StartOptions): Promise<RunningController> {
+  const listen = parseListen(opts.listen);
+  if (listen === undefined) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--listen "${opts.listen}" is not HOST:PORT (e.g. 127.0.0.1:8443)`,
+    );
+  }
+  const store = openSqliteStore({ dir: opts.dataDir });
+  try {
+    const adminToken = await ensureAdminToken({ store });
+    if (adminToken !== undefined) {
+      writeFileSync(join(opts.dataDir, ADMIN_TOKEN_FILE), `${adminToken}\n`, { mode: 0o600 });
+    }
+    const names = [...(isUnspecified(listen.host) ? [] : [listen.host]), ...(opts.san ?? [])];
+    const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
+    const { ctx, app } = await buildController({
+      store,
+      log: opts.log,
+      settings: {
+        caFingerprint: tls?.caFingerprint ?? null,
+        caPem: tls?.caPem ?? null,
+        management: managementAddresses(listen.host),
+        ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
+      },
+    });
+    const server = await serve(app, {
+      listen,
+      ...(tls !== undefined && { tls: { cert: tls.certPem, key: tls.keyPem } }),
+    });
+    const host = isUnspecified(listen.host) ? "127.0.0.1" : listen.host;
+    const url = `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${boundPort(server)}`;
+    ctx.log.info({ url, caFingerprint: tls?.caFingerprint ?? null }, "controller listening");
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      caFingerprint: tls?.caFingerprint ?? null,
+      caPem: tls?.caPem ?? null,
+      ...(adminToken !== undefined && { adminToken }),
+      close: () => {
+        closing ??= (async () => {
+          ctx.hub.close();
+          await closeServer(server);
+          await store.close();
+          ctx.log.info("controller stopped");
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

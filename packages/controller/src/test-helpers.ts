@@ -1,0 +1,79 @@
+// In-process controller for tests: a memory store (or the one given), an admin token, and a
+// request helper over app.request() (no sockets).
+import { openMemoryStore, type Store } from "@microseg/store";
+import { buildController } from "./build.js";
+import type { ControllerSettings } from "./context.js";
+import { ensureAdminToken } from "./use-cases/tokens.js";
+
+export interface TestOptions {
+  readonly store?: Store;
+  readonly clock?: () => Date;
+  readonly settings?: Partial<ControllerSettings>;
+}
+
+export async function testController(opts: TestOptions = {}) {
+  const store = opts.store ?? openMemoryStore();
+  const token = (await ensureAdminToken({ store })) ?? "";
+  const built = await buildController({
+    store,
+    log: "silent",
+    ...(opts.clock !== undefined && { clock: opts.clock }),
+    settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
+  });
+  /** JSON request; `body` a string is sent as YAML. `auth` false: no header; a string: that one. */
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth: string | false = token,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
+  ): Promise<{ status: number; body: any; text: string }> {
+    const headers: Record<string, string> = {};
+    if (auth !== false) headers.authorization = `Bearer ${auth}`;
+    let payload: string | undefined;
+    if (typeof body === "string") {
+      headers["content-type"] = "application/yaml";
+      payload = body;
+    } else if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    const res = await built.app.request(path, {
+      method,
+      headers,
+      ...(payload !== undefined && { body: payload }),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, body: json, text };
+  }
+
+  /** Creates a profile and enrols an agent; returns its credential and id. */
+  async function enrol(
+    hostname: string,
+    address: string,
+    labels: Record<string, string> = {},
+    mode = "enforce",
+  ) {
+    const p = await call("POST", "/api/v1/enrol-profiles", { name: `p-${hostname}`, labels, mode });
+    const r = await call(
+      "POST",
+      "/api/v1/enrol",
+      {
+        key: p.body.key,
+        hostname,
+        interfaces: [{ name: "eth0", addresses: [address, "127.0.0.1"] }],
+      },
+      false,
+    );
+    if (r.status !== 201) throw new Error(`enrol failed: ${r.text}`);
+    return { id: r.body.agentId as string, credential: r.body.credential as string, body: r.body };
+  }
+
+  return { ...built, store, token, call, enrol };
+}

@@ -1,0 +1,100 @@
+// The agent side of the channel: authenticate a credential, long-poll for the agent's own
+// RuleSet, record status reports (heartbeat, acknowledgement, drift, events).
+import {
+  ApiError,
+  POLL_WAIT_DEFAULT_S,
+  type PolicyResponse,
+  type StatusRequest,
+  type StatusResponse,
+} from "@microseg/protocol";
+import type { AgentRecord, DriftState, StatusReport } from "@microseg/store";
+import type { ControllerContext } from "../context.js";
+import { hashSecret } from "../secrets.js";
+
+/** The live agent owning `credential`; 401 for unknown and revoked credentials alike. */
+export async function authenticateAgent(
+  ctx: ControllerContext,
+  credential: string | undefined,
+): Promise<AgentRecord> {
+  const agent =
+    credential === undefined
+      ? undefined
+      : await ctx.store.agents.authenticate(hashSecret(credential));
+  if (agent === undefined) {
+    throw new ApiError(
+      "MSEG_API_UNAUTHENTICATED",
+      "unknown or revoked agent credential; enrol again",
+    );
+  }
+  return agent;
+}
+
+/**
+ * Answers at once when the agent's RuleSet hash differs from `known`, else waits up to `wait`
+ * seconds for a change. undefined: nothing changed (the HTTP layer answers 204).
+ */
+export async function pollPolicy(
+  ctx: ControllerContext,
+  agent: AgentRecord,
+  known: string | undefined,
+  wait: number | undefined,
+): Promise<PolicyResponse | undefined> {
+  const ms = (wait ?? POLL_WAIT_DEFAULT_S) * 1000;
+  const outcome = known === undefined ? "changed" : await ctx.hub.wait(agent.workload, known, ms);
+  if (outcome !== "changed") return undefined;
+  // Revoked while waiting: the answer would carry policy to an agent that lost its right to it.
+  if ((await ctx.store.agents.get(agent.id))?.revoked !== false) {
+    throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
+  }
+  const ruleSet = ctx.hub.ruleSet(agent.workload) ?? null;
+  return {
+    revision: ctx.hub.activeRevision,
+    ruleSet: ruleSet as PolicyResponse["ruleSet"],
+    management: {
+      v4: [...ctx.settings.management.v4],
+      v6: [...ctx.settings.management.v6],
+    },
+    issuedAt: ctx.clock().toISOString(),
+  };
+}
+
+export async function reportStatus(
+  ctx: ControllerContext,
+  agent: AgentRecord,
+  body: StatusRequest,
+): Promise<StatusResponse> {
+  const report = statusReport(ctx.clock(), body);
+  const result = await ctx.store.agents.report(agent.id, report);
+  if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
+  for (const e of body.events ?? []) {
+    await ctx.store.audit.append({
+      actor: `agent/${agent.id}`,
+      action: `agent.${e.kind}`,
+      target: `workload/${agent.workload}`,
+      after: { at: e.at, details: e.details },
+    });
+    ctx.log.warn({ agent: agent.id, kind: e.kind, details: e.details }, "agent event");
+  }
+  return {
+    currentHash: ctx.hub.hashOf(agent.workload),
+    heartbeatSeconds: ctx.settings.heartbeatSeconds,
+  };
+}
+
+function statusReport(at: Date, body: StatusRequest): StatusReport {
+  const applied = body.applied;
+  const report: { -readonly [K in keyof StatusReport]: StatusReport[K] } = { at };
+  if (applied?.ok === true) {
+    report.applied = { revision: applied.revision ?? 0, rulesetHash: applied.rulesetHash };
+    report.error = null;
+  } else if (applied !== undefined) {
+    report.error = applied.error ?? "apply failed";
+  }
+  if (body.drift !== undefined) report.drift = driftState(body.drift);
+  return report;
+}
+
+function driftState(d: NonNullable<StatusRequest["drift"]>): DriftState {
+  if (!d.drifted) return "in-sync";
+  return d.repairedAt === undefined ? "drifted" : "repaired";
+}

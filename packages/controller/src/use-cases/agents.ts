@@ -1,0 +1,59 @@
+// The admin view of agents: what each applied, what it should have, whether it converged, when
+// it last reported, and revocation.
+import type { AgentView } from "@microseg/protocol";
+import { ApiError } from "@microseg/protocol";
+import type { AgentRecord, WorkloadRecord } from "@microseg/store";
+import type { ControllerContext } from "../context.js";
+
+export async function listAgents(ctx: ControllerContext): Promise<AgentView[]> {
+  const [agents, workloads] = await Promise.all([
+    ctx.store.agents.list(),
+    ctx.store.workloads.list(),
+  ]);
+  const byName = new Map(workloads.map((w) => [w.name, w]));
+  return agents.map((a) => agentView(ctx, a, byName.get(a.workload)));
+}
+
+export async function getAgent(ctx: ControllerContext, id: string): Promise<AgentView> {
+  const agent = await ctx.store.agents.get(id);
+  if (agent === undefined) throw notFound(id);
+  return agentView(ctx, agent, await ctx.store.workloads.get(agent.workload));
+}
+
+export async function revokeAgent(ctx: ControllerContext, id: string, actor: string) {
+  const agent = await ctx.store.agents.revoke(id, actor);
+  if (agent === undefined) throw notFound(id);
+  ctx.log.info({ agent: id, actor }, "agent revoked");
+  return agentView(ctx, agent, await ctx.store.workloads.get(agent.workload));
+}
+
+export function agentView(
+  ctx: ControllerContext,
+  a: AgentRecord,
+  workload: WorkloadRecord | undefined,
+): AgentView {
+  const currentHash = ctx.hub.hashOf(a.workload);
+  const last = a.lastHeartbeat === null ? undefined : Date.parse(a.lastHeartbeat);
+  const window = 3 * ctx.settings.heartbeatSeconds * 1000;
+  return {
+    id: a.id,
+    workload: a.workload,
+    hostname: a.hostname,
+    profileId: a.profileId,
+    revoked: a.revoked,
+    enrolledAt: a.enrolledAt,
+    mode: workload?.mode ?? null,
+    lastHeartbeat: a.lastHeartbeat,
+    online: !a.revoked && last !== undefined && ctx.clock().getTime() - last <= window,
+    appliedRevision: a.appliedRevision,
+    appliedHash: a.appliedHash,
+    currentHash,
+    converged: (a.appliedHash ?? "none") === currentHash,
+    drift: a.drift,
+    lastError: a.lastError,
+  };
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError("MSEG_API_NOT_FOUND", `no agent "${id}" (GET /api/v1/agents lists them)`);
+}

@@ -1,0 +1,38 @@
+// The policy draft: edited as YAML text, validated with core's loadPolicy before anything is
+// saved. An invalid text answers MSEG_POLICY_INVALID with every diagnostic and leaves the stored
+// draft as it was.
+import { ApiError } from "@microseg/protocol";
+import type { Draft } from "@microseg/store";
+import type { ControllerContext } from "../context.js";
+import { PARSED_VERSION, parsedJson, parsePolicyText } from "./policy-text.js";
+
+export async function getDraft(ctx: ControllerContext): Promise<Draft> {
+  const draft = await ctx.store.policy.getDraft();
+  if (draft === undefined) {
+    throw new ApiError("MSEG_API_NOT_FOUND", "no draft yet; PUT /api/v1/policy/draft first");
+  }
+  return draft;
+}
+
+export async function putDraft(ctx: ControllerContext, text: string, actor: string) {
+  const inventory = await ctx.store.workloads.list();
+  const parsed = parsePolicyText(text, inventory);
+  if (!parsed.ok) {
+    const n = parsed.diagnostics.length;
+    throw new ApiError(
+      "MSEG_POLICY_INVALID",
+      `the policy has ${n} problem${n === 1 ? "" : "s"}; nothing was saved`,
+      { diagnostics: parsed.diagnostics },
+    );
+  }
+  const draft = await ctx.store.policy.saveDraft(
+    { text, parsed: parsedJson(parsed), parsedVersion: PARSED_VERSION },
+    actor,
+  );
+  const summary = {
+    rules: parsed.policy.rules.length,
+    ipLists: Object.keys(parsed.policy.ipLists).length,
+    workloads: parsed.workloads.length,
+  };
+  return { draft, summary };
+}
