@@ -1,36 +1,23 @@
 // Questions exporters ask of the model and the inventory: who a rule side selects, which
 // addresses a peer covers, whether a Kubernetes workload is isolated. Semantics follow
-// docs/design/compiler.md ("Semantics"); these are small re-statements of core's rules, kept
-// here because core exports its compiler, not its matching helpers.
+// docs/design/compiler.md ("Semantics"). The matching itself is core's; this file phrases it
+// as the questions exporters ask.
 
-import type {
-  Direction,
-  LabelMatch,
-  Labels,
-  Peer,
-  Policy,
-  Rule,
-  Selector,
-  Workload,
+import {
+  matchSelector as coreMatchSelector,
+  type Direction,
+  type Labels,
+  type Peer,
+  type Policy,
+  type Rule,
+  type Selector,
+  type Workload,
 } from "@microseg/core";
 import { ALL_RANGES, hostCidr, type Ranges, subtract, toRanges, union } from "./cidr.js";
 
-export function matchLabel(m: LabelMatch, labels: Labels): boolean {
-  const has = Object.hasOwn(labels, m.key);
-  switch (m.op) {
-    case "exists":
-      return has;
-    case "notexists":
-      return !has;
-    case "in":
-      return has && m.values.includes(labels[m.key] as string);
-    case "notin":
-      return !has || !m.values.includes(labels[m.key] as string);
-  }
-}
-
+/** An absent selector (no scope) matches everything. */
 export function matchSelector(s: Selector | undefined, labels: Labels): boolean {
-  return s === undefined || s.match.every((m) => matchLabel(m, labels));
+  return s === undefined || coreMatchSelector(s, labels);
 }
 
 /** Does the peer select this workload by label (under the rule's scope)? */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   addressSetContains,
   cidrsToRanges,
+  intersectFamilyRanges,
   ipBlockRanges,
   parseAddress,
   parseCidr,
@@ -142,5 +143,25 @@ describe("against brute force over a small space", () => {
       { lo: 1n, hi: 9n },
       { lo: 21n, hi: 99n },
     ]);
+  });
+});
+
+describe("intersectFamilyRanges", () => {
+  it("agrees with address-by-address membership on random IPv4 blocks", () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const block = () => `10.0.${rand(4)}.${rand(16) * 16}/${28 + rand(5)}`;
+    for (let round = 0; round < 200; round++) {
+      const a = cidrsToRanges(Array.from({ length: 1 + rand(4) }, block));
+      const b = cidrsToRanges(Array.from({ length: 1 + rand(4) }, block));
+      const both = intersectFamilyRanges(a, b);
+      for (let v = 0x0a000000n; v < 0x0a000400n; v++) {
+        const expected = rangesContain(a.v4, v) && rangesContain(b.v4, v);
+        expect(rangesContain(both.v4, v)).toBe(expected);
+      }
+    }
   });
 });

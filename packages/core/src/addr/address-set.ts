@@ -3,7 +3,7 @@
 import type { AddressSet } from "../ruleset.js";
 import { rangesToCidrs } from "./format.js";
 import { type AddrRange, type Family, parseAddress, parseCidr } from "./parse.js";
-import { normalizeRanges, rangesContain, subtractRanges } from "./ranges.js";
+import { intersectRanges, normalizeRanges, rangesContain, subtractRanges } from "./ranges.js";
 
 /** Normalized ranges per family. */
 export interface FamilyRanges {
@@ -43,6 +43,16 @@ export function unionRanges(parts: readonly FamilyRanges[]): FamilyRanges {
     v6.push(...p.v6);
   }
   return { v4: normalizeRanges(v4), v6: normalizeRanges(v6) };
+}
+
+/** `a` minus `b`, per family. */
+export function subtractFamilyRanges(a: FamilyRanges, b: FamilyRanges): FamilyRanges {
+  return { v4: subtractRanges(a.v4, b.v4), v6: subtractRanges(a.v6, b.v6) };
+}
+
+/** `a` intersected with `b`, per family. */
+export function intersectFamilyRanges(a: FamilyRanges, b: FamilyRanges): FamilyRanges {
+  return { v4: intersectRanges(a.v4, b.v4), v6: intersectRanges(a.v6, b.v6) };
 }
 
 export function rangesToAddressSet(r: FamilyRanges): AddressSet {

@@ -55,3 +55,22 @@ export function rangesContain(ranges: readonly AddrRange[], value: bigint): bool
   }
   return false;
 }
+
+/** `a` intersected with `b`; both must be normalized. The result is normalized. */
+export function intersectRanges(a: readonly AddrRange[], b: readonly AddrRange[]): AddrRange[] {
+  const out: AddrRange[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as AddrRange;
+    const y = b[j] as AddrRange;
+    // biome-ignore lint/complexity/useMathMinMax: BigInt operands; Math.max takes numbers only
+    const lo = x.lo > y.lo ? x.lo : y.lo;
+    // biome-ignore lint/complexity/useMathMinMax: BigInt operands; Math.min takes numbers only
+    const hi = x.hi < y.hi ? x.hi : y.hi;
+    if (lo <= hi) out.push({ lo, hi });
+    if (x.hi < y.hi) i++;
+    else j++;
+  }
+  return out;
+}

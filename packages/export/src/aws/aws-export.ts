@@ -45,6 +45,7 @@ export function exportAwsSg(input: ExportInput, _options: ExportOptions = {}): E
               /[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g,
               "_",
             ),
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform expression
             vpc_id: "${var.vpc_id}",
             tags: { "microseg:selector": g.text },
           },
