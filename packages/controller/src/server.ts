@@ -41,8 +41,12 @@ export function boundPort(server: Server): number {
 export async function closeServer(server: Server, graceMs = 3000): Promise<void> {
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    // A keep-alive connection turns idle when its last response is written; close those as they
+    // appear instead of waiting for their keep-alive timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
