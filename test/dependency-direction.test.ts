@@ -5,6 +5,7 @@
 //   protocol        imports only core and zod (pure): the wire contract
 //   store           imports only core (node:* and better-sqlite3 allowed)
 //   nft, lab, cli   may use node:*; controller and agent never import each other
+//   agent           imports core, nft, protocol (never controller)
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,7 +22,8 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/export/src", allow: ["core"], pure: true },
   { dir: "packages/protocol/src", allow: ["core"], pure: true },
   { dir: "packages/controller/src", allow: ["core", "protocol", "store"], pure: false },
-  { dir: "packages/cli/src", allow: ["core", "nft", "lab", "export", "cli"], pure: false },
+  { dir: "packages/agent/src", allow: ["core", "nft", "protocol", "agent"], pure: false },
+  { dir: "packages/cli/src", allow: ["core", "nft", "lab", "export", "agent", "cli"], pure: false },
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -6,6 +6,7 @@
 //                 └──> exit 2                    └──> "error: … [CODE]" on stderr, exit from registry
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
 import { Command, CommanderError } from "commander";
+import { agentCommand } from "./commands/agent.js";
 import { exportCommand } from "./commands/export.js";
 import { labCommand } from "./commands/lab.js";
 import { policyCommand } from "./commands/policy.js";
@@ -17,7 +18,8 @@ export function program(): Command {
     .showHelpAfterError("(add --help for usage)")
     .addCommand(policyCommand())
     .addCommand(labCommand())
-    .addCommand(exportCommand());
+    .addCommand(exportCommand())
+    .addCommand(agentCommand());
 }
 
 /** Runs the command line and resolves to the process exit code; never calls process.exit. */

@@ -1,0 +1,77 @@
+// The agent's side of the controller API (see wire.ts for the messages).
+//
+//   enrol   POST /api/v1/enrol                      (enrolment key in the body)
+//   policy  GET  /api/v1/agent/policy?known&wait    long-poll: 200 new policy | 204 nothing new
+//   status  POST /api/v1/agent/status               heartbeat + acknowledgement
+//
+// Every non-2xx answer becomes a ControllerError carrying the status, so callers can tell
+// "controller says no" (4xx) from "controller away" (network errors, 5xx).
+
+import { PATHS } from "@microseg/protocol";
+import type { HttpTransport } from "./http-transport.js";
+import type { EnrolRequest, EnrolResponse, PolicyResponse, StatusRequest } from "./wire.js";
+import { parseEnrolResponse, parsePolicyResponse } from "./wire-check.js";
+
+export interface ControllerClient {
+  enrol(request: EnrolRequest): Promise<EnrolResponse>;
+  /** undefined when nothing newer than `known` arrived within `waitS` seconds. */
+  policy(
+    known: string | undefined,
+    waitS: number,
+    signal?: AbortSignal,
+  ): Promise<PolicyResponse | undefined>;
+  status(report: StatusRequest): Promise<void>;
+}
+
+export class ControllerError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ControllerError";
+  }
+
+  /** The controller refused (bad key, revoked credential, bad request): retrying will not help soon. */
+  get refused(): boolean {
+    return this.status >= 400 && this.status < 500;
+  }
+}
+
+/** `credential()` is read on every call, so enrolment can set it after construction. */
+export function createControllerClient(
+  transport: HttpTransport,
+  credential: () => string | undefined,
+): ControllerClient {
+  const token = () => credential();
+  return {
+    async enrol(request) {
+      const res = await transport("POST", PATHS.enrol, { body: request });
+      expectOk(res.status, res.body, "enrol");
+      return parseEnrolResponse(res.body);
+    },
+    async policy(known, waitS, signal) {
+      const query = new URLSearchParams({ wait: String(waitS) });
+      if (known !== undefined) query.set("known", known);
+      const res = await transport("GET", `${PATHS.agentPolicy}?${query}`, {
+        token: token(),
+        signal,
+        timeoutMs: (waitS + 15) * 1000,
+      });
+      if (res.status === 204) return undefined;
+      expectOk(res.status, res.body, "policy");
+      return parsePolicyResponse(res.body);
+    },
+    async status(report) {
+      const res = await transport("POST", PATHS.agentStatus, { body: report, token: token() });
+      expectOk(res.status, res.body, "status");
+    },
+  };
+}
+
+function expectOk(status: number, body: unknown, what: string): void {
+  if (status >= 200 && status < 300) return;
+  const error = (body as { error?: { message?: string; code?: string } } | undefined)?.error;
+  const detail = error?.message ?? (typeof body === "string" ? body.slice(0, 200) : "");
+  throw new ControllerError(status, `${what}: controller answered ${status} ${detail}`.trim());
+}

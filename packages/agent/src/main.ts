@@ -1,0 +1,128 @@
+// Composition root of the host agent: the only place that creates the NftDriver with a real nft
+// exec and the HTTP client. Everything below it takes interfaces (tests pass fakes).
+//
+//   runAgentProcess(options)
+//     ├─ assertNamespaceAllowed ── refuses the root netns unless --host-namespace
+//     ├─ openStateStore(DIR) ────────────────────────────┐
+//     ├─ controllerAddresses(URL) ── management hosts    │
+//     ├─ pinCa: GET /api/ca.pem (insecure) → fingerprint == --ca-fingerprint → ca.pem
+//     ├─ connect(ca, credential) → createHttpTransport({ca}) → createControllerClient
+//     ├─ driverFor(management) → new NftDriver({management, allowRootNamespace})
+//     └─ startAgent(config, deps)
+//          ├─ DataplaneManager ── NftDriver (kernel)     ├─ StateStore (last good, identity)
+//          ├─ TamperWatch ──────── DataplaneManager      └─ StatusReporter ── ControllerClient
+//          └─ syncPolicy (long-poll) ── onUpdate
+//   SIGTERM/SIGINT → stop loops, leave the table in force, resolve 0.
+
+import { MicrosegError } from "@microseg/core";
+import { assertNamespaceAllowed, NftDriver } from "@microseg/nft";
+import { normalizeFingerprint, PATHS } from "@microseg/protocol";
+import { pino } from "pino";
+import { startAgent } from "./agent.js";
+import type { BeforePolicy } from "./before-policy.js";
+import { pinnedCa } from "./ca-pin.js";
+import { createControllerClient } from "./controller-client.js";
+import { readHostFacts } from "./host-facts.js";
+import { createHttpTransport } from "./http-transport.js";
+import { controllerAddresses } from "./management.js";
+import { openStateStore } from "./state-store.js";
+
+export interface AgentProcessOptions {
+  readonly controller: string;
+  readonly caFingerprint?: string;
+  readonly enrolKey?: string;
+  readonly stateDir: string;
+  readonly defaultBeforePolicy?: BeforePolicy;
+  readonly hostNamespace?: boolean;
+  readonly workload?: string;
+  readonly heartbeatS?: number;
+  readonly logLevel?: string;
+  /** Resolves to stop the agent; default: the first SIGTERM or SIGINT. */
+  readonly until?: Promise<unknown>;
+}
+
+/** Runs the agent until `until` (default SIGTERM/SIGINT); resolves to the exit code. */
+export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
+  const log = pino({ name: "microseg-agent", level: o.logLevel ?? "info" });
+  const url = parseControllerUrl(o.controller);
+  if (url.protocol === "http:") {
+    log.warn("plain http:// controller URL: no TLS, no pinning; for tests and development only");
+  } else if (!o.caFingerprint) {
+    throw usage("an https:// controller needs --ca-fingerprint (the controller prints it)");
+  } else if (!normalizeFingerprint(o.caFingerprint)) {
+    throw usage(
+      `--ca-fingerprint "${o.caFingerprint}" is not a SHA-256 fingerprint (64 hex digits)`,
+    );
+  }
+  await assertNamespaceAllowed({ allowRootNamespace: o.hostNamespace === true });
+  const store = await openStateStore(o.stateDir);
+  const controllerHosts = await controllerAddresses(o.controller).catch((e: Error) => {
+    log.warn({ error: e.message }, "controller address not resolved; management set incomplete");
+    return [] as string[];
+  });
+  const agent = await startAgent(
+    {
+      controller: o.controller,
+      enrolKey: o.enrolKey,
+      workload: o.workload,
+      beforePolicy: o.defaultBeforePolicy ?? "deny",
+      heartbeatMs: (o.heartbeatS ?? 5) * 1000,
+    },
+    {
+      store,
+      controllerHosts,
+      driverFor: (management) =>
+        new NftDriver({ management, allowRootNamespace: o.hostNamespace === true }),
+      pinCa: async () =>
+        url.protocol === "https:"
+          ? pinnedCa(
+              () =>
+                createHttpTransport({ baseUrl: o.controller, insecure: true })("GET", PATHS.caPem),
+              o.caFingerprint ?? "",
+              store,
+            )
+          : undefined,
+      connect: (ca, credential) =>
+        createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
+      hostFacts: readHostFacts,
+      log,
+    },
+  );
+  log.info({ controller: o.controller, stateDir: o.stateDir }, "agent started");
+  const stopped = o.until ?? signalled();
+  const outcome = await Promise.race([
+    stopped.then(() => 0),
+    agent.done.then(
+      () => 0,
+      (e: unknown) => e,
+    ),
+  ]);
+  await agent.stop();
+  if (outcome !== 0) throw outcome;
+  log.info("agent stopped; the table stays in force");
+  return 0;
+}
+
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+}
+
+function parseControllerUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw usage(`--controller "${text}" is not a URL (e.g. https://198.18.0.1:8443)`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw usage(`--controller must be an https:// (or, for tests, http://) URL, not ${text}`);
+  }
+  return url;
+}
+
+function usage(message: string): MicrosegError {
+  return new MicrosegError("MSEG_USAGE", message);
+}

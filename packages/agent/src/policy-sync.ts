@@ -1,0 +1,63 @@
+// The policy long-poll loop. Each round asks for anything newer than the hash it last received;
+// the controller answers at once with a new policy or with 204 after `waitS`. A policy goes to the
+// dataplane's cheap onUpdate; the loop never waits for the apply. Network errors never end the
+// loop: it backs off (exponential, jittered) and the kernel keeps the last good policy meanwhile.
+
+import type { RuleSet } from "@microseg/core";
+import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol";
+import type { Logger } from "pino";
+import { type Backoff, createBackoff, sleep } from "./backoff.js";
+import type { ControllerClient } from "./controller-client.js";
+import type { DesiredPolicy } from "./dataplane.js";
+
+export interface PolicySyncOptions {
+  readonly client: ControllerClient;
+  readonly onPolicy: (policy: DesiredPolicy) => void;
+  /** Hash of the RuleSet the agent already has (the stored last good one). */
+  readonly known?: string;
+  /** Enforced when the controller says there is nothing to enforce (ruleSet null). */
+  readonly beforePolicy: RuleSet;
+  /** Long-poll wait the controller is asked for (s); default the protocol's (30). */
+  readonly waitS?: number;
+  readonly signal: AbortSignal;
+  readonly log: Pick<Logger, "info" | "warn" | "debug">;
+  readonly backoff?: Backoff;
+}
+
+export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
+  const backoff = o.backoff ?? createBackoff();
+  let known = o.known ?? NO_RULESET;
+  let offline = false;
+  while (!o.signal.aborted) {
+    try {
+      const res = await o.client.policy(known, o.waitS ?? POLL_WAIT_DEFAULT_S, o.signal);
+      if (offline) o.log.info("controller reachable again");
+      offline = false;
+      backoff.reset();
+      if (!res) continue;
+      const hash = res.ruleSet?.hash ?? NO_RULESET;
+      if (hash === known) await sleep(1000, o.signal); // never spin on a repeat
+      known = hash;
+      const { revision, management } = res;
+      if (res.ruleSet)
+        o.onPolicy({ revision, ruleSet: res.ruleSet, management, source: "controller" });
+      else
+        o.onPolicy({
+          revision,
+          ruleSet: o.beforePolicy,
+          management,
+          source: "before-policy",
+          none: true,
+        });
+    } catch (e) {
+      if (o.signal.aborted) break;
+      const delay = backoff.next();
+      const error = (e as Error).message;
+      const msg = "controller unreachable; the last good policy stays in force";
+      if (offline) o.log.debug({ error, retryInMs: delay }, msg);
+      else o.log.warn({ error, retryInMs: delay }, msg);
+      offline = true;
+      await sleep(delay, o.signal);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { ControllerClient } from "./controller-client.js";
+import { MAX_QUEUED_EVENTS, StatusReporter } from "./status-reporter.js";
+import type { StatusRequest } from "./wire.js";
+
+function client(up: { ok: boolean }, sent: StatusRequest[]): ControllerClient {
+  return {
+    enrol: async () => {
+      throw new Error("unused");
+    },
+    policy: async () => undefined,
+    status: async (report) => {
+      if (!up.ok) throw new Error("ECONNREFUSED");
+      sent.push(report);
+    },
+  };
+}
+
+const event = (i: number) => ({ kind: "tamper" as const, at: `t${i}`, details: `d${i}` });
+
+describe("StatusReporter", () => {
+  it("queues events while the controller is away and delivers them once, in order", async () => {
+    const up = { ok: false };
+    const sent: StatusRequest[] = [];
+    const reporter = new StatusReporter(() => client(up, sent));
+    reporter.event(event(1));
+    reporter.event(event(2));
+    expect(await reporter.send()).toBe(false);
+    up.ok = true;
+    expect(await reporter.send()).toBe(true);
+    expect(await reporter.send()).toBe(true);
+    expect(sent.map((s) => s.events?.map((e) => e.at))).toEqual([["t1", "t2"], undefined]);
+  });
+
+  it("sends at most 100 events per report and bounds the queue", async () => {
+    const sent: StatusRequest[] = [];
+    const reporter = new StatusReporter(() => client({ ok: true }, sent));
+    for (let i = 0; i < MAX_QUEUED_EVENTS + 5; i++) reporter.event(event(i));
+    expect(reporter.dropped).toBe(5);
+    expect(reporter.queued).toBe(MAX_QUEUED_EVENTS);
+    await reporter.send();
+    expect(sent.map((s) => s.events?.length)).toEqual(Array(10).fill(100));
+    expect(sent[0]?.events?.[0]?.at).toBe("t5");
+    expect(reporter.queued).toBe(0);
+  });
+
+  it("always carries the latest applied revision and drift state", async () => {
+    const sent: StatusRequest[] = [];
+    const reporter = new StatusReporter(() => client({ ok: true }, sent));
+    reporter.applied({ revision: 3, rulesetHash: "h", ok: true, ms: 4 });
+    reporter.drift({ drifted: false });
+    await reporter.send();
+    await reporter.send();
+    expect(sent[1]).toEqual({
+      applied: { revision: 3, rulesetHash: "h", ok: true, ms: 4 },
+      drift: { drifted: false },
+    });
+  });
+});

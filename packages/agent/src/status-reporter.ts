@@ -1,0 +1,103 @@
+// Collects what the controller must hear (the latest applied revision, drift state, events) and
+// sends it as one status report: on every heartbeat, and at once after an apply or a tamper.
+// Events are queued while the controller is away (bounded: the oldest are dropped first) and
+// removed only after the controller accepted them, so delivery is at-least-once.
+
+import type { ControllerClient } from "./controller-client.js";
+import {
+  type AgentEvent,
+  type AppliedReport,
+  type DriftStatus,
+  MAX_EVENTS_PER_REPORT,
+  type StatusRequest,
+} from "./wire.js";
+
+export const MAX_QUEUED_EVENTS = 1000;
+
+export interface Reporter {
+  applied(report: AppliedReport): void;
+  drift(status: DriftStatus): void;
+  event(event: AgentEvent): void;
+  /** Sends now (coalesced with a send in flight); resolves true when the controller accepted. */
+  send(): Promise<boolean>;
+}
+
+export class StatusReporter implements Reporter {
+  private lastApplied: AppliedReport | undefined;
+  private lastDrift: DriftStatus | undefined;
+  private readonly events: AgentEvent[] = [];
+  private inFlight: Promise<boolean> | undefined;
+  private again = false;
+  dropped = 0;
+
+  constructor(
+    private readonly client: () => ControllerClient | undefined,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  applied(report: AppliedReport): void {
+    this.lastApplied = report;
+  }
+
+  drift(status: DriftStatus): void {
+    this.lastDrift = status;
+  }
+
+  event(event: AgentEvent): void {
+    this.events.push(event);
+    if (this.events.length > MAX_QUEUED_EVENTS) {
+      this.events.splice(0, this.events.length - MAX_QUEUED_EVENTS);
+      this.dropped += 1;
+    }
+  }
+
+  get queued(): number {
+    return this.events.length;
+  }
+
+  /** What would be sent now (also for tests). */
+  pending(): StatusRequest {
+    return {
+      ...(this.lastApplied ? { applied: this.lastApplied } : {}),
+      ...(this.lastDrift ? { drift: this.lastDrift } : {}),
+      ...(this.events.length > 0 ? { events: this.events.slice(0, MAX_EVENTS_PER_REPORT) } : {}),
+    };
+  }
+
+  send(): Promise<boolean> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = this.loop().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async loop(): Promise<boolean> {
+    let ok = true;
+    do {
+      this.again = false;
+      ok = await this.sendOnce();
+    } while (ok && (this.again || this.events.length > 0));
+    return ok;
+  }
+
+  private async sendOnce(): Promise<boolean> {
+    const client = this.client();
+    if (!client) return false;
+    const report = this.pending();
+    const sent = new Set(report.events ?? []);
+    try {
+      await client.status(report);
+    } catch (e) {
+      this.onError(e);
+      return false;
+    }
+    // Only what was sent is removed: events that arrived during the request stay queued.
+    const keep = this.events.filter((e) => !sent.has(e));
+    this.events.splice(0, this.events.length, ...keep);
+    return true;
+  }
+}

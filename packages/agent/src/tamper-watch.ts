@@ -1,0 +1,77 @@
+// Tamper detection: every `intervalMs` (2 s) the enforced table's structure is compared with what
+// the driver applied (a terse listing: its cost does not grow with the number of set elements);
+// every `elementEvery`-th check also compares set elements (a full listing, O(set size)).
+// Drift -> "tamper" event, immediate full re-apply -> "restored" event, both reported at once
+// (queued by the reporter while the controller is away). One check at a time; the timer is
+// unref'd and re-armed only after a check finished, so a slow nft never stacks checks.
+
+import type { DataplaneManager } from "./dataplane.js";
+import type { Reporter } from "./status-reporter.js";
+import { cut } from "./wire.js";
+
+export interface TamperWatchOptions {
+  readonly dataplane: Pick<DataplaneManager, "checkDrift" | "restore">;
+  readonly reporter: Reporter;
+  readonly log: { warn(o: object, m: string): void; error(o: object, m: string): void };
+  /** Structure check period; default 2000 ms. */
+  readonly intervalMs?: number;
+  /** Every n-th check also compares elements; default 30 (once a minute at 2 s). */
+  readonly elementEvery?: number;
+}
+
+export class TamperWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private checks = 0;
+  private stopped = true;
+
+  constructor(private readonly o: TamperWatchOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One check (and repair); true when drift was found. Exposed for tests and for start-up. */
+  async checkOnce(): Promise<boolean> {
+    this.checks += 1;
+    const every = this.o.elementEvery ?? 30;
+    const elements = this.checks % every === 0;
+    const report = await this.o.dataplane.checkDrift({ elements });
+    if (!report?.drifted) return false;
+    const at = new Date().toISOString();
+    const details = report.details.join("; ");
+    this.o.log.warn({ details: report.details }, "tamper: the table differs from the policy");
+    this.o.reporter.event({ kind: "tamper", at, details: cut(details) });
+    this.o.reporter.drift({ drifted: true, details: cut(details) });
+    const start = performance.now();
+    await this.o.dataplane.restore();
+    const ms = Math.round(performance.now() - start);
+    const repairedAt = new Date().toISOString();
+    this.o.reporter.event({
+      kind: "restored",
+      at: repairedAt,
+      details: `full re-apply in ${ms} ms`,
+    });
+    this.o.reporter.drift({ drifted: false, details: cut(details), repairedAt });
+    void this.o.reporter.send();
+    return true;
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.checkOnce()
+        .catch((e: unknown) => {
+          this.o.log.error({ error: (e as Error).message }, "tamper check or restore failed");
+        })
+        .finally(() => this.arm());
+    }, this.o.intervalMs ?? 2000);
+    this.timer.unref();
+  }
+}

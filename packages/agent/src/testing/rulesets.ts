@@ -1,0 +1,38 @@
+// Hand-built RuleSets for agent tests: a server that accepts `clients` on some TCP ports.
+
+import type { AddressSet, RuleSet } from "@microseg/core";
+
+export function serverRuleSet(
+  clients: AddressSet,
+  ports: readonly number[] = [80],
+  workload = "server",
+): RuleSet {
+  return {
+    workload,
+    mode: "enforce",
+    addresses: [],
+    inbound: {
+      default: "deny",
+      entries: [
+        {
+          ruleId: "clients-to-server",
+          action: "allow",
+          peer: { set: "clients_in" },
+          ports: [{ proto: "tcp", ranges: ports.map((p) => [p, p] as [number, number]) }],
+        },
+      ],
+    },
+    outbound: { default: "deny", entries: [] },
+    sets: { clients_in: clients },
+    hash: `server-${JSON.stringify([clients, ports, workload])}`,
+  };
+}
+
+/** `n` distinct IPv4 host addresses in 10.0.0.0/8, as /32s. */
+export function manyClients(n: number): AddressSet {
+  const v4 = Array.from(
+    { length: n },
+    (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`,
+  );
+  return { v4, v6: [] };
+}

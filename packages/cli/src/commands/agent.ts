@@ -1,0 +1,69 @@
+// `microseg agent`: runs the host agent in the foreground until SIGTERM/SIGINT (then exits 0 and
+// leaves the last policy in force). See docs/agent.md.
+//
+//   flags ──> AgentProcessOptions ──> @microseg/agent runAgentProcess (composition root)
+import { type AgentProcessOptions, runAgentProcess } from "@microseg/agent";
+import { MicrosegError } from "@microseg/core";
+import { Command, Option } from "commander";
+
+interface AgentFlags {
+  controller: string;
+  caFingerprint?: string;
+  enrolKey?: string;
+  stateDir: string;
+  defaultBeforePolicy: "deny" | "allow";
+  hostNamespace?: boolean;
+  workload?: string;
+  heartbeat: string;
+  logLevel: string;
+}
+
+export function agentCommand(): Command {
+  return new Command("agent")
+    .description(
+      "Run the host agent: enrol, pin the controller's CA, receive policy and enforce it with " +
+        "nftables; keeps the last good policy when the controller is away; restores a tampered table.",
+    )
+    .requiredOption("--controller <url>", "controller URL (https://HOST:PORT; http:// for tests)")
+    .option("--ca-fingerprint <sha256>", "SHA-256 fingerprint of the controller CA (https)")
+    .option("--enrol-key <key>", "enrolment profile key (first start only)")
+    .requiredOption("--state-dir <dir>", "where credential, pinned CA and last good policy live")
+    .addOption(
+      new Option("--default-before-policy <verdict>", "what to enforce before the first policy")
+        .choices(["deny", "allow"])
+        .default("deny"),
+    )
+    .option("--host-namespace", "allow enforcing in the machine's root network namespace")
+    .option("--workload <name>", "workload name to ask for at enrolment")
+    .option("--heartbeat <seconds>", "status report interval", "5")
+    .option("--log-level <level>", "pino log level (debug, info, warn, error)", "info")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ microseg agent --controller https://198.18.0.1:8443 --ca-fingerprint AB:CD:… \\
+      --enrol-key KEY --state-dir /var/lib/microseg --host-namespace
+  $ ip netns exec host-1 microseg agent --controller http://198.18.0.1:8080 --state-dir /tmp/a`,
+    )
+    .action(async (flags: AgentFlags) => {
+      process.exitCode = await runAgentProcess(toOptions(flags));
+    });
+}
+
+export function toOptions(flags: AgentFlags): AgentProcessOptions {
+  const heartbeatS = Number(flags.heartbeat);
+  if (!Number.isFinite(heartbeatS) || heartbeatS <= 0) {
+    throw new MicrosegError("MSEG_USAGE", `--heartbeat must be a positive number of seconds`);
+  }
+  return {
+    controller: flags.controller,
+    caFingerprint: flags.caFingerprint,
+    enrolKey: flags.enrolKey,
+    stateDir: flags.stateDir,
+    defaultBeforePolicy: flags.defaultBeforePolicy,
+    hostNamespace: flags.hostNamespace === true,
+    workload: flags.workload,
+    heartbeatS,
+    logLevel: flags.logLevel,
+  };
+}
