@@ -23,7 +23,11 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/protocol/src", allow: ["core"], pure: true },
   { dir: "packages/controller/src", allow: ["core", "protocol", "store"], pure: false },
   { dir: "packages/agent/src", allow: ["core", "nft", "protocol", "agent"], pure: false },
-  { dir: "packages/cli/src", allow: ["core", "nft", "lab", "export", "agent", "cli"], pure: false },
+  {
+    dir: "packages/cli/src",
+    allow: ["core", "nft", "lab", "export", "agent", "controller", "cli"],
+    pure: false,
+  },
 ];
 
 function sourceFiles(dir: string): string[] {

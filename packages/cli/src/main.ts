@@ -7,6 +7,7 @@
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
 import { Command, CommanderError } from "commander";
 import { agentCommand } from "./commands/agent.js";
+import { controllerCommand } from "./commands/controller.js";
 import { exportCommand } from "./commands/export.js";
 import { labCommand } from "./commands/lab.js";
 import { policyCommand } from "./commands/policy.js";
@@ -19,6 +20,7 @@ export function program(): Command {
     .addCommand(policyCommand())
     .addCommand(labCommand())
     .addCommand(exportCommand())
+    .addCommand(controllerCommand())
     .addCommand(agentCommand());
 }
 

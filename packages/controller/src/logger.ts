@@ -6,5 +6,8 @@ export type LogOption = Logger | "silent" | "error" | "warn" | "info" | "debug" 
 
 export function makeLogger(opt: LogOption): Logger {
   if (typeof opt === "object") return opt;
-  return pino({ name: "microseg-controller", level: opt ?? "info" }, pino.destination(2));
+  return pino(
+    { name: "microseg-controller", level: opt ?? "info" },
+    pino.destination({ dest: 2, sync: true }),
+  );
 }

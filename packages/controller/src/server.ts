@@ -5,6 +5,7 @@ import { createServer as createHttp, type Server } from "node:http";
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { MicrosegError } from "@microseg/core";
 import type { ControllerApp } from "./http/env.js";
 import type { ListenAddress } from "./listen.js";
 
@@ -24,9 +25,17 @@ export async function serve(app: ControllerApp, opts: ServeOptions): Promise<Ser
   server.keepAliveTimeout = 75_000;
   server.requestTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => {
+      const where = `${opts.listen.host}:${opts.listen.port}`;
+      reject(
+        new MicrosegError(
+          "MSEG_CONTROLLER_LISTEN_FAILED",
+          `cannot listen on ${where}: ${err.message}`,
+        ),
+      );
+    });
     server.listen(opts.listen.port, opts.listen.host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });

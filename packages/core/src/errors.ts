@@ -60,6 +60,10 @@ export const ERROR_CODES = {
     summary: "The controller could not be reached, or its certificate did not match the pin.",
   },
   MSEG_INTERNAL: { exit: 3, summary: "The controller failed unexpectedly (see its log)." },
+  MSEG_CONTROLLER_LISTEN_FAILED: {
+    exit: 3,
+    summary: "The controller could not listen on the address given (in use, or not this host's).",
+  },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

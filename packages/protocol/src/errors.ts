@@ -43,6 +43,7 @@ export const HTTP_STATUS = {
   MSEG_ENROL_REFUSED: 403,
   MSEG_CONTROLLER_UNREACHABLE: 502,
   MSEG_INTERNAL: 500,
+  MSEG_CONTROLLER_LISTEN_FAILED: 500,
 } as const satisfies Record<ErrorCode, number>;
 
 export type HttpErrorStatus = (typeof HTTP_STATUS)[ErrorCode];

@@ -3,6 +3,7 @@
 // Callers that pass `netns` act through `ip netns exec <netns>`; the name is checked first.
 
 import { stat } from "node:fs/promises";
+import { release as osRelease } from "node:os";
 import { MicrosegError } from "@microseg/core";
 
 export interface NamespaceTarget {
@@ -37,17 +38,30 @@ export async function assertNamespaceAllowed(target: NamespaceTarget): Promise<v
 
 /**
  * Root when it is pid 1's namespace. Some sandboxes hide /proc/1/ns: then root is init_net's
- * fixed inode, and on kernels without it we fail closed for our own namespace (only a namespace
- * other than the one we run in is accepted).
+ * fixed inode, which every kernel since 3.8 gives it (so a process that runs inside a namespace,
+ * like an agent started with `ip netns exec`, is recognised as not in root). On older kernels we
+ * fail closed for our own namespace (only a namespace other than the one we run in is accepted).
  */
-function isRoot(mine: Identity, self: Identity | undefined, pid1: Identity | undefined): boolean {
+export function isRoot(
+  mine: Identity,
+  self: Identity | undefined,
+  pid1: Identity | undefined,
+  release = osRelease(),
+): boolean {
   if (pid1) return mine.key === pid1.key;
   if (mine.ino === INIT_NET_INO) return true;
   if (self && self.ino === INIT_NET_INO) return false;
+  if (hasFixedInitNetInode(release)) return false;
   return !self || self.key === mine.key;
 }
 
-interface Identity {
+/** PROC_NET_INIT_INO exists since Linux 3.8. */
+function hasFixedInitNetInode(release: string): boolean {
+  const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
+  return major > 3 || (major === 3 && minor >= 8);
+}
+
+export interface Identity {
   readonly key: string;
   readonly ino: number;
 }

@@ -1,0 +1,86 @@
+// `microseg controller`: runs the policy control centre until SIGTERM or SIGINT, then closes the
+// server (held agent long-polls are answered 204) and the database, and exits 0.
+//
+// stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
+// the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
+// lines on stderr.
+import { startController } from "@microseg/controller";
+import { MicrosegError } from "@microseg/core";
+import { Command, Option } from "commander";
+
+interface ControllerOptions {
+  data: string;
+  listen: string;
+  http?: boolean;
+  san: string[];
+  logLevel: "silent" | "error" | "warn" | "info" | "debug";
+  json?: boolean;
+}
+
+export function controllerCommand(): Command {
+  return new Command("controller")
+    .description("Run the controller: API, agent channel and embedded database under --data.")
+    .requiredOption("--data <dir>", "data directory (database, TLS CA, admin token)")
+    .option("--listen <host:port>", "address to serve on (port 0: any free port)", "127.0.0.1:8443")
+    .option("--http", "serve plain HTTP instead of HTTPS (tests, development)")
+    .option("--san <name...>", "extra names or addresses for the server certificate", [])
+    .addOption(
+      new Option("--log-level <level>", "log level (JSON lines on stderr)")
+        .choices(["silent", "error", "warn", "info", "debug"])
+        .default("info"),
+    )
+    .option("--json", "print the start-up facts as one JSON line")
+    .addHelpText(
+      "after",
+      `
+Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
+
+Examples:
+  $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
+  $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http`,
+    )
+    .action(async (opts: ControllerOptions) => {
+      process.exitCode = await runController(opts);
+    });
+}
+
+async function runController(opts: ControllerOptions): Promise<number> {
+  const ctl = await startController({
+    dataDir: opts.data,
+    listen: opts.listen,
+    http: opts.http === true,
+    san: opts.san,
+    log: opts.logLevel,
+  });
+  const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
+  process.stdout.write(
+    opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      resolve(s);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
+  try {
+    await ctl.close();
+  } catch (err) {
+    throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${signal} failed: ${String(err)}`);
+  }
+  return 0;
+}
+
+function describe(
+  f: { url: string; caFingerprint: string | null; adminToken?: string | undefined },
+  data: string,
+) {
+  const lines = [`controller listening on ${f.url}`];
+  if (f.caFingerprint !== null) lines.push(`CA fingerprint (SHA-256): ${f.caFingerprint}`);
+  if (f.adminToken !== undefined) {
+    lines.push(`admin token (shown once; also in ${data}/admin.token): ${f.adminToken}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
