@@ -6,6 +6,7 @@
 //   store           imports only core (node:* and better-sqlite3 allowed)
 //   nft, lab, cli   may use node:*; controller and agent never import each other
 //   agent           imports core, nft, protocol (never controller)
+//   client          imports core, protocol: the admin API client (cli, lab may use it)
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,9 +24,10 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/protocol/src", allow: ["core"], pure: true },
   { dir: "packages/controller/src", allow: ["core", "protocol", "store"], pure: false },
   { dir: "packages/agent/src", allow: ["core", "nft", "protocol", "agent"], pure: false },
+  { dir: "packages/client/src", allow: ["core", "protocol", "client"], pure: false },
   {
     dir: "packages/cli/src",
-    allow: ["core", "nft", "lab", "export", "agent", "controller", "cli"],
+    allow: ["core", "nft", "lab", "export", "agent", "controller", "client", "protocol", "cli"],
     pure: false,
   },
 ];

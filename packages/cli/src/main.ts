@@ -7,10 +7,15 @@
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
 import { Command, CommanderError } from "commander";
 import { agentCommand } from "./commands/agent.js";
+import { agentsCommand } from "./commands/agents.js";
+import { auditCommand } from "./commands/audit.js";
 import { controllerCommand } from "./commands/controller.js";
+import { enrolProfilesCommand } from "./commands/enrol-profiles.js";
 import { exportCommand } from "./commands/export.js";
 import { labCommand } from "./commands/lab.js";
 import { policyCommand } from "./commands/policy.js";
+import { statusCommand } from "./commands/status.js";
+import { workloadsCommand } from "./commands/workloads.js";
 
 export function program(): Command {
   return new Command("microseg")
@@ -20,6 +25,11 @@ export function program(): Command {
     .addCommand(policyCommand())
     .addCommand(labCommand())
     .addCommand(exportCommand())
+    .addCommand(workloadsCommand())
+    .addCommand(enrolProfilesCommand())
+    .addCommand(agentsCommand())
+    .addCommand(auditCommand())
+    .addCommand(statusCommand())
     .addCommand(controllerCommand())
     .addCommand(agentCommand());
 }

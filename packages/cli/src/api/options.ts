@@ -1,0 +1,27 @@
+// The options every command that talks to a controller takes (CONTRACT.md).
+import { type Command, Option } from "commander";
+import type { ConnectionFlags } from "./target.js";
+
+export function withConnection(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--controller <url>", "controller URL (default: the lab's controller)").env(
+        "MICROSEG_CONTROLLER",
+      ),
+    )
+    .addOption(new Option("--token <token>", "API token").env("MICROSEG_TOKEN"))
+    .addOption(
+      new Option(
+        "--ca-fingerprint <sha256>",
+        "pin the controller's CA by its SHA-256 fingerprint",
+      ).env("MICROSEG_CA_FINGERPRINT"),
+    )
+    .addOption(new Option("--ca <file>", "trust this CA certificate (PEM)"));
+}
+
+export const CONNECTION_HELP = `
+Connection: --controller/--token or MICROSEG_CONTROLLER/MICROSEG_TOKEN; without them, the
+controller of the lab that is up. https is trusted by --ca-fingerprint, --ca, or on first use
+(remembered in ~/.config/microseg/known-controllers.json; a changed CA is refused).`;
+
+export type WithConnection<T> = T & ConnectionFlags;

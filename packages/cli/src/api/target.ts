@@ -1,0 +1,98 @@
+// Where to connect (CONTRACT.md "Commands that talk to a controller"): --controller/--token, else
+// MICROSEG_CONTROLLER/MICROSEG_TOKEN (commander reads the environment, see options.ts), else the
+// controller of the lab that is up (its state file names URL, token and CA fingerprint).
+import { MicrosegError } from "@microseg/core";
+import { readState } from "@microseg/lab";
+
+export interface ConnectionFlags {
+  readonly controller?: string;
+  readonly token?: string;
+  readonly caFingerprint?: string;
+  readonly ca?: string;
+}
+
+export interface Target {
+  readonly url: string;
+  readonly token: string;
+  readonly caFingerprint?: string;
+  readonly caFile?: string;
+  /** The URL agents use (a lab's controller is reached differently from inside the lab). */
+  readonly agentUrl: string;
+  /** Where the URL came from, for messages. */
+  readonly from: "flags" | "lab";
+}
+
+interface LabController {
+  readonly url?: unknown;
+  readonly agentUrl?: unknown;
+  readonly token?: unknown;
+  readonly caFingerprint?: unknown;
+}
+
+const NO_CONTROLLER =
+  "no controller: pass --controller/--token, set MICROSEG_CONTROLLER/MICROSEG_TOKEN, or bring a lab up";
+
+export function resolveTarget(flags: ConnectionFlags): Target {
+  const lab = labController();
+  const url = flags.controller ?? lab?.url;
+  if (url === undefined) throw new MicrosegError("MSEG_USAGE", NO_CONTROLLER);
+  checkUrl(url);
+  const fromLab = flags.controller === undefined || sameOrigin(flags.controller, lab?.url);
+  const token = flags.token ?? (fromLab ? lab?.token : undefined);
+  if (token === undefined || token === "") {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `no token for ${url}: pass --token or set MICROSEG_TOKEN (the controller printed an admin ` +
+        "token on first start and keeps it in DATA/admin.token)",
+    );
+  }
+  const caFingerprint = flags.caFingerprint ?? (fromLab ? lab?.caFingerprint : undefined);
+  const agentUrl = fromLab ? (lab?.agentUrl ?? url) : url;
+  return {
+    url,
+    token,
+    agentUrl,
+    from: flags.controller === undefined ? "lab" : "flags",
+    ...(caFingerprint !== undefined && { caFingerprint }),
+    ...(flags.ca !== undefined && { caFile: flags.ca }),
+  };
+}
+
+/** The lab's controller when a lab is up and its state names one; tolerant of older states. */
+function labController():
+  | { url: string; agentUrl?: string; token?: string; caFingerprint?: string }
+  | undefined {
+  const state = readState() as { controller?: LabController } | undefined;
+  const c = state?.controller;
+  if (c === undefined || typeof c.url !== "string") return undefined;
+  return {
+    url: c.url,
+    ...(typeof c.agentUrl === "string" && { agentUrl: c.agentUrl }),
+    ...(typeof c.token === "string" && { token: c.token }),
+    ...(typeof c.caFingerprint === "string" && { caFingerprint: c.caFingerprint }),
+  };
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !["http:", "https:"].includes(parsed.protocol)) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `controller URL "${url}" is not http(s)://HOST:PORT (e.g. https://127.0.0.1:8443)`,
+    );
+  }
+}
+
+function sameOrigin(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}

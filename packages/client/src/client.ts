@@ -1,0 +1,169 @@
+// The typed admin API client: one method per route of protocol v1, every answer validated with
+// the protocol's zod schemas. An error answer `{error: {code, message, details}}` becomes an
+// ApiError with that code, so a CLI maps it to the registry's exit code; an answer that is not
+// protocol v1 becomes MSEG_INTERNAL naming the route.
+import { ERROR_CODES, type ErrorCode } from "@microseg/core";
+import {
+  AgentListSchema,
+  AgentViewSchema,
+  ApiError,
+  AuditListSchema,
+  AuditVerdictSchema,
+  ControllerStatusSchema,
+  DraftSavedSchema,
+  DraftSchema,
+  HistorySchema,
+  PATHS,
+  PolicyDiffSchema,
+  type ProfileCreate,
+  ProfileCreatedSchema,
+  ProfileListSchema,
+  ProfileSchema,
+  ProvisionResponseSchema,
+  parseErrorBody,
+  pathFor,
+  RevisionSchema,
+  WorkloadChangeSchema,
+  WorkloadListSchema,
+  type WorkloadPatch,
+  type WorkloadPut,
+  WorkloadRecordSchema,
+} from "@microseg/protocol";
+import { z } from "zod";
+import { createTransport, type RawRequest, type Transport } from "./transport.js";
+
+export interface ClientOptions {
+  readonly url: string;
+  readonly token: string;
+  /** PEM of the CA to trust (https). */
+  readonly ca?: string;
+  /** The CA was checked by fingerprint: trust it alone, skip the host-name check. */
+  readonly pinned?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export interface ProvisionInput {
+  readonly comment?: string;
+  readonly expectedActive?: number | null;
+}
+
+export class ControllerClient {
+  readonly url: string;
+  readonly #token: string;
+  readonly #send: Transport;
+
+  constructor(opts: ClientOptions) {
+    this.url = opts.url.replace(/\/+$/, "");
+    this.#token = opts.token;
+    this.#send = createTransport({ ...opts, baseUrl: this.url });
+  }
+
+  status = () => this.#call(ControllerStatusSchema, { method: "GET", path: PATHS.status });
+
+  // ── workloads ──
+  listWorkloads = () => this.#call(WorkloadListSchema, { method: "GET", path: PATHS.workloads });
+  getWorkload = (name: string) =>
+    this.#call(WorkloadRecordSchema, { method: "GET", path: pathFor(PATHS.workload, { name }) });
+  putWorkload = (name: string, body: WorkloadPut) =>
+    this.#call(WorkloadChangeSchema, {
+      method: "PUT",
+      path: pathFor(PATHS.workload, { name }),
+      body,
+    });
+  deleteWorkload = (name: string) =>
+    this.#call(z.unknown(), { method: "DELETE", path: pathFor(PATHS.workload, { name }) });
+  patchWorkload = (name: string, body: WorkloadPatch) =>
+    this.#call(WorkloadChangeSchema, {
+      method: "PATCH",
+      path: pathFor(PATHS.workload, { name }),
+      body,
+    });
+
+  // ── policy ──
+  putDraft = (text: string) =>
+    this.#call(DraftSavedSchema, {
+      method: "PUT",
+      path: PATHS.policyDraft,
+      body: text,
+      contentType: "application/yaml",
+    });
+  diff = () => this.#call(PolicyDiffSchema, { method: "GET", path: PATHS.policyDiff });
+  provision = (body: ProvisionInput = {}) =>
+    this.#call(ProvisionResponseSchema, { method: "POST", path: PATHS.policyProvision, body });
+  rollback = (to: number, body: ProvisionInput = {}) =>
+    this.#call(ProvisionResponseSchema, {
+      method: "POST",
+      path: PATHS.policyRollback,
+      body: { ...body, to },
+    });
+  draft = () => this.#call(DraftSchema, { method: "GET", path: PATHS.policyDraft });
+  active = () => this.#call(RevisionSchema, { method: "GET", path: PATHS.policyActive });
+  history = () => this.#call(HistorySchema, { method: "GET", path: PATHS.policyHistory });
+  revision = (number: number) =>
+    this.#call(RevisionSchema, { method: "GET", path: pathFor(PATHS.policyRevision, { number }) });
+
+  // ── enrolment profiles ──
+  createProfile = (body: ProfileCreate) =>
+    this.#call(ProfileCreatedSchema, { method: "POST", path: PATHS.profiles, body });
+  listProfiles = () => this.#call(ProfileListSchema, { method: "GET", path: PATHS.profiles });
+  revokeProfile = (id: string) =>
+    this.#call(ProfileSchema, { method: "POST", path: pathFor(PATHS.profileRevoke, { id }) });
+
+  // ── agents ──
+  listAgents = () => this.#call(AgentListSchema, { method: "GET", path: PATHS.agents });
+  revokeAgent = (id: string) =>
+    this.#call(AgentViewSchema, { method: "POST", path: pathFor(PATHS.agentRevoke, { id }) });
+
+  // ── audit ──
+  audit = (q: { afterSeq?: number; limit?: number; target?: string } = {}) =>
+    this.#call(AuditListSchema, { method: "GET", path: withQuery(PATHS.audit, q) });
+  verifyAudit = (anchor?: { seq: number; hash: string }) =>
+    this.#call(AuditVerdictSchema, { method: "GET", path: withQuery(PATHS.auditVerify, anchor) });
+
+  async #call<S extends z.ZodType>(schema: S, req: RawRequest): Promise<z.infer<S>> {
+    const res = await this.#send({ ...req, token: this.#token });
+    const json = parseJson(res.text);
+    if (res.status < 200 || res.status > 299) throw errorOf(res.status, json, req);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new ApiError(
+        "MSEG_INTERNAL",
+        `${req.method} ${req.path} answered something that is not protocol v1 ` +
+          `(${parsed.error.issues[0]?.message ?? "unexpected shape"}); are client and controller the same version?`,
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function errorOf(status: number, json: unknown, req: RawRequest): ApiError {
+  const body = parseErrorBody(json);
+  if (body === undefined) {
+    return new ApiError(
+      status === 401 ? "MSEG_API_UNAUTHENTICATED" : "MSEG_INTERNAL",
+      `${req.method} ${req.path} answered HTTP ${status} without an error body`,
+    );
+  }
+  const code: ErrorCode = isErrorCode(body.error.code) ? body.error.code : "MSEG_INTERNAL";
+  return new ApiError(code, body.error.message, body.error.details);
+}
+
+function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function withQuery(path: string, q: Record<string, string | number | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s === "" ? path : `${path}?${s}`;
+}
