@@ -58,9 +58,9 @@ async function upload(client: ControllerClient, bundle: Bundle, opts: Flags): Pr
 }
 
 function relocate(bundle: Bundle, d: PolicyDiagnostic): PolicyDiagnostic {
-  if (d.line === undefined) return { ...d, file: bundle.parts[0]?.file ?? d.file };
-  const at = locate(bundle, d.line);
-  return { ...d, file: at.file, line: at.line };
+  const { file, line, path } = locate(bundle, d);
+  const { line: _line, ...rest } = d;
+  return { ...rest, file, path, ...(line !== undefined && { line }) };
 }
 
 /** Same form as core's formatDiagnostic: `file:line: path: message [CODE]`. */

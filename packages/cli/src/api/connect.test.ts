@@ -1,0 +1,74 @@
+// TLS trust of the commands that talk to a controller, against a real HTTPS controller: the CA
+// pinned by fingerprint, a CA file, and trust on first use with HOME in a temp dir.
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { colonFingerprint } from "@microseg/protocol";
+import { describe, expect, it } from "vitest";
+import { useCli, useController } from "../testing/online.js";
+
+const online = useController({ https: true });
+const { run, home } = useCli();
+const known = () => join(home, ".config", "microseg", "known-controllers.json");
+const fp = () => online.current.ctl.caFingerprint ?? "";
+
+describe("controller CA trust", () => {
+  it("pins the CA by fingerprint (--ca-fingerprint, or MICROSEG_CA_FINGERPRINT in colon form)", async () => {
+    const r = await run(["status", "--ca-fingerprint", fp(), ...online.current.flags]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`CA fingerprint   ${fp()}`);
+    expect(r.err).toBe("");
+    process.env.MICROSEG_CA_FINGERPRINT = colonFingerprint(fp());
+    expect((await run(["workloads", ...online.current.flags])).code).toBe(0);
+  });
+
+  it("refuses a controller whose CA does not match the pin (exit 3) and remembers nothing", async () => {
+    const other = "ab".repeat(32);
+    const r = await run(["status", "--ca-fingerprint", other, ...online.current.flags]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(
+      new RegExp(`fingerprint ${fp()}, not the pinned ${other}.*\\[MSEG_CONTROLLER_UNREACHABLE\\]`),
+    );
+    const bad = await run(["status", "--ca-fingerprint", "xyz", ...online.current.flags]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/"xyz" is not a SHA-256 fingerprint/);
+  });
+
+  it("trusts a CA given as a PEM file (--ca)", async () => {
+    const pem = join(home, "ca.pem");
+    writeFileSync(pem, online.current.ctl.caPem ?? "");
+    const r = await run(["status", "--json", "--ca", pem, ...online.current.flags]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).caFingerprint).toBe(fp());
+  });
+
+  it("trusts on first use: warns once, remembers (0600), refuses a changed CA", async () => {
+    const first = await run(["status", ...online.current.flags]);
+    expect(first.code).toBe(0);
+    expect(first.err).toContain(`warning: first connection to ${online.current.url}`);
+    expect(first.err).toContain(colonFingerprint(fp()));
+    expect(statSync(known()).mode & 0o777).toBe(0o600);
+    const file = JSON.parse(readFileSync(known(), "utf8"));
+    expect(file.controllers[online.current.url].fingerprint).toBe(fp());
+
+    const second = await run(["status", ...online.current.flags]);
+    expect(second.code).toBe(0);
+    expect(second.err).toBe("");
+
+    file.controllers[online.current.url].fingerprint = "cd".repeat(32);
+    writeFileSync(known(), JSON.stringify(file));
+    const changed = await run(["status", ...online.current.flags]);
+    expect(changed.code).toBe(3);
+    expect(changed.err).toMatch(
+      /now presents CA .* but (cd){32} was remembered.*\[MSEG_CONTROLLER_UNREACHABLE\]/s,
+    );
+    expect(changed.out).toBe("");
+  });
+
+  it("a broken known-controllers file is reported, not overwritten", async () => {
+    writeFileSync(known(), "not json");
+    const r = await run(["status", ...online.current.flags]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is not a known-controllers file.*\[MSEG_FILE_UNREADABLE\]/);
+    expect(readFileSync(known(), "utf8")).toBe("not json");
+  });
+});
