@@ -24,7 +24,7 @@ export function auditCommand(): Command {
       `
 Examples:
   $ npx microseg audit --limit 20
-  $ npx microseg audit --target workload:web-1 --json
+  $ npx microseg audit --target workload/web-1 --json
   $ npx microseg audit verify
   $ npx microseg audit verify --seq 120 --hash 3f…   # also check the head printed earlier
 ${CONNECTION_HELP}`,
