@@ -52,11 +52,8 @@ async function runController(opts: ControllerOptions): Promise<number> {
     san: opts.san,
     log: opts.logLevel,
   });
-  const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
-  process.stdout.write(
-    opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
-  );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Handlers first: the facts line tells a supervisor it may signal us now.
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
     const on = (s: NodeJS.Signals) => {
       process.off("SIGTERM", on);
       process.off("SIGINT", on);
@@ -65,10 +62,15 @@ async function runController(opts: ControllerOptions): Promise<number> {
     process.on("SIGTERM", on);
     process.on("SIGINT", on);
   });
+  const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
+  process.stdout.write(
+    opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
+  );
+  const received = await signal;
   try {
     await ctl.close();
   } catch (err) {
-    throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${signal} failed: ${String(err)}`);
+    throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${received} failed: ${String(err)}`);
   }
   return 0;
 }
