@@ -1,6 +1,7 @@
 // `microseg policy diff`: the draft against the active revision, on the controller's current
 // inventory — which rules changed and which workloads' RuleSets would change, entry by entry.
 import type { PolicyDiff } from "@microseg/client";
+import { ApiError } from "@microseg/protocol";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
@@ -24,10 +25,22 @@ Examples:
 ${CONNECTION_HELP}`,
     )
     .action(async (opts: WithConnection<{ json?: boolean }>) => {
-      const diff = await (await connect(opts)).diff();
+      const diff = await (await connect(opts)).diff().catch(noDraftHint);
       if (opts.json === true) printJson(diff);
       else write(formatDiff(diff));
     });
+}
+
+/** The API names its route; the CLI names the command that makes a draft. */
+export function noDraftHint(err: unknown): never {
+  if (
+    err instanceof ApiError &&
+    err.code === "MSEG_API_NOT_FOUND" &&
+    /no draft/.test(err.message)
+  ) {
+    throw new ApiError(err.code, "no draft yet; upload one with `microseg policy apply FILE…`");
+  }
+  throw err;
 }
 
 export function formatDiff(diff: PolicyDiff): string {

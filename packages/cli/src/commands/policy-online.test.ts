@@ -43,7 +43,12 @@ describe("microseg policy (online)", () => {
   it("diff before any draft: MSEG_API_NOT_FOUND, exit 2", async () => {
     const r = await run(["policy", "diff", ...online.current.flags]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no draft yet.*\[MSEG_API_NOT_FOUND\]/);
+    expect(r.err).toMatch(
+      /no draft yet; upload one with `microseg policy apply FILE…` \[MSEG_API_NOT_FOUND\]/,
+    );
+    const prov = await run(["policy", "provision", ...online.current.flags]);
+    expect(prov.code).toBe(2);
+    expect(prov.err).toMatch(/no draft yet; upload one/);
   });
 
   it("apply -> diff -> provision -> history", async () => {

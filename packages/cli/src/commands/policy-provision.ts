@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
 import { plural, printJson, write } from "../api/output.js";
+import { noDraftHint } from "./policy-diff.js";
 
 type Flags = WithConnection<{ json?: boolean; comment?: string; expectActive?: string }>;
 
@@ -34,7 +35,7 @@ Examples:
 ${CONNECTION_HELP}`,
     )
     .action(async (opts: Flags) => {
-      const out = await (await connect(opts)).provision(input(opts));
+      const out = await (await connect(opts)).provision(input(opts)).catch(noDraftHint);
       report(out, opts, "provisioned");
     });
 }
