@@ -21,6 +21,22 @@ describe("controller CA trust", () => {
     expect((await run(["workloads", ...online.current.flags])).code).toBe(0);
   });
 
+  it("enrol-profiles create over HTTPS names the CA fingerprint in the agent command line", async () => {
+    const r = await run([
+      "enrol-profiles",
+      "create",
+      "--name",
+      "tls",
+      "--ca-fingerprint",
+      fp(),
+      ...online.current.flags,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      `microseg agent --controller ${online.current.url} --ca-fingerprint ${fp()} \\\n`,
+    );
+  });
+
   it("refuses a controller whose CA does not match the pin (exit 3) and remembers nothing", async () => {
     const other = "ab".repeat(32);
     const r = await run(["status", "--ca-fingerprint", other, ...online.current.flags]);
