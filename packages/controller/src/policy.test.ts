@@ -54,6 +54,13 @@ describe("policy lifecycle", () => {
     const t = await withInventory();
     const saved = await t.call("PUT", "/api/v1/policy/draft", { text: POLICY });
     expect(saved.body.summary).toEqual({ rules: 1, ipLists: 0, workloads: 0 });
+    expect(Object.keys(saved.body.draft).sort()).toEqual([
+      "baseRevision",
+      "name",
+      "text",
+      "updatedAt",
+      "updatedBy",
+    ]);
     const res = await t.app.request("/api/v1/policy/draft", {
       headers: { authorization: `Bearer ${t.token}`, accept: "application/yaml" },
     });

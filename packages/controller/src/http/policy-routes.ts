@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { ControllerContext } from "../context.js";
 import { diffDraft } from "../use-cases/policy-diff.js";
-import { getDraft, putDraft } from "../use-cases/policy-draft.js";
+import { draftView, getDraft, putDraft } from "../use-cases/policy-draft.js";
 import {
   activeRevision,
   history,
@@ -29,8 +29,7 @@ export function policyRoutes(app: ControllerApp, ctx: ControllerContext): void {
   app.get(PATHS.policyDraft, async (c) => {
     const draft = await getDraft(ctx);
     if (wantsYaml(c)) return c.body(draft.text, 200, { "content-type": "application/yaml" });
-    const { name, text, baseRevision, updatedAt, updatedBy } = draft;
-    return c.json({ name, text, baseRevision, updatedAt, updatedBy });
+    return c.json(draftView(draft));
   });
   app.put(PATHS.policyDraft, async (c) => {
     const text = await draftText(c);

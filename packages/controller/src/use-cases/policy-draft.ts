@@ -34,5 +34,11 @@ export async function putDraft(ctx: ControllerContext, text: string, actor: stri
     ipLists: Object.keys(parsed.policy.ipLists).length,
     workloads: parsed.workloads.length,
   };
-  return { draft, summary };
+  return { draft: draftView(draft), summary };
+}
+
+/** The draft as the API shows it (the parsed model stays inside the controller). */
+export function draftView(d: Draft) {
+  const { name, text, baseRevision, updatedAt, updatedBy } = d;
+  return { name, text, baseRevision, updatedAt, updatedBy };
 }
