@@ -58,18 +58,24 @@ export function resolveTarget(flags: ConnectionFlags): Target {
   };
 }
 
-/** The lab's controller when a lab is up and its state names one; tolerant of older states. */
+/**
+ * The lab's controller when a lab is up and its state names one. Tolerant: older states have no
+ * `controller`, and a lab that is still starting records it with empty fields.
+ */
 function labController():
   | { url: string; agentUrl?: string; token?: string; caFingerprint?: string }
   | undefined {
   const state = readState() as { controller?: LabController } | undefined;
   const c = state?.controller;
-  if (c === undefined || typeof c.url !== "string") return undefined;
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const url = text(c?.url);
+  if (c === undefined || url === undefined) return undefined;
+  const [agentUrl, token, caFingerprint] = [text(c.agentUrl), text(c.token), text(c.caFingerprint)];
   return {
-    url: c.url,
-    ...(typeof c.agentUrl === "string" && { agentUrl: c.agentUrl }),
-    ...(typeof c.token === "string" && { token: c.token }),
-    ...(typeof c.caFingerprint === "string" && { caFingerprint: c.caFingerprint }),
+    url,
+    ...(agentUrl !== undefined && { agentUrl }),
+    ...(token !== undefined && { token }),
+    ...(caFingerprint !== undefined && { caFingerprint }),
   };
 }
 

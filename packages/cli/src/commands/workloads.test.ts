@@ -98,6 +98,20 @@ describe("where to connect", () => {
     expect(r.err).toMatch(/no token for .*--token or set MICROSEG_TOKEN/);
   });
 
+  it("a lab still starting (controller recorded with empty fields) counts as no controller", async () => {
+    const labDir = join(home, "starting");
+    mkdirSync(labDir, { recursive: true });
+    const controller = { url: "", agentUrl: "", token: "", caFingerprint: "", pid: 0 };
+    writeFileSync(
+      join(labDir, "state.json"),
+      JSON.stringify({ version: 1, phase: "creating", controller }),
+    );
+    process.env.MICROSEG_LAB_DIR = labDir;
+    const r = await run(["workloads"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no controller: pass --controller/);
+  });
+
   it("uses the controller of the lab that is up (its state file)", async () => {
     const labDir = join(home, "lab");
     mkdirSync(labDir, { recursive: true });
