@@ -25,6 +25,14 @@ describe("admin API: authentication and errors", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("MSEG_API_BAD_REQUEST");
     expect(bad.body.error.details.issues[0].path).toBe("mode");
+    const huge = await t.call("PUT", "/api/v1/policy/draft", `# ${"x".repeat(9 * 1024 * 1024)}`);
+    expect([huge.status, huge.body.error.code]).toEqual([400, "MSEG_API_BAD_REQUEST"]);
+    const notJson = await t.app.request("/api/v1/policy/provision", {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.token}`, "content-type": "application/json" },
+      body: "{",
+    });
+    expect(notJson.status).toBe(400);
   });
 
   it("serves an OpenAPI document whose every route exists", async () => {

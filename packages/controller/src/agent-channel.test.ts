@@ -203,17 +203,23 @@ describe("agent channel: status, convergence, revocation", () => {
     const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
     const db = await t.enrol("db-1", "198.18.1.20", { role: "db" });
     await provision(t);
-    expect((await poll(t, web.credential)).body.ruleSet.workload).toBe("web-1");
+    const own = (await poll(t, web.credential)).body.ruleSet;
+    expect(own.workload).toBe("web-1");
     expect((await poll(t, db.credential)).body.ruleSet.workload).toBe("db-1");
     // Admin tokens are not agent credentials, and agent credentials are not admin tokens.
     expect((await poll(t, t.token)).status).toBe(401);
     expect((await t.call("GET", "/api/v1/workloads", undefined, web.credential)).status).toBe(401);
 
-    const held = poll(t, web.credential, "none", 5);
+    const started = Date.now();
+    const held = poll(t, web.credential, own.hash, 5);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(t.ctx.hub.waiting()).toBe(1);
     expect((await t.call("POST", `/api/v1/agents/${web.id}/revoke`)).body.revoked).toBe(true);
     expect((await poll(t, web.credential)).status).toBe(401);
     expect((await t.call("POST", "/api/v1/agent/status", {}, web.credential)).status).toBe(401);
-    void held;
+    // The held poll was released by the revocation, not by its timeout.
+    expect((await held).status).toBe(401);
+    expect(Date.now() - started).toBeLessThan(4000);
     expect((await poll(t, db.credential)).status).toBe(200);
   });
 });

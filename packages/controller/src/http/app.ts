@@ -5,6 +5,7 @@
 //   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
 import { ApiError, PATHS } from "@microseg/protocol";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { ControllerContext } from "../context.js";
 import { bearer } from "../secrets.js";
 import { actorOf, authenticateToken } from "../use-cases/tokens.js";
@@ -15,6 +16,8 @@ import { errorResponse } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { policyRoutes } from "./policy-routes.js";
 
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 export function createApp(ctx: ControllerContext): ControllerApp {
   const app = new Hono<ControllerEnv>();
   app.onError((err, c) => errorResponse(err, c, ctx.log));
@@ -22,6 +25,20 @@ export function createApp(ctx: ControllerContext): ControllerApp {
     const err = new ApiError("MSEG_API_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
     return c.json(err.body(), err.status);
   });
+
+  // Policy texts are the largest bodies; anything above this is a mistake or an attack.
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          "MSEG_API_BAD_REQUEST",
+          `the body is larger than ${MAX_BODY_BYTES} bytes`,
+        );
+      },
+    }),
+  );
 
   app.get(PATHS.caPem, (c) => {
     const pem = ctx.settings.caPem;

@@ -137,6 +137,11 @@ export class PolicyHub {
     });
   }
 
+  /** Answers the held long-polls of `workload` now (e.g. its agent was revoked: they re-check). */
+  release(workload: string): void {
+    for (const w of [...(this.waiters.get(workload) ?? [])]) w.done("changed");
+  }
+
   /** Number of long-polls currently held. */
   waiting(): number {
     let n = 0;

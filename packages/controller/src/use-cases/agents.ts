@@ -23,6 +23,8 @@ export async function getAgent(ctx: ControllerContext, id: string): Promise<Agen
 export async function revokeAgent(ctx: ControllerContext, id: string, actor: string) {
   const agent = await ctx.store.agents.revoke(id, actor);
   if (agent === undefined) throw notFound(id);
+  // Its held long-poll answers now and, re-checking revocation, gets 401.
+  ctx.hub.release(agent.workload);
   ctx.log.info({ agent: id, actor }, "agent revoked");
   return agentView(ctx, agent, await ctx.store.workloads.get(agent.workload));
 }
