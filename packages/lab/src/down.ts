@@ -1,13 +1,15 @@
 // `lab down`: removes everything any lab made, with or without a state file.
-//   1. recorded host agents (only if /proc still shows the agent program: pids get reused)
+//   1. recorded processes: host agents, `microseg agent`s, the controller (only if /proc still
+//      shows their program: pids get reused)
 //   2. every process inside a lab namespace (`ip netns pids`), e.g. host agents or `lab exec` shells
 //   3. every lab namespace: those recorded in the state file plus any `mseg-*` (crashed runs);
 //      deleting the bridge namespace and host namespaces removes their veths with them
 //   4. the state file and logs
 // Idempotent: with nothing up it does nothing and succeeds.
 import { basename } from "node:path";
+import { CONTROLLER_PROGRAM } from "./controller-process.js";
 import { HOST_AGENT_PROGRAM } from "./host-agents.js";
-import { clearState, readState, stateDir } from "./state.js";
+import { clearState, type LabState, readState, stateDir } from "./state.js";
 import { cmdline, terminate } from "./sys/procs.js";
 import { deleteNamespace, labNamespaces, namespacePids } from "./topology.js";
 
@@ -26,9 +28,7 @@ export interface DownOptions {
 export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
   const dir = opts.dir ?? stateDir();
   const state = readState(dir);
-  const recorded = (state?.servers ?? [])
-    .filter((s) => cmdline(s.pid).includes(basename(HOST_AGENT_PROGRAM)))
-    .map((s) => s.pid);
+  const recorded = recordedProcesses(state);
   const namespaces = [...new Set([...(state?.namespaces ?? []), ...(await labNamespaces())])];
   if (namespaces.length > 0) {
     opts.progress?.(`removing ${namespaces.length} namespaces…`);
@@ -43,4 +43,15 @@ export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
     processes,
     leftovers: namespaces.filter((ns) => existing.has(ns)),
   };
+}
+
+/** Recorded pids whose command line still shows the program the lab started there. */
+function recordedProcesses(state: LabState | undefined): number[] {
+  const is = (pid: number, program: string) => pid > 0 && cmdline(pid).includes(program);
+  const servers = (state?.servers ?? []).filter((s) => is(s.pid, basename(HOST_AGENT_PROGRAM)));
+  const agents = (state?.agents ?? []).filter((a) => is(a.pid, "microseg"));
+  const ctl = state?.controller;
+  const controller =
+    ctl !== undefined && is(ctl.pid, basename(CONTROLLER_PROGRAM)) ? [ctl.pid] : [];
+  return [...servers, ...agents].map((p) => p.pid).concat(controller);
 }

@@ -47,6 +47,27 @@ export interface LabState {
   readonly hosts: readonly StateHost[];
   /** Host agent processes, recorded as soon as each one is spawned. */
   readonly servers: readonly { readonly host: string; readonly pid: number }[];
+  /** The lab's controller; absent in direct mode (`lab up --direct`: rules applied by the lab). */
+  readonly controller?: StateController;
+  /** `microseg agent` processes, one per managed host, recorded as spawned. */
+  readonly agents?: readonly { readonly host: string; readonly pid: number }[];
+}
+
+/** How programs in the root namespace reach the lab's controller, and what `lab down` ends. */
+export interface StateController {
+  /** https://127.0.0.1:PORT: the API from the root namespace (relayed into the lab). */
+  readonly url: string;
+  /** https://198.18.0.1:8443: the same controller as agents inside the lab reach it. */
+  readonly agentUrl: string;
+  /** The admin token (this file is 0600 in a 0700 directory). */
+  readonly token: string;
+  /** SHA-256 of the CA certificate (DER), hex: pin it. */
+  readonly caFingerprint: string;
+  readonly caPem: string;
+  /** 0 until the process is spawned. */
+  readonly pid: number;
+  readonly netns: string;
+  readonly dataDir: string;
 }
 
 export function statePath(dir = stateDir()): string {
@@ -75,6 +96,10 @@ export function writeState(state: LabState, dir = stateDir()): void {
   renameSync(tmp, statePath(dir));
 }
 
+/** Files and directories the lab writes in its state dir (and nothing else is removed). */
+const LAB_FILE =
+  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller\.log|controller-data)$/;
+
 /** Removes the state file and the lab's logs (only files the lab writes), then the empty dir. */
 export function clearState(dir = stateDir()): void {
   let names: string[];
@@ -84,15 +109,21 @@ export function clearState(dir = stateDir()): void {
     return;
   }
   for (const name of names) {
-    if (name.startsWith("state.json") || /^host-.*\.(log|sock)$/.test(name)) {
-      rmSync(join(dir, name), { force: true });
-    }
+    if (LAB_FILE.test(name)) rmSync(join(dir, name), { force: true, recursive: true });
   }
   try {
     rmdirSync(dir);
   } catch {
     // not empty (someone else's files) or already gone: leave it
   }
+}
+
+export function controllerDataDir(dir = stateDir()): string {
+  return join(dir, "controller-data");
+}
+
+export function controllerLogPath(dir = stateDir()): string {
+  return join(dir, "controller.log");
 }
 
 export function logPath(host: string, dir = stateDir()): string {

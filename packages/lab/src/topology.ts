@@ -7,6 +7,7 @@
 //   │ 198.18.0.10/15          └──────────────────┘        │ 198.18.0.11/15
 //   │ 2001:2::198:18:0:10/48                              │ …            │
 //   └──────────────┘                                      └──────────────┘
+//   mseg-<lab>.ctl (the controller, unless direct mode): eth0 198.18.0.1/15, bridge end c0
 //
 // Nothing here touches the root namespace: links are created inside the bridge namespace and
 // their peers moved straight into the host namespaces (`ip -n`).
@@ -14,19 +15,22 @@ import {
   BRIDGE_NAME,
   bridgeNamespace,
   bridgePortName,
+  CONTROLLER_PORT,
+  controllerNamespace,
   HOST_INTERFACE,
   hostNamespace,
   LAB_PREFIX,
 } from "./naming.js";
-import { LAB_V4_PREFIX_LEN, LAB_V6_PREFIX_LEN } from "./scenario/addresses.js";
+import { CONTROLLER_ADDRESS, LAB_V4_PREFIX_LEN, LAB_V6_PREFIX_LEN } from "./scenario/addresses.js";
 import type { Scenario, ScenarioHost } from "./scenario/types.js";
 import { ip, ipIn, run } from "./sys/run.js";
 
-/** Every namespace the scenario's lab consists of, bridge first. */
-export function plannedNamespaces(scenario: Scenario): string[] {
+/** Every namespace the scenario's lab consists of, bridge first, controller last. */
+export function plannedNamespaces(scenario: Scenario, withController = false): string[] {
   return [
     bridgeNamespace(scenario.name),
     ...scenario.hosts.map((h) => hostNamespace(scenario.name, h.name)),
+    ...(withController ? [controllerNamespace(scenario.name)] : []),
   ];
 }
 
@@ -51,13 +55,7 @@ export async function createSegment(lab: string): Promise<void> {
 
 export async function createHost(lab: string, host: ScenarioHost, index: number): Promise<void> {
   const ns = hostNamespace(lab, host.name);
-  const br = bridgeNamespace(lab);
-  const port = bridgePortName(index);
-  await ip("netns", "add", ns);
-  await ipIn(ns, "link", "set", "lo", "up");
-  await ipIn(br, "link", "add", port, "type", "veth", "peer", "name", HOST_INTERFACE, "netns", ns);
-  await ipIn(br, "link", "set", port, "alias", host.name);
-  await ipIn(br, "link", "set", port, "master", BRIDGE_NAME, "up");
+  await attach(lab, ns, bridgePortName(index), host.name);
   await ipIn(ns, "addr", "add", `${host.address}/${LAB_V4_PREFIX_LEN}`, "dev", HOST_INTERFACE);
   await ipIn(
     ns,
@@ -69,6 +67,31 @@ export async function createHost(lab: string, host: ScenarioHost, index: number)
     "nodad",
   );
   await ipIn(ns, "link", "set", HOST_INTERFACE, "up");
+}
+
+/** The controller's namespace on the segment: CONTROLLER_ADDRESS on its eth0 (IPv4 only). */
+export async function createControllerLink(lab: string): Promise<void> {
+  const ns = controllerNamespace(lab);
+  await attach(lab, ns, CONTROLLER_PORT, "controller");
+  await ipIn(
+    ns,
+    "addr",
+    "add",
+    `${CONTROLLER_ADDRESS}/${LAB_V4_PREFIX_LEN}`,
+    "dev",
+    HOST_INTERFACE,
+  );
+  await ipIn(ns, "link", "set", HOST_INTERFACE, "up");
+}
+
+/** A new namespace `ns` whose eth0 is a veth to the bridge (bridge end `port`, alias `alias`). */
+async function attach(lab: string, ns: string, port: string, alias: string): Promise<void> {
+  const br = bridgeNamespace(lab);
+  await ip("netns", "add", ns);
+  await ipIn(ns, "link", "set", "lo", "up");
+  await ipIn(br, "link", "add", port, "type", "veth", "peer", "name", HOST_INTERFACE, "netns", ns);
+  await ipIn(br, "link", "set", port, "alias", alias);
+  await ipIn(br, "link", "set", port, "master", BRIDGE_NAME, "up");
 }
 
 /** Namespaces whose name starts with LAB_PREFIX (from any lab, including crashed ones). */

@@ -2,22 +2,38 @@
 //
 //   preflight ─> loadScenario ─> compileScenario ─> (nothing created yet: any error just ends here)
 //       ─> state{phase: creating, namespaces: planned}  ← written BEFORE the first namespace
-//       ─> segment + hosts ─> host agents (pids recorded as spawned) ─> apply + verify per host
+//       ─> segment + hosts (+ controller link) ─> host servers (pids recorded as spawned)
+//       ─> controller mode (default): controller, workloads, draft + provision, one
+//          `microseg agent` per managed host, wait for every acknowledgement (up-control-plane.ts)
+//          direct mode (--direct / MICROSEG_LAB_DIRECT=1): apply + verify per host here
 //       ─> state{phase: up}
 //   any failure (or SIGINT/SIGTERM) after the first write ─> labDown() ─> MSEG_LAB_SETUP_FAILED
 import { MicrosegError, type RuleSet } from "@microseg/core";
 import { labDown } from "./down.js";
 import { compileScenario, enforceHost, ruleCount } from "./enforce.js";
 import { startHostAgent } from "./host-agents.js";
+import { requireBuiltCli } from "./lab-agents.js";
 import { hostNamespace } from "./naming.js";
 import { loadScenario } from "./scenario/load.js";
 import { formatListenPort, type Scenario } from "./scenario/types.js";
 import { type LabState, readState, type StateHost, stateDir, writeState } from "./state.js";
 import { preflight } from "./sys/preflight.js";
-import { createHost, createSegment, labNamespaces, plannedNamespaces } from "./topology.js";
+import {
+  createControllerLink,
+  createHost,
+  createSegment,
+  labNamespaces,
+  plannedNamespaces,
+} from "./topology.js";
+import { bringUpControlPlane } from "./up-control-plane.js";
 
 export interface UpOptions {
   readonly dir?: string;
+  /**
+   * Direct mode: the lab applies each host's RuleSet itself, with no controller and no agents
+   * (faster; what the lab did before the control plane). Default: MICROSEG_LAB_DIRECT=1.
+   */
+  readonly direct?: boolean;
   /** Progress lines for humans ("creating 6 hosts…"). */
   readonly progress?: (line: string) => void;
 }
@@ -26,6 +42,13 @@ export interface UpResult {
   readonly lab: string;
   readonly hosts: readonly (StateHost & { readonly rules?: number })[];
   readonly ms: number;
+  /** The lab's controller (absent in direct mode); its admin token is in the state file. */
+  readonly controller?: {
+    readonly url: string;
+    readonly agentUrl: string;
+    readonly caFingerprint: string;
+    readonly revision: number;
+  };
 }
 
 export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise<UpResult> {
@@ -35,29 +58,37 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
   preflight();
   const scenario = loadScenario(scenarioPath);
   const ruleSets = compileScenario(scenario);
+  const direct = opts.direct ?? directByDefault();
+  if (!direct) requireBuiltCli();
   await refuseIfUp(dir);
-  let state = initialState(scenario);
+  let state = initialState(scenario, !direct);
   writeState(state, dir);
+  const update = (change: (s: LabState) => LabState) => {
+    state = change(state);
+    writeState(state, dir);
+    return state;
+  };
   const stop = interruptions();
+  let revision = 0;
   try {
     say(`creating ${scenario.hosts.length} hosts…`);
     await createSegment(scenario.name);
     await Promise.all(scenario.hosts.map((h, i) => createHost(scenario.name, h, i)));
+    if (!direct) await createControllerLink(scenario.name);
     stop.check();
-    say(`starting ${state.hosts.length} host agents…`);
+    say(`starting ${state.hosts.length} host servers…`);
     await Promise.all(
       state.hosts.map((h) =>
-        startHostAgent({ host: h.name, netns: h.netns, listen: h.listen }, dir, (pid) => {
-          state = { ...state, servers: [...state.servers, { host: h.name, pid }] };
-          writeState(state, dir);
-        }),
+        startHostAgent({ host: h.name, netns: h.netns, listen: h.listen }, dir, (pid) =>
+          update((s) => ({ ...s, servers: [...s.servers, { host: h.name, pid }] })),
+        ),
       ),
     );
     stop.check();
-    await enforceAll(state, ruleSets, say);
+    if (direct) await enforceAll(state, ruleSets, say);
+    else revision = await bringUpControlPlane({ scenario, ruleSets, dir, say, update });
     stop.check();
-    state = { ...state, phase: "up" };
-    writeState(state, dir);
+    update((s) => ({ ...s, phase: "up" }));
   } catch (err) {
     say("setup failed; removing the lab…");
     await labDown({ dir });
@@ -69,7 +100,19 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
     const rs = ruleSets.get(h.name);
     return rs === undefined ? h : { ...h, rules: ruleCount(rs) };
   });
-  return { lab: scenario.name, hosts, ms: Date.now() - started };
+  const c = state.controller;
+  const controller =
+    c === undefined
+      ? {}
+      : {
+          controller: {
+            url: c.url,
+            agentUrl: c.agentUrl,
+            caFingerprint: c.caFingerprint,
+            revision,
+          },
+        };
+  return { lab: scenario.name, hosts, ms: Date.now() - started, ...controller };
 }
 
 async function refuseIfUp(dir: string): Promise<void> {
@@ -83,7 +126,12 @@ async function refuseIfUp(dir: string): Promise<void> {
   throw new MicrosegError("MSEG_LAB_ALREADY_UP", `${what}; run microseg lab down first`);
 }
 
-function initialState(scenario: Scenario): LabState {
+/** MICROSEG_LAB_DIRECT=1 makes direct mode the default. */
+export function directByDefault(): boolean {
+  return process.env.MICROSEG_LAB_DIRECT === "1";
+}
+
+function initialState(scenario: Scenario, withController: boolean): LabState {
   return {
     version: 1,
     phase: "creating",
@@ -91,7 +139,7 @@ function initialState(scenario: Scenario): LabState {
     scenario: scenario.file,
     startedAt: new Date().toISOString(),
     upPid: process.pid,
-    namespaces: plannedNamespaces(scenario),
+    namespaces: plannedNamespaces(scenario, withController),
     hosts: scenario.hosts.map((h) => ({
       name: h.name,
       netns: hostNamespace(scenario.name, h.name),

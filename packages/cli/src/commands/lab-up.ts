@@ -9,20 +9,29 @@ export function labUpCommand(): Command {
     )
     .argument("<scenario>", "scenario YAML file (hosts, labels, listen ports, policy files)")
     .option("--json", "print the hosts as JSON on stdout")
+    .option(
+      "--direct",
+      "no controller and no agents: the lab applies each host's rules itself (also MICROSEG_LAB_DIRECT=1)",
+    )
     .addHelpText(
       "after",
       `
-Exits 0 once every managed host enforces its compiled policy (verified in the kernel).
-On any failure it removes everything it made and exits non-zero with the reason.
-Progress goes to stderr.
+By default the lab runs a controller (namespace mseg-<lab>.ctl, 198.18.0.1:8443, reachable
+from this machine through a loopback relay) and a real agent (microseg agent) in every managed
+host; the scenario's policy is provisioned through the controller's API. Other commands
+(microseg agents, workloads, policy …, flows, alerts) find that controller in the lab's state.
+Exits 0 once every agent acknowledged its RuleSet (with --direct: once every host's rules are
+verified in the kernel). On any failure it removes everything it made and exits non-zero with
+the reason. Progress goes to stderr. Needs npm run build (the controller and agent programs).
 
 Examples:
   $ sudo npx microseg lab up examples/shop/scenario.yaml
   $ sudo npx microseg lab up my-lab.yaml --json`,
     )
-    .action(async (scenario: string, opts: { json?: boolean }) => {
+    .action(async (scenario: string, opts: { json?: boolean; direct?: boolean }) => {
       const result = await labUp(scenario, {
         progress: (line) => process.stderr.write(`${line}\n`),
+        ...(opts.direct === true && { direct: true }),
       });
       if (opts.json === true) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -39,6 +48,12 @@ Examples:
         `lab "${result.lab}" is up (${result.hosts.length} hosts, ${(result.ms / 1000).toFixed(1)} s)\n\n`,
       );
       process.stdout.write(table(["host", "address", "mode", "rules", "listens on"], rows));
+      if (result.controller !== undefined) {
+        const c = result.controller;
+        process.stdout.write(
+          `\ncontroller: ${c.url} (in the lab: ${c.agentUrl}), policy revision ${c.revision}, CA ${c.caFingerprint}\n`,
+        );
+      }
       process.stdout.write(
         "\nnext: microseg lab probe · microseg lab exec HOST -- CMD · microseg lab down\n",
       );

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { assignAddresses, checkLabAddress, formatV4, parseV4, v6For } from "./addresses.js";
+import {
+  assignAddresses,
+  CONTROLLER_ADDRESS,
+  checkLabAddress,
+  formatV4,
+  parseV4,
+  v6For,
+} from "./addresses.js";
 
 describe("lab addresses", () => {
   it("hands out addresses from 198.18.0.10 up, skipping explicit ones", () => {
@@ -27,6 +34,13 @@ describe("lab addresses", () => {
     expect(checkLabAddress("198.19.255.255")).toMatch(/network or broadcast/);
     expect(checkLabAddress("198.18.1")).toMatch(/not an IPv4 address/);
     expect(checkLabAddress("198.18.1.300")).toMatch(/not an IPv4 address/);
+  });
+
+  it("keeps the controller's address for the controller", () => {
+    expect(checkLabAddress(CONTROLLER_ADDRESS)).toMatch(/reserved for the lab's controller/);
+    expect(assignAddresses(Array.from({ length: 300 }, () => undefined))).not.toContain(
+      CONTROLLER_ADDRESS,
+    );
   });
 
   it("derives the IPv6 address from the IPv4 one", () => {

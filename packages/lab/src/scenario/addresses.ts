@@ -5,6 +5,10 @@
 export const LAB_V4_PREFIX = "198.18.0.0/15";
 export const LAB_V4_PREFIX_LEN = 15;
 export const LAB_V6_PREFIX_LEN = 48;
+/** The lab controller's address (its own namespace, on the segment); never a host's. */
+export const CONTROLLER_ADDRESS = "198.18.0.1";
+/** The port the lab controller serves agents and the API on. */
+export const CONTROLLER_PORT_NUMBER = 8443;
 /** First address handed out to hosts without an explicit address. */
 export const FIRST_ASSIGNED = "198.18.0.10";
 
@@ -38,6 +42,9 @@ export function checkLabAddress(text: string): string | undefined {
   }
   if (n === V4_BASE || n === V4_BASE + V4_SIZE - 1) {
     return `${text} is the segment's network or broadcast address; pick another, e.g. 198.18.1.10`;
+  }
+  if (text === CONTROLLER_ADDRESS) {
+    return `${text} is reserved for the lab's controller; pick another, e.g. 198.18.1.10`;
   }
   return undefined;
 }

@@ -1,0 +1,113 @@
+// `lab up`, controller mode: after the network and the host servers exist,
+//
+//   controller (mseg-<lab>.ctl, data under DIR/controller-data) ── pid recorded at spawn
+//     ──> PUT every host as a Workload ──> draft = the scenario's policy ──> provision
+//     ──> one enrolment profile per managed host
+//     ──> `microseg agent` in every managed host (pids recorded at spawn)
+//     ──> every agent acknowledged its RuleSet (GET /agents, bounded) ──> done
+//
+// The policy was already compiled locally (exit 2 with file/line diagnostics before anything
+// was created), so an API refusal here is a lab bug, not a user error.
+import type { RuleSet } from "@microseg/core";
+import {
+  createProfiles,
+  policyText,
+  pushPolicy,
+  registerWorkloads,
+  waitConverged,
+} from "./control-plane.js";
+import { readAdminToken, startLabController } from "./controller-process.js";
+import { ruleCount, workloadsOf } from "./enforce.js";
+import { agentLogTail, startLabAgent } from "./lab-agents.js";
+import type { LabApiTarget } from "./lab-api.js";
+import { controllerNamespace, hostNamespace } from "./naming.js";
+import type { Scenario } from "./scenario/types.js";
+import {
+  controllerDataDir,
+  controllerLogPath,
+  type LabState,
+  type StateController,
+} from "./state.js";
+
+export interface ControlPlaneContext {
+  readonly scenario: Scenario;
+  /** The local compile of the scenario (for progress lines: what each agent will enforce). */
+  readonly ruleSets?: ReadonlyMap<string, RuleSet>;
+  readonly dir: string;
+  readonly say: (line: string) => void;
+  /** Applies a change to the lab state and writes it (pids are recorded as spawned). */
+  readonly update: (change: (s: LabState) => LabState) => LabState;
+}
+
+/** Starts the controller (or starts it again on the same data) and records it in the state. */
+export async function startController(ctx: ControlPlaneContext, relayPort = 0) {
+  const netns = controllerNamespace(ctx.scenario.name);
+  const dataDir = controllerDataDir(ctx.dir);
+  const blank: StateController = {
+    url: "",
+    agentUrl: "",
+    token: "",
+    caFingerprint: "",
+    caPem: "",
+    pid: 0,
+    netns,
+    dataDir,
+  };
+  const started = await startLabController(
+    { netns, dataDir, logFile: controllerLogPath(ctx.dir), relayPort },
+    (pid) => ctx.update((s) => ({ ...s, controller: { ...(s.controller ?? blank), pid } })),
+  );
+  const controller: StateController = {
+    url: started.url,
+    agentUrl: started.agentUrl,
+    token: started.adminToken ?? readAdminToken(dataDir),
+    caFingerprint: started.caFingerprint,
+    caPem: started.caPem,
+    pid: started.pid,
+    netns,
+    dataDir,
+  };
+  ctx.update((s) => ({ ...s, controller }));
+  return controller;
+}
+
+export function apiOf(controller: StateController): LabApiTarget {
+  return { url: controller.url, token: controller.token, caPem: controller.caPem };
+}
+
+export async function bringUpControlPlane(ctx: ControlPlaneContext): Promise<number> {
+  const { scenario, say } = ctx;
+  say("starting the lab controller…");
+  const controller = await startController(ctx);
+  const api = apiOf(controller);
+  await registerWorkloads(api, workloadsOf(scenario));
+  const revision = await pushPolicy(api, policyText(scenario.policy), `lab up ${scenario.file}`);
+  const managed = scenario.hosts.filter((h) => h.managed);
+  const keys = await createProfiles(api, managed);
+  say(`starting ${managed.length} agents (policy revision ${revision})…`);
+  for (const h of managed) {
+    const rs = ctx.ruleSets?.get(h.name);
+    const rules = rs === undefined ? "" : `, ${ruleCount(rs)} rules`;
+    say(`applying policy to ${h.name} (${h.mode}${rules}) through its agent…`);
+    const pid = startLabAgent(
+      {
+        host: h.name,
+        netns: hostNamespace(scenario.name, h.name),
+        agentUrl: controller.agentUrl,
+        caFingerprint: controller.caFingerprint,
+        enrolKey: keys.get(h.name),
+      },
+      ctx.dir,
+    );
+    ctx.update((s) => ({ ...s, agents: [...(s.agents ?? []), { host: h.name, pid }] }));
+  }
+  await waitConverged(
+    api,
+    managed.map((h) => h.name),
+  ).catch((e: Error) => {
+    const logs = managed.map((h) => `${h.name}: ${agentLogTail(h.name, ctx.dir, 2)}`);
+    throw new Error(`${e.message}\n  ${logs.join("\n  ")}`);
+  });
+  say(`${managed.length} agents enforce revision ${revision}`);
+  return revision;
+}
