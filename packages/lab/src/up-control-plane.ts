@@ -40,8 +40,11 @@ export interface ControlPlaneContext {
 }
 
 /** Starts the controller (or starts it again on the same data) and records it in the state. */
-export async function startController(ctx: ControlPlaneContext, relayPort = 0) {
-  const netns = controllerNamespace(ctx.scenario.name);
+export async function startController(
+  ctx: Pick<ControlPlaneContext, "dir" | "update"> & { readonly lab: string },
+  relayPort = 0,
+) {
+  const netns = controllerNamespace(ctx.lab);
   const dataDir = controllerDataDir(ctx.dir);
   const blank: StateController = {
     url: "",
@@ -78,7 +81,7 @@ export function apiOf(controller: StateController): LabApiTarget {
 export async function bringUpControlPlane(ctx: ControlPlaneContext): Promise<number> {
   const { scenario, say } = ctx;
   say("starting the lab controller…");
-  const controller = await startController(ctx);
+  const controller = await startController({ ...ctx, lab: scenario.name });
   const api = apiOf(controller);
   await registerWorkloads(api, workloadsOf(scenario));
   const revision = await pushPolicy(api, policyText(scenario.policy), `lab up ${scenario.file}`);

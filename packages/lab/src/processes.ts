@@ -1,0 +1,72 @@
+// Stopping and starting the control plane of a running lab, one process at a time: what the
+// fail-safe tests do to it (controller gone, agent restarted while the controller is gone).
+//
+//   labStopController ── SIGTERM (then SIGKILL) the recorded controller pid
+//   labStartController ─ same data dir, same relay port when free ── state.controller updated
+//   labStopAgent(host) ─ ends that host's `microseg agent`; its table stays in force
+//   labStartAgent(host)  no enrolment key: the agent re-uses its credential and re-applies its
+//                        last good policy from its state dir before it contacts the controller
+// Pids are checked against /proc (only the program the lab started there is ended).
+import { basename } from "node:path";
+import { MicrosegError } from "@microseg/core";
+import { CONTROLLER_PROGRAM } from "./controller-process.js";
+import { startLabAgent } from "./lab-agents.js";
+import { requireUp } from "./probe.js";
+import { type LabState, type StateController, stateDir, writeState } from "./state.js";
+import { cmdline, terminate } from "./sys/procs.js";
+import { startController } from "./up-control-plane.js";
+
+export interface ProcessOptions {
+  readonly dir?: string;
+}
+
+function controllerOf(state: LabState): StateController {
+  if (state.controller === undefined) {
+    throw new MicrosegError(
+      "MSEG_LAB_NOT_UP",
+      `lab "${state.lab}" runs without a controller (direct mode)`,
+    );
+  }
+  return state.controller;
+}
+
+export async function labStopController(opts: ProcessOptions = {}): Promise<void> {
+  const state = requireUp(opts.dir ?? stateDir());
+  const { pid } = controllerOf(state);
+  if (cmdline(pid).includes(basename(CONTROLLER_PROGRAM))) await terminate([pid]);
+}
+
+export async function labStartController(opts: ProcessOptions = {}): Promise<StateController> {
+  const dir = opts.dir ?? stateDir();
+  let state = requireUp(dir);
+  const port = Number(new URL(controllerOf(state).url).port);
+  const update = (change: (s: LabState) => LabState) => {
+    state = change(state);
+    writeState(state, dir);
+    return state;
+  };
+  return startController({ lab: state.lab, dir, update }, port);
+}
+
+export async function labStopAgent(host: string, opts: ProcessOptions = {}): Promise<void> {
+  const state = requireUp(opts.dir ?? stateDir());
+  const pids = (state.agents ?? []).filter((a) => a.host === host).map((a) => a.pid);
+  await terminate(pids.filter((pid) => cmdline(pid).includes("microseg")));
+}
+
+export function labStartAgent(host: string, opts: ProcessOptions = {}): number {
+  const dir = opts.dir ?? stateDir();
+  const state = requireUp(dir);
+  const h = state.hosts.find((x) => x.name === host && x.managed);
+  if (h === undefined) {
+    throw new MicrosegError("MSEG_LAB_UNKNOWN_HOST", `no managed lab host is called ${host}`);
+  }
+  const c = controllerOf(state);
+  const pid = startLabAgent(
+    { host, netns: h.netns, agentUrl: c.agentUrl, caFingerprint: c.caFingerprint },
+    dir,
+  );
+  const agents = [...(state.agents ?? []).filter((a) => a.host !== host), { host, pid }];
+  writeState({ ...state, agents }, dir);
+  return pid;
+}
