@@ -9,7 +9,7 @@
 // Only a refused pin or a refused enrolment ends the agent (done rejects); the table stays.
 // stop() ends the loops and leaves the table in force (fail static).
 
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError } from "@microseg/core/errors";
 import type { Logger } from "pino";
 import { createBackoff, sleep } from "./backoff.js";
 import { type BeforePolicy, beforePolicyRuleSet } from "./before-policy.js";
@@ -21,6 +21,7 @@ import { EMPTY_SET } from "./management.js";
 import { syncPolicy } from "./policy-sync.js";
 import type { StateStore } from "./state-store.js";
 import { StatusReporter } from "./status-reporter.js";
+import type { ChangeFeed } from "./table-monitor.js";
 import { TamperWatch } from "./tamper-watch.js";
 
 export interface AgentConfig {
@@ -49,6 +50,8 @@ export interface AgentDeps {
     credential: () => string | undefined,
   ) => ControllerClient;
   readonly hostFacts: () => HostFacts;
+  /** Change notifications for the table (nft monitor); without it only periodic checks run. */
+  readonly changes?: ChangeFeed;
   readonly log: Logger;
 }
 
@@ -83,6 +86,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     log,
     intervalMs: config.tamperMs,
     elementEvery: config.elementEvery,
+    changes: deps.changes,
   });
   tamper.start();
 

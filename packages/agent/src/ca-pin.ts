@@ -4,8 +4,8 @@
 // long as it still matches the fingerprint given on the command line.
 
 import { X509Certificate } from "node:crypto";
-import { MicrosegError } from "@microseg/core";
-import { normalizeFingerprint, sameFingerprint } from "@microseg/protocol";
+import { MicrosegError } from "@microseg/core/errors";
+import { normalizeFingerprint, sameFingerprint } from "@microseg/protocol/agent";
 import type { HttpResponse } from "./http-transport.js";
 import type { StateStore } from "./state-store.js";
 

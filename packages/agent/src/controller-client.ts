@@ -7,7 +7,7 @@
 // Every non-2xx answer becomes a ControllerError carrying the status, so callers can tell
 // "controller says no" (4xx) from "controller away" (network errors, 5xx).
 
-import { PATHS } from "@microseg/protocol";
+import { PATHS } from "@microseg/protocol/agent";
 import type { HttpTransport } from "./http-transport.js";
 import type { EnrolRequest, EnrolResponse, PolicyResponse, StatusRequest } from "./wire.js";
 import { parseEnrolResponse, parsePolicyResponse } from "./wire-check.js";

@@ -12,7 +12,7 @@
 
 import type { AddressSet, RuleSet } from "@microseg/core";
 import type { ApplyResult, DriftOptions, DriftReport } from "@microseg/nft";
-import { NO_RULESET } from "@microseg/protocol";
+import { NO_RULESET } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { sameSet, withHosts } from "./management.js";
 import type { StateStore } from "./state-store.js";

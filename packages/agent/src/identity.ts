@@ -1,7 +1,7 @@
 // Enrolment: once, with a key from an enrolment profile; the credential it yields is stored and
 // every later start reuses it (no key needed then).
 
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError } from "@microseg/core/errors";
 import { type ControllerClient, ControllerError } from "./controller-client.js";
 import type { HostFacts } from "./host-facts.js";
 import type { Identity, StateStore } from "./state-store.js";

@@ -11,12 +11,13 @@
 //     └─ startAgent(config, deps)
 //          ├─ DataplaneManager ── NftDriver (kernel)     ├─ StateStore (last good, identity)
 //          ├─ TamperWatch ──────── DataplaneManager      └─ StatusReporter ── ControllerClient
+//          │    └─ nftMonitor (`nft monitor ruleset` child: change -> check at once)
 //          └─ syncPolicy (long-poll) ── onUpdate
 //   SIGTERM/SIGINT → stop loops, leave the table in force, resolve 0.
 
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError } from "@microseg/core/errors";
 import { assertNamespaceAllowed, NftDriver } from "@microseg/nft";
-import { normalizeFingerprint, PATHS } from "@microseg/protocol";
+import { normalizeFingerprint, PATHS } from "@microseg/protocol/agent";
 import { pino } from "pino";
 import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
@@ -26,6 +27,7 @@ import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
 import { controllerAddresses } from "./management.js";
 import { openStateStore } from "./state-store.js";
+import { nftMonitor } from "./table-monitor.js";
 
 export interface AgentProcessOptions {
   readonly controller: string;
@@ -37,6 +39,12 @@ export interface AgentProcessOptions {
   readonly workload?: string;
   readonly heartbeatS?: number;
   readonly logLevel?: string;
+  /**
+   * Backstop tamper check period (ms, default 10 s; nft monitor triggers checks at once) and
+   * every how many checks set elements are compared too (default 30: every 5 min).
+   */
+  readonly tamperMs?: number;
+  readonly elementEvery?: number;
   /** Resolves to stop the agent; default: the first SIGTERM or SIGINT. */
   readonly until?: Promise<unknown>;
 }
@@ -67,6 +75,8 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
       workload: o.workload,
       beforePolicy: o.defaultBeforePolicy ?? "deny",
       heartbeatMs: (o.heartbeatS ?? 5) * 1000,
+      tamperMs: o.tamperMs ?? 10_000,
+      elementEvery: o.elementEvery ?? 30,
     },
     {
       store,
@@ -85,6 +95,10 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
       connect: (ca, credential) =>
         createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
       hostFacts: readHostFacts,
+      changes: nftMonitor({
+        table: "microseg",
+        onError: (message) => log.warn({ message }, "table monitor"),
+      }),
       log,
     },
   );

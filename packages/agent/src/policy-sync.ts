@@ -4,7 +4,7 @@
 // loop: it backs off (exponential, jittered) and the kernel keeps the last good policy meanwhile.
 
 import type { RuleSet } from "@microseg/core";
-import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol";
+import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { type Backoff, createBackoff, sleep } from "./backoff.js";
 import type { ControllerClient } from "./controller-client.js";

@@ -1,12 +1,15 @@
-// Tamper detection: every `intervalMs` (2 s) the enforced table's structure is compared with what
-// the driver applied (a terse listing: its cost does not grow with the number of set elements);
-// every `elementEvery`-th check also compares set elements (a full listing, O(set size)).
+// Tamper detection. A check compares the enforced table's structure with what the driver applied
+// (a terse listing: its cost does not grow with the number of set elements); every
+// `elementEvery`-th check also compares set elements (a full listing, O(set size)). Checks run
+// when the change feed (nft monitor) reports a change to our table, and every `intervalMs` as a
+// backstop.
 // Drift -> "tamper" event, immediate full re-apply -> "restored" event, both reported at once
 // (queued by the reporter while the controller is away). One check at a time; the timer is
 // unref'd and re-armed only after a check finished, so a slow nft never stacks checks.
 
 import type { DataplaneManager } from "./dataplane.js";
 import type { Reporter } from "./status-reporter.js";
+import type { ChangeFeed } from "./table-monitor.js";
 import { cut } from "./wire.js";
 
 export interface TamperWatchOptions {
@@ -17,22 +20,31 @@ export interface TamperWatchOptions {
   readonly intervalMs?: number;
   /** Every n-th check also compares elements; default 30 (once a minute at 2 s). */
   readonly elementEvery?: number;
+  /** Change notifications (nft monitor): a change triggers a check at once. */
+  readonly changes?: ChangeFeed;
 }
 
 export class TamperWatch {
   private timer: NodeJS.Timeout | undefined;
   private checks = 0;
   private stopped = true;
+  private unsubscribe: (() => void) | undefined;
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: TamperWatchOptions) {}
 
   start(): void {
     this.stopped = false;
     this.arm();
+    this.unsubscribe = this.o.changes?.subscribe(() => {
+      if (!this.stopped) void this.guarded();
+    });
   }
 
   stop(): void {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -66,12 +78,18 @@ export class TamperWatch {
   private arm(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.checkOnce()
-        .catch((e: unknown) => {
-          this.o.log.error({ error: (e as Error).message }, "tamper check or restore failed");
-        })
-        .finally(() => this.arm());
+      void this.guarded().finally(() => this.arm());
     }, this.o.intervalMs ?? 2000);
     this.timer.unref();
+  }
+
+  /** One check at a time: a trigger during a check runs after it. */
+  private guarded(): Promise<unknown> {
+    this.running = this.running.then(() =>
+      this.checkOnce().catch((e: unknown) => {
+        this.o.log.error({ error: (e as Error).message }, "tamper check or restore failed");
+      }),
+    );
+    return this.running;
   }
 }

@@ -2,7 +2,7 @@
 // error here and never a half-understood RuleSet handed to the driver.
 
 import type { RuleSet } from "@microseg/core";
-import { EnrolResponseSchema, PolicyResponseSchema } from "@microseg/protocol";
+import { EnrolResponseSchema, PolicyResponseSchema } from "@microseg/protocol/agent";
 import type { EnrolResponse, PolicyResponse } from "./wire.js";
 
 export function parseEnrolResponse(body: unknown): EnrolResponse {

@@ -1,7 +1,7 @@
 // The controller <-> agent messages, from @microseg/protocol (the one definition of the wire),
 // plus the limits the agent respects when it builds a status report.
 
-import type { AgentEvent, StatusRequest } from "@microseg/protocol";
+import type { AgentEvent, StatusRequest } from "@microseg/protocol/agent";
 
 export type {
   AgentEvent,
@@ -9,7 +9,7 @@ export type {
   EnrolResponse,
   PolicyResponse,
   StatusRequest,
-} from "@microseg/protocol";
+} from "@microseg/protocol/agent";
 
 export type AgentEventKind = AgentEvent["kind"];
 export type AppliedReport = NonNullable<StatusRequest["applied"]>;

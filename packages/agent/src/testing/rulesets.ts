@@ -1,5 +1,6 @@
 // Hand-built RuleSets for agent tests: a server that accepts `clients` on some TCP ports.
 
+import { createHash } from "node:crypto";
 import type { AddressSet, RuleSet } from "@microseg/core";
 
 export function serverRuleSet(
@@ -24,7 +25,10 @@ export function serverRuleSet(
     },
     outbound: { default: "deny", entries: [] },
     sets: { clients_in: clients },
-    hash: `server-${JSON.stringify([clients, ports, workload])}`,
+    hash: createHash("sha256")
+      .update(JSON.stringify([clients, ports, workload]))
+      .digest("hex")
+      .slice(0, 16),
   };
 }
 

@@ -4,7 +4,7 @@
 
 import { stat } from "node:fs/promises";
 import { release as osRelease } from "node:os";
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError } from "@microseg/core/errors";
 
 export interface NamespaceTarget {
   readonly netns?: string;

@@ -13,7 +13,7 @@
 // periodically); once drift was seen, the next apply is a full one.
 
 import type { AddressSet, RuleSet } from "@microseg/core";
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError } from "@microseg/core/errors";
 import {
   DEFAULT_TABLE,
   kernelSets,
