@@ -107,6 +107,31 @@ describe("policy lifecycle", () => {
     expect((await t.call("GET", "/api/v1/status")).body.activeRevision).toBe(3);
   });
 
+  it("runs the draft's tests: against the inventory and reports failures without refusing", async () => {
+    const t = await withInventory();
+    const text = `${POLICY}tests:
+  - { from: web-1, to: db-1, port: tcp/5432, expect: allow }
+  - { from: db-1, to: web-1, port: tcp/80, expect: allow }
+`;
+    const r = await t.call("PUT", "/api/v1/policy/draft", text);
+    expect(r.status).toBe(200);
+    expect(r.body.tests).toEqual({
+      passed: 1,
+      failed: 1,
+      failures: [
+        {
+          path: "tests[1]",
+          from: "db-1",
+          to: "web-1",
+          port: "tcp/80",
+          expect: "allow",
+          got: "deny",
+        },
+      ],
+    });
+    expect((await t.call("PUT", "/api/v1/policy/draft", POLICY)).body.tests).toBeUndefined();
+  });
+
   it("accepts Kubernetes NetworkPolicy documents in the draft", async () => {
     const t = await testController();
     const np = `apiVersion: networking.k8s.io/v1

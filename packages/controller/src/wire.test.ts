@@ -41,6 +41,10 @@ describe("answers match the protocol schemas", () => {
     await checked(t, "PATCH", "/api/v1/workloads/db-1", { labels: { tier: "data" } });
     await checked(t, "GET", "/api/v1/workloads");
     await checked(t, "GET", "/api/v1/workloads/db-1");
+    const tests = "tests:\n  - { from: db-1, to: db-1, port: tcp/1, expect: allow }\n";
+    expect(
+      (await checked(t, "PUT", "/api/v1/policy/draft", `${POLICY}${tests}`)).tests.failed,
+    ).toBe(1);
     await checked(t, "PUT", "/api/v1/policy/draft", POLICY);
     await checked(t, "GET", "/api/v1/policy/draft");
     await checked(t, "GET", "/api/v1/policy/diff");

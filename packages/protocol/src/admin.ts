@@ -58,6 +58,18 @@ export const DraftSchema = z.object({
   updatedBy: z.string(),
 });
 
+/** One `tests:` assertion of the draft that does not hold (or cannot be evaluated). */
+export const PolicyTestFailureSchema = z.object({
+  path: z.string(),
+  from: z.string(),
+  to: z.string(),
+  port: z.string(),
+  expect: z.enum(["allow", "deny"]),
+  /** What the draft decides; absent when the test could not be evaluated. */
+  got: z.enum(["allow", "deny"]).optional(),
+  error: z.string().optional(),
+});
+
 export const DraftSavedSchema = z.object({
   draft: DraftSchema,
   summary: z.object({
@@ -65,6 +77,17 @@ export const DraftSavedSchema = z.object({
     ipLists: z.number().int(),
     workloads: z.number().int(),
   }),
+  /**
+   * The draft's `tests:` run against the draft on today's inventory. A failing test does not stop
+   * the draft from being saved (it is a draft); review `failures` before provisioning.
+   */
+  tests: z
+    .object({
+      passed: z.number().int(),
+      failed: z.number().int(),
+      failures: z.array(PolicyTestFailureSchema),
+    })
+    .optional(),
 });
 
 export const RevisionSummarySchema = z.object({

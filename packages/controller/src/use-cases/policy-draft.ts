@@ -1,6 +1,7 @@
 // The policy draft: edited as YAML text, validated with core's loadPolicy before anything is
 // saved. An invalid text answers MSEG_POLICY_INVALID with every diagnostic and leaves the stored
 // draft as it was.
+import { type Policy, type PolicyTest, runPolicyTests, type Workload } from "@microseg/core";
 import { ApiError } from "@microseg/protocol";
 import type { Draft } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
@@ -34,7 +35,31 @@ export async function putDraft(ctx: ControllerContext, text: string, actor: stri
     ipLists: Object.keys(parsed.policy.ipLists).length,
     workloads: parsed.workloads.length,
   };
-  return { draft: draftView(draft), summary };
+  const tests = runTests(ctx, parsed.policy, parsed.workloads, parsed.tests);
+  return { draft: draftView(draft), summary, ...(tests !== undefined && { tests }) };
+}
+
+/** The draft's `tests:` against the draft and the inventory it would compile against. */
+function runTests(
+  ctx: ControllerContext,
+  policy: Policy,
+  declared: readonly Workload[],
+  tests: readonly PolicyTest[],
+) {
+  if (tests.length === 0) return undefined;
+  const results = runPolicyTests(policy, ctx.hub.inventoryWith(declared), tests);
+  const failures = results
+    .filter((r) => !r.passed)
+    .map((r) => ({
+      path: r.test.source.path,
+      from: r.test.from,
+      to: r.test.to,
+      port: r.test.port,
+      expect: r.test.expect,
+      ...(r.decision !== undefined && { got: r.decision.policy }),
+      ...(r.error !== undefined && { error: r.error }),
+    }));
+  return { passed: results.length - failures.length, failed: failures.length, failures };
 }
 
 /** The draft as the API shows it (the parsed model stays inside the controller). */

@@ -2,7 +2,13 @@
 // NetworkPolicies, separated by `---`), validated with core's loadPolicy. The store keeps the
 // text and, as `parsed`, the normalized model (parsedVersion 1); a revision in another parsed
 // version is read again from its text.
-import { type Diagnostic, loadPolicy, type Policy, type Workload } from "@microseg/core";
+import {
+  type Diagnostic,
+  loadPolicy,
+  type Policy,
+  type PolicyTest,
+  type Workload,
+} from "@microseg/core";
 import type { Json, Revision } from "@microseg/store";
 import type { HubRevision } from "../hub/policy-hub.js";
 
@@ -10,13 +16,18 @@ export const POLICY_FILE = "policy.yaml";
 export const PARSED_VERSION = 1;
 
 export type ParsedPolicy =
-  | { readonly ok: true; readonly policy: Policy; readonly workloads: readonly Workload[] }
+  | {
+      readonly ok: true;
+      readonly policy: Policy;
+      readonly workloads: readonly Workload[];
+      readonly tests: readonly PolicyTest[];
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function parsePolicyText(text: string, inventory: readonly Workload[] = []): ParsedPolicy {
   const loaded = loadPolicy([{ file: POLICY_FILE, text }], { inventory });
   if (loaded.diagnostics.length > 0) return { ok: false, diagnostics: loaded.diagnostics };
-  return { ok: true, policy: loaded.policy, workloads: loaded.workloads };
+  return { ok: true, policy: loaded.policy, workloads: loaded.workloads, tests: loaded.tests };
 }
 
 /** The JSON kept as a draft's or revision's `parsed`. */
