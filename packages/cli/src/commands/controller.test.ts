@@ -2,10 +2,11 @@
 // its facts, serves, exits 0 after SIGTERM with held long-polls answered, and a restart keeps
 // the data and does not make a second admin token.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { main } from "../main.js";
 
 const root = join(import.meta.dirname, "../../../..");
 const bin = join(root, "packages/cli/bin/microseg.js");
@@ -128,5 +129,18 @@ describe("microseg controller (process)", () => {
     const done = exitCode(first.child);
     first.child.kill("SIGTERM");
     expect(await done).toBe(0);
+  });
+
+  it("refuses a bad --heartbeat or --listen with exit 2, before touching the data directory", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const bad = join(dir, "never");
+      expect(await main(["controller", "--data", bad, "--heartbeat", "0"])).toBe(2);
+      expect(await main(["controller", "--data", bad, "--listen", "nonsense"])).toBe(2);
+      expect(existsSync(bad)).toBe(false);
+      expect(String(err.mock.calls.map((c) => c[0]).join(""))).toMatch(/--heartbeat must be/);
+    } finally {
+      err.mockRestore();
+    }
   });
 });

@@ -15,6 +15,7 @@ interface ControllerOptions {
   san: string[];
   logLevel: "silent" | "error" | "warn" | "info" | "debug";
   json?: boolean;
+  heartbeat: number;
 }
 
 export function controllerCommand(): Command {
@@ -28,6 +29,12 @@ export function controllerCommand(): Command {
       new Option("--log-level <level>", "log level (JSON lines on stderr)")
         .choices(["silent", "error", "warn", "info", "debug"])
         .default("info"),
+    )
+    .option(
+      "--heartbeat <seconds>",
+      "how often agents report; offline after 3 missed intervals",
+      seconds,
+      10,
     )
     .option("--json", "print the start-up facts as one JSON line")
     .addHelpText(
@@ -51,6 +58,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     http: opts.http === true,
     san: opts.san,
     log: opts.logLevel,
+    heartbeatSeconds: opts.heartbeat,
   });
   // Handlers first: the facts line tells a supervisor it may signal us now.
   const signal = new Promise<NodeJS.Signals>((resolve) => {
@@ -85,4 +93,15 @@ function describe(
     lines.push(`admin token (shown once; also in ${data}/admin.token): ${f.adminToken}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+function seconds(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--heartbeat must be whole seconds 1-3600, got "${text}"`,
+    );
+  }
+  return n;
 }
