@@ -9,6 +9,7 @@
 import { basename } from "node:path";
 import { CONTROLLER_PROGRAM } from "./controller-process.js";
 import { HOST_AGENT_PROGRAM } from "./host-agents.js";
+import { AGENT_PROGRAM } from "./lab-agents.js";
 import { clearState, type LabState, readState, stateDir } from "./state.js";
 import { cmdline, terminate } from "./sys/procs.js";
 import { deleteNamespace, labNamespaces, namespacePids } from "./topology.js";
@@ -49,7 +50,7 @@ export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
 function recordedProcesses(state: LabState | undefined): number[] {
   const is = (pid: number, program: string) => pid > 0 && cmdline(pid).includes(program);
   const servers = (state?.servers ?? []).filter((s) => is(s.pid, basename(HOST_AGENT_PROGRAM)));
-  const agents = (state?.agents ?? []).filter((a) => is(a.pid, "microseg"));
+  const agents = (state?.agents ?? []).filter((a) => is(a.pid, basename(AGENT_PROGRAM)));
   const ctl = state?.controller;
   const controller =
     ctl !== undefined && is(ctl.pid, basename(CONTROLLER_PROGRAM)) ? [ctl.pid] : [];

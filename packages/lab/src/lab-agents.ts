@@ -1,6 +1,7 @@
-// Starts the real host agent (`microseg agent`, the built CLI) inside a lab host's namespace:
+// Starts the real host agent inside a lab host's namespace: programs/lab-agent.js, which runs
+// the same composition root as `microseg agent` (@microseg/agent runAgentProcess, same flags):
 //
-//   ip netns exec mseg-<lab>-<host> node cli/bin/microseg.js agent
+//   ip netns exec mseg-<lab>-<host> node programs/lab-agent.js
 //      --controller https://198.18.0.1:8443 --ca-fingerprint FP [--enrol-key KEY]
 //      --workload <host> --state-dir DIR/agent-<host>
 //
@@ -14,20 +15,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MicrosegError } from "@microseg/core";
 
-/** The built `microseg` command (packages/cli/bin), or MICROSEG_BIN. */
-export function microsegBin(): string {
-  return (
-    process.env.MICROSEG_BIN ?? fileURLToPath(new URL("../../cli/bin/microseg.js", import.meta.url))
-  );
-}
+export const AGENT_PROGRAM = fileURLToPath(new URL("./programs/lab-agent.js", import.meta.url));
 
 /** Fails early (before anything is created), with the fix, when the programs are not built. */
-export function requireBuiltCli(): void {
-  const bin = microsegBin();
-  const built = [
-    fileURLToPath(new URL("../../controller/dist/index.js", import.meta.url)),
-    ...(process.env.MICROSEG_BIN === undefined ? [join(bin, "../../dist/main.js")] : [bin]),
-  ];
+export function requireBuiltPrograms(): void {
+  const built = ["controller", "agent"].map((p) =>
+    fileURLToPath(new URL(`../../${p}/dist/index.js`, import.meta.url)),
+  );
   const missing = built.filter((f) => !existsSync(f));
   if (missing.length > 0) {
     throw new MicrosegError(
@@ -62,8 +56,7 @@ export function startLabAgent(spec: LabAgentSpec, dir: string): number {
     "exec",
     spec.netns,
     process.execPath,
-    microsegBin(),
-    "agent",
+    AGENT_PROGRAM,
     "--controller",
     spec.agentUrl,
     "--ca-fingerprint",

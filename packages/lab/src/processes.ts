@@ -10,7 +10,7 @@
 import { basename } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { CONTROLLER_PROGRAM } from "./controller-process.js";
-import { startLabAgent } from "./lab-agents.js";
+import { AGENT_PROGRAM, startLabAgent } from "./lab-agents.js";
 import { requireUp } from "./probe.js";
 import { type LabState, type StateController, stateDir, writeState } from "./state.js";
 import { cmdline, terminate } from "./sys/procs.js";
@@ -51,7 +51,7 @@ export async function labStartController(opts: ProcessOptions = {}): Promise<Sta
 export async function labStopAgent(host: string, opts: ProcessOptions = {}): Promise<void> {
   const state = requireUp(opts.dir ?? stateDir());
   const pids = (state.agents ?? []).filter((a) => a.host === host).map((a) => a.pid);
-  await terminate(pids.filter((pid) => cmdline(pid).includes("microseg")));
+  await terminate(pids.filter((pid) => cmdline(pid).includes(basename(AGENT_PROGRAM))));
 }
 
 export function labStartAgent(host: string, opts: ProcessOptions = {}): number {

@@ -12,7 +12,7 @@ import { MicrosegError, type RuleSet } from "@microseg/core";
 import { labDown } from "./down.js";
 import { compileScenario, enforceHost, ruleCount } from "./enforce.js";
 import { startHostAgent } from "./host-agents.js";
-import { requireBuiltCli } from "./lab-agents.js";
+import { requireBuiltPrograms } from "./lab-agents.js";
 import { hostNamespace } from "./naming.js";
 import { loadScenario } from "./scenario/load.js";
 import { formatListenPort, type Scenario } from "./scenario/types.js";
@@ -59,7 +59,7 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
   const scenario = loadScenario(scenarioPath);
   const ruleSets = compileScenario(scenario);
   const direct = opts.direct ?? directByDefault();
-  if (!direct) requireBuiltCli();
+  if (!direct) requireBuiltPrograms();
   await refuseIfUp(dir);
   let state = initialState(scenario, !direct);
   writeState(state, dir);
