@@ -4,7 +4,7 @@
 export { type AgentConfig, type AgentDeps, type RunningAgent, startAgent } from "./agent.js";
 export { type Backoff, createBackoff } from "./backoff.js";
 export { type BeforePolicy, beforePolicyRuleSet } from "./before-policy.js";
-export { assertPinned, caFingerprint } from "./ca-pin.js";
+export { assertPinned, caFingerprint, pinnedCa } from "./ca-pin.js";
 export {
   type ControllerClient,
   ControllerError,
