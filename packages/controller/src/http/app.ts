@@ -26,6 +26,12 @@ export function createApp(ctx: ControllerContext): ControllerApp {
     return c.json(err.body(), err.status);
   });
 
+  app.use(async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    const ms = Math.round((performance.now() - t0) * 10) / 10;
+    ctx.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+  });
   // Policy texts are the largest bodies; anything above this is a mistake or an attack.
   app.use(
     "/api/*",
