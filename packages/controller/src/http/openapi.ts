@@ -1,228 +1,16 @@
 // The OpenAPI 3.1 document, built from the protocol's zod schemas with zod 4's z.toJSONSchema
-// (one source for validation and documentation; no second schema language). Each route of the
-// table below is served by admin-routes.ts, policy-routes.ts or agent-routes.ts; a test checks
+// (one source for validation and documentation; no second schema language) and the route table
+// in route-table.ts, served by admin-routes.ts, policy-routes.ts and agent-routes.ts; a test checks
 // that every documented route answers something other than "no route".
-import * as P from "@microseg/protocol";
+import { ErrorBodySchema, PROTOCOL_VERSION } from "@microseg/protocol";
 import { z } from "zod";
+import { ROUTES, type RouteDoc } from "./route-table.js";
 
-type Auth = "none" | "admin" | "agent" | "enrol-key";
+export { ROUTES };
 
-interface RouteDoc {
-  readonly method: "get" | "put" | "post" | "patch" | "delete";
-  readonly path: string;
-  readonly summary: string;
-  readonly auth: Auth;
-  readonly body?: z.ZodType;
-  readonly yamlBody?: boolean;
-  readonly query?: z.ZodObject;
-  readonly status?: number;
-  readonly response?: z.ZodType;
-}
-
-const Revision = P.RevisionSchema;
 const Json = (schema: z.ZodType) => ({
   "application/json": { schema: z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) },
 });
-
-export const ROUTES: readonly RouteDoc[] = [
-  {
-    method: "get",
-    path: P.PATHS.caPem,
-    summary: "The controller's CA certificate (PEM)",
-    auth: "none",
-  },
-  { method: "get", path: P.PATHS.openapi, summary: "This document", auth: "none" },
-  {
-    method: "post",
-    path: P.PATHS.enrol,
-    summary: "Enrol an agent with a profile key",
-    auth: "enrol-key",
-    body: P.EnrolRequestSchema,
-    status: 201,
-    response: P.EnrolResponseSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.agentPolicy,
-    summary: "Long-poll for the agent's own RuleSet (204: unchanged)",
-    auth: "agent",
-    query: P.PolicyQuerySchema,
-    response: P.PolicyResponseSchema,
-  },
-  {
-    method: "post",
-    path: P.PATHS.agentStatus,
-    summary: "Heartbeat and acknowledgement",
-    auth: "agent",
-    body: P.StatusRequestSchema,
-    response: P.StatusResponseSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.status,
-    summary: "Active revision, CA fingerprint, convergence",
-    auth: "admin",
-    response: P.ControllerStatusSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.workloads,
-    summary: "List workloads",
-    auth: "admin",
-    response: P.WorkloadListSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.workload,
-    summary: "Get a workload",
-    auth: "admin",
-    response: P.WorkloadRecordSchema,
-  },
-  {
-    method: "put",
-    path: P.PATHS.workload,
-    summary: "Create or replace a workload",
-    auth: "admin",
-    body: P.WorkloadPutSchema,
-    response: P.WorkloadChangeSchema,
-  },
-  {
-    method: "patch",
-    path: P.PATHS.workload,
-    summary: "Merge labels (null removes) or set the mode",
-    auth: "admin",
-    body: P.WorkloadPatchSchema,
-    response: P.WorkloadChangeSchema,
-  },
-  {
-    method: "delete",
-    path: P.PATHS.workload,
-    summary: "Delete a workload (409 while a live agent owns it)",
-    auth: "admin",
-    status: 204,
-  },
-  {
-    method: "get",
-    path: P.PATHS.policyDraft,
-    summary: "The draft (JSON, or YAML with Accept: application/yaml)",
-    auth: "admin",
-    response: P.DraftSchema,
-  },
-  {
-    method: "put",
-    path: P.PATHS.policyDraft,
-    summary: "Replace the draft with YAML text (422 with diagnostics when invalid)",
-    auth: "admin",
-    yamlBody: true,
-    response: P.DraftSavedSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.policyDiff,
-    summary: "Draft against active: rule and per-workload RuleSet changes",
-    auth: "admin",
-    response: P.PolicyDiffSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.policyActive,
-    summary: "The active revision",
-    auth: "admin",
-    response: Revision,
-  },
-  {
-    method: "post",
-    path: P.PATHS.policyProvision,
-    summary: "Make the draft revision N+1 and push it",
-    auth: "admin",
-    body: P.ProvisionRequestSchema,
-    status: 201,
-    response: P.ProvisionResponseSchema,
-  },
-  {
-    method: "post",
-    path: P.PATHS.policyRollback,
-    summary: "Make a copy of revision `to` active as N+1",
-    auth: "admin",
-    body: P.RollbackRequestSchema,
-    status: 201,
-    response: P.ProvisionResponseSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.policyHistory,
-    summary: "Revisions, newest first",
-    auth: "admin",
-    response: P.HistorySchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.policyRevision,
-    summary: "One revision with its text",
-    auth: "admin",
-    response: Revision,
-  },
-  {
-    method: "get",
-    path: P.PATHS.profiles,
-    summary: "List enrolment profiles",
-    auth: "admin",
-    response: P.ProfileListSchema,
-  },
-  {
-    method: "post",
-    path: P.PATHS.profiles,
-    summary: "Create an enrolment profile (the key is shown once)",
-    auth: "admin",
-    body: P.ProfileCreateSchema,
-    status: 201,
-    response: P.ProfileCreatedSchema,
-  },
-  {
-    method: "post",
-    path: P.PATHS.profileRevoke,
-    summary: "Revoke an enrolment profile",
-    auth: "admin",
-    response: P.ProfileSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.agents,
-    summary: "Agents with revision, convergence, heartbeat, drift",
-    auth: "admin",
-    response: P.AgentListSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.agent,
-    summary: "One agent",
-    auth: "admin",
-    response: P.AgentViewSchema,
-  },
-  {
-    method: "post",
-    path: P.PATHS.agentRevoke,
-    summary: "Revoke an agent (its credential stops working)",
-    auth: "admin",
-    response: P.AgentViewSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.audit,
-    summary: "Audit entries, oldest first",
-    auth: "admin",
-    query: P.AuditQuerySchema,
-    response: P.AuditListSchema,
-  },
-  {
-    method: "get",
-    path: P.PATHS.auditVerify,
-    summary: "Verify the audit hash chain (optionally against a head)",
-    auth: "admin",
-    query: P.AuditVerifyQuerySchema,
-    response: P.AuditVerdictSchema,
-  },
-];
 
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -233,13 +21,13 @@ export function openApiDocument(): Record<string, unknown> {
   }
   return {
     openapi: "3.1.0",
-    info: { title: "microseg controller API", version: `v${P.PROTOCOL_VERSION}` },
+    info: { title: "microseg controller API", version: `v${PROTOCOL_VERSION}` },
     components: {
       securitySchemes: {
         token: { type: "http", scheme: "bearer", description: "admin token (DATA/admin.token)" },
         agent: { type: "http", scheme: "bearer", description: "agent credential from enrolment" },
       },
-      schemas: { Error: z.toJSONSchema(P.ErrorBodySchema, { unrepresentable: "any" }) },
+      schemas: { Error: z.toJSONSchema(ErrorBodySchema, { unrepresentable: "any" }) },
     },
     paths,
   };
