@@ -1,4 +1,4 @@
-import { readState } from "@microseg/lab";
+import { type LabState, readState } from "@microseg/lab";
 import { Command } from "commander";
 import { table } from "./lab-up.js";
 
@@ -9,7 +9,8 @@ export function labStatusCommand(): Command {
     .addHelpText(
       "after",
       `
-Exits 0 when a lab is up, 3 when none is.
+Exits 0 when a lab is up, 3 when none is. --json leaves the admin token out (it is in the
+lab's state file, readable by root only).
 
 Examples:
   $ npx microseg lab status
@@ -18,7 +19,7 @@ Examples:
     .action((opts: { json?: boolean }) => {
       const state = readState();
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify(state ?? null, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(redacted(state) ?? null, null, 2)}\n`);
       } else if (state === undefined) {
         process.stdout.write("no lab is up\n");
       } else {
@@ -31,7 +32,20 @@ Examples:
           h.listen.join(" ") || "-",
         ]);
         process.stdout.write(table(["host", "namespace", "addresses", "mode", "listens on"], rows));
+        const c = state.controller;
+        if (c !== undefined) {
+          process.stdout.write(
+            `\ncontroller: ${c.url || "(starting)"} in ${c.netns}, ${state.agents?.length ?? 0} agents\n`,
+          );
+        }
       }
       if (state?.phase !== "up") process.exitCode = 3;
     });
+}
+
+/** The state without secrets: the admin token stays in the state file (0600). */
+function redacted(state: LabState | undefined): LabState | undefined {
+  if (state?.controller === undefined) return state;
+  const { token: _t, caPem: _p, ...controller } = state.controller;
+  return { ...state, controller: { ...controller, token: "(in the lab state file)", caPem: "" } };
 }
