@@ -143,4 +143,18 @@ describe("microseg controller (process)", () => {
       err.mockRestore();
     }
   });
+
+  it("exits 0 on a SIGTERM that arrives while it is still starting", async () => {
+    const fresh = join(dir, "early");
+    const child = spawn(
+      process.execPath,
+      [bin, "controller", "--data", fresh, "--listen", "127.0.0.1:0", "--log-level", "silent"],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    const exited = exitCode(child);
+    // The database appears after the handlers are installed and before the CA is made.
+    while (!existsSync(join(fresh, "microseg.db"))) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
 });

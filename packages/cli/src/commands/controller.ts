@@ -52,6 +52,8 @@ Examples:
 }
 
 async function runController(opts: ControllerOptions): Promise<number> {
+  // Handlers before anything else: a SIGTERM during start-up still ends in a clean close, exit 0.
+  const stop = stopSignal();
   const ctl = await startController({
     dataDir: opts.data,
     listen: opts.listen,
@@ -59,28 +61,39 @@ async function runController(opts: ControllerOptions): Promise<number> {
     san: opts.san,
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
-  });
-  // Handlers first: the facts line tells a supervisor it may signal us now.
-  const signal = new Promise<NodeJS.Signals>((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve(s);
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
+  }).catch((err: unknown) => {
+    stop.dispose();
+    throw err;
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
   process.stdout.write(
     opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
   );
-  const received = await signal;
+  const received = await stop.signal;
   try {
     await ctl.close();
   } catch (err) {
     throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${received} failed: ${String(err)}`);
   }
   return 0;
+}
+
+/** Resolves on the first SIGTERM or SIGINT; dispose() removes the handlers. */
+function stopSignal(): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let on: (s: NodeJS.Signals) => void = () => undefined;
+  const dispose = () => {
+    process.off("SIGTERM", on);
+    process.off("SIGINT", on);
+  };
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    on = (s) => {
+      dispose();
+      resolve(s);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
+  return { signal, dispose };
 }
 
 function describe(
