@@ -142,6 +142,23 @@ describe("agent with a fake controller", () => {
     expect((await a.dataplane.checkDrift({ elements: true }))?.drifted).toBe(false);
   });
 
+  it("keeps enforcing and says so when the controller refuses a revoked agent", async () => {
+    const c = await controller();
+    const fake = createFakeNft();
+    const { a, logs } = await agent(c.url, fake);
+    c.setPolicy({ revision: 1, ruleSet: rs1, management: mgmt });
+    await c.waitForStatus((s) => s.applied?.revision === 1);
+    c.revokeAll();
+    const refused = () => logs.records.some((r) => String(r.msg).includes("refuses this agent"));
+    const end = Date.now() + 5000;
+    while (!refused() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(refused()).toBe(true);
+    c.setPolicy({ revision: 2, ruleSet: rs2, management: mgmt });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.dataplane.enforced?.revision).toBe(1);
+    expect((await a.dataplane.checkDrift({ elements: true }))?.drifted).toBe(false);
+  });
+
   it("refuses to go on when the enrolment key is rejected (the table stays)", async () => {
     const c = await controller();
     const { a } = await agent(c.url, createFakeNft(), { enrolKey: "wrong" });

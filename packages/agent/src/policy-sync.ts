@@ -7,7 +7,7 @@ import type { RuleSet } from "@microseg/core";
 import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { type Backoff, createBackoff, sleep } from "./backoff.js";
-import type { ControllerClient } from "./controller-client.js";
+import { type ControllerClient, ControllerError } from "./controller-client.js";
 import type { DesiredPolicy } from "./dataplane.js";
 
 export interface PolicySyncOptions {
@@ -20,7 +20,7 @@ export interface PolicySyncOptions {
   /** Long-poll wait the controller is asked for (s); default the protocol's (30). */
   readonly waitS?: number;
   readonly signal: AbortSignal;
-  readonly log: Pick<Logger, "info" | "warn" | "debug">;
+  readonly log: Pick<Logger, "info" | "warn" | "error" | "debug">;
   readonly backoff?: Backoff;
 }
 
@@ -53,8 +53,12 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
       if (o.signal.aborted) break;
       const delay = backoff.next();
       const error = (e as Error).message;
-      const msg = "controller unreachable; the last good policy stays in force";
+      const refused = e instanceof ControllerError && e.refused;
+      const msg = refused
+        ? "the controller refuses this agent (revoked?); the last good policy stays in force"
+        : "controller unreachable; the last good policy stays in force";
       if (offline) o.log.debug({ error, retryInMs: delay }, msg);
+      else if (refused) o.log.error({ error, retryInMs: delay }, msg);
       else o.log.warn({ error, retryInMs: delay }, msg);
       offline = true;
       await sleep(delay, o.signal);

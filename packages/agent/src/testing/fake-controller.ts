@@ -41,6 +41,8 @@ export interface FakeController {
   /** Requests the schemas rejected (should stay empty). */
   readonly rejected: string[];
   setPolicy(policy: FakePolicy): void;
+  /** From now on every credential is refused (401), like a revoked agent. */
+  revokeAll(): void;
   /** Resolves with the first status report (already received or future) that matches. */
   waitForStatus(match: (s: StatusRequest) => boolean, timeoutMs?: number): Promise<StatusRequest>;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
   const keys = new Set(o.keys ?? ["key-1"]);
   let policy: FakePolicy | undefined = o.policy;
   let seq = 0;
+  let revoked = false;
   const waiting = new Set<() => void>();
   const listeners = new Set<(s: StatusRequest) => void>();
   const fake = {
@@ -83,7 +86,7 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
       const credential = `cred-${agentId}`;
       return send(201, { agentId, credential, workload, mode: "enforce", heartbeatSeconds: 5 });
     }
-    if (!/^Bearer cred-/.test(req.headers.authorization ?? "")) {
+    if (revoked || !/^Bearer cred-/.test(req.headers.authorization ?? "")) {
       return send(401, error("MSEG_API_UNAUTHENTICATED", "no valid credential"));
     }
     if (url.pathname === PATHS.agentPolicy) {
@@ -134,6 +137,10 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
     ...fake,
     port,
     url: `${o.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    revokeAll() {
+      revoked = true;
+      for (const wake of [...waiting]) wake();
+    },
     setPolicy(next) {
       policy = next;
       for (const wake of [...waiting]) wake();
