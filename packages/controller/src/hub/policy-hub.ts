@@ -75,6 +75,16 @@ export class PolicyHub {
     return [...byName.values()];
   }
 
+  /** A workload of the store's inventory as the hub holds it (no store read). */
+  storedWorkload(name: string): Workload | undefined {
+    return this.stored.get(name);
+  }
+
+  /** How many workloads the store's inventory holds. */
+  storedCount(): number {
+    return this.stored.size;
+  }
+
   /** The RuleSet the agent of `workload` must enforce; undefined before the first provision. */
   ruleSet(workload: string): RuleSet | undefined {
     return this.active === null ? undefined : this.compiler.get(workload);

@@ -1,23 +1,23 @@
 // The admin view of agents: what each applied, what it should have, whether it converged, when
 // it last reported, and revocation.
+
+import type { Workload } from "@microseg/core";
 import type { AgentView } from "@microseg/protocol";
 import { ApiError } from "@microseg/protocol";
-import type { AgentRecord, WorkloadRecord } from "@microseg/store";
+import type { AgentRecord } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 
 export async function listAgents(ctx: ControllerContext): Promise<AgentView[]> {
-  const [agents, workloads] = await Promise.all([
-    ctx.store.agents.list(),
-    ctx.store.workloads.list(),
-  ]);
-  const byName = new Map(workloads.map((w) => [w.name, w]));
-  return agents.map((a) => agentView(ctx, a, byName.get(a.workload)));
+  // Modes come from the hub's copy of the inventory: listing every workload row per request
+  // would cost more than the agents themselves at ten thousand workloads.
+  const agents = await ctx.store.agents.list();
+  return agents.map((a) => agentView(ctx, a, ctx.hub.storedWorkload(a.workload)));
 }
 
 export async function getAgent(ctx: ControllerContext, id: string): Promise<AgentView> {
   const agent = await ctx.store.agents.get(id);
   if (agent === undefined) throw notFound(id);
-  return agentView(ctx, agent, await ctx.store.workloads.get(agent.workload));
+  return agentView(ctx, agent, ctx.hub.storedWorkload(agent.workload));
 }
 
 export async function revokeAgent(ctx: ControllerContext, id: string, actor: string) {
@@ -26,13 +26,13 @@ export async function revokeAgent(ctx: ControllerContext, id: string, actor: str
   // Its held long-poll answers now and, re-checking revocation, gets 401.
   ctx.hub.release(agent.workload);
   ctx.log.info({ agent: id, actor }, "agent revoked");
-  return agentView(ctx, agent, await ctx.store.workloads.get(agent.workload));
+  return agentView(ctx, agent, ctx.hub.storedWorkload(agent.workload));
 }
 
 export function agentView(
   ctx: ControllerContext,
   a: AgentRecord,
-  workload: WorkloadRecord | undefined,
+  workload: Workload | undefined,
 ): AgentView {
   const currentHash = ctx.hub.hashOf(a.workload);
   const last = a.lastHeartbeat === null ? undefined : Date.parse(a.lastHeartbeat);

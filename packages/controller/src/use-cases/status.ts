@@ -5,12 +5,11 @@ import { listAgents } from "./agents.js";
 export async function controllerStatus(ctx: ControllerContext) {
   const agents = await listAgents(ctx);
   const live = agents.filter((a) => !a.revoked);
-  const workloads = await ctx.store.workloads.list();
   return {
     protocol: 1 as const,
     activeRevision: ctx.hub.activeRevision,
     caFingerprint: ctx.settings.caFingerprint,
-    workloads: workloads.length,
+    workloads: ctx.hub.storedCount(),
     agents: {
       total: agents.length,
       revoked: agents.length - live.length,
