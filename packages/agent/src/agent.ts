@@ -99,8 +99,20 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     });
     if (!client || signal.aborted) return;
     void reporter.send();
-    heartbeat = setInterval(() => void reporter.send(), config.heartbeatMs ?? 5000);
-    heartbeat.unref();
+    // Every heartbeatMs, or sooner when the controller expects reports more often (it counts an
+    // agent offline after three missed periods).
+    const beat = () => {
+      if (signal.aborted) return;
+      const asked = (reporter.controllerHeartbeatS ?? Number.POSITIVE_INFINITY) * 1000;
+      heartbeat = setTimeout(
+        () => {
+          void reporter.send().finally(beat);
+        },
+        Math.min(config.heartbeatMs ?? 5000, asked),
+      );
+      heartbeat.unref();
+    };
+    beat();
     await syncPolicy({
       client,
       onPolicy: (p) => dataplane.onUpdate(p),
@@ -115,7 +127,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const stop = async () => {
     abort.abort();
     tamper.stop();
-    if (heartbeat) clearInterval(heartbeat);
+    if (heartbeat) clearTimeout(heartbeat);
     dataplane.stop();
     await done.catch(() => undefined);
   };

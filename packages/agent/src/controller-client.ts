@@ -7,7 +7,7 @@
 // Every non-2xx answer becomes a ControllerError carrying the status, so callers can tell
 // "controller says no" (4xx) from "controller away" (network errors, 5xx).
 
-import { PATHS } from "@microseg/protocol/agent";
+import { PATHS, StatusResponseSchema } from "@microseg/protocol/agent";
 import type { HttpTransport } from "./http-transport.js";
 import type { EnrolRequest, EnrolResponse, PolicyResponse, StatusRequest } from "./wire.js";
 import { parseEnrolResponse, parsePolicyResponse } from "./wire-check.js";
@@ -20,7 +20,8 @@ export interface ControllerClient {
     waitS: number,
     signal?: AbortSignal,
   ): Promise<PolicyResponse | undefined>;
-  status(report: StatusRequest): Promise<void>;
+  /** Resolves with the controller's expected heartbeat period (s), when it names one. */
+  status(report: StatusRequest): Promise<{ heartbeatSeconds?: number }>;
 }
 
 export class ControllerError extends Error {
@@ -65,6 +66,8 @@ export function createControllerClient(
     async status(report) {
       const res = await transport("POST", PATHS.agentStatus, { body: report, token: token() });
       expectOk(res.status, res.body, "status");
+      const parsed = StatusResponseSchema.safeParse(res.body);
+      return parsed.success ? { heartbeatSeconds: parsed.data.heartbeatSeconds } : {};
     },
   };
 }

@@ -12,6 +12,7 @@ function client(up: { ok: boolean }, sent: StatusRequest[]): ControllerClient {
     status: async (report) => {
       if (!up.ok) throw new Error("ECONNREFUSED");
       sent.push(report);
+      return { heartbeatSeconds: 7 };
     },
   };
 }
@@ -51,6 +52,7 @@ describe("StatusReporter", () => {
     reporter.drift({ drifted: false });
     await reporter.send();
     await reporter.send();
+    expect(reporter.controllerHeartbeatS).toBe(7);
     expect(sent[1]).toEqual({
       applied: { revision: 3, rulesetHash: "h", ok: true, ms: 4 },
       drift: { drifted: false },

@@ -29,6 +29,8 @@ export class StatusReporter implements Reporter {
   private inFlight: Promise<boolean> | undefined;
   private again = false;
   dropped = 0;
+  /** The heartbeat period the controller last asked for (s). */
+  controllerHeartbeatS: number | undefined;
 
   constructor(
     private readonly client: () => ControllerClient | undefined,
@@ -90,7 +92,8 @@ export class StatusReporter implements Reporter {
     const report = this.pending();
     const sent = new Set(report.events ?? []);
     try {
-      await client.status(report);
+      const answer = await client.status(report);
+      if (answer.heartbeatSeconds) this.controllerHeartbeatS = answer.heartbeatSeconds;
     } catch (e) {
       this.onError(e);
       return false;
