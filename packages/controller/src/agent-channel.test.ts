@@ -137,6 +137,21 @@ describe("agent channel: long-poll policy", () => {
     expect([d.status, d.body.ruleSet.mode]).toEqual([200, "test"]);
   });
 
+  it("drops the waiter of an agent that hung up", async () => {
+    const t = await testController();
+    const web = await t.enrol("web-1", "198.18.1.10");
+    const abort = new AbortController();
+    const held = t.app.request("/api/v1/agent/policy?known=none&wait=30", {
+      headers: { authorization: `Bearer ${web.credential}` },
+      signal: abort.signal,
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(t.ctx.hub.waiting()).toBe(1);
+    abort.abort();
+    await Promise.resolve(held).catch(() => undefined);
+    expect(t.ctx.hub.waiting()).toBe(0);
+  });
+
   it("answers held polls 204 when the hub closes", async () => {
     const t = await testController();
     const web = await t.enrol("web-1", "198.18.1.10");

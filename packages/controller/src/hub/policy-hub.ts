@@ -124,10 +124,11 @@ export class PolicyHub {
 
   /**
    * Resolves "changed" at once when the workload's visible hash differs from `known`; otherwise
-   * when it changes, after `ms` ("timeout"), or when the hub closes ("closed").
+   * when it changes, after `ms` ("timeout"), or when the hub closes or `signal` aborts
+   * ("closed": the agent hung up, nobody is left to answer).
    */
-  wait(workload: string, known: string, ms: number): Promise<WaitOutcome> {
-    if (this.closed) return Promise.resolve("closed");
+  wait(workload: string, known: string, ms: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    if (this.closed || signal?.aborted === true) return Promise.resolve("closed");
     if (this.hashOf(workload) !== known) return Promise.resolve("changed");
     if (ms <= 0) return Promise.resolve("timeout");
     return new Promise((resolve) => {
@@ -137,12 +138,15 @@ export class PolicyHub {
         known,
         done: (outcome) => {
           clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
           set.delete(waiter);
           if (set.size === 0 && this.waiters.get(workload) === set) this.waiters.delete(workload);
           resolve(outcome);
         },
       };
       const timer = setTimeout(() => waiter.done("timeout"), ms);
+      const onAbort = () => waiter.done("closed");
+      signal?.addEventListener("abort", onAbort, { once: true });
       set.add(waiter);
     });
   }

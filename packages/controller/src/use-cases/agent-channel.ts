@@ -38,9 +38,11 @@ export async function pollPolicy(
   agent: AgentRecord,
   known: string | undefined,
   wait: number | undefined,
+  signal?: AbortSignal,
 ): Promise<PolicyResponse | undefined> {
   const ms = (wait ?? POLL_WAIT_DEFAULT_S) * 1000;
-  const outcome = known === undefined ? "changed" : await ctx.hub.wait(agent.workload, known, ms);
+  const outcome =
+    known === undefined ? "changed" : await ctx.hub.wait(agent.workload, known, ms, signal);
   if (outcome !== "changed") return undefined;
   // Revoked while waiting: the answer would carry policy to an agent that lost its right to it.
   if ((await ctx.store.agents.get(agent.id))?.revoked !== false) {
