@@ -83,11 +83,14 @@ export async function waitConverged(
   api: LabApiTarget,
   hosts: readonly string[],
   timeoutMs = CONVERGE_TIMEOUT_MS,
+  /** Called on every round; throws to give up early (e.g. an agent process exited). */
+  check: () => void = () => {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let pending: string[] = [...hosts];
   let rows: AgentRow[] = [];
   while (Date.now() < deadline) {
+    check();
     rows = await listAgents(api).catch(() => rows);
     const done = new Set(
       rows

@@ -1,7 +1,8 @@
-// Failure paths: a broken policy creates nothing; a crashed `lab up` and namespaces left without
-// any state file are removed by `lab down`.
+// Failure paths: a broken policy creates nothing; an agent that cannot start ends `lab up` with
+// everything removed; a crashed `lab up` and namespaces left without any state file are removed
+// by `lab down`.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describePrivileged } from "@microseg/nft/testing";
 import { afterEach, beforeAll, expect, it } from "vitest";
@@ -30,6 +31,22 @@ describePrivileged("lab: cleanup after failures", () => {
     });
     expect(await labNamespaces()).toEqual([]);
     expect(readState(dir)).toBeUndefined();
+  });
+
+  it("an agent that cannot start ends lab up at once, with its log, and nothing is left", async () => {
+    // a file where the agent of `web` keeps its state: that agent exits at start
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "agent-web"), "not a directory\n");
+    const started = Date.now();
+    const err = await labUp(scenario("control-plane"), { dir }).catch((e: Error) => e);
+    expect(err).toMatchObject({
+      code: "MSEG_LAB_SETUP_FAILED",
+      message: expect.stringMatching(/the agent of web exited: .+/),
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await labNamespaces()).toEqual([]);
+    expect(readState(dir)).toBeUndefined();
+    expect(existsSync(join(dir, "agent-web"))).toBe(false);
   });
 
   it("lab down removes what a lab up killed midway left behind", async () => {

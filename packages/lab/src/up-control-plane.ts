@@ -10,6 +10,7 @@
 // was created), so an API refusal here is a lab bug, not a user error.
 import type { RuleSet } from "@microseg/core";
 import {
+  CONVERGE_TIMEOUT_MS,
   createProfiles,
   policyText,
   pushPolicy,
@@ -21,13 +22,14 @@ import { ruleCount, workloadsOf } from "./enforce.js";
 import { agentLogTail, startLabAgent } from "./lab-agents.js";
 import type { LabApiTarget } from "./lab-api.js";
 import { controllerNamespace, hostNamespace } from "./naming.js";
-import type { Scenario } from "./scenario/types.js";
+import type { Scenario, ScenarioHost } from "./scenario/types.js";
 import {
   controllerDataDir,
   controllerLogPath,
   type LabState,
   type StateController,
 } from "./state.js";
+import { isAlive } from "./sys/procs.js";
 
 export interface ControlPlaneContext {
   readonly scenario: Scenario;
@@ -88,29 +90,60 @@ export async function bringUpControlPlane(ctx: ControlPlaneContext): Promise<num
   const managed = scenario.hosts.filter((h) => h.managed);
   const keys = await createProfiles(api, managed);
   say(`starting ${managed.length} agents (policy revision ${revision})…`);
+  const pids = startAgents(ctx, managed, controller, keys);
+  await awaitAgents(ctx, api, managed, pids);
+  say(`${managed.length} agents enforce revision ${revision}`);
+  return revision;
+}
+
+function startAgents(
+  ctx: ControlPlaneContext,
+  managed: readonly ScenarioHost[],
+  controller: StateController,
+  keys: ReadonlyMap<string, string>,
+): Map<string, number> {
+  const pids = new Map<string, number>();
   for (const h of managed) {
     const rs = ctx.ruleSets?.get(h.name);
     const rules = rs === undefined ? "" : `, ${ruleCount(rs)} rules`;
-    say(`applying policy to ${h.name} (${h.mode}${rules}) through its agent…`);
+    ctx.say(`applying policy to ${h.name} (${h.mode}${rules}) through its agent…`);
     const pid = startLabAgent(
       {
         host: h.name,
-        netns: hostNamespace(scenario.name, h.name),
+        netns: hostNamespace(ctx.scenario.name, h.name),
         agentUrl: controller.agentUrl,
         caFingerprint: controller.caFingerprint,
         enrolKey: keys.get(h.name),
       },
       ctx.dir,
     );
+    pids.set(h.name, pid);
     ctx.update((s) => ({ ...s, agents: [...(s.agents ?? []), { host: h.name, pid }] }));
   }
-  await waitConverged(
-    api,
-    managed.map((h) => h.name),
-  ).catch((e: Error) => {
+  return pids;
+}
+
+/** Every agent acknowledged; fails at once (with its log) when an agent process exits. */
+async function awaitAgents(
+  ctx: ControlPlaneContext,
+  api: LabApiTarget,
+  managed: readonly ScenarioHost[],
+  pids: ReadonlyMap<string, number>,
+): Promise<void> {
+  const exited = () => {
+    const dead = managed.find((h) => !isAlive(pids.get(h.name) ?? 0));
+    if (dead !== undefined) {
+      throw new AgentExited(
+        `the agent of ${dead.name} exited: ${agentLogTail(dead.name, ctx.dir, 2)}`,
+      );
+    }
+  };
+  const hosts = managed.map((h) => h.name);
+  await waitConverged(api, hosts, CONVERGE_TIMEOUT_MS, exited).catch((e: Error) => {
+    if (e instanceof AgentExited) throw e;
     const logs = managed.map((h) => `${h.name}: ${agentLogTail(h.name, ctx.dir, 2)}`);
     throw new Error(`${e.message}\n  ${logs.join("\n  ")}`);
   });
-  say(`${managed.length} agents enforce revision ${revision}`);
-  return revision;
 }
+
+class AgentExited extends Error {}
