@@ -2,7 +2,7 @@
 // leaves the last policy in force). See docs/agent.md.
 //
 //   flags ──> AgentProcessOptions ──> @microseg/agent runAgentProcess (composition root)
-import { type AgentProcessOptions, runAgentProcess } from "@microseg/agent";
+import type { AgentProcessOptions } from "@microseg/agent";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 
@@ -46,6 +46,8 @@ Examples:
   $ ip netns exec host-1 microseg agent --controller http://198.18.0.1:8080 --state-dir /tmp/a`,
     )
     .action(async (flags: AgentFlags) => {
+      // Loaded here, not at the top: every other command would pay for the agent's start-up.
+      const { runAgentProcess } = await import("@microseg/agent");
       process.exitCode = await runAgentProcess(toOptions(flags));
     });
 }

@@ -4,7 +4,6 @@
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
 // lines on stderr.
-import { startController } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 
@@ -54,6 +53,8 @@ Examples:
 async function runController(opts: ControllerOptions): Promise<number> {
   // Handlers before anything else: a SIGTERM during start-up still ends in a clean close, exit 0.
   const stop = stopSignal();
+  // Loaded here, not at the top: every other command would pay for the controller's start-up.
+  const { startController } = await import("@microseg/controller");
   const ctl = await startController({
     dataDir: opts.data,
     listen: opts.listen,
