@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hashSecret } from "./secrets.js";
 import { testController } from "./test-helpers.js";
 
 const POLICY = `
@@ -236,5 +237,22 @@ describe("agent channel: status, convergence, revocation", () => {
     expect((await held).status).toBe(401);
     expect(Date.now() - started).toBeLessThan(4000);
     expect((await poll(t, db.credential)).status).toBe(200);
+  });
+
+  it("refuses a revoked agent whose credential was cached on its first use", async () => {
+    const first = await testController();
+    const early = await first.enrol("old-1", "198.18.1.30", { role: "web" });
+    // A second controller over the same store: its cache learns both agents on their first use.
+    const t = await testController({ store: first.store });
+    const admin = first.token;
+    const fresh = await first.enrol("web-1", "198.18.1.10", { role: "web" });
+    for (const a of [early, fresh]) {
+      expect((await t.call("POST", "/api/v1/agent/status", {}, a.credential)).status).toBe(200);
+      expect(t.ctx.credentials.lookup(hashSecret(a.credential))?.id).toBe(a.id);
+      expect((await t.call("POST", `/api/v1/agents/${a.id}/revoke`, {}, admin)).status).toBe(200);
+      expect(t.ctx.credentials.lookup(hashSecret(a.credential))).toBeUndefined();
+      expect((await t.call("POST", "/api/v1/agent/status", {}, a.credential)).status).toBe(401);
+      expect((await poll(t, a.credential)).status).toBe(401);
+    }
   });
 });

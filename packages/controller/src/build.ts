@@ -1,6 +1,7 @@
 // Builds a controller around a store that is already open: loads the active revision and the
 // inventory into the hub, then the HTTP app. Used by main.ts and, with a memory store, by tests.
 import type { Store } from "@microseg/store";
+import { AgentCredentials } from "./agent-credentials.js";
 import type { ControllerContext, ControllerSettings } from "./context.js";
 import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
@@ -36,6 +37,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   const ctx: ControllerContext = {
     store: opts.store,
     hub,
+    credentials: new AgentCredentials(),
     clock: opts.clock ?? (() => new Date()),
     log: makeLogger(opts.log),
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },

@@ -3,6 +3,7 @@
 import type { AddressSet } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
+import type { AgentCredentials } from "./agent-credentials.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
 
 export interface ControllerSettings {
@@ -18,6 +19,8 @@ export interface ControllerSettings {
 export interface ControllerContext {
   readonly store: Store;
   readonly hub: PolicyHub;
+  /** Live agent credentials in memory; see agent-credentials.ts for when a revoke is effective. */
+  readonly credentials: AgentCredentials;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

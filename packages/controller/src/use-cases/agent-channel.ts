@@ -11,15 +11,15 @@ import type { AgentRecord, DriftState, StatusReport } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import { hashSecret } from "../secrets.js";
 
-/** The live agent owning `credential`; 401 for unknown and revoked credentials alike. */
+/**
+ * The live agent owning `credential`; 401 for unknown and revoked credentials alike. Served from
+ * the in-memory credential cache when it knows the credential, else from the store (and cached).
+ */
 export async function authenticateAgent(
   ctx: ControllerContext,
   credential: string | undefined,
 ): Promise<AgentRecord> {
-  const agent =
-    credential === undefined
-      ? undefined
-      : await ctx.store.agents.authenticate(hashSecret(credential));
+  const agent = credential === undefined ? undefined : await liveAgent(ctx, hashSecret(credential));
   if (agent === undefined) {
     throw new ApiError(
       "MSEG_API_UNAUTHENTICATED",
@@ -27,6 +27,18 @@ export async function authenticateAgent(
     );
   }
   return agent;
+}
+
+async function liveAgent(
+  ctx: ControllerContext,
+  credentialHash: string,
+): Promise<AgentRecord | undefined> {
+  const cached = ctx.credentials.lookup(credentialHash);
+  if (cached !== undefined) return cached;
+  const stored = await ctx.store.agents.authenticate(credentialHash);
+  if (stored === undefined || ctx.credentials.isRevoked(stored.id)) return undefined;
+  ctx.credentials.remember(stored);
+  return stored;
 }
 
 /**
@@ -45,7 +57,8 @@ export async function pollPolicy(
     known === undefined ? "changed" : await ctx.hub.wait(agent.workload, known, ms, signal);
   if (outcome !== "changed") return undefined;
   // Revoked while waiting: the answer would carry policy to an agent that lost its right to it.
-  if ((await ctx.store.agents.get(agent.id))?.revoked !== false) {
+  // revokeAgent() marks the credential cache before it answers, so memory is enough here.
+  if (ctx.credentials.isRevoked(agent.id)) {
     throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
   }
   const ruleSet = ctx.hub.ruleSet(agent.workload) ?? null;

@@ -23,6 +23,8 @@ export async function getAgent(ctx: ControllerContext, id: string): Promise<Agen
 export async function revokeAgent(ctx: ControllerContext, id: string, actor: string) {
   const agent = await ctx.store.agents.revoke(id, actor);
   if (agent === undefined) throw notFound(id);
+  // Effective from here: the cache refuses the credential before this answer is sent.
+  ctx.credentials.forget(agent.id);
   // Its held long-poll answers now and, re-checking revocation, gets 401.
   ctx.hub.release(agent.workload);
   ctx.log.info({ agent: id, actor }, "agent revoked");

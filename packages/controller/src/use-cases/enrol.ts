@@ -36,6 +36,7 @@ export async function enrolAgent(
     });
   }
   const { agent, workload: record } = result;
+  ctx.credentials.remember(agent);
   ctx.hub.upsertWorkload(record);
   ctx.log.info({ agent: agent.id, workload: record.name }, "agent enrolled");
   const { createdAt: _c, updatedAt: _u, ...wire } = record;
