@@ -158,6 +158,13 @@ export interface StatusReport {
   readonly error?: string | null;
 }
 
+export interface AgentReport {
+  readonly id: string;
+  readonly report: StatusReport;
+}
+
+export type AgentReportResult = Result<{ agent: AgentRecord }, "not-found" | "revoked">;
+
 export interface AgentRepo {
   /**
    * Consumes the key, creates or updates the workload (labels and mode from the profile) and
@@ -177,10 +184,14 @@ export interface AgentRepo {
   authenticate(credentialHash: string): Promise<AgentRecord | undefined>;
   list(): Promise<AgentRecord[]>;
   /** Heartbeat and status in one write; not audited. Refused for unknown or revoked agents. */
-  report(
-    id: string,
-    report: StatusReport,
-  ): Promise<Result<{ agent: AgentRecord }, "not-found" | "revoked">>;
+  report(id: string, report: StatusReport): Promise<AgentReportResult>;
+  /**
+   * Several reports in one transaction, applied in the order given (the same agent may appear
+   * more than once); answers one result per report, in that order. A refused report (unknown or
+   * revoked agent) refuses only itself; when the transaction fails, none is written and the
+   * promise rejects.
+   */
+  reportMany(reports: readonly AgentReport[]): Promise<AgentReportResult[]>;
   revoke(id: string, actor: string): Promise<AgentRecord | undefined>;
 }
 

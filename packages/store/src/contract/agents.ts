@@ -142,6 +142,56 @@ export function agentContract(make: MakeHarness): void {
       expect((await c.store.audit.list()).length).toBe(auditCount);
     });
 
+    it("records several reports in one write, in order, refusing only unknown and revoked agents", async () => {
+      await setup();
+      await c.store.agents.enrol(enrolInput(c));
+      const second = { agentId: "ag2", credentialHash: sha("d"), workload: "db-1" };
+      await c.store.agents.enrol(enrolInput(c, second));
+      await c.store.agents.enrol(
+        enrolInput(c, { ...second, agentId: "ag3", workload: "x-1", credentialHash: sha("e") }),
+      );
+      await c.store.agents.revoke("ag3", "bob");
+      expect(await c.store.agents.reportMany([])).toEqual([]);
+      c.clock.advance(1000);
+      const at = c.clock.now();
+      const results = await c.store.agents.reportMany([
+        { id: "ag1", report: { at, applied: { revision: 1, rulesetHash: "h1" } } },
+        { id: "nope", report: { at } },
+        { id: "ag3", report: { at } },
+        { id: "ag2", report: { at, drift: "drifted" } },
+        { id: "ag1", report: { at, applied: { revision: 2, rulesetHash: "h2" } } },
+      ]);
+      expect(results.map((r) => (r.ok ? r.agent.id : r.reason))).toEqual([
+        "ag1",
+        "not-found",
+        "revoked",
+        "ag2",
+        "ag1",
+      ]);
+      expect(await c.store.agents.get("ag1")).toMatchObject({
+        appliedRevision: 2,
+        appliedHash: "h2",
+        lastHeartbeat: "2026-01-01T00:00:01.000Z",
+      });
+      expect(await c.store.agents.get("ag2")).toMatchObject({ drift: "drifted" });
+      expect((await c.store.agents.get("ag3"))?.lastHeartbeat).toBeNull();
+    });
+
+    it("writes none of the reports when the batch fails", async () => {
+      await setup();
+      await c.store.agents.enrol(enrolInput(c));
+      c.h.failAt("agent.reportMany:applied");
+      const at = c.clock.now();
+      await expect(
+        c.store.agents.reportMany([{ id: "ag1", report: { at, drift: "drifted" } }]),
+      ).rejects.toThrow(/failpoint/);
+      c.h.failAt(undefined);
+      expect(await c.store.agents.get("ag1")).toMatchObject({
+        drift: "unknown",
+        lastHeartbeat: null,
+      });
+    });
+
     for (const step of ["agent.enrol:consumed", "agent.enrol:workload", "audit:agent.enrol"]) {
       it(`leaves no trace when enrolment fails at ${step}`, async () => {
         await setup(1);

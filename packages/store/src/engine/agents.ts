@@ -1,7 +1,7 @@
 // Agents: enrolment (key use + workload + agent + audit as one unit), authentication by
 // credential hash, unaudited status reports (heartbeats are too frequent for the audit log).
 
-import type { AgentRepo, EnrolInput, StatusReport } from "../port.js";
+import type { AgentRepo, AgentReportResult, EnrolInput, StatusReport } from "../port.js";
 import type { AgentRecord } from "../records.js";
 import { toJson } from "../shared/canonical-json.js";
 import { agentSnapshot } from "../shared/rules.js";
@@ -26,13 +26,14 @@ export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
       return db.run((t) => t.agents());
     },
     async report(id, report) {
+      return db.run((t) => reportOne(t, id, report));
+    },
+    async reportMany(reports) {
+      if (reports.length === 0) return [];
       return db.run((t) => {
-        const agent = t.agent(id);
-        if (agent === undefined) return { ok: false, reason: "not-found" } as const;
-        if (agent.revoked) return { ok: false, reason: "revoked" } as const;
-        const next = applyReport(agent, report);
-        t.putAgent(next);
-        return { ok: true, agent: next } as const;
+        const results = reports.map((r) => reportOne(t, r.id, r.report));
+        ctx.failpoint?.("agent.reportMany:applied");
+        return results;
       });
     },
     async revoke(id, actor) {
@@ -102,6 +103,15 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
     after,
   });
   return { ok: true, agent, workload } as const;
+}
+
+function reportOne(t: Tables, id: string, report: StatusReport): AgentReportResult {
+  const agent = t.agent(id);
+  if (agent === undefined) return { ok: false, reason: "not-found" };
+  if (agent.revoked) return { ok: false, reason: "revoked" };
+  const next = applyReport(agent, report);
+  t.putAgent(next);
+  return { ok: true, agent: next };
 }
 
 function applyReport(agent: AgentRecord, r: StatusReport): AgentRecord {
