@@ -104,7 +104,16 @@ interface Spawned {
 function spawnController(dir: string): Promise<Spawned> {
   const script = `import { main } from ${JSON.stringify(join(root, "packages/cli/src/main.ts"))};
 process.exitCode = await main(process.argv.slice(1));`;
-  const args = ["--import", "tsx", "--input-type=module", "-e", script, "--"];
+  // The "source" condition: the workspace packages' src, not whatever dist was built last.
+  const args = [
+    "--conditions=source",
+    "--import",
+    "tsx",
+    "--input-type=module",
+    "-e",
+    script,
+    "--",
+  ];
   const ctlArgs = [
     "controller",
     "--data",

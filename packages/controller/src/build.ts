@@ -7,6 +7,7 @@ import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { PolicyHub } from "./hub/policy-hub.js";
 import { type LogOption, makeLogger } from "./logger.js";
+import { StatusBatcher } from "./status-batch.js";
 import { hubRevision } from "./use-cases/policy-text.js";
 
 export const DEFAULT_SETTINGS: ControllerSettings = {
@@ -14,6 +15,7 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   caFingerprint: null,
   caPem: null,
   management: { v4: [], v6: [] },
+  statusBatchMs: 10,
 };
 
 export interface BuildOptions {
@@ -34,13 +36,15 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     opts.store.policy.active(),
   ]);
   const hub = new PolicyHub(workloads, active === undefined ? undefined : hubRevision(active));
+  const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
   const ctx: ControllerContext = {
     store: opts.store,
     hub,
     credentials: new AgentCredentials(),
+    statusReports: new StatusBatcher(opts.store.agents, settings.statusBatchMs),
     clock: opts.clock ?? (() => new Date()),
     log: makeLogger(opts.log),
-    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    settings,
   };
   return { ctx, app: createApp(ctx) };
 }

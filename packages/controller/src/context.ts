@@ -5,6 +5,7 @@ import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
 import type { AgentCredentials } from "./agent-credentials.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
+import type { StatusBatcher } from "./status-batch.js";
 
 export interface ControllerSettings {
   /** How often agents report; an agent is offline after 3 missed intervals. */
@@ -14,6 +15,8 @@ export interface ControllerSettings {
   readonly caPem: string | null;
   /** Addresses every agent must always allow (the controller's). */
   readonly management: AddressSet;
+  /** How long a status report waits for others to share its store write (status-batch.ts). */
+  readonly statusBatchMs: number;
 }
 
 export interface ControllerContext {
@@ -21,6 +24,8 @@ export interface ControllerContext {
   readonly hub: PolicyHub;
   /** Live agent credentials in memory; see agent-credentials.ts for when a revoke is effective. */
   readonly credentials: AgentCredentials;
+  /** Agent status reports, written in batches; an answer means the report committed. */
+  readonly statusReports: StatusBatcher;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

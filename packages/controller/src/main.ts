@@ -89,6 +89,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         closing ??= (async () => {
           ctx.hub.close();
           await closeServer(server);
+          await ctx.statusReports.flush();
           await store.close();
           ctx.log.info("controller stopped");
         })();

@@ -79,7 +79,8 @@ export async function reportStatus(
   body: StatusRequest,
 ): Promise<StatusResponse> {
   const report = statusReport(ctx.clock(), body);
-  const result = await ctx.store.agents.report(agent.id, report);
+  // Batched with other agents' reports; resolves once this one committed.
+  const result = await ctx.statusReports.report(agent.id, report);
   if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
   for (const e of body.events ?? []) {
     await ctx.store.audit.append({
