@@ -4,7 +4,7 @@
 // acknowledgement answered; compared with a no-op round trip over the same channel (a
 // heartbeat, POST /agent/status) measured in the same run. The controller runs in its own
 // process (`microseg controller` from source), so the agents' share of CPU is not its.
-//   node --import tsx bench/push.ts [--agents=100,1000] [--rounds=5]
+//   node --import tsx bench/push.ts [--agents=100,1000] [--rounds=5] [--cpu-prof=DIR]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
@@ -17,6 +17,8 @@ const arg = (name: string, def: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? def;
 const SIZES = arg("agents", "100,1000").split(",").map(Number);
 const ROUNDS = Number(arg("rounds", "5"));
+/** --cpu-prof=DIR: the controller writes a V8 CPU profile there when it stops. */
+const CPU_PROF = arg("cpu-prof", "");
 
 interface Channel {
   call(
@@ -107,6 +109,7 @@ process.exitCode = await main(process.argv.slice(1));`;
   // The "source" condition: the workspace packages' src, not whatever dist was built last.
   const args = [
     "--conditions=source",
+    ...(CPU_PROF === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`]),
     "--import",
     "tsx",
     "--input-type=module",
