@@ -126,6 +126,18 @@ describe("agent with a fake controller", () => {
     expect(back.enrols).toEqual([]);
   });
 
+  it("reports the table in sync after its first clean check", async () => {
+    const c = await controller();
+    const fake = createFakeNft();
+    await agent(c.url, fake);
+    c.setPolicy({ revision: 1, ruleSet: rs1, management: mgmt });
+    const report = await c.waitForStatus(
+      (s) => s.applied?.revision === 1 && s.drift?.drifted === false,
+    );
+    expect(report.drift).toEqual({ drifted: false, details: "" });
+    expect(report.events ?? []).toEqual([]);
+  });
+
   it("detects a flushed table, restores it and reports tamper + restored", async () => {
     const c = await controller();
     const fake = createFakeNft();

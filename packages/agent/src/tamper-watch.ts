@@ -49,13 +49,22 @@ export class TamperWatch {
     this.timer = undefined;
   }
 
+  /** A check has run and its outcome was reported (clean, or drifted and repaired). */
+  private verified = false;
+
   /** One check (and repair); true when drift was found. Exposed for tests and for start-up. */
   async checkOnce(): Promise<boolean> {
     this.checks += 1;
     const every = this.o.elementEvery ?? 30;
     const elements = this.checks % every === 0;
     const report = await this.o.dataplane.checkDrift({ elements });
-    if (!report?.drifted) return false;
+    if (!report?.drifted) {
+      // The first clean check turns the controller's "unknown" into "in sync".
+      if (report && !this.verified) this.o.reporter.drift({ drifted: false, details: "" });
+      if (report) this.verified = true;
+      return false;
+    }
+    this.verified = true;
     const at = new Date().toISOString();
     const details = report.details.join("; ");
     this.o.log.warn({ details: report.details }, "tamper: the table differs from the policy");
