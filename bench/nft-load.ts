@@ -3,6 +3,8 @@
 // (a) full apply of a RuleSet whose set holds 100,000 elements   target <= 1 s
 // (b) one-element change via delta at 1k / 10k / 100k elements   target <= 20 ms, flat in size
 
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import type { RuleSet } from "@microseg/core";
 import { NftDriver, renderRuleSet } from "../packages/nft/src/index.js";
 import { createNetns } from "../packages/nft/src/testing/index.js";
@@ -43,6 +45,34 @@ function ruleSet(size: number, changed = -1): RuleSet {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+/**
+ * Inside a namespace, as an agent runs: the driver calls `nft` directly, with no `ip netns exec`
+ * in front. Started by main() through `ip netns exec`; prints the median delta in ms.
+ */
+async function inside(size: number): Promise<void> {
+  const driver = new NftDriver({});
+  await driver.apply(ruleSet(size));
+  const delta: number[] = [];
+  for (let r = 0; r < REPEATS * 2; r++) {
+    const res = await driver.apply(ruleSet(size, r % 2 === 0 ? 0 : -1));
+    if (res.kind !== "delta") throw new Error(`expected delta, got ${res.kind}`);
+    delta.push(res.ms);
+  }
+  await driver.remove();
+  console.log(median(delta).toFixed(1));
+}
+
+async function insideDelta(ns: string, size: number): Promise<string> {
+  const script = new URL(import.meta.url).pathname;
+  const args = ["netns", "exec", ns, process.execPath, "--import", "tsx", script];
+  const { stdout } = await promisify(execFile)("ip", [
+    ...args,
+    `--inside=${size}`,
+    `--repeats=${REPEATS}`,
+  ]);
+  return stdout.trim();
+}
+
 async function main(): Promise<void> {
   const ns = await createNetns("msegt-bench");
   try {
@@ -70,6 +100,7 @@ async function main(): Promise<void> {
         `render=${renderMs.toFixed(1)}ms`,
         `full apply median=${median(full).toFixed(1)}ms`,
         `one-element delta median=${median(delta).toFixed(1)}ms (min ${Math.min(...delta).toFixed(1)})`,
+        `delta from inside the namespace=${await insideDelta(ns.name, size)}ms`,
       ];
       console.log(line.join("  "));
       await driver.remove();
@@ -79,4 +110,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const insideSize = arg("inside", "");
+await (insideSize === "" ? main() : inside(Number(insideSize)));

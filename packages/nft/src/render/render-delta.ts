@@ -59,7 +59,9 @@ function splitHosts(cidrs: readonly string[]): [string[], string[]] {
 /**
  * [removed, added] between two element lists. Both come from the same producer in the same
  * order, so a small change leaves a long common head and tail: only the window between them is
- * hashed. A one-element change in a set of 100,000 costs two linear scans of `===`.
+ * compared, first as an edit script of at most MAX_EDITS steps (an element removed near the head
+ * and one added near the tail shift everything between them, which defeats head/tail trimming
+ * alone), else by hashing. A one-element change in a set of 100,000 costs a few linear scans.
  */
 export function elementChanges(
   old: readonly string[],
@@ -72,7 +74,69 @@ export function elementChanges(
   while (tail < max - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
   const oldMid = old.slice(head, old.length - tail);
   const nowMid = now.slice(head, now.length - tail);
-  return [difference(oldMid, nowMid), difference(nowMid, oldMid)];
+  return (
+    fewEdits(oldMid, nowMid, MAX_EDITS) ?? [difference(oldMid, nowMid), difference(nowMid, oldMid)]
+  );
+}
+
+const MAX_EDITS = 64;
+
+/**
+ * Myers' O((N+M)·D) shortest edit script, given up past `limit` edits. Elements are unique
+ * within each list (they are set members), so deletions and insertions are exactly the
+ * removed and added elements.
+ */
+export function fewEdits(
+  a: readonly string[],
+  b: readonly string[],
+  limit: number,
+): [removed: string[], added: string[]] | undefined {
+  const n = a.length;
+  const m = b.length;
+  const bound = Math.min(limit, n + m);
+  const off = bound + 1;
+  const v = new Int32Array(2 * bound + 3);
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= bound; d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      const down = k === -d || (k !== d && (v[k - 1 + off] ?? 0) < (v[k + 1 + off] ?? 0));
+      let x = down ? (v[k + 1 + off] ?? 0) : (v[k - 1 + off] ?? 0) + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[k + off] = x;
+      if (x >= n && y >= m) return backtrack(a, b, trace, off);
+    }
+  }
+  return undefined;
+}
+
+function backtrack(
+  a: readonly string[],
+  b: readonly string[],
+  trace: readonly Int32Array[],
+  off: number,
+): [string[], string[]] {
+  const removed: string[] = [];
+  const added: string[] = [];
+  let x = a.length;
+  let y = b.length;
+  for (let d = trace.length - 1; d > 0; d--) {
+    const v = trace[d] as Int32Array;
+    const k = x - y;
+    const down = k === -d || (k !== d && (v[k - 1 + off] ?? 0) < (v[k + 1 + off] ?? 0));
+    const prevK = down ? k + 1 : k - 1;
+    const prevX = v[prevK + off] ?? 0;
+    const prevY = prevX - prevK;
+    if (down) added.push(b[prevY] as string);
+    else removed.push(a[prevX] as string);
+    x = prevX;
+    y = prevY;
+  }
+  return [removed.reverse(), added.reverse()];
 }
 
 function difference(a: readonly string[], b: readonly string[]): string[] {
