@@ -1,5 +1,5 @@
 // The options every command that talks to a controller takes (CONTRACT.md).
-import { type Command, Option } from "commander";
+import { Command, Option } from "commander";
 import type { ConnectionFlags } from "./target.js";
 
 export function withConnection(cmd: Command): Command {
@@ -17,6 +17,14 @@ export function withConnection(cmd: Command): Command {
       ).env("MICROSEG_CA_FINGERPRINT"),
     )
     .addOption(new Option("--ca <file>", "trust this CA certificate (PEM)"));
+}
+
+/** A subcommand that talks to a controller: connection options plus --json. */
+export function apiCommand(name: string, description: string): Command {
+  return withConnection(new Command(name).description(description)).option(
+    "--json",
+    "print the API's JSON on stdout",
+  );
 }
 
 export const CONNECTION_HELP = `

@@ -3,7 +3,7 @@
 import type { AgentView } from "@microseg/client";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
-import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
+import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
 import { ago, printJson, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean }>;
@@ -28,15 +28,8 @@ ${CONNECTION_HELP}`,
     );
 }
 
-function leaf(name: string, description: string): Command {
-  return withConnection(new Command(name).description(description)).option(
-    "--json",
-    "print the API's JSON on stdout",
-  );
-}
-
 function listCommand(): Command {
-  return leaf("list", "list agents (the default)").action(async (opts: Json) => {
+  return apiCommand("list", "list agents (the default)").action(async (opts: Json) => {
     const { agents } = await (await connect(opts)).listAgents();
     if (opts.json === true) return printJson({ agents });
     if (agents.length === 0) return write("no agents enrolled yet\n");
@@ -79,7 +72,10 @@ function row(a: AgentView, now: number): string[] {
 }
 
 function revokeCommand(): Command {
-  return leaf("revoke", "revoke an agent: its credential stops working, it gets no more policy")
+  return apiCommand(
+    "revoke",
+    "revoke an agent: its credential stops working, it gets no more policy",
+  )
     .argument("<id>", "agent id (see `agents list`)")
     .action(async (id: string, opts: Json) => {
       const a = await (await connect(opts)).revokeAgent(id);

@@ -4,7 +4,7 @@ import type { ControllerClient, Profile } from "@microseg/client";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { connect, connectTarget } from "../api/connect.js";
-import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
+import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
 import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean }>;
@@ -34,15 +34,8 @@ ${CONNECTION_HELP}`,
     );
 }
 
-function leaf(name: string, description: string): Command {
-  return withConnection(new Command(name).description(description)).option(
-    "--json",
-    "print the API's JSON on stdout",
-  );
-}
-
 function createCommand(): Command {
-  return leaf("create", "create a profile; prints its key once and the agent command to run")
+  return apiCommand("create", "create a profile; prints its key once and the agent command to run")
     .requiredOption("--name <name>", "profile name ([a-z0-9][a-z0-9._-]*)")
     .option("--label <key=value>", "label the enrolled workload gets (repeatable)", collect, [])
     .addOption(
@@ -85,7 +78,7 @@ async function createdText(
 }
 
 function listCommand(): Command {
-  return leaf("list", "list profiles (the default)").action(async (opts: Json) => {
+  return apiCommand("list", "list profiles (the default)").action(async (opts: Json) => {
     const { profiles } = await (await connect(opts)).listProfiles();
     if (opts.json === true) return printJson({ profiles });
     if (profiles.length === 0) return write("no enrolment profiles yet\n");
@@ -103,7 +96,10 @@ function listCommand(): Command {
 }
 
 function revokeCommand(): Command {
-  return leaf("revoke", "revoke a profile: its key enrols no more agents (enrolled ones stay)")
+  return apiCommand(
+    "revoke",
+    "revoke a profile: its key enrols no more agents (enrolled ones stay)",
+  )
     .argument("<id>", "profile id (see `enrol-profiles list`)")
     .action(async (id: string, opts: Json) => {
       const p = await (await connect(opts)).revokeProfile(id);

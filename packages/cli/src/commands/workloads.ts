@@ -5,7 +5,7 @@ import { MicrosegError } from "@microseg/core";
 import type { WorkloadPatch } from "@microseg/protocol";
 import { Argument, Command } from "commander";
 import { connect } from "../api/connect.js";
-import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
+import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
 import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean }>;
@@ -29,15 +29,8 @@ ${CONNECTION_HELP}`,
     );
 }
 
-function leaf(name: string, description: string): Command {
-  return withConnection(new Command(name).description(description)).option(
-    "--json",
-    "print the API's JSON on stdout",
-  );
-}
-
 function listCommand(): Command {
-  return leaf("list", "list workloads: name, mode, addresses, labels (the default)").action(
+  return apiCommand("list", "list workloads: name, mode, addresses, labels (the default)").action(
     async (opts: Json) => {
       const { workloads } = await (await connect(opts)).listWorkloads();
       if (opts.json === true) return printJson({ workloads });
@@ -55,7 +48,7 @@ function listCommand(): Command {
 }
 
 function getCommand(): Command {
-  return leaf("get", "show one workload")
+  return apiCommand("get", "show one workload")
     .argument("<name>", "workload name")
     .action(async (name: string, opts: Json) => {
       const w = await (await connect(opts)).getWorkload(name);
@@ -65,7 +58,7 @@ function getCommand(): Command {
 }
 
 function labelCommand(): Command {
-  return leaf("label", "set labels (key=value) and remove others (--remove key)")
+  return apiCommand("label", "set labels (key=value) and remove others (--remove key)")
     .argument("<name>", "workload name")
     .argument("[labels...]", "key=value pairs to set")
     .option("--remove <key>", "remove this label (repeatable)", collect, [])
@@ -80,7 +73,7 @@ function labelCommand(): Command {
 }
 
 function modeCommand(): Command {
-  return leaf("mode", "switch a workload's mode: learn, test or enforce")
+  return apiCommand("mode", "switch a workload's mode: learn, test or enforce")
     .argument("<name>", "workload name")
     .addArgument(new Argument("<mode>", "the new mode").choices(["learn", "test", "enforce"]))
     .action(async (name: string, mode: "learn" | "test" | "enforce", opts: Json) => {
