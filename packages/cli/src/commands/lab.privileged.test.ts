@@ -4,29 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { labDown, labNamespaces } from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { main } from "../main.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runMain } from "../testing/run-main.js";
 
 const root = join(import.meta.dirname, "../../../..");
 const shop = join(root, "examples/shop/scenario.yaml");
 
 async function capture(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { code, out, err } = await runMain(argv);
+  return { code, stdout: out, stderr: err };
 }
 
 describePrivileged("microseg lab (contract)", () => {

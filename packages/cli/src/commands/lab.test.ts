@@ -3,29 +3,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMain } from "../testing/run-main.js";
 import { humanProbe } from "./lab-probe.js";
 import { table } from "./lab-up.js";
 
 async function capture(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { code, out, err } = await runMain(argv);
+  return { code, stdout: out, stderr: err };
 }
 
 describe("microseg lab", () => {

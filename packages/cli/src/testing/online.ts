@@ -1,13 +1,14 @@
 // For tests of the commands that talk to a controller: a real controller on 127.0.0.1 (SQLite in
 // a temp dir), output captured from process.stdout/stderr, and an environment that points
 // nowhere (no MICROSEG_* variables, no lab, HOME in a temp dir) unless a test says otherwise.
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ControllerClient } from "@microseg/client";
 import { type RunningController, startController } from "@microseg/controller";
 import { afterAll, beforeAll, beforeEach, vi } from "vitest";
-import { main } from "../main.js";
+import { type Run, runMain } from "./run-main.js";
 
 export interface Online {
   readonly ctl: RunningController;
@@ -52,11 +53,7 @@ export function useController(opts: { https?: boolean } = {}): { current: Online
   return holder;
 }
 
-export interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
+export type { Run } from "./run-main.js";
 
 /** Isolates the environment before each test; `run(args)` runs main() and captures output. */
 export function useCli(): { run: (args: string[]) => Promise<Run>; home: string } {
@@ -74,24 +71,5 @@ export function useCli(): { run: (args: string[]) => Promise<Run>; home: string 
     vi.stubEnv("HOME", home);
     vi.stubEnv("MICROSEG_LAB_DIR", join(home, "no-lab"));
   });
-  async function run(args: string[]): Promise<Run> {
-    let out = "";
-    let err = "";
-    const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => {
-      out += String(c);
-      return true;
-    });
-    const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => {
-      err += String(c);
-      return true;
-    });
-    try {
-      const code = await main(args);
-      return { code, out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
-  return { run, home };
+  return { run: runMain, home };
 }
