@@ -5,4 +5,5 @@
 export * from "./agent.js";
 export * from "./common.js";
 export * from "./fingerprint.js";
+export * from "./flows.js";
 export * from "./paths.js";

@@ -7,4 +7,5 @@ export * from "./agent.js";
 export * from "./common.js";
 export * from "./errors.js";
 export * from "./fingerprint.js";
+export * from "./flows.js";
 export * from "./paths.js";

@@ -10,6 +10,7 @@ export const PATHS = {
   enrol: "/api/v1/enrol",
   agentPolicy: "/api/v1/agent/policy",
   agentStatus: "/api/v1/agent/status",
+  agentFlows: "/api/v1/agent/flows",
   // admin
   status: "/api/v1/status",
   workloads: "/api/v1/workloads",
@@ -28,6 +29,18 @@ export const PATHS = {
   agentRevoke: "/api/v1/agents/:id/revoke",
   audit: "/api/v1/audit",
   auditVerify: "/api/v1/audit/verify",
+  // flows, learning, detection, response
+  flows: "/api/v1/flows",
+  map: "/api/v1/map",
+  suggestions: "/api/v1/insight/labels",
+  recommend: "/api/v1/insight/recommend",
+  replay: "/api/v1/policy/replay",
+  explainFlow: "/api/v1/flows/explain",
+  blastRadius: "/api/v1/insight/blast-radius",
+  alerts: "/api/v1/alerts",
+  alertAck: "/api/v1/alerts/:id/ack",
+  incidents: "/api/v1/incidents",
+  quarantine: "/api/v1/workloads/:name/quarantine",
 } as const;
 
 /** Fills `:param` segments: pathFor(PATHS.workload, {name: "web-1"}). Values are URL-encoded. */

@@ -1,6 +1,7 @@
 // @microseg/store: the async Store port and its adapters. Only composition roots (main.ts files)
 // call the open* functions; everything else takes a Store.
 
+export * from "./flow-records.js";
 export type { MemoryStoreOptions } from "./memory/memory-store.js";
 export { openMemoryStore } from "./memory/memory-store.js";
 export * from "./port.js";

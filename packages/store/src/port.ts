@@ -12,6 +12,7 @@
 // - Time comes from the clock given at open; methods that decide on time take `now` explicitly.
 
 import type { Mode, Workload } from "@microseg/core";
+import type { AlertRepo, FlowRepo, QuarantineRepo } from "./flow-records.js";
 import type {
   AgentInterface,
   AgentRecord,
@@ -35,6 +36,9 @@ export interface Store {
   readonly agents: AgentRepo;
   readonly tokens: TokenRepo;
   readonly audit: AuditRepo;
+  readonly flows: FlowRepo;
+  readonly alerts: AlertRepo;
+  readonly quarantine: QuarantineRepo;
   info(): Promise<StoreInfo>;
   /** Releases the store; later calls fail. Safe to call twice. */
   close(): Promise<void>;

@@ -1,0 +1,159 @@
+// Flows, v1: what agents report and what the admin API answers about the flow graph.
+//
+//   POST /api/v1/agent/flows             Bearer <credential>. FlowBatch -> 200 FlowBatchAck.
+//                                        Batches carry a per-agent sequence number starting at 1
+//                                        and are sent in order; the controller applies a batch
+//                                        at most once (seq <= the last applied seq answers
+//                                        duplicate: true and changes nothing), so an agent
+//                                        retries until acknowledged: at-least-once delivery,
+//                                        exactly-once effect.
+//   GET  /api/v1/flows                   admin. FlowQuery -> FlowEdgeList (the flow graph's
+//                                        edges over a time range, merged across reporters).
+//
+// A flow record is a tuple, not an object: batches are large and this is the controller's
+// hottest path (decoded with checkFlowBatch, not zod; FlowBatchSchema documents it).
+
+import { z } from "zod";
+import { AddressSchema, IsoTime } from "./common.js";
+
+/** Which end the reporting agent is: `out` it opened the connection, `in` it received it. */
+export type FlowSide = "out" | "in";
+export type FlowVerdictWire = "allowed" | "blocked" | "would-block";
+
+/**
+ * [side, proto, local, remote, port, verdict, count, packets, bytes, firstMs, lastMs]
+ * proto: `tcp` `udp` `icmp` `icmpv6` or an IP protocol number as a string. port: the server's
+ * port (the destination port of the connection); for ICMP the type; 0 when none.
+ * count: connections (allowed) or attempts (blocked/would-block: packets the ruleset judged).
+ * packets/bytes: both directions, 0 when the kernel did not count them.
+ */
+export type FlowTuple = readonly [
+  side: FlowSide,
+  proto: string,
+  local: string,
+  remote: string,
+  port: number,
+  verdict: FlowVerdictWire,
+  count: number,
+  packets: number,
+  bytes: number,
+  firstMs: number,
+  lastMs: number,
+];
+
+export const MAX_FLOW_RECORDS = 50_000;
+
+export const FlowTupleSchema = z.tuple([
+  z.enum(["out", "in"]),
+  z.string().min(1).max(16),
+  AddressSchema,
+  AddressSchema,
+  z.number().int().min(0).max(65535),
+  z.enum(["allowed", "blocked", "would-block"]),
+  z.number().int().min(0),
+  z.number().int().min(0),
+  z.number().int().min(0),
+  z.number().int().min(0),
+  z.number().int().min(0),
+]);
+
+export const FlowBatchSchema = z.object({
+  seq: z.number().int().min(1),
+  records: z.array(FlowTupleSchema).max(MAX_FLOW_RECORDS),
+  /** Flow records the agent had to drop (its buffer was full); counted, never hidden. */
+  dropped: z.number().int().min(0).optional(),
+});
+export interface FlowBatch {
+  readonly seq: number;
+  readonly records: readonly FlowTuple[];
+  readonly dropped?: number;
+}
+
+export const FlowBatchAckSchema = z.object({
+  seq: z.number().int(),
+  duplicate: z.boolean(),
+});
+export type FlowBatchAck = z.infer<typeof FlowBatchAckSchema>;
+
+const SIDES = new Set(["out", "in"]);
+const VERDICTS = new Set(["allowed", "blocked", "would-block"]);
+const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+const isText = (v: unknown, max: number) =>
+  typeof v === "string" && v.length > 0 && v.length <= max;
+
+/**
+ * The fast check of a decoded batch, equivalent to FlowBatchSchema: answers the batch, or the
+ * first problem as `records[i][j]: why`.
+ */
+export function checkFlowBatch(
+  body: unknown,
+): { ok: true; batch: FlowBatch } | { ok: false; problem: string } {
+  if (typeof body !== "object" || body === null)
+    return { ok: false, problem: "body: not an object" };
+  const b = body as { seq?: unknown; records?: unknown; dropped?: unknown };
+  if (!isCount(b.seq) || (b.seq as number) < 1)
+    return { ok: false, problem: "seq: an integer >= 1" };
+  if (b.dropped !== undefined && !isCount(b.dropped))
+    return { ok: false, problem: "dropped: an integer >= 0" };
+  if (!Array.isArray(b.records)) return { ok: false, problem: "records: an array" };
+  if (b.records.length > MAX_FLOW_RECORDS)
+    return { ok: false, problem: `records: at most ${MAX_FLOW_RECORDS}` };
+  for (let i = 0; i < b.records.length; i++) {
+    const r = b.records[i] as unknown[];
+    const bad = (j: number, why: string) => ({
+      ok: false as const,
+      problem: `records[${i}][${j}]: ${why}`,
+    });
+    if (!Array.isArray(r) || r.length !== 11) return bad(0, "a tuple of 11 values");
+    if (!SIDES.has(r[0] as string)) return bad(0, "out or in");
+    if (!isText(r[1], 16)) return bad(1, "a protocol");
+    if (!isText(r[2], 64)) return bad(2, "an address");
+    if (!isText(r[3], 64)) return bad(3, "an address");
+    const port = r[4];
+    if (!isCount(port) || (port as number) > 65535) return bad(4, "a port 0-65535");
+    if (!VERDICTS.has(r[5] as string)) return bad(5, "allowed, blocked or would-block");
+    for (let j = 6; j < 11; j++) if (!isCount(r[j])) return bad(j, "an integer >= 0");
+  }
+  return { ok: true, batch: b as unknown as FlowBatch };
+}
+
+// ── admin: the flow graph ─────────────────────────────────────────────────────────────────────
+
+/**
+ * GET /api/v1/flows. Every filter is optional; filters combine with AND.
+ * `workload`: either end is this workload. `label`: `key=value`, either end carries it
+ * (repeatable, comma-separated in the query). `since`/`until`: ISO time or a duration back from
+ * now (`15m`, `24h`, `7d`); default: the whole retention.
+ */
+export const FlowQuerySchema = z.object({
+  from: z.string().max(253).optional(),
+  to: z.string().max(253).optional(),
+  workload: z.string().max(253).optional(),
+  label: z.string().max(1024).optional(),
+  port: z.string().max(32).optional(),
+  verdict: z.enum(["allowed", "blocked", "would-block"]).optional(),
+  since: z.string().max(64).optional(),
+  until: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).optional(),
+});
+export type FlowQueryWire = z.infer<typeof FlowQuerySchema>;
+
+export const FlowEdgeSchema = z.object({
+  /** A workload's name, or the address of a peer no workload owns. */
+  from: z.string(),
+  to: z.string(),
+  fromKind: z.enum(["workload", "address"]),
+  toKind: z.enum(["workload", "address"]),
+  port: z.string(),
+  verdict: z.enum(["allowed", "blocked", "would-block"]),
+  count: z.number().int(),
+  packets: z.number().int(),
+  bytes: z.number().int(),
+  firstSeen: IsoTime,
+  lastSeen: IsoTime,
+  /** The rule that decided (blocked/would-block: the deny rule, or absent for the default). */
+  rule: z.string().optional(),
+});
+export type FlowEdgeWire = z.infer<typeof FlowEdgeSchema>;
+
+export const FlowEdgeListSchema = z.object({ edges: z.array(FlowEdgeSchema) });

@@ -1,0 +1,138 @@
+// What the store keeps of flows, alerts and quarantines. Flows are kept as edges per time bucket
+// (compact: one row per source, destination, service, verdict and bucket, however many
+// connections), never as individual connections.
+
+import type { Json } from "./records.js";
+
+export type EdgeVerdict = "allowed" | "blocked" | "would-block";
+export type EndKind = "workload" | "address";
+
+/** One edge's contribution from one batch, in one bucket. */
+export interface EdgeDelta {
+  /** Start of the bucket (ms since the epoch, a multiple of the bucket length). */
+  readonly bucket: number;
+  readonly from: string;
+  readonly fromKind: EndKind;
+  readonly to: string;
+  readonly toKind: EndKind;
+  readonly port: string;
+  readonly verdict: EdgeVerdict;
+  /** The deciding rule, when known; the newest non-null one is kept. */
+  readonly rule: string | null;
+  readonly count: number;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+/** An edge merged over the buckets a query covers. */
+export interface StoredEdge {
+  readonly from: string;
+  readonly fromKind: EndKind;
+  readonly to: string;
+  readonly toKind: EndKind;
+  readonly port: string;
+  readonly verdict: EdgeVerdict;
+  readonly rule: string | null;
+  readonly count: number;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+export interface EdgeFilter {
+  /** Only buckets overlapping [since, until) (ms). */
+  readonly since?: number;
+  readonly until?: number;
+  readonly from?: string;
+  readonly to?: string;
+  /** Either end is one of these names. */
+  readonly either?: readonly string[];
+  readonly port?: string;
+  readonly verdict?: EdgeVerdict;
+  /** Newest lastSeen first when limited. */
+  readonly limit?: number;
+}
+
+export type AlertSeverity = "low" | "medium" | "high" | "critical";
+export type AlertStatus = "open" | "acknowledged" | "resolved";
+
+export interface AlertRecord {
+  readonly id: string;
+  /** scan | lateral-movement | ransomware-spread | decoy | enforcement-gap | ... */
+  readonly kind: string;
+  readonly severity: AlertSeverity;
+  /** A workload's name, or an address. */
+  readonly source: string;
+  readonly targets: readonly string[];
+  /** First raised (ISO). */
+  readonly at: string;
+  /** Last time new evidence arrived (ISO). */
+  readonly lastAt: string;
+  readonly summary: string;
+  /** Alerts of one attack share an incident id. */
+  readonly incident: string;
+  /** Detector-specific; the flows that raised it among them. */
+  readonly evidence: Json;
+  readonly status: AlertStatus;
+  /** How many times the detector re-raised it (de-duplicated into this alert). */
+  readonly count: number;
+}
+
+export interface AlertFilter {
+  readonly kind?: string;
+  readonly status?: AlertStatus;
+  readonly source?: string;
+  readonly since?: string;
+  readonly limit?: number;
+}
+
+export interface Quarantine {
+  readonly workload: string;
+  readonly since: string;
+  readonly reason: string;
+  /** Addresses still allowed both ways besides management (a forensic host). */
+  readonly forensic: readonly string[];
+  readonly actor: string;
+}
+
+export interface FlowRepo {
+  /**
+   * Applies one agent batch at most once: `duplicate` when seq <= the agent's last applied seq
+   * (then nothing changes). Deltas are merged into stored edges per bucket (counts summed, first
+   * min, last max) in the same unit as the agent's sequence number.
+   */
+  applyBatch(
+    agentId: string,
+    seq: number,
+    deltas: readonly EdgeDelta[],
+  ): Promise<{ duplicate: boolean }>;
+  /** Edges merged across the buckets the filter covers. */
+  edges(filter?: EdgeFilter): Promise<StoredEdge[]>;
+  /** Deletes buckets that started before `before` (ms); answers how many rows went. */
+  prune(before: number): Promise<number>;
+  stats(): Promise<{ rows: number; oldest: number | null }>;
+}
+
+export interface AlertRepo {
+  /** Creates the alert, or (same id) replaces it keeping `at` and the status; not audited. */
+  upsert(alert: AlertRecord): Promise<AlertRecord>;
+  get(id: string): Promise<AlertRecord | undefined>;
+  /** Newest `lastAt` first. */
+  list(filter?: AlertFilter): Promise<AlertRecord[]>;
+  /** Audited. */
+  setStatus(id: string, status: AlertStatus, actor: string): Promise<AlertRecord | undefined>;
+}
+
+export interface QuarantineRepo {
+  list(): Promise<Quarantine[]>;
+  /** Audited. `not-found`: no such workload. */
+  set(
+    q: Quarantine,
+    actor: string,
+  ): Promise<{ ok: true; quarantine: Quarantine } | { ok: false; reason: "not-found" }>;
+  /** Audited; answers the removed quarantine. */
+  release(workload: string, actor: string): Promise<Quarantine | undefined>;
+}
