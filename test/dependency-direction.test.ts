@@ -2,6 +2,7 @@
 //   core            imports nothing of the workspace and no node:* (pure)
 //   nft/render      imports only core (pure)
 //   export          imports only core (pure)
+//   insight         imports only core (pure): flow analytics, detectors
 //   protocol        imports only core and zod (pure): the wire contract
 //   store           imports only core (node:* and better-sqlite3 allowed)
 //   nft, lab, cli   may use node:*; controller and agent never import each other
@@ -22,13 +23,25 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/lab/src", allow: ["core", "nft", "lab", "controller", "agent"], pure: false },
   { dir: "packages/store/src", allow: ["core", "store"], pure: false },
   { dir: "packages/export/src", allow: ["core"], pure: true },
+  { dir: "packages/insight/src", allow: ["core", "insight"], pure: true },
   { dir: "packages/protocol/src", allow: ["core"], pure: true },
-  { dir: "packages/controller/src", allow: ["core", "protocol", "store"], pure: false },
+  { dir: "packages/controller/src", allow: ["core", "protocol", "store", "insight"], pure: false },
   { dir: "packages/agent/src", allow: ["core", "nft", "protocol", "agent"], pure: false },
   { dir: "packages/client/src", allow: ["core", "protocol", "client"], pure: false },
   {
     dir: "packages/cli/src",
-    allow: ["core", "nft", "lab", "export", "agent", "controller", "client", "protocol", "cli"],
+    allow: [
+      "core",
+      "nft",
+      "lab",
+      "export",
+      "agent",
+      "controller",
+      "client",
+      "protocol",
+      "insight",
+      "cli",
+    ],
     pure: false,
   },
 ];

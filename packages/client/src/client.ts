@@ -120,6 +120,12 @@ export class ControllerClient {
   verifyAudit = (anchor?: { seq: number; hash: string }) =>
     this.#call(AuditVerdictSchema, { method: "GET", path: withQuery(PATHS.auditVerify, anchor) });
 
+  // ── flows and the map ──
+
+  // ── learning: suggestions, recommendation, replay, explain, blast radius ──
+
+  // ── alerts, incidents, quarantine ──
+
   async #call<S extends z.ZodType>(schema: S, req: RawRequest): Promise<z.infer<S>> {
     const res = await this.#send({ ...req, token: this.#token });
     const json = parseJson(res.text);
