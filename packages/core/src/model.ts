@@ -25,6 +25,17 @@ export interface Workload {
   readonly namespaceLabels?: Labels;
   /** What Kubernetes calls container ports: name -> port. */
   readonly namedPorts?: Readonly<Record<string, PortRange>>;
+  /**
+   * Quarantined: no selector matches it (so no allow rule of a peer covers it) and its own
+   * RuleSet denies everything both ways but the forensic addresses, enforced whatever `mode` says.
+   */
+  readonly quarantine?: WorkloadQuarantine;
+}
+
+/** What the compiler needs of a quarantine: addresses still allowed both ways (a forensic host). */
+export interface WorkloadQuarantine {
+  /** Plain IPv4/IPv6 addresses, no prefix length. */
+  readonly forensic: readonly string[];
 }
 
 /** One requirement of a selector. Equality is `in` with one value. */

@@ -27,20 +27,40 @@ function randomChange(rnd: Rnd, state: Map<string, Workload>): Change {
   const old = state.get(name) ?? randomWorkload(rnd, name);
   const fresh = randomWorkload(rnd, name);
   // Change one facet, as real updates do.
-  const facet = pickOne(rnd, ["labels", "addresses", "mode", "managed", "namedPorts", "namespace"]);
+  const facet = pickOne(rnd, [
+    "labels",
+    "addresses",
+    "mode",
+    "managed",
+    "namedPorts",
+    "namespace",
+    "quarantine",
+  ]);
   const next: Workload =
-    facet === "labels"
-      ? { ...old, labels: fresh.labels }
-      : facet === "addresses"
-        ? { ...old, addresses: fresh.addresses }
-        : facet === "mode"
-          ? { ...old, mode: fresh.mode }
-          : facet === "managed"
-            ? { ...old, managed: !old.managed }
-            : facet === "namedPorts"
-              ? { ...old, namedPorts: fresh.namedPorts ?? {} }
-              : { ...old, namespace: fresh.namespace ?? "ns3", namespaceLabels: { team: "a" } };
+    facet === "quarantine"
+      ? toggleQuarantine(rnd, old)
+      : facet === "labels"
+        ? { ...old, labels: fresh.labels }
+        : facet === "addresses"
+          ? { ...old, addresses: fresh.addresses }
+          : facet === "mode"
+            ? { ...old, mode: fresh.mode }
+            : facet === "managed"
+              ? { ...old, managed: !old.managed }
+              : facet === "namedPorts"
+                ? { ...old, namedPorts: fresh.namedPorts ?? {} }
+                : { ...old, namespace: fresh.namespace ?? "ns3", namespaceLabels: { team: "a" } };
   return { kind: "upsert-workload", workload: next };
+}
+
+/** Quarantines (with or without a forensic address) or releases the workload. */
+function toggleQuarantine(rnd: Rnd, w: Workload): Workload {
+  if (w.quarantine !== undefined) {
+    const { quarantine: _released, ...rest } = w;
+    return rest;
+  }
+  const forensic = rnd() < 0.5 ? [] : [`198.18.9.${Math.floor(rnd() * 4)}`];
+  return { ...w, quarantine: { forensic } };
 }
 
 /** Applies changes to a plain model of the state: the oracle's input. */

@@ -10,9 +10,11 @@ export function isOpenAny(peers: readonly Peer[], scope: Selector | undefined): 
 
 /**
  * Does this peer select the workload? `any` inside a scope means "any workload of the scope";
- * an unscoped `any` matches every workload. ipList/cidrs peers never select by label.
+ * an unscoped `any` matches every workload. ipList/cidrs peers never select by label. A
+ * quarantined workload is selected by nothing.
  */
 export function peerSelects(peer: Peer, scope: Selector | undefined, w: Workload): boolean {
+  if (w.quarantine !== undefined) return false;
   if (peer.kind === "ipList" || peer.kind === "cidrs") return false;
   if (scope !== undefined && !matchSelector(scope, w.labels)) return false;
   if (peer.kind === "any") return true;

@@ -5,12 +5,14 @@ import type { Direction, Workload } from "../model.js";
 import type { AddressSet, Chain, RuleEntry, RuleSet } from "../ruleset.js";
 import { chainDefault } from "./defaults.js";
 import { resolveNamed, toPortMatches } from "./ports.js";
+import { quarantineRuleSet } from "./quarantine.js";
 import type { Resolution, ResolvedRule } from "./resolve.js";
 import { ruleSetHash } from "./ruleset-hash.js";
 
 type Sets = Map<string, AddressSet>;
 
 export function reduce(res: Resolution, w: Workload): RuleSet {
+  if (w.quarantine !== undefined) return quarantineRuleSet(w, w.quarantine);
   const sets: Sets = new Map();
   const m = res.memberOf.get(w.name);
   const outRules = pick(res, res.openFrom, m?.out).filter((r) => binds(r, "consumer"));

@@ -164,6 +164,7 @@ export function staticRanges(policy: Policy, peers: readonly Peer[]): FamilyRang
 /**
  * Named ports at the consumer: providers grouped by the ports their names resolve to, one set per
  * group. A provider lacking the name is not reachable through it; addresses never resolve names.
+ * A quarantined provider is in no group.
  */
 export function namedGroups(r: ResolvedRule, inventory: Inventory): NamedGroup[] {
   if (r.plan.all || r.plan.named.length === 0) return [];
@@ -171,7 +172,8 @@ export function namedGroups(r: ResolvedRule, inventory: Inventory): NamedGroup[]
   const candidates = r.to.open ? inventory.byName.keys() : r.to.members;
   for (const name of candidates) {
     const w = inventory.get(name);
-    const resolved = w === undefined ? [] : resolveNamed(r.plan.named, w);
+    const resolved =
+      w === undefined || w.quarantine !== undefined ? [] : resolveNamed(r.plan.named, w);
     if (resolved.length === 0) continue;
     const ports = toPortMatches(resolved);
     const key = portsKey(ports);

@@ -51,9 +51,17 @@ function step(
 ): ExplainStep {
   const direction: Direction = at === "source" ? "outbound" : "inbound";
   const result = evaluateChain(ctx.ruleSet(w), direction, remoteAddr, packet);
+  if (w.quarantine !== undefined) return quarantinedStep(at, w, direction, result.policy);
   const base = { at, workload: w.name, direction, mode: w.mode, policy: result.policy };
   if (result.entry === undefined) {
-    return { ...base, reason: chainDefault(ctx.policy, w, direction).reason };
+    const reason = chainDefault(ctx.policy, w, direction).reason;
+    return {
+      ...base,
+      reason:
+        remote?.quarantine === undefined
+          ? reason
+          : `${reason}; ${remote.name} is quarantined, so no selector matches it`,
+    };
   }
   const rule = ctx.res.ruleById.get(result.entry.ruleId)?.rule as Rule;
   const matchedLabels = remote && matched(rule, direction === "outbound" ? "to" : "from", remote);
@@ -63,6 +71,20 @@ function step(
     reason: `rule ${rule.id} (${rule.action}) matches`,
     ...(matchedLabels === undefined ? {} : { matchedLabels }),
   };
+}
+
+/** A quarantined end enforces whatever its mode: only its forensic addresses pass. */
+function quarantinedStep(
+  at: "source" | "destination",
+  w: Workload,
+  direction: Direction,
+  policy: "allow" | "deny",
+): ExplainStep {
+  const reason =
+    policy === "allow"
+      ? `${w.name} is quarantined; the remote end is one of its forensic addresses`
+      : `${w.name} is quarantined: everything but management and forensic addresses is blocked`;
+  return { at, workload: w.name, direction, mode: "enforce", policy, reason };
 }
 
 /** The remote workload's labels that the rule's selecting peer (and scope) looked at. */
