@@ -4,3 +4,4 @@
 //   compiler.ts incremental: workload changes touch only the sets and workloads they affect
 export { compile } from "./compile.js";
 export { type Change, type CompileDelta, Compiler } from "./compiler.js";
+export type { Resolution, ResolvedRule, ResolvedSide } from "./resolve.js";
