@@ -1,4 +1,5 @@
 // @microseg/insight: pure analytics over flows — aggregation, learning (flows -> proposed policy),
 // application discovery, detectors, blast radius. Imports only @microseg/core; the clock is passed in.
 
+export * from "./blast/index.js";
 export * from "./flow.js";
