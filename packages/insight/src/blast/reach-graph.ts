@@ -54,9 +54,7 @@ export function buildReachGraph(
     for (const [dst, services] of byDst) {
       const allowed = allowedServices(ctx, src, dst, services, cuts, options);
       if (allowed.length === 0) continue;
-      let out = edges.get(src.name);
-      if (out === undefined) edges.set(src.name, (out = new Map()));
-      out.set(dst.name, allowed);
+      orInsert(edges, src.name, () => new Map<string, readonly string[]>()).set(dst.name, allowed);
       pairs++;
     }
   }
@@ -72,11 +70,8 @@ function candidatePairs(
   const out = new Map<Workload, Map<Workload, Candidate>>();
   const add = (a: Workload, b: Workload, s: ServicePort | "any") => {
     if (a === b) return;
-    let byDst = out.get(a);
-    if (byDst === undefined) out.set(a, (byDst = new Map()));
-    let set = byDst.get(b);
-    if (set === undefined) byDst.set(b, (set = new Set()));
-    set.add(s);
+    const byDst = orInsert(out, a, () => new Map<Workload, Candidate>());
+    orInsert(byDst, b, () => new Set()).add(s);
   };
   for (const r of ctx.res.rules) {
     if (r.rule.action !== "allow") continue;
@@ -183,4 +178,13 @@ function sortedEdges(edges: Map<string, Map<string, readonly string[]>>) {
     out.set(src, new Map([...byDst].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   }
   return out;
+}
+
+function orInsert<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
 }
