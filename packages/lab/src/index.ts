@@ -26,5 +26,6 @@ export {
 } from "./state.js";
 export { preflight } from "./sys/preflight.js";
 export { labNamespaces } from "./topology.js";
+export * from "./traffic/index.js";
 export { directByDefault, labUp, type UpOptions, type UpResult } from "./up.js";
 export { apiOf } from "./up-control-plane.js";

@@ -98,7 +98,7 @@ export function writeState(state: LabState, dir = stateDir()): void {
 
 /** Files and directories the lab writes in its state dir (and nothing else is removed). */
 const LAB_FILE =
-  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller\.log|controller-data)$/;
+  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller\.log|controller-data|traffic(\.pid|\.log|-plan\.json|-status\.json.*))$/;
 
 /** Removes the state file and the lab's logs (only files the lab writes), then the empty dir. */
 export function clearState(dir = stateDir()): void {

@@ -3,9 +3,10 @@ import type { Diagnostic } from "@microseg/core";
 import type { z } from "zod";
 
 const FIELDS: Record<string, string> = {
-  "": "name, namespaces, hosts, policy",
+  "": "name, namespaces, hosts, policy, traffic",
   host: "name, namespace, labels, address, listen, namedPorts, managed, mode",
   namespace: "labels",
+  traffic: "from, to, port, every",
 };
 
 export type PathPart = string | number;
@@ -24,6 +25,7 @@ function kindOf(path: readonly PathPart[]): string {
   if (path.length === 0) return "";
   if (path[0] === "hosts" && path.length === 2) return "host";
   if (path[0] === "namespaces" && path.length === 2) return "namespace";
+  if (path[0] === "traffic" && path.length === 2) return "traffic";
   return "other";
 }
 

@@ -4,6 +4,7 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Diagnostic, formatDiagnostic, MicrosegError } from "@microseg/core";
 import { isNode, LineCounter, parseDocument } from "yaml";
+import { planTraffic, type TrafficFlow } from "../traffic/plan.js";
 import { assignAddresses, v6For } from "./addresses.js";
 import { checkScenario, parseListen, parseNamedPorts, reporter } from "./check.js";
 import { issuesToDiagnostics, type PathPart } from "./issues.js";
@@ -60,6 +61,11 @@ export function parseScenario(text: string, file: string): Scenario {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(file, diagnostics, lineOf);
   checkScenario(parsed.data, report);
+  const traffic = planTraffic(
+    parsed.data.traffic,
+    parsed.data.hosts.map((h) => ({ name: h.name, listen: parseListen(h) })),
+    (path, message) => report(["traffic", ...path], message),
+  );
   const policy = parsed.data.policy.map((p) => resolve(dirname(resolve(file)), p));
   policy.forEach((abs, i) => {
     try {
@@ -72,10 +78,15 @@ export function parseScenario(text: string, file: string): Scenario {
     }
   });
   if (diagnostics.length > 0) throw new ScenarioInvalidError(file, diagnostics);
-  return normalize(parsed.data, resolve(file), policy);
+  return normalize(parsed.data, resolve(file), policy, traffic);
 }
 
-function normalize(raw: RawScenario, file: string, policy: string[]): Scenario {
+function normalize(
+  raw: RawScenario,
+  file: string,
+  policy: string[],
+  traffic: TrafficFlow[],
+): Scenario {
   const addresses = assignAddresses(raw.hosts.map((h) => h.address));
   const namespaces = Object.fromEntries(
     Object.entries(raw.namespaces).map(([n, ns]) => [n, { labels: ns.labels }]),
@@ -94,5 +105,5 @@ function normalize(raw: RawScenario, file: string, policy: string[]): Scenario {
       mode: h.mode,
     };
   });
-  return { file, name: raw.name, namespaces, hosts, policy };
+  return { file, name: raw.name, namespaces, hosts, policy, traffic };
 }

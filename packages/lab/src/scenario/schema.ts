@@ -36,14 +36,31 @@ const hostSchema = z
   })
   .strict();
 
+/** A host name, or a list of them (the flow runs from/to each). */
+const hostNames = z.union([z.string(), z.array(z.string()).min(1)], {
+  message: "is required: name a host (e.g. web-1) or a list of hosts (e.g. [web-1, web-2])",
+});
+
+/** Background traffic (see traffic/plan.ts): from each `from` host to each `to` host. */
+const trafficSchema = z
+  .object({
+    from: hostNames,
+    to: hostNames,
+    port: z.string(),
+    every: z.string().optional(),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: name("the lab name").default("lab"),
     namespaces: z.record(z.string(), z.object({ labels: labels.default({}) }).strict()).default({}),
     hosts: z.array(hostSchema).min(1, { message: "a lab needs at least one host" }),
     policy: z.array(z.string()).default([]),
+    traffic: z.array(trafficSchema).default([]),
   })
   .strict();
 
 export type RawScenario = z.infer<typeof scenarioSchema>;
 export type RawHost = z.infer<typeof hostSchema>;
+export type RawTraffic = z.infer<typeof trafficSchema>;

@@ -1,6 +1,7 @@
 // A lab scenario after validation and normalization: every host has its addresses, every
 // listen entry is one port, every policy file is an absolute path.
 import type { Labels, Mode, PortRange } from "@microseg/core";
+import type { TrafficFlow } from "../traffic/plan.js";
 
 export interface ListenPort {
   readonly proto: "tcp" | "udp";
@@ -27,6 +28,8 @@ export interface Scenario {
   readonly hosts: readonly ScenarioHost[];
   /** Absolute paths of the policy files. */
   readonly policy: readonly string[];
+  /** Background traffic (`lab traffic start`), one flow per (from, to) pair; may be empty. */
+  readonly traffic: readonly TrafficFlow[];
 }
 
 export function formatListenPort(p: ListenPort): string {
