@@ -4,8 +4,10 @@
 
 import { describe } from "vitest";
 import { agentContract } from "./contract/agents.js";
+import { alertContract } from "./contract/alerts.js";
 import { auditContract } from "./contract/audit.js";
 import { enrolmentContract } from "./contract/enrolment.js";
+import { flowContract } from "./contract/flows.js";
 import { lifecycleContract } from "./contract/lifecycle.js";
 import { policyContract } from "./contract/policy.js";
 import { tokenContract } from "./contract/tokens.js";
@@ -25,6 +27,8 @@ export function storeContract(name: string, makeHarness: MakeHarness, traits: Ad
     agentContract(makeHarness);
     tokenContract(makeHarness);
     auditContract(makeHarness);
+    flowContract(makeHarness, traits.durable);
+    alertContract(makeHarness);
     lifecycleContract(makeHarness, traits.durable);
   });
 }

@@ -9,7 +9,10 @@ export type EndKind = "workload" | "address";
 
 /** One edge's contribution from one batch, in one bucket. */
 export interface EdgeDelta {
-  /** Start of the bucket (ms since the epoch, a multiple of the bucket length). */
+  /**
+   * Start of the bucket (ms since the epoch, a multiple of the bucket length and of one second).
+   * `last` lies in [bucket, bucket + MAX_BUCKET_MS): deltas go to the bucket of their last time.
+   */
   readonly bucket: number;
   readonly from: string;
   readonly fromKind: EndKind;
@@ -42,8 +45,14 @@ export interface StoredEdge {
   readonly lastSeen: number;
 }
 
+/** The longest bucket the store supports (queries rely on it to bound their index scans). */
+export const MAX_BUCKET_MS = 24 * 3600_000;
+
 export interface EdgeFilter {
-  /** Only buckets overlapping [since, until) (ms). */
+  /**
+   * Only buckets overlapping [since, until) (ms): a bucket row covers [its start, its last time],
+   * so it is included when start < until and last >= since.
+   */
   readonly since?: number;
   readonly until?: number;
   readonly from?: string;
@@ -52,7 +61,7 @@ export interface EdgeFilter {
   readonly either?: readonly string[];
   readonly port?: string;
   readonly verdict?: EdgeVerdict;
-  /** Newest lastSeen first when limited. */
+  /** At most this many edges (the answer is always newest lastSeen first). */
   readonly limit?: number;
 }
 
@@ -111,24 +120,28 @@ export interface FlowRepo {
   ): Promise<{ duplicate: boolean }>;
   /** Edges merged across the buckets the filter covers. */
   edges(filter?: EdgeFilter): Promise<StoredEdge[]>;
-  /** Deletes buckets that started before `before` (ms); answers how many rows went. */
+  /** Deletes buckets that started before `before` (ms); answers how many edge rows went. */
   prune(before: number): Promise<number>;
   stats(): Promise<{ rows: number; oldest: number | null }>;
 }
 
 export interface AlertRepo {
-  /** Creates the alert, or (same id) replaces it keeping `at` and the status; not audited. */
+  /**
+   * Creates the alert, or (same id) replaces it keeping `at` and the status, with `count` =
+   * max(stored count + 1, given count) (a re-raise counts once even when the detector passes 1).
+   * Not audited.
+   */
   upsert(alert: AlertRecord): Promise<AlertRecord>;
   get(id: string): Promise<AlertRecord | undefined>;
-  /** Newest `lastAt` first. */
+  /** Newest `lastAt` first; `since` keeps alerts with lastAt >= since. */
   list(filter?: AlertFilter): Promise<AlertRecord[]>;
-  /** Audited. */
+  /** Audited (unless the status is already that). */
   setStatus(id: string, status: AlertStatus, actor: string): Promise<AlertRecord | undefined>;
 }
 
 export interface QuarantineRepo {
   list(): Promise<Quarantine[]>;
-  /** Audited. `not-found`: no such workload. */
+  /** Audited (an identical quarantine writes nothing). `not-found`: no such workload. */
   set(
     q: Quarantine,
     actor: string,

@@ -59,7 +59,9 @@ describe("sqlite migrations", () => {
     await openSqliteStore({ dir }).close();
     const db = raw();
     expect(MIGRATIONS.at(-1)?.version).toBe(SCHEMA_VERSION);
-    expect(db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([1]);
+    expect(db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual(
+      MIGRATIONS.map((m) => m.version),
+    );
     expect(migrate(db, new Date())).toEqual([]);
     db.close();
     const again = openSqliteStore({ dir });
@@ -89,13 +91,15 @@ describe("sqlite migrations", () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 2,
+        version: SCHEMA_VERSION + 1,
         name: "half",
         sql: "CREATE TABLE extra (x INTEGER); SELECT nope FROM nowhere;",
       },
     ];
     expect(() => migrate(db, new Date(), broken)).toThrow(/nowhere/);
-    expect(db.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(1);
+    expect(db.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(
+      SCHEMA_VERSION,
+    );
     expect(
       db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").pluck().get(),
     ).toBe(0);

@@ -1,8 +1,11 @@
 import type { Store } from "../port.js";
 import { agentRepo } from "./agents.js";
+import { alertRepo } from "./alerts.js";
 import { auditRepo } from "./audit.js";
 import { enrolmentRepo } from "./enrolment.js";
+import { flowRepo } from "./flows.js";
 import { policyRepo } from "./policy.js";
+import { quarantineRepo } from "./quarantine.js";
 import type { Backend, EngineContext } from "./tables.js";
 import { tokenRepo } from "./tokens.js";
 import { workloadRepo } from "./workloads.js";
@@ -26,6 +29,9 @@ export function createStore(backend: Backend, ctx: EngineContext): Store {
     agents: agentRepo(guarded, ctx),
     tokens: tokenRepo(guarded, ctx),
     audit: auditRepo(guarded, ctx),
+    flows: flowRepo(guarded, ctx),
+    alerts: alertRepo(guarded, ctx),
+    quarantine: quarantineRepo(guarded, ctx),
     async info() {
       return guarded.run(() => ({ adapter: backend.name, schemaVersion: backend.schemaVersion() }));
     },

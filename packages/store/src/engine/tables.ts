@@ -7,6 +7,14 @@
 // and the error propagates. Reads inside fn see fn's own writes. Nothing else runs in between.
 
 import type {
+  AlertFilter,
+  AlertRecord,
+  EdgeDelta,
+  EdgeFilter,
+  Quarantine,
+  StoredEdge,
+} from "../flow-records.js";
+import type {
   AgentRecord,
   ApiToken,
   AuditEntry,
@@ -58,10 +66,32 @@ export interface Tables {
   appendAudit(e: AuditEntry): void;
   /** Ascending seq, seq > afterSeq, optionally only one target, at most limit. */
   auditEntries(afterSeq: number, limit: number, target?: string): AuditEntry[];
+
+  /** The agent's last applied flow batch (0: none yet). */
+  flowSeq(agentId: string): number;
+  setFlowSeq(agentId: string, seq: number): void;
+  /** Adds each delta to its (bucket, from, to, port, verdict) row, creating the row if new. */
+  mergeEdges(deltas: readonly EdgeDelta[]): void;
+  /** Rows merged across buckets (see EdgeFilter), newest lastSeen first. */
+  edges(filter: EdgeFilter): StoredEdge[];
+  /** Deletes rows whose bucket started before `before` (ms); answers how many. */
+  pruneEdges(before: number): number;
+  edgeStats(): { rows: number; oldest: number | null };
+
+  alert(id: string): AlertRecord | undefined;
+  /** Newest lastAt first, then by id. */
+  alerts(filter: AlertFilter): AlertRecord[];
+  putAlert(a: AlertRecord): void;
+
+  quarantine(workload: string): Quarantine | undefined;
+  /** Ordered by workload. */
+  quarantines(): Quarantine[];
+  putQuarantine(q: Quarantine): void;
+  deleteQuarantine(workload: string): void;
 }
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface Backend {
   readonly name: string;

@@ -4,6 +4,7 @@
 
 import { createStore } from "../engine/create-store.js";
 import { type Backend, type EngineContext, SCHEMA_VERSION, type Tables } from "../engine/tables.js";
+import type { AlertFilter, AlertRecord, EdgeDelta, Quarantine } from "../flow-records.js";
 import type { Store } from "../port.js";
 import type {
   AgentRecord,
@@ -14,6 +15,7 @@ import type {
   Revision,
   WorkloadRecord,
 } from "../records.js";
+import { mergeEdgeRows, queryEdgeRows } from "./memory-edges.js";
 import { type UndoLog, UndoMap } from "./undo-map.js";
 
 export interface MemoryStoreOptions {
@@ -59,6 +61,11 @@ export interface MemoryState {
   readonly agents: UndoMap<string, AgentRecord>;
   readonly tokens: UndoMap<string, ApiToken>;
   readonly audit: UndoMap<number, AuditEntry>;
+  readonly flowSeqs: UndoMap<string, number>;
+  /** Edge rows by bucket + ends + port + verdict (see memory-edges.ts). */
+  readonly edges: UndoMap<string, EdgeDelta>;
+  readonly alerts: UndoMap<string, AlertRecord>;
+  readonly quarantines: UndoMap<string, Quarantine>;
 }
 
 /** Exported for tests that need to reach under the port (tampering with the audit log). */
@@ -74,6 +81,10 @@ export function memoryBackend(): Backend & { state: MemoryState } {
     agents: map(),
     tokens: map(),
     audit: map(),
+    flowSeqs: map(),
+    edges: map(),
+    alerts: map(),
+    quarantines: map(),
   };
   const tables = memoryTables(state);
   return {
@@ -163,5 +174,48 @@ function memoryTables(s: MemoryState): Tables {
         .filter((e) => e.seq > after && (target === undefined || e.target === target))
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit),
+    ...flowTables(s),
   };
 }
+
+function flowTables(s: MemoryState) {
+  return {
+    flowSeq: (agentId: string) => s.flowSeqs.get(agentId) ?? 0,
+    setFlowSeq: (agentId: string, seq: number) => s.flowSeqs.set(agentId, seq),
+    mergeEdges: (deltas: readonly EdgeDelta[]) => mergeEdgeRows(s.edges, deltas),
+    edges: (filter: Parameters<Tables["edges"]>[0]) => queryEdgeRows(s.edges.values(), filter),
+    pruneEdges: (before: number) => {
+      const old = [...s.edges.entries()].filter(([, r]) => r.bucket < before);
+      for (const [key] of old) s.edges.delete(key);
+      return old.length;
+    },
+    edgeStats: () => {
+      const rows = s.edges.values();
+      return {
+        rows: rows.length,
+        oldest: rows.length === 0 ? null : Math.min(...rows.map((r) => r.bucket)),
+      };
+    },
+    alert: (id: string) => s.alerts.get(id),
+    alerts: (f: AlertFilter) => {
+      const all = s.alerts
+        .values()
+        .filter(
+          (a) =>
+            (f.kind === undefined || a.kind === f.kind) &&
+            (f.status === undefined || a.status === f.status) &&
+            (f.source === undefined || a.source === f.source) &&
+            (f.since === undefined || a.lastAt >= f.since),
+        )
+        .sort((a, b) => text(b.lastAt, a.lastAt) || text(a.id, b.id));
+      return f.limit === undefined ? all : all.slice(0, f.limit);
+    },
+    putAlert: (a: AlertRecord) => s.alerts.set(a.id, iso(a)),
+    quarantine: (workload: string) => s.quarantines.get(workload),
+    quarantines: () => s.quarantines.values().sort((a, b) => text(a.workload, b.workload)),
+    putQuarantine: (q: Quarantine) => s.quarantines.set(q.workload, iso(q)),
+    deleteQuarantine: (workload: string) => void s.quarantines.delete(workload),
+  };
+}
+
+const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -16,6 +16,10 @@ export class UndoMap<K, V> {
     return [...this.map.values()];
   }
 
+  entries(): [K, V][] {
+    return [...this.map.entries()];
+  }
+
   set(key: K, value: V): void {
     this.remember(key);
     this.map.set(key, value);

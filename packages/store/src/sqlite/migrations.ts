@@ -114,4 +114,70 @@ CREATE INDEX audit_log_target ON audit_log (target, seq);
 ${immutable("audit_log", "audit entries")}
 `,
   },
+  {
+    version: 2,
+    name: "flow graph, alerts, quarantine",
+    sql: `
+-- Names on flow edges, each stored once: workload names and addresses (kind 0 workload,
+-- 1 address), and the short texts ports and rules are spelled with. Edge rows hold their ids.
+CREATE TABLE flow_ends (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL CHECK (kind IN (0, 1)),
+  UNIQUE (name, kind)
+) STRICT;
+CREATE TABLE flow_terms (
+  id INTEGER PRIMARY KEY,
+  text TEXT NOT NULL UNIQUE
+) STRICT;
+
+-- One row per (bucket, from, to, port, verdict), however many connections. WITHOUT ROWID: the
+-- primary key is the row's only copy.
+CREATE TABLE flow_edges (
+  bucket INTEGER NOT NULL,         -- bucket start, seconds since the epoch
+  src INTEGER NOT NULL,            -- flow_ends.id
+  dst INTEGER NOT NULL,            -- flow_ends.id
+  port INTEGER NOT NULL,           -- flow_terms.id
+  verdict INTEGER NOT NULL CHECK (verdict IN (0, 1, 2)),  -- allowed, blocked, would-block
+  rule INTEGER,                    -- flow_terms.id of the deciding rule
+  count INTEGER NOT NULL,
+  packets INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  first INTEGER NOT NULL,          -- ms after the bucket start (negative: began before it)
+  last INTEGER NOT NULL,           -- ms after the bucket start
+  PRIMARY KEY (bucket, src, dst, port, verdict)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX flow_edges_src ON flow_edges (src, bucket);
+CREATE INDEX flow_edges_dst ON flow_edges (dst, bucket);
+
+CREATE TABLE flow_seqs (
+  agent TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+  source TEXT NOT NULL,
+  targets TEXT NOT NULL,           -- JSON array
+  at TEXT NOT NULL,
+  last_at TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  incident TEXT NOT NULL,
+  evidence TEXT NOT NULL,          -- JSON
+  status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+  count INTEGER NOT NULL
+) STRICT;
+CREATE INDEX alerts_last_at ON alerts (last_at);
+
+CREATE TABLE quarantines (
+  workload TEXT PRIMARY KEY,
+  since TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  forensic TEXT NOT NULL,          -- JSON array of addresses
+  actor TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];

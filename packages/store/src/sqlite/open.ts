@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { createStore } from "../engine/create-store.js";
 import type { Backend, EngineContext } from "../engine/tables.js";
 import type { Store } from "../port.js";
+import { FlowNames } from "./flow-names.js";
 import { currentVersion, migrate } from "./migrate.js";
 import { sqliteTables } from "./sqlite-tables.js";
 
@@ -44,14 +45,20 @@ export function sqliteBackend(
     db.close();
     throw err;
   }
-  const tables = sqliteTables(db);
+  const names = new FlowNames(db);
+  const tables = sqliteTables(db, names);
   let version = currentVersion(db);
   return {
     name: "sqlite",
     db,
     run(fn) {
       if (db.inTransaction) return fn(tables);
-      return db.transaction(() => fn(tables)).immediate();
+      try {
+        return db.transaction(() => fn(tables)).immediate();
+      } catch (err) {
+        names.forget(); // ids it learnt in the rolled-back unit may not exist
+        throw err;
+      }
     },
     schemaVersion: () => version,
     close() {

@@ -3,6 +3,9 @@
 
 import type Database from "better-sqlite3";
 import type { Tables } from "../engine/tables.js";
+import { sqliteAlertTables } from "./alert-tables.js";
+import type { FlowNames } from "./flow-names.js";
+import { sqliteFlowTables } from "./flow-tables.js";
 import * as rows from "./rows.js";
 import { statements } from "./statements.js";
 
@@ -22,7 +25,7 @@ const MAX = Number.MAX_SAFE_INTEGER;
 /** SQLite reads LIMIT -1 as no limit. */
 const lim = (n: number) => (n >= MAX ? -1 : n);
 
-export function sqliteTables(db: Database.Database): Tables {
+export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
   const { one, many, put, insert, exec, scalar } = statements(db);
   const W = rows.workloadFromRow;
   const P = rows.profileFromRow;
@@ -81,5 +84,7 @@ export function sqliteTables(db: Database.Database): Tables {
     appendAudit: insert("audit_log", AUDIT, rows.auditToRow),
     auditEntries: (after, limit, target) =>
       target === undefined ? auditAll(after, lim(limit)) : auditOf(target, after, lim(limit)),
+    ...sqliteFlowTables(db, names),
+    ...sqliteAlertTables(db),
   };
 }

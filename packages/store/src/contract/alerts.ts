@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import type { AlertRecord, Quarantine } from "../flow-records.js";
+import type { MakeHarness } from "../testing.js";
+import { useHarness, workload } from "./setup.js";
+
+function alert(over: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    id: "scan:attacker",
+    kind: "scan",
+    severity: "high",
+    source: "attacker",
+    targets: ["web-1", "db-1"],
+    at: "2026-01-01T00:00:00.000Z",
+    lastAt: "2026-01-01T00:00:00.000Z",
+    summary: "attacker probed 2 workloads",
+    incident: "inc-1",
+    evidence: { ports: ["tcp/22"] },
+    status: "open",
+    count: 1,
+    ...over,
+  };
+}
+
+export function alertContract(make: MakeHarness): void {
+  describe("alerts", () => {
+    const c = useHarness(make);
+
+    it("creates, and on re-raise keeps the first time and the status and counts once", async () => {
+      expect(await c.store.alerts.upsert(alert())).toEqual(alert());
+      await c.store.alerts.setStatus("scan:attacker", "acknowledged", "alice");
+      const again = await c.store.alerts.upsert(
+        alert({
+          at: "2026-01-01T01:00:00.000Z",
+          lastAt: "2026-01-01T01:00:00.000Z",
+          targets: ["web-1", "db-1", "web-2"],
+          summary: "attacker probed 3 workloads",
+          status: "open",
+        }),
+      );
+      expect(again).toMatchObject({
+        at: "2026-01-01T00:00:00.000Z",
+        lastAt: "2026-01-01T01:00:00.000Z",
+        targets: ["web-1", "db-1", "web-2"],
+        status: "acknowledged",
+        count: 2,
+      });
+      expect(await c.store.alerts.get("scan:attacker")).toEqual(again);
+      expect((await c.store.alerts.upsert(alert({ count: 7 }))).count).toBe(7);
+      expect(await c.store.alerts.get("nope")).toBeUndefined();
+    });
+
+    it("lists newest first with filters", async () => {
+      await c.store.alerts.upsert(alert({ id: "a", lastAt: "2026-01-01T01:00:00.000Z" }));
+      await c.store.alerts.upsert(
+        alert({ id: "b", kind: "decoy", source: "web-2", lastAt: "2026-01-01T03:00:00.000Z" }),
+      );
+      await c.store.alerts.upsert(alert({ id: "c", lastAt: "2026-01-01T02:00:00.000Z" }));
+      await c.store.alerts.setStatus("c", "resolved", "bob");
+      const ids = async (f: Parameters<typeof c.store.alerts.list>[0]) =>
+        (await c.store.alerts.list(f)).map((a) => a.id);
+      expect(await ids({})).toEqual(["b", "c", "a"]);
+      expect(await ids({ kind: "scan" })).toEqual(["c", "a"]);
+      expect(await ids({ status: "open" })).toEqual(["b", "a"]);
+      expect(await ids({ source: "web-2" })).toEqual(["b"]);
+      expect(await ids({ since: "2026-01-01T02:00:00.000Z" })).toEqual(["b", "c"]);
+      expect(await ids({ limit: 1 })).toEqual(["b"]);
+    });
+
+    it("audits a status change, not an unchanged one, and not raising", async () => {
+      await c.store.alerts.upsert(alert());
+      expect((await c.store.alerts.setStatus("scan:attacker", "resolved", "bob"))?.status).toBe(
+        "resolved",
+      );
+      await c.store.alerts.setStatus("scan:attacker", "resolved", "bob");
+      expect(await c.store.alerts.setStatus("nope", "resolved", "bob")).toBeUndefined();
+      const audit = await c.store.audit.list();
+      expect(audit.map((e) => [e.actor, e.action, e.target, e.after])).toEqual([
+        ["bob", "alert.status", "alert/scan:attacker", { status: "resolved" }],
+      ]);
+    });
+  });
+
+  describe("quarantine", () => {
+    const c = useHarness(make);
+    const q = (over: Partial<Quarantine> = {}): Quarantine => ({
+      workload: "web-1",
+      since: "2026-01-01T00:00:00.000Z",
+      reason: "lateral movement",
+      forensic: ["198.18.9.9"],
+      actor: "detector",
+      ...over,
+    });
+
+    it("sets, lists and releases, audited; refuses an unknown workload", async () => {
+      await c.store.workloads.upsert(workload("web-1"), "setup");
+      await c.store.workloads.upsert(workload("db-1"), "setup");
+      expect(await c.store.quarantine.set(q({ workload: "nope" }), "alice")).toEqual({
+        ok: false,
+        reason: "not-found",
+      });
+      expect(await c.store.quarantine.set(q(), "alice")).toEqual({ ok: true, quarantine: q() });
+      await c.store.quarantine.set(q(), "alice");
+      await c.store.quarantine.set(q({ workload: "db-1", forensic: [] }), "alice");
+      expect((await c.store.quarantine.list()).map((x) => x.workload)).toEqual(["db-1", "web-1"]);
+      expect(await c.store.quarantine.release("web-1", "bob")).toEqual(q());
+      expect(await c.store.quarantine.release("web-1", "bob")).toBeUndefined();
+      expect(await c.store.quarantine.list()).toEqual([q({ workload: "db-1", forensic: [] })]);
+      const audit = (await c.store.audit.list()).filter((e) => e.action.startsWith("quarantine"));
+      expect(audit.map((e) => [e.actor, e.action, e.target])).toEqual([
+        ["alice", "quarantine.set", "workload/web-1"],
+        ["alice", "quarantine.set", "workload/db-1"],
+        ["bob", "quarantine.release", "workload/web-1"],
+      ]);
+      expect(audit[0]?.after).toMatchObject({ reason: "lateral movement" });
+    });
+  });
+}

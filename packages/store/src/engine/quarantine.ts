@@ -1,0 +1,60 @@
+// Quarantine: a workload cut off from everything but management (and its forensic addresses).
+// Setting and releasing are audited; the policy compiler reads the list.
+
+import type { Quarantine, QuarantineRepo } from "../flow-records.js";
+import type { Json } from "../records.js";
+import { record } from "./audit.js";
+import type { Backend, EngineContext } from "./tables.js";
+
+const target = (workload: string) => `workload/${workload}`;
+const snapshot = (q: Quarantine | undefined): Json =>
+  q === undefined ? null : { ...q, forensic: [...q.forensic] };
+const same = (a: Quarantine, b: Quarantine) => JSON.stringify(a) === JSON.stringify(b);
+
+export function quarantineRepo(db: Backend, ctx: EngineContext): QuarantineRepo {
+  return {
+    async list() {
+      return db.run((t) => t.quarantines());
+    },
+    async set(q, actor) {
+      return db.run((t) => {
+        if (t.workload(q.workload) === undefined)
+          return { ok: false, reason: "not-found" } as const;
+        const quarantine: Quarantine = {
+          workload: q.workload,
+          since: q.since,
+          reason: q.reason,
+          forensic: [...q.forensic],
+          actor: q.actor,
+        };
+        const before = t.quarantine(q.workload);
+        if (before !== undefined && same(before, quarantine)) {
+          return { ok: true, quarantine: before } as const;
+        }
+        t.putQuarantine(quarantine);
+        record(t, ctx, {
+          actor,
+          action: "quarantine.set",
+          target: target(q.workload),
+          before: snapshot(before),
+          after: snapshot(quarantine),
+        });
+        return { ok: true, quarantine } as const;
+      });
+    },
+    async release(workload, actor) {
+      return db.run((t) => {
+        const before = t.quarantine(workload);
+        if (before === undefined) return undefined;
+        t.deleteQuarantine(workload);
+        record(t, ctx, {
+          actor,
+          action: "quarantine.release",
+          target: target(workload),
+          before: snapshot(before),
+        });
+        return before;
+      });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The memory adapter's flow edges: one frozen row per (bucket, from, to, port, verdict), merged
+// on write and grouped across buckets on read, with the same semantics as the SQLite adapter's
+// upsert and GROUP BY (the contract suite holds both to them).
+
+import type { EdgeDelta, EdgeFilter, StoredEdge } from "../flow-records.js";
+import { newestFirst } from "../shared/edge-order.js";
+import type { UndoMap } from "./undo-map.js";
+
+const SEP = "\u0000";
+const edgeKey = (d: EdgeDelta) => [d.from, d.fromKind, d.to, d.toKind, d.port, d.verdict].join(SEP);
+
+export function mergeEdgeRows(rows: UndoMap<string, EdgeDelta>, deltas: readonly EdgeDelta[]) {
+  for (const d of deltas) {
+    if (d.bucket % 1000 !== 0) throw new Error(`edge bucket ${d.bucket} is not whole seconds`);
+    const key = `${d.bucket}${SEP}${edgeKey(d)}`;
+    const prev = rows.get(key);
+    rows.set(key, Object.freeze(prev === undefined ? { ...d } : merged(prev, d)));
+  }
+}
+
+function merged(prev: EdgeDelta, d: EdgeDelta): EdgeDelta {
+  return {
+    ...prev,
+    rule: d.rule ?? prev.rule,
+    count: prev.count + d.count,
+    packets: prev.packets + d.packets,
+    bytes: prev.bytes + d.bytes,
+    first: Math.min(prev.first, d.first),
+    last: Math.max(prev.last, d.last),
+  };
+}
+
+function matches(r: EdgeDelta, f: EdgeFilter, either: Set<string> | undefined): boolean {
+  if (f.until !== undefined && r.bucket >= f.until) return false;
+  if (f.since !== undefined && r.last < f.since) return false;
+  if (f.from !== undefined && r.from !== f.from) return false;
+  if (f.to !== undefined && r.to !== f.to) return false;
+  if (either !== undefined && !either.has(r.from) && !either.has(r.to)) return false;
+  if (f.port !== undefined && r.port !== f.port) return false;
+  return f.verdict === undefined || r.verdict === f.verdict;
+}
+
+interface Group {
+  edge: StoredEdge;
+  /** The bucket the group's rule came from: the newest bucket with a rule wins. */
+  ruleBucket: number;
+}
+
+export function queryEdgeRows(rows: readonly EdgeDelta[], f: EdgeFilter): StoredEdge[] {
+  const either = f.either === undefined ? undefined : new Set(f.either);
+  const groups = new Map<string, Group>();
+  for (const r of rows) {
+    if (!matches(r, f, either)) continue;
+    const key = edgeKey(r);
+    const g = groups.get(key);
+    if (g === undefined) {
+      groups.set(key, { edge: storedEdge(r), ruleBucket: r.rule === null ? -1 : r.bucket });
+      continue;
+    }
+    const e = g.edge;
+    const newerRule = r.rule !== null && r.bucket > g.ruleBucket;
+    if (newerRule) g.ruleBucket = r.bucket;
+    g.edge = {
+      ...e,
+      rule: newerRule ? r.rule : e.rule,
+      count: e.count + r.count,
+      packets: e.packets + r.packets,
+      bytes: e.bytes + r.bytes,
+      firstSeen: Math.min(e.firstSeen, r.first),
+      lastSeen: Math.max(e.lastSeen, r.last),
+    };
+  }
+  const edges = [...groups.values()].map((g) => g.edge).sort(newestFirst);
+  return f.limit === undefined ? edges : edges.slice(0, f.limit);
+}
+
+function storedEdge(r: EdgeDelta): StoredEdge {
+  const { bucket: _, first, last, ...rest } = r;
+  return { ...rest, firstSeen: first, lastSeen: last };
+}
