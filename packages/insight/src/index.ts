@@ -2,4 +2,5 @@
 // application discovery, detectors, blast radius. Imports only @microseg/core; the clock is passed in.
 
 export * from "./blast/index.js";
+export * from "./detect/index.js";
 export * from "./flow.js";

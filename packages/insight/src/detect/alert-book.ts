@@ -1,0 +1,188 @@
+// De-duplication and grouping. One alert per (kind, source) while evidence keeps arriving: a new
+// raise within dedupWindowMs of the last updates that alert (count grows, lastAt moves, targets
+// and evidence are merged, severity only rises). Alerts of one source within incidentWindowMs
+// share an incident; so does a source that an earlier lateral movement reached (A->B then B->C
+// is one incident, its chain recorded). Every map here expires and is swept: state is bounded.
+
+import { alertId, incidentId } from "./ids.js";
+import type { DetectionOptions } from "./options.js";
+import {
+  type AlertEvidence,
+  type AlertKind,
+  type DetectedAlert,
+  type EvidenceFlow,
+  maxSeverity,
+  type Severity,
+} from "./types.js";
+
+export const MAX_TARGETS = 100;
+export const EVIDENCE_FLOWS = 20;
+export const EVIDENCE_PORTS = 200;
+
+/** One raise of a detector. */
+export interface Raise {
+  readonly kind: AlertKind;
+  readonly source: string;
+  readonly severity: Severity;
+  readonly at: number;
+  readonly target?: string;
+  readonly port?: string;
+  readonly flow?: EvidenceFlow;
+  readonly gap?: string;
+  readonly detail?: Readonly<Record<string, string | number>>;
+  /** Lateral movement and spread: the target is now reached by this incident (for chains). */
+  readonly reaches?: boolean;
+  readonly summary: (a: OpenAlert) => string;
+}
+
+/** The mutable alert behind a DetectedAlert snapshot. */
+export interface OpenAlert {
+  readonly id: string;
+  readonly kind: AlertKind;
+  readonly source: string;
+  readonly at: number;
+  readonly incident: string;
+  lastAt: number;
+  severity: Severity;
+  count: number;
+  summary: string;
+  readonly targets: Set<string>;
+  readonly ports: Set<string>;
+  flows: EvidenceFlow[];
+  chain?: readonly string[];
+  gap?: string;
+  detail?: Readonly<Record<string, string | number>>;
+}
+
+interface IncidentMark {
+  readonly id: string;
+  lastAt: number;
+}
+
+interface Reach {
+  readonly incident: string;
+  readonly chain: readonly string[];
+  readonly at: number;
+}
+
+export class AlertBook {
+  private readonly open = new Map<string, OpenAlert>();
+  private readonly incidents = new Map<string, IncidentMark>();
+  private readonly reached = new Map<string, Reach>();
+
+  constructor(private readonly options: DetectionOptions) {}
+
+  /** Is an alert of this kind open for the source (raised within the de-dup window)? */
+  isOpen(kind: AlertKind, source: string, now: number): boolean {
+    const a = this.open.get(key(kind, source));
+    return a !== undefined && now - a.lastAt <= this.options.dedupWindowMs;
+  }
+
+  raise(r: Raise): DetectedAlert {
+    const a = this.openFor(r);
+    a.lastAt = Math.max(a.lastAt, r.at);
+    a.severity = maxSeverity(a.severity, r.severity);
+    if (r.target !== undefined && a.targets.size < MAX_TARGETS) a.targets.add(r.target);
+    if (r.port !== undefined && a.ports.size < EVIDENCE_PORTS) a.ports.add(r.port);
+    if (r.flow !== undefined) {
+      a.flows.push(r.flow);
+      if (a.flows.length > EVIDENCE_FLOWS) a.flows = a.flows.slice(-EVIDENCE_FLOWS);
+    }
+    if (r.gap !== undefined) a.gap = r.gap;
+    if (r.detail !== undefined) a.detail = r.detail;
+    if (r.reaches === true && r.target !== undefined) this.reach(a, r.target, r.at);
+    a.summary = r.summary(a);
+    this.markIncident(a.source, a.incident, r.at);
+    return snapshot(a);
+  }
+
+  /** Drops alerts, incidents and reaches older than their windows. */
+  sweep(now: number): void {
+    const { dedupWindowMs, incidentWindowMs } = this.options;
+    for (const [k, a] of this.open) if (now - a.lastAt > dedupWindowMs) this.open.delete(k);
+    for (const [k, m] of this.incidents)
+      if (now - m.lastAt > incidentWindowMs) this.incidents.delete(k);
+    for (const [k, r] of this.reached) if (now - r.at > incidentWindowMs) this.reached.delete(k);
+  }
+
+  size(): number {
+    return this.open.size + this.incidents.size + this.reached.size;
+  }
+
+  private openFor(r: Raise): OpenAlert {
+    const k = key(r.kind, r.source);
+    const existing = this.open.get(k);
+    if (existing !== undefined && r.at - existing.lastAt <= this.options.dedupWindowMs) {
+      existing.count++;
+      return existing;
+    }
+    const reach = this.reachOf(r.source, r.at);
+    const a: OpenAlert = {
+      id: alertId(r.kind, r.source, r.at),
+      kind: r.kind,
+      source: r.source,
+      at: r.at,
+      lastAt: r.at,
+      incident: this.incidentOf(r.source, r.at) ?? reach?.incident ?? incidentId(r.source, r.at),
+      severity: r.severity,
+      count: 1,
+      summary: "",
+      targets: new Set(),
+      ports: new Set(),
+      flows: [],
+      ...(reach === undefined ? {} : { chain: reach.chain }),
+    };
+    this.open.set(k, a);
+    return a;
+  }
+
+  private incidentOf(source: string, now: number): string | undefined {
+    const m = this.incidents.get(source);
+    return m !== undefined && now - m.lastAt <= this.options.incidentWindowMs ? m.id : undefined;
+  }
+
+  private reachOf(source: string, now: number): Reach | undefined {
+    const r = this.reached.get(source);
+    return r !== undefined && now - r.at <= this.options.incidentWindowMs ? r : undefined;
+  }
+
+  private markIncident(source: string, id: string, at: number) {
+    const m = this.incidents.get(source);
+    if (m !== undefined && m.id === id) m.lastAt = Math.max(m.lastAt, at);
+    else this.incidents.set(source, { id, lastAt: at });
+  }
+
+  /** The target is reached: its own later alerts join this incident and extend the chain. */
+  private reach(a: OpenAlert, target: string, at: number) {
+    if (this.reached.has(target) || target === a.source) return;
+    const chain = [...(a.chain ?? [a.source]), target];
+    this.reached.set(target, { incident: a.incident, chain, at });
+  }
+}
+
+function key(kind: AlertKind, source: string): string {
+  return `${kind}\u0000${source}`;
+}
+
+export function snapshot(a: OpenAlert): DetectedAlert {
+  const evidence: AlertEvidence = {
+    flows: [...a.flows],
+    ...(a.ports.size > 0 ? { ports: [...a.ports] } : {}),
+    ...(a.chain !== undefined ? { chain: a.chain } : {}),
+    ...(a.gap !== undefined ? { gap: a.gap } : {}),
+    ...(a.detail !== undefined ? { detail: a.detail } : {}),
+  };
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    source: a.source,
+    targets: [...a.targets],
+    at: a.at,
+    lastAt: a.lastAt,
+    summary: a.summary,
+    incident: a.incident,
+    evidence,
+    count: a.count,
+  };
+}

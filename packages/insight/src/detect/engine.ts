@@ -1,0 +1,270 @@
+// The detection engine: fed batches of resolved flow observations (and, on a timer, agent
+// states), it answers the alerts that are new or got new evidence. Pure: the clock is passed in,
+// the estate is asked through a DetectionView, and all state lives in bounded, expiring windows.
+//
+//   observation ─┬─ decoy? ─────────────────────────────> decoy alert (at once)
+//                └─ suspicious? (blocked / would-block, or neither known nor allowed by policy)
+//                     └─ SourceContacts (per source, windowed)
+//                          ├─ ports on one host >= scanPorts ──> scan (vertical)
+//                          ├─ hosts on one port >= scanHosts ──> scan (horizontal)
+//                          ├─ spread-service hosts >= spreadHosts ──> ransomware-spread
+//                          └─ risk-weighted new edges >= lateralScore ──> lateral-movement
+//   every raise goes through the AlertBook: one alert per (kind, source), incidents shared.
+
+import type { FlowObservation } from "../flow.js";
+import { AlertBook, type OpenAlert } from "./alert-book.js";
+import { SourceContacts } from "./contacts.js";
+import { gapOf } from "./gap.js";
+import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions } from "./options.js";
+import { describePort, type Risk, serviceOf } from "./services.js";
+import type {
+  AgentGapState,
+  DetectedAlert,
+  DetectionView,
+  EvidenceFlow,
+  Severity,
+} from "./types.js";
+
+const RISK_WEIGHT: Readonly<Record<Risk, number>> = { high: 3, medium: 2, low: 1 };
+const RISK_SEVERITY: Readonly<Record<Risk, Severity>> = {
+  high: "high",
+  medium: "medium",
+  low: "low",
+};
+
+export class DetectionEngine {
+  readonly options: DetectionOptions;
+  private readonly book: AlertBook;
+  private readonly sources = new Map<string, SourceContacts>();
+  private readonly gapSince = new Map<string, { gap: string; since: number }>();
+  private lastSweep = 0;
+  private changed = new Map<string, DetectedAlert>();
+
+  constructor(
+    private readonly view: DetectionView,
+    options: Partial<DetectionOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_DETECTION_OPTIONS, ...options };
+    this.book = new AlertBook(this.options);
+  }
+
+  /** Feeds one batch; answers the alerts raised or updated by it (one entry per alert id). */
+  observe(batch: readonly FlowObservation[], now: number): DetectedAlert[] {
+    this.changed = new Map();
+    for (const obs of batch) this.observeOne(obs);
+    this.maybeSweep(now);
+    return [...this.changed.values()];
+  }
+
+  /**
+   * Enforcement gaps: an agent offline, drifted or behind the current RuleSet for longer than the
+   * grace period raises (and, while it lasts, keeps updating) one alert per workload.
+   */
+  checkAgents(states: readonly AgentGapState[], now: number): DetectedAlert[] {
+    this.changed = new Map();
+    const seen = new Set<string>();
+    for (const s of states) {
+      seen.add(s.workload);
+      const gap = gapOf(s, now, this.options.offlineAfterMs);
+      if (gap === undefined) {
+        this.gapSince.delete(s.workload);
+        continue;
+      }
+      const prev = this.gapSince.get(s.workload);
+      const since = prev?.gap === gap ? prev.since : now;
+      this.gapSince.set(s.workload, { gap, since });
+      if (now - since < this.options.gapGraceMs) continue;
+      const lasted = Math.round((now - since) / 1000);
+      this.emit(
+        this.book.raise({
+          kind: "enforcement-gap",
+          source: s.workload,
+          severity: gap === "drifted" ? "high" : "medium",
+          at: now,
+          gap,
+          detail: { sinceMs: since, graceMs: this.options.gapGraceMs },
+          summary: (a) =>
+            `${a.source}: agent ${gap} for ${lasted} s (grace ${this.options.gapGraceMs / 1000} s)`,
+        }),
+      );
+    }
+    for (const w of [...this.gapSince.keys()]) if (!seen.has(w)) this.gapSince.delete(w);
+    return [...this.changed.values()];
+  }
+
+  /** Tracked state, for tests and the benchmark: sources plus the book's entries. */
+  stateSize(): number {
+    return this.sources.size + this.book.size();
+  }
+
+  private observeOne(obs: FlowObservation) {
+    const src = obs.from.name;
+    const dst = obs.to.name;
+    if (src === dst) return;
+    const at = obs.last;
+    if (this.view.isDecoy(obs.to, obs.port)) this.decoy(obs, at);
+    if (!this.suspicious(obs)) return;
+    const contacts = this.contactsOf(src);
+    const o = this.options;
+    if (!contacts.record(dst, obs.port, at, o.scanWindowMs)) return;
+    const flow = evidence(obs);
+    const svc = serviceOf(obs.port);
+    this.scan(contacts, obs, at, flow);
+    if (svc.spread) this.spread(contacts, obs, at, flow);
+    if (obs.to.kind === "workload") this.lateral(contacts, obs, at, flow, svc.risk);
+  }
+
+  private suspicious(obs: FlowObservation): boolean {
+    return obs.verdict !== "allowed" || (!this.view.known(obs) && !this.view.allows(obs));
+  }
+
+  private decoy(obs: FlowObservation, at: number) {
+    this.emit(
+      this.book.raise({
+        kind: "decoy",
+        source: obs.from.name,
+        severity: "high",
+        at,
+        target: obs.to.name,
+        port: obs.port,
+        flow: evidence(obs),
+        summary: (a) =>
+          `${a.source} touched decoy ${[...a.targets].join(", ")} (${[...a.ports].join(", ")}); nothing legitimate uses it`,
+      }),
+    );
+  }
+
+  private scan(c: SourceContacts, obs: FlowObservation, at: number, flow: EvidenceFlow) {
+    const src = obs.from.name;
+    const o = this.options;
+    const since = at - o.scanWindowMs;
+    const open = this.book.isOpen("scan", src, at);
+    const vertical = open ? 0 : c.portsOn(obs.to.name, since);
+    const horizontal = open ? 0 : c.hostsOn(obs.port, since);
+    if (!open && vertical < o.scanPorts && horizontal < o.scanHosts) return;
+    this.emit(
+      this.book.raise({
+        kind: "scan",
+        source: src,
+        severity: horizontal >= o.scanHosts ? "high" : "medium",
+        at,
+        target: obs.to.name,
+        port: obs.port,
+        flow,
+        detail: {
+          scanPorts: o.scanPorts,
+          scanHosts: o.scanHosts,
+          windowMs: o.scanWindowMs,
+        },
+        summary: (a) =>
+          `${a.source} scanned ${countOf(a.ports, "port")} on ${countOf(a.targets, "host")} (${a.count} new contacts)`,
+      }),
+    );
+  }
+
+  private spread(c: SourceContacts, obs: FlowObservation, at: number, flow: EvidenceFlow) {
+    const src = obs.from.name;
+    const o = this.options;
+    c.recordSpread(obs.to.name, at);
+    const open = this.book.isOpen("ransomware-spread", src, at);
+    if (!open && c.spreadHosts(at - o.spreadWindowMs) < o.spreadHosts) return;
+    this.emit(
+      this.book.raise({
+        kind: "ransomware-spread",
+        source: src,
+        severity: "critical",
+        at,
+        target: obs.to.name,
+        port: obs.port,
+        flow,
+        reaches: obs.verdict === "allowed",
+        detail: { spreadHosts: o.spreadHosts, windowMs: o.spreadWindowMs },
+        summary: (a) =>
+          `${a.source} fanned out on file-sharing/remote-execution services (${[...a.ports].map(describePort).join(", ")}) to ${countOf(a.targets, "host")}`,
+      }),
+    );
+  }
+
+  private lateral(
+    c: SourceContacts,
+    obs: FlowObservation,
+    at: number,
+    flow: EvidenceFlow,
+    risk: Risk,
+  ) {
+    const src = obs.from.name;
+    const o = this.options;
+    if (at - c.lateralSince > o.lateralWindowMs) {
+      c.lateralScore = 0;
+      c.lateralSince = at;
+    }
+    c.lateralScore += RISK_WEIGHT[risk];
+    if (c.lateralScore < o.lateralScore && !this.book.isOpen("lateral-movement", src, at)) return;
+    this.emit(
+      this.book.raise({
+        kind: "lateral-movement",
+        source: src,
+        severity: RISK_SEVERITY[risk],
+        at,
+        target: obs.to.name,
+        port: obs.port,
+        flow,
+        reaches: obs.verdict === "allowed",
+        summary: lateralSummary,
+      }),
+    );
+  }
+
+  private contactsOf(source: string): SourceContacts {
+    let c = this.sources.get(source);
+    if (c !== undefined) {
+      // Re-insert: the map's order is least recently used first.
+      this.sources.delete(source);
+      this.sources.set(source, c);
+      return c;
+    }
+    c = new SourceContacts(this.options.maxContactsPerSource);
+    this.sources.set(source, c);
+    if (this.sources.size > this.options.maxSources) {
+      const oldest = this.sources.keys().next().value as string;
+      this.sources.delete(oldest);
+    }
+    return c;
+  }
+
+  private emit(a: DetectedAlert) {
+    this.changed.set(a.id, a);
+  }
+
+  /** At most once per scan window: drop idle sources and expired book entries. */
+  private maybeSweep(now: number) {
+    const o = this.options;
+    if (now - this.lastSweep < o.scanWindowMs) return;
+    this.lastSweep = now;
+    const idle = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
+    for (const [name, c] of this.sources) if (now - c.lastAt > idle) this.sources.delete(name);
+    this.book.sweep(now);
+  }
+}
+
+function evidence(obs: FlowObservation): EvidenceFlow {
+  return {
+    from: obs.from.name,
+    to: obs.to.name,
+    port: obs.port,
+    verdict: obs.verdict,
+    count: obs.count,
+    at: obs.last,
+    ...(obs.rule === undefined ? {} : { rule: obs.rule }),
+  };
+}
+
+function countOf(items: ReadonlySet<string>, noun: string): string {
+  return `${items.size} ${noun}${items.size === 1 ? "" : "s"}`;
+}
+
+function lateralSummary(a: OpenAlert): string {
+  const via = a.chain === undefined ? "" : ` (after ${a.chain.join(" -> ")})`;
+  const ports = [...a.ports].slice(0, 5).map(describePort).join(", ");
+  return `${a.source}${via} opened connections no policy or baseline explains to ${[...a.targets].slice(0, 5).join(", ")} on ${ports}`;
+}
