@@ -30,10 +30,21 @@ export const WorkloadSchema = z.object({
 });
 export type WorkloadWire = z.infer<typeof WorkloadSchema>;
 
+/** A workload's quarantine: only management and the forensic addresses reach it, both ways. */
+export const QuarantineSchema = z.object({
+  since: z.string(),
+  reason: z.string(),
+  forensic: z.array(AddressSchema),
+  actor: z.string(),
+});
+export type QuarantineWire = z.infer<typeof QuarantineSchema>;
+
 /** A stored workload: the workload plus bookkeeping timestamps (ISO-8601 UTC). */
 export const WorkloadRecordSchema = WorkloadSchema.extend({
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Present while the workload is quarantined. */
+  quarantine: QuarantineSchema.optional(),
 });
 
 /** Normalized CIDRs per family (core `AddressSet`). */

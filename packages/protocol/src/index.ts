@@ -4,6 +4,7 @@
 
 export * from "./admin.js";
 export * from "./agent.js";
+export * from "./alerts.js";
 export * from "./common.js";
 export * from "./errors.js";
 export * from "./fingerprint.js";
