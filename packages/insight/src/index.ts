@@ -4,3 +4,4 @@
 export * from "./blast/index.js";
 export * from "./detect/index.js";
 export * from "./flow.js";
+export * from "./replay/index.js";
