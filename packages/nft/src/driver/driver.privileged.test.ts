@@ -162,6 +162,31 @@ describePrivileged("nft driver on a real kernel", () => {
     await expect(server.exec("nft", ["list", "table", "inet", "microseg"])).rejects.toThrow();
   });
 
+  it("ignores the recording sets' elements that traffic adds, but not a change to them", async () => {
+    const driver = new NftDriver({ netns: server.name });
+    await driver.remove();
+    await driver.apply(serverRuleSet(allow(GOOD)));
+    for (let i = 0; i < 3; i++) {
+      expect(await probeTcp(client, SERVER, 80, { from: BAD, ms: 300 })).toBe(false);
+    }
+    const recorded = JSON.parse(
+      await server.exec("nft", ["-j", "list", "set", "inet", "microseg", "flow-deny-in-v4"]),
+    ).nftables[1].set.elem;
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0].elem.val.concat.slice(0, 2)).toEqual([BAD, SERVER]);
+    expect(await driver.drift()).toEqual({ drifted: false, details: [] });
+    expect(await driver.drift({ elements: false })).toEqual({ drifted: false, details: [] });
+    expect((await driver.apply(serverRuleSet(allow(GOOD)))).kind).toBe("noop");
+
+    await server.exec("nft", ["flush", "chain", "inet", "microseg", "flow-deny-in"]);
+    await server.exec("nft", ["delete", "set", "inet", "microseg", "flow-deny-in-v4"]);
+    const details = (await driver.drift({ elements: false })).details.join("\n");
+    expect(details).toMatch(/set flow-deny-in-v4 is missing/);
+    expect(details).toMatch(/chain flow-deny-in: missing rule/);
+    expect((await driver.apply(serverRuleSet(allow(GOOD)))).kind).toBe("full");
+    expect(await driver.drift()).toEqual({ drifted: false, details: [] });
+  });
+
   it("refuses the root namespace, by default and through a netns name bound to it", async () => {
     const rs = serverRuleSet(allow(GOOD));
     await expect(new NftDriver({}).apply(rs)).rejects.toThrow(/root network namespace/);

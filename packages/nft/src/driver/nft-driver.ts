@@ -36,8 +36,6 @@ export interface NftDriverOptions {
   readonly table?: string;
   /** Addresses that are always allowed both ways (the controller, management hosts). */
   readonly management?: AddressSet;
-  /** nflog group for deny / would-block reports; default 1. */
-  readonly logGroup?: number;
   /** Runs nft; default spawns `nft` (via `ip netns exec` when netns is set). */
   readonly exec?: NftExec;
 }
@@ -89,11 +87,7 @@ export class NftDriver {
   constructor(options: NftDriverOptions) {
     this.options = options;
     this.exec = options.exec ?? createNftExec(options.netns);
-    this.render = {
-      table: options.table,
-      management: options.management,
-      logGroup: options.logGroup,
-    };
+    this.render = { table: options.table, management: options.management };
   }
 
   get tableName(): string {

@@ -44,7 +44,12 @@ export function icmpTypes(proto: "icmp" | "icmpv6", types: readonly (number | st
   return match({ payload: { protocol: proto, field: "type" } }, right);
 }
 
-/** NFLOG to a netlink group: free when nobody listens on the group. */
-export function logToGroup(group: number, prefix: string): NftExpr {
-  return { log: { prefix, group } };
+/** `jump <chain>`: continue in a regular chain (its verdict ends the packet's walk). */
+export function jump(chain: string): NftExpr {
+  return { jump: { target: chain } };
+}
+
+/** `update @set { <key> }`: add the key (or refresh its timeout) and run the set's counter. */
+export function updateSet(set: string, key: readonly unknown[]): NftExpr {
+  return { set: { op: "update", elem: { concat: key }, set: `@${set}` } };
 }

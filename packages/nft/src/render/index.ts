@@ -2,7 +2,16 @@
 
 export { toElement, toElements } from "./elements.js";
 export {
-  DEFAULT_LOG_GROUP,
+  FLOW_SET_PREFIX,
+  FLOW_SET_SIZE,
+  FLOW_SET_TIMEOUT_S,
+  type FlowFamily,
+  type FlowKind,
+  flowChainName,
+  flowKindFor,
+  flowSetName,
+} from "./flow-recording.js";
+export {
   DEFAULT_TABLE,
   FIXED_IDS,
   kernelSetNames,

@@ -1,14 +1,13 @@
 // Names and labels the renderer puts into the kernel. nft limits: set names up to 255 bytes
-// (we keep them short and identifier-like so `nft list` stays readable), rule comments and log
-// prefixes up to 127 bytes (NFTNL_UDATA_COMMENT_MAXLEN / NF_LOG_PREFIXLEN, minus the NUL).
+// (we keep them short and identifier-like so `nft list` stays readable), rule comments up to
+// 127 bytes (NFTNL_UDATA_COMMENT_MAXLEN, minus the NUL).
 
 export const DEFAULT_TABLE = "microseg";
-export const DEFAULT_LOG_GROUP = 1;
 
 /** Names of the always-present management sets. The `-` keeps them apart from RuleSet sets. */
 export const MANAGEMENT_SETS = { v4: "mgmt-v4", v6: "mgmt-v6" } as const;
 
-/** Pseudo rule ids of the fixed rules, used as rule comments (and for the default in log prefixes). */
+/** Pseudo rule ids of the fixed rules, used as rule comments. */
 export const FIXED_IDS = {
   established: "mseg:established",
   loopback: "mseg:loopback",

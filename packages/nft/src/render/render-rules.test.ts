@@ -44,35 +44,71 @@ describe("renderRuleSet", () => {
     ]);
   });
 
-  it("enforce drops denied traffic and ends with an explicit default drop", () => {
-    expect(verdicts(renderRuleSet(base), "input").slice(5)).toEqual([
+  it("enforce sends denied traffic to the recording chain, which records and drops", () => {
+    const doc = renderRuleSet(base);
+    expect(verdicts(doc, "input").slice(5)).toEqual([
       "counter+accept",
       "counter+accept",
       "counter+accept",
       "counter+accept",
-      "counter+log+drop",
-      "counter+log+drop",
+      "counter+jump",
+      "counter+jump",
+    ]);
+    const jumps = rules(doc, "input").flatMap((r) => r.expr.filter((e) => "jump" in e));
+    expect(new Set(jumps.map((j) => JSON.stringify(j)))).toEqual(
+      new Set([JSON.stringify({ jump: { target: "flow-deny-in" } })]),
+    );
+    expect(verdicts(doc, "flow-deny-in")).toEqual(["set", "set", "set", "set", "counter+drop"]);
+    expect(verdicts(doc, "flow-deny-out").at(-1)).toBe("counter+drop");
+  });
+
+  it("records each attempt in its own rule, so a full set cannot stop the verdict", () => {
+    const chain = rules(renderRuleSet(base), "flow-deny-in");
+    for (const r of chain.slice(0, -1)) expect(r.expr.some((e) => "drop" in e)).toBe(false);
+    expect(chain.at(-1)?.expr).toEqual([{ counter: null }, { drop: null }]);
+    const updates = chain.flatMap((r) => r.expr.filter((e) => "set" in e));
+    expect(updates.map((u) => (u.set as { set: string }).set)).toEqual([
+      "@flow-deny-in-v4",
+      "@flow-deny-in-v4",
+      "@flow-deny-in-v6",
+      "@flow-deny-in-v6",
     ]);
   });
 
-  it("test mode drops nothing but logs would-be drops to the nflog group", () => {
+  it("declares one dynamic counting set per family and direction, bounded and expiring", () => {
+    const sets = renderRuleSet(base).nftables.flatMap((c) =>
+      "add" in c && "set" in c.add && c.add.set.name.startsWith("flow-") ? [c.add.set] : [],
+    );
+    expect(sets.map((s) => s.name)).toEqual([
+      "flow-deny-in-v4",
+      "flow-deny-in-v6",
+      "flow-deny-out-v4",
+      "flow-deny-out-v6",
+    ]);
+    for (const s of sets) {
+      expect(s).toMatchObject({ flags: ["timeout"], timeout: 120, size: 16384 });
+      expect(s.stmt).toEqual([{ counter: null }]);
+    }
+  });
+
+  it("test mode drops nothing; would-be drops go to the would-block recording chain", () => {
     const doc = renderRuleSet({ ...base, mode: "test" });
     const all = [...verdicts(doc, "input"), ...verdicts(doc, "output")];
     expect(all.some((v) => v.includes("drop"))).toBe(false);
-    const logged = rules(doc, "input").flatMap((r) => r.expr.filter((e) => "log" in e));
-    expect(logged).toEqual([
-      { log: { prefix: "mseg-wb in bad", group: 1 } },
-      { log: { prefix: "mseg-wb in mseg:default", group: 1 } },
-    ]);
+    const jumps = rules(doc, "input").flatMap((r) => r.expr.filter((e) => "jump" in e));
+    expect(jumps).toEqual([{ jump: { target: "flow-wb-in" } }, { jump: { target: "flow-wb-in" } }]);
+    expect(verdicts(doc, "flow-wb-in")).toEqual(["set", "set", "set", "set", "counter+accept"]);
+    expect(rules(doc, "flow-deny-in")).toEqual([]);
   });
 
-  it("learn mode neither drops nor logs", () => {
+  it("learn mode neither drops nor records", () => {
     const doc = renderRuleSet({ ...base, mode: "learn" });
     const all = [...verdicts(doc, "input"), ...verdicts(doc, "output")].join(" ");
-    expect(all).not.toMatch(/drop|log/);
+    expect(all).not.toMatch(/drop|jump/);
+    expect(JSON.stringify(doc)).not.toMatch(/flow-/);
   });
 
-  it("keeps comments and log prefixes within the kernel's 127 bytes", () => {
+  it("keeps comments within the kernel's 127 bytes", () => {
     const long = "é".repeat(200);
     const doc = renderRuleSet({
       ...base,

@@ -1,12 +1,13 @@
 // RuleSet -> one nft JSON document that replaces the whole table atomically.
 //
 // Command order (firm): add table (so the delete cannot fail on a fresh machine), delete table,
-// add table, chains, sets, elements, rules. nft applies the document as one transaction, so
+// add table, chains, sets, elements, rules (recording chains' rules last). nft applies the document as one transaction, so
 // there is no moment where the old table is gone and the new one not yet there.
 
 import type { AddressSet, RuleSet } from "@microseg/core";
 import { toElements } from "./elements.js";
-import { DEFAULT_LOG_GROUP, DEFAULT_TABLE, kernelSetNames, MANAGEMENT_SETS } from "./names.js";
+import { flowChainName, flowChainRules, flowKindFor, flowSets } from "./flow-recording.js";
+import { DEFAULT_TABLE, kernelSetNames, MANAGEMENT_SETS } from "./names.js";
 import { chainRules } from "./rules.js";
 import type { NftChain, NftCommand, NftDocument, NftTable } from "./wire.js";
 
@@ -15,8 +16,6 @@ export interface RenderOptions {
   readonly table?: string;
   /** Addresses always allowed both ways (controller, management hosts). */
   readonly management?: AddressSet;
-  /** nflog group for deny and would-block reports; default 1. */
-  readonly logGroup?: number;
 }
 
 /**
@@ -64,7 +63,6 @@ function without(all: readonly string[], some: readonly string[]): string[] {
 
 export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): NftDocument {
   const tableName = options.table ?? DEFAULT_TABLE;
-  const logGroup = options.logGroup ?? DEFAULT_LOG_GROUP;
   const table: NftTable = { family: "inet", name: tableName };
   const base = { family: "inet", table: tableName } as const;
   const chain = (name: "input" | "output"): NftChain => ({
@@ -76,12 +74,17 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     policy: "accept",
   });
   const sets = kernelSets(ruleSet, options.management);
+  const kind = flowKindFor(ruleSet.mode);
+  const recording = kind ? (["inbound", "outbound"] as const) : [];
   const commands: NftCommand[] = [
     { add: { table } },
     { delete: { table } },
     { add: { table } },
     { add: { chain: chain("input") } },
     { add: { chain: chain("output") } },
+    ...recording.map((d) => ({
+      add: { chain: { ...base, name: flowChainName(kind ?? "deny", d) } },
+    })),
     ...sets.map((s) => ({
       add: {
         set: {
@@ -95,14 +98,23 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     ...sets
       .filter((s) => s.cidrs.length > 0)
       .map((s) => ({ add: { element: { ...base, name: s.name, elem: toElements(s.cidrs) } } })),
+    ...recording.flatMap((d) =>
+      flowSets(kind ?? "deny", d).map((set) => ({ add: { set: { ...base, ...set } } })),
+    ),
   ];
   const directions = [
     ["input", ruleSet.inbound, "inbound"],
     ["output", ruleSet.outbound, "outbound"],
   ] as const;
   for (const [chainName, ruleChain, direction] of directions) {
-    for (const body of chainRules(ruleChain, { direction, mode: ruleSet.mode, logGroup })) {
+    for (const body of chainRules(ruleChain, { direction, mode: ruleSet.mode })) {
       commands.push({ add: { rule: { ...base, chain: chainName, ...body } } });
+    }
+  }
+  for (const direction of recording) {
+    const chainName = flowChainName(kind ?? "deny", direction);
+    for (const expr of flowChainRules(kind ?? "deny", direction)) {
+      commands.push({ add: { rule: { ...base, chain: chainName, expr } } });
     }
   }
   return { nftables: commands };

@@ -6,11 +6,14 @@
 //   5. one rule per (entry, address family, port match), in entry order, each with a counter
 //      and the entry's ruleId as comment
 //   6. the default: counter + accept, or the mode's treatment of a deny
+// A deny in enforce / test mode jumps to the direction's recording chain (flow-recording.ts),
+// which records the attempt for the flow collector and drops (enforce) or accepts (test).
 // Structure depends only on entries, mode and set names, never on set contents: membership
 // churn is element churn (see render-delta.ts).
 
 import type { Chain, Direction, Mode, PortMatch, RuleEntry } from "@microseg/core";
 import * as x from "./exprs.js";
+import { flowChainName, flowKindFor } from "./flow-recording.js";
 import {
   FIXED_IDS,
   kernelSetNames,
@@ -29,7 +32,6 @@ export interface RuleBody {
 export interface ChainContext {
   readonly direction: Direction;
   readonly mode: Mode;
-  readonly logGroup: number;
 }
 
 const ND_TYPES = [
@@ -71,7 +73,7 @@ const ANY_PORT: PortMatch = { proto: "any" };
 function entryRules(entry: RuleEntry, ctx: ChainContext): RuleBody[] {
   const ports = entry.ports.length > 0 ? entry.ports : [ANY_PORT];
   const comment = truncateUtf8(entry.ruleId, MAX_LABEL_BYTES);
-  const verdict = verdictFor(entry.action === "allow", entry.ruleId, ctx);
+  const verdict = verdictFor(entry.action === "allow", ctx);
   const rules: RuleBody[] = [];
   for (const { family, peer } of peerMatches(entry, ctx.direction)) {
     for (const port of ports) {
@@ -123,25 +125,17 @@ function portExprs(port: PortMatch): NftExpr[] {
 }
 
 /**
- * What a matching packet gets. Allowed: accept. Denied: enforce drops (and reports on the
- * nflog group, prefix `mseg-deny <in|out> <ruleId>`); test reports on the group
- * (`mseg-wb <in|out> <ruleId>`) and accepts; learn only counts and accepts.
+ * What a matching packet gets. Allowed: accept. Denied: enforce and test jump to the recording
+ * chain of their kind and direction (`flow-deny-in` drops, `flow-wb-in` accepts); learn only
+ * counts and accepts.
  */
-function verdictFor(allowed: boolean, ruleId: string, ctx: ChainContext): NftExpr[] {
-  if (allowed) return [x.accept];
-  const dir = ctx.direction === "inbound" ? "in" : "out";
-  const label = (kind: string) => truncateUtf8(`${kind} ${dir} ${ruleId}`, MAX_LABEL_BYTES);
-  switch (ctx.mode) {
-    case "enforce":
-      return [x.logToGroup(ctx.logGroup, label("mseg-deny")), x.drop];
-    case "test":
-      return [x.logToGroup(ctx.logGroup, label("mseg-wb")), x.accept];
-    case "learn":
-      return [x.accept];
-  }
+function verdictFor(allowed: boolean, ctx: ChainContext): NftExpr[] {
+  const kind = flowKindFor(ctx.mode);
+  if (allowed || !kind) return [x.accept];
+  return [x.jump(flowChainName(kind, ctx.direction))];
 }
 
 function defaultRule(kind: Chain["default"], ctx: ChainContext): RuleBody {
-  const verdict = verdictFor(kind === "allow", FIXED_IDS.default, ctx);
+  const verdict = verdictFor(kind === "allow", ctx);
   return { expr: [x.counter, ...verdict], comment: FIXED_IDS.default };
 }

@@ -26,13 +26,27 @@ export interface NftChain {
   readonly policy: "accept" | "drop";
 }
 
+/** A regular chain (no hook): only reached by `jump` (the flow recording chains). */
+export interface NftRegularChain {
+  readonly family: "inet";
+  readonly table: string;
+  readonly name: string;
+}
+
 export interface NftSet {
   readonly family: "inet";
   readonly table: string;
   readonly name: string;
-  readonly type: "ipv4_addr" | "ipv6_addr";
-  /** ["interval"] for prefix sets; absent for hash sets of single addresses. */
-  readonly flags?: readonly "interval"[];
+  /** One type, or a concatenation (`ipv4_addr . ipv4_addr . inet_proto . inet_service`). */
+  readonly type: "ipv4_addr" | "ipv6_addr" | readonly string[];
+  /** ["interval"] for prefix sets, ["timeout"] for the dynamic flow sets; absent for hash sets. */
+  readonly flags?: readonly ("interval" | "timeout")[];
+  /** Seconds an element lives (flow sets). */
+  readonly timeout?: number;
+  /** Maximum number of elements (flow sets). */
+  readonly size?: number;
+  /** Statements every element carries, e.g. `[{ "counter": null }]`. */
+  readonly stmt?: readonly NftExpr[];
 }
 
 export interface NftElements {
@@ -54,7 +68,7 @@ export interface NftRule {
 export type NftCommand =
   | { readonly add: { readonly table: NftTable } }
   | { readonly delete: { readonly table: NftTable } }
-  | { readonly add: { readonly chain: NftChain } }
+  | { readonly add: { readonly chain: NftChain | NftRegularChain } }
   | { readonly add: { readonly set: NftSet } }
   | { readonly add: { readonly element: NftElements } }
   | { readonly delete: { readonly element: NftElements } }
