@@ -8,6 +8,8 @@
 //   nft, lab, cli   may use node:*; controller and agent never import each other
 //   agent           imports core, nft, protocol (never controller)
 //   client          imports core, protocol: the admin API client (cli, lab may use it)
+//   web             the console (browser): only TYPES of protocol and core, no node:*; the
+//                   controller serves its built files and never imports it
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,7 +17,7 @@ import { describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "..");
 
 /** Which workspace packages each package (or sub-folder) may import; `pure` forbids node:*. */
-const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
+const RULES: { dir: string; allow: string[]; pure: boolean; typesOnly?: boolean }[] = [
   { dir: "packages/core/src", allow: [], pure: true },
   { dir: "packages/nft/src/render", allow: ["core"], pure: true },
   { dir: "packages/nft/src", allow: ["core", "nft"], pure: false },
@@ -28,6 +30,7 @@ const RULES: { dir: string; allow: string[]; pure: boolean }[] = [
   { dir: "packages/controller/src", allow: ["core", "protocol", "store", "insight"], pure: false },
   { dir: "packages/agent/src", allow: ["core", "nft", "protocol", "agent"], pure: false },
   { dir: "packages/client/src", allow: ["core", "protocol", "client"], pure: false },
+  { dir: "packages/web/src", allow: ["core", "protocol"], pure: true, typesOnly: true },
   {
     dir: "packages/cli/src",
     allow: [
@@ -52,7 +55,7 @@ function sourceFiles(dir: string): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
       if (name !== "testdata" && name !== "node_modules") out = out.concat(sourceFiles(path));
-    } else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) {
+    } else if (/\.tsx?$/.test(name) && !name.endsWith(".test.ts")) {
       out.push(path);
     }
   }
@@ -61,6 +64,20 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   return importsIn(readFileSync(file, "utf8"));
+}
+
+/** Workspace imports that bring code, not only types (`import type` and `import { type x }`). */
+function valueImportsIn(text: string): string[] {
+  const specs = [
+    ...text.matchAll(/^import\s+(?!type\s)([^'"]*?)from\s*["'](@microseg\/[^"']+)["']/gm),
+  ];
+  const bringsValues = (clause: string) =>
+    !/^\{[^}]*\}\s*$/.test(clause.trim()) ||
+    clause
+      .replace(/[{}]/g, "")
+      .split(",")
+      .some((name) => name.trim() !== "" && !name.trim().startsWith("type "));
+  return specs.filter((m) => bringsValues(m[1] ?? "")).map((m) => m[2] ?? "");
 }
 
 function importsIn(text: string): string[] {
@@ -93,6 +110,9 @@ describe("dependency direction", () => {
         ) {
           violations.push(`${relative(root, file)} is pure but imports ${spec}`);
         }
+        if (rule.typesOnly === true && valueImportsIn(readFileSync(file, "utf8")).includes(spec)) {
+          violations.push(`${relative(root, file)} may import only types of ${spec}`);
+        }
         if (rule.dir === "packages/nft/src/render" && spec.startsWith("..")) {
           violations.push(`${relative(root, file)} reaches outside render/ (${spec})`);
         }
@@ -116,6 +136,21 @@ describe("dependency direction", () => {
       "node:fs",
       "@microseg/agent",
       "@microseg/controller",
+    ]);
+  });
+
+  it("tells type-only workspace imports from ones that bring code (web's rule)", () => {
+    const text = [
+      `import type { A } from "@microseg/protocol";`,
+      `import { type B, type C } from "@microseg/core";`,
+      `import { PATHS } from "@microseg/protocol";`,
+      `import * as P from "@microseg/core";`,
+      `import { type D, pathFor } from "@microseg/protocol";`,
+    ].join("\n");
+    expect(valueImportsIn(text)).toEqual([
+      "@microseg/protocol",
+      "@microseg/core",
+      "@microseg/protocol",
     ]);
   });
 });

@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   caPem: null,
   management: { v4: [], v6: [] },
   statusBatchMs: 10,
+  consoleDir: null,
 };
 
 export interface BuildOptions {

@@ -1,7 +1,8 @@
 // Composition root of the controller: the ONLY place that opens a concrete store.
 //
-//   startController({dataDir, listen, http?, san?})
+//   startController({dataDir, listen, http?, san?, consoleDir?})
 //        │
+//        ├─ resolveConsoleDir                ── --console DIR, else @microseg/web's dist (or none)
 //        ├─ openSqliteStore({dir: dataDir})  ── DATA/microseg.db (WAL, migrations)
 //        ├─ ensureAdminToken(store)          ── first start: DATA/admin.token (0600), returned once
 //        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
@@ -16,6 +17,7 @@ import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { openSqliteStore } from "@microseg/store";
 import { buildController } from "./build.js";
+import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
 import { boundPort, closeServer, serve } from "./server.js";
@@ -34,6 +36,8 @@ export interface StartOptions {
   readonly san?: readonly string[];
   readonly log?: LogOption;
   readonly heartbeatSeconds?: number;
+  /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
+  readonly consoleDir?: string;
 }
 
 export interface RunningController {
@@ -54,6 +58,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       `--listen "${opts.listen}" is not HOST:PORT (e.g. 127.0.0.1:8443)`,
     );
   }
+  const consoleDir = resolveConsoleDir(opts.consoleDir);
   const store = openSqliteStore({ dir: opts.dataDir });
   try {
     const adminToken = await ensureAdminToken({ store });
@@ -69,6 +74,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         caFingerprint: tls?.caFingerprint ?? null,
         caPem: tls?.caPem ?? null,
         management: managementAddresses(listen.host),
+        consoleDir,
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
       },
     });
@@ -100,4 +106,16 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     await store.close();
     throw err;
   }
+}
+
+/** --console DIR must hold a built console; without it, the web package's build if present. */
+function resolveConsoleDir(dir: string | undefined): string | null {
+  if (dir === undefined) return defaultConsoleDir();
+  if (!isConsoleDir(dir)) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--console "${dir}" has no index.html; point it at a built console (npm run build makes packages/web/dist)`,
+    );
+  }
+  return dir;
 }

@@ -15,6 +15,7 @@ interface ControllerOptions {
   logLevel: "silent" | "error" | "warn" | "info" | "debug";
   json?: boolean;
   heartbeat: number;
+  console?: string;
 }
 
 export function controllerCommand(): Command {
@@ -34,6 +35,10 @@ export function controllerCommand(): Command {
       "how often agents report; offline after 3 missed intervals",
       seconds,
       10,
+    )
+    .option(
+      "--console <dir>",
+      "serve this built console at / (default: the web package's build, when there is one)",
     )
     .option("--json", "print the start-up facts as one JSON line")
     .addHelpText(
@@ -62,6 +67,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     san: opts.san,
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
+    ...(opts.console !== undefined && { consoleDir: opts.console }),
   }).catch((err: unknown) => {
     stop.dispose();
     throw err;
@@ -101,7 +107,7 @@ function describe(
   f: { url: string; caFingerprint: string | null; adminToken?: string | undefined },
   data: string,
 ) {
-  const lines = [`controller listening on ${f.url}`];
+  const lines = [`controller listening on ${f.url}`, `console (web UI): ${f.url}/`];
   if (f.caFingerprint !== null) lines.push(`CA fingerprint (SHA-256): ${f.caFingerprint}`);
   if (f.adminToken !== undefined) {
     lines.push(`admin token (shown once; also in ${data}/admin.token): ${f.adminToken}`);

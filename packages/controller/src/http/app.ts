@@ -3,6 +3,7 @@
 //   /api/ca.pem, /api/openapi.json        public
 //   /api/v1/enrol, /api/v1/agent/*        agent channel (enrolment key / agent credential)
 //   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
+//   /, /assets/*, client routes           the console's built files (console.ts), public
 import { ApiError, PATHS } from "@microseg/protocol";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -11,6 +12,7 @@ import { bearer } from "../secrets.js";
 import { actorOf, authenticateToken } from "../use-cases/tokens.js";
 import { adminRoutes } from "./admin-routes.js";
 import { agentRoutes } from "./agent-routes.js";
+import { consoleRoutes } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
@@ -52,6 +54,8 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   agentRoutes(app, ctx);
   adminRoutes(app, ctx);
   policyRoutes(app, ctx);
+  // Last: the console answers only what no API route did, and never under /api.
+  consoleRoutes(app, ctx.settings.consoleDir);
   return app;
 }
 
