@@ -5,6 +5,7 @@ import { labDownCommand } from "./lab-down.js";
 import { labExecCommand } from "./lab-exec.js";
 import { labProbeCommand } from "./lab-probe.js";
 import { labStatusCommand } from "./lab-status.js";
+import { labTrafficCommand } from "./lab-traffic.js";
 import { labUpCommand } from "./lab-up.js";
 
 export function labCommand(): Command {
@@ -17,6 +18,7 @@ export function labCommand(): Command {
     .addCommand(labProbeCommand())
     .addCommand(labExecCommand())
     .addCommand(labStatusCommand())
+    .addCommand(labTrafficCommand())
     .addCommand(labDownCommand())
     .addHelpText(
       "after",
