@@ -4,5 +4,5 @@
 export * from "./blast/index.js";
 export * from "./detect/index.js";
 export * from "./flow.js";
-export * from "./replay/index.js";
 export * from "./recommend/index.js";
+export * from "./replay/index.js";
