@@ -28,7 +28,25 @@ export const WorkloadPatchSchema = z.object({
 });
 export type WorkloadPatch = z.infer<typeof WorkloadPatchSchema>;
 
-export const WorkloadListSchema = z.object({ workloads: z.array(WorkloadRecordSchema) });
+/**
+ * GET /api/v1/workloads. Without `limit` every matching workload is answered (the original
+ * answer); `total` counts every match so a client can page with limit/offset. `q`: part of the
+ * name, an address, or a label's `key=value` (case-insensitive). `label`: `key=value` or `key`,
+ * comma-separated, all must hold.
+ */
+export const WorkloadQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+  q: z.string().max(253).optional(),
+  label: z.string().max(1024).optional(),
+});
+export type WorkloadQuery = z.infer<typeof WorkloadQuerySchema>;
+
+export const WorkloadListSchema = z.object({
+  workloads: z.array(WorkloadRecordSchema),
+  /** Every workload that matches the query (the page is `workloads`). */
+  total: z.number().int().optional(),
+});
 export const WorkloadChangeSchema = z.object({
   workload: WorkloadRecordSchema,
   change: z.enum(["created", "updated", "unchanged"]),

@@ -7,11 +7,13 @@ import {
   ProfileCreateSchema,
   WorkloadPatchSchema,
   WorkloadPutSchema,
+  WorkloadQuerySchema,
 } from "@microseg/protocol";
 import type { ControllerContext } from "../context.js";
 import { getAgent, listAgents, revokeAgent } from "../use-cases/agents.js";
 import { createProfile, listProfiles, revokeProfile } from "../use-cases/profiles.js";
 import { controllerStatus } from "../use-cases/status.js";
+import { pageWorkloads } from "../use-cases/workload-query.js";
 import {
   deleteWorkload,
   getWorkload,
@@ -25,7 +27,10 @@ import { jsonBody, query } from "./validate.js";
 export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
   app.get(PATHS.status, async (c) => c.json(await controllerStatus(ctx)));
 
-  app.get(PATHS.workloads, async (c) => c.json({ workloads: await listWorkloads(ctx) }));
+  app.get(PATHS.workloads, async (c) => {
+    const q = query(c, WorkloadQuerySchema);
+    return c.json(pageWorkloads(await listWorkloads(ctx), q));
+  });
   app.get(PATHS.workload, async (c) => c.json(await getWorkload(ctx, c.req.param("name"))));
   app.put(PATHS.workload, async (c) => {
     const body = await jsonBody(c, WorkloadPutSchema);

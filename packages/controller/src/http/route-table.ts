@@ -63,8 +63,9 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: "get",
     path: P.PATHS.workloads,
-    summary: "List workloads",
+    summary: "List workloads (limit/offset pages; q and label filter; total counts matches)",
     auth: "admin",
+    query: P.WorkloadQuerySchema,
     response: P.WorkloadListSchema,
   },
   {
