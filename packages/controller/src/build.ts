@@ -3,6 +3,8 @@
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
 import type { ControllerContext, ControllerSettings } from "./context.js";
+import { FlowFeed } from "./flows/flow-feed.js";
+import { FlowIngest } from "./flows/flow-ingest.js";
 import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { PolicyHub } from "./hub/policy-hub.js";
@@ -17,6 +19,8 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   management: { v4: [], v6: [] },
   statusBatchMs: 10,
   consoleDir: null,
+  flowBucketMs: 3_600_000,
+  flowRetentionMs: 28 * 86_400_000,
 };
 
 export interface BuildOptions {
@@ -38,13 +42,16 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   ]);
   const hub = new PolicyHub(workloads, active === undefined ? undefined : hubRevision(active));
   const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  const log = makeLogger(opts.log);
   const ctx: ControllerContext = {
     store: opts.store,
     hub,
     credentials: new AgentCredentials(),
     statusReports: new StatusBatcher(opts.store.agents, settings.statusBatchMs),
+    flows: new FlowFeed(log),
+    flowIngest: new FlowIngest(settings.flowBucketMs, settings.flowRetentionMs),
     clock: opts.clock ?? (() => new Date()),
-    log: makeLogger(opts.log),
+    log,
     settings,
   };
   return { ctx, app: createApp(ctx) };

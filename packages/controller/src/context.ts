@@ -4,6 +4,8 @@ import type { AddressSet } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
 import type { AgentCredentials } from "./agent-credentials.js";
+import type { FlowFeed } from "./flows/flow-feed.js";
+import type { FlowIngest } from "./flows/flow-ingest.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
 import type { StatusBatcher } from "./status-batch.js";
 
@@ -19,6 +21,10 @@ export interface ControllerSettings {
   readonly statusBatchMs: number;
   /** A built console (index.html + assets/) served at `/`; null: a plain message instead. */
   readonly consoleDir: string | null;
+  /** Flow graph bucket length (ms; a multiple of 1 s, at most a day). */
+  readonly flowBucketMs: number;
+  /** How long flow edges are kept (ms); older buckets are pruned on a timer. */
+  readonly flowRetentionMs: number;
 }
 
 export interface ControllerContext {
@@ -28,6 +34,13 @@ export interface ControllerContext {
   readonly credentials: AgentCredentials;
   /** Agent status reports, written in batches; an answer means the report committed. */
   readonly statusReports: StatusBatcher;
+  /**
+   * Resolved flows of every applied agent batch, after it committed. Subscribe with
+   * `ctx.flows.subscribe((observations, now) => …)`; see flows/flow-feed.ts.
+   */
+  readonly flows: FlowFeed;
+  /** The flow ingest's state: address history, rule attribution, bucket and retention. */
+  readonly flowIngest: FlowIngest;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

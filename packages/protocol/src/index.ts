@@ -9,4 +9,5 @@ export * from "./common.js";
 export * from "./errors.js";
 export * from "./fingerprint.js";
 export * from "./flows.js";
+export * from "./map.js";
 export * from "./paths.js";

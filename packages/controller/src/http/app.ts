@@ -14,6 +14,7 @@ import { adminRoutes } from "./admin-routes.js";
 import { agentRoutes } from "./agent-routes.js";
 import { consoleRoutes } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
+import { flowRoutes } from "./flow-routes.js";
 import { errorResponse } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { policyRoutes } from "./policy-routes.js";
@@ -54,6 +55,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   agentRoutes(app, ctx);
   adminRoutes(app, ctx);
   policyRoutes(app, ctx);
+  flowRoutes(app, ctx);
   // Last: the console answers only what no API route did, and never under /api.
   consoleRoutes(app, ctx.settings.consoleDir);
   return app;

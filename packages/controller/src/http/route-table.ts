@@ -54,6 +54,14 @@ export const ROUTES: readonly RouteDoc[] = [
     response: P.StatusResponseSchema,
   },
   {
+    method: "post",
+    path: P.PATHS.agentFlows,
+    summary: "Report a batch of flow records (applied at most once per seq)",
+    auth: "agent",
+    body: P.FlowBatchSchema,
+    response: P.FlowBatchAckSchema,
+  },
+  {
     method: "get",
     path: P.PATHS.status,
     summary: "Active revision, CA fingerprint, convergence",
@@ -218,5 +226,22 @@ export const ROUTES: readonly RouteDoc[] = [
     auth: "admin",
     query: P.AuditVerifyQuerySchema,
     response: P.AuditVerdictSchema,
+  },
+  // the flow graph
+  {
+    method: "get",
+    path: P.PATHS.flows,
+    summary: "Flow graph edges over a time range, newest first",
+    auth: "admin",
+    query: P.FlowQuerySchema,
+    response: P.FlowEdgeListSchema,
+  },
+  {
+    method: "get",
+    path: P.PATHS.map,
+    summary: "The map: workload or label-group nodes and the flows between them",
+    auth: "admin",
+    query: P.MapQuerySchema,
+    response: P.MapSchema,
   },
 ];

@@ -1,0 +1,148 @@
+// POST /api/v1/agent/flows: one agent batch -> edges in the store -> observations to listeners.
+//
+//   body ─checkFlowBatch─> records ─resolve ends─> side rules ─EdgeAggregator─> per edge+bucket
+//        ─rule attribution─> EdgeDelta[] ─store.flows.applyBatch(agent, seq)─> ack
+//                                                                   └─> ctx.flows.publish()
+//
+// Side rules (both ends of a connection may report it; count it once): the destination's
+// records count whatever their verdict; the source's count when the destination does not
+// report (an address, an unmanaged workload) and, towards a managed workload, only when blocked
+// or would-block (an egress denial the destination never saw).
+
+import type { FlowObservation } from "@microseg/insight";
+import type { FlowBatchAck } from "@microseg/protocol";
+import { ApiError, checkFlowBatch, type FlowTuple } from "@microseg/protocol";
+import type { AgentRecord, EdgeDelta } from "@microseg/store";
+import type { ControllerContext } from "../context.js";
+import type { FlowEndRef } from "./address-book.js";
+import { type AggregatedEdge, EdgeAggregator, VERDICT_CODE } from "./edge-aggregator.js";
+
+const ALLOWED = 0;
+
+export interface IngestOutcome {
+  readonly ack: FlowBatchAck;
+  /** Records counted (after side rules), edges written, records too old to keep. */
+  readonly counted: number;
+  readonly edges: number;
+  readonly stale: number;
+}
+
+export async function ingestFlows(
+  ctx: ControllerContext,
+  agent: AgentRecord,
+  body: unknown,
+): Promise<IngestOutcome> {
+  const checked = checkFlowBatch(body);
+  if (!checked.ok) {
+    throw new ApiError("MSEG_API_BAD_REQUEST", `invalid flow batch: ${checked.problem}`, {
+      problem: checked.problem,
+    });
+  }
+  const { batch } = checked;
+  const now = ctx.clock().getTime();
+  const ingest = ctx.flowIngest;
+  await ingest.refresh(ctx, now);
+  const local = ingest.book.workloadEnd(agent.workload);
+  const agg = new EdgeAggregator(ingest.bucketMs, now);
+  const { counted, stale } = aggregate(ctx, batch.records, agg, now - ingest.retentionMs);
+
+  const deltas: EdgeDelta[] = [];
+  const observations: FlowObservation[] | undefined = ctx.flows.listening ? [] : undefined;
+  agg.forEach((e) => {
+    const [from, to] = e.side === 0 ? [local, e.remote] : [e.remote, local];
+    const rule = ingest.rules.ruleFor(from, to, e.port, e.verdict);
+    deltas.push(delta(e, from, to, rule));
+    observations?.push(observation(e, from, to, rule, agent.workload));
+  });
+  const { duplicate } = await ctx.store.flows.applyBatch(agent.id, batch.seq, deltas);
+  if (!duplicate && observations !== undefined) ctx.flows.publish(observations, now);
+  if ((batch.dropped ?? 0) > 0) {
+    ctx.log.warn({ agent: agent.id, dropped: batch.dropped }, "agent dropped flow records");
+  }
+  return { ack: { seq: batch.seq, duplicate }, counted, edges: deltas.length, stale };
+}
+
+function aggregate(
+  ctx: ControllerContext,
+  records: readonly FlowTuple[],
+  agg: EdgeAggregator,
+  oldest: number,
+): { counted: number; stale: number } {
+  const book = ctx.flowIngest.book;
+  let counted = 0;
+  let stale = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as FlowTuple;
+    const remote = book.resolve(r[3], r[10]);
+    if (remote === undefined) {
+      throw new ApiError(
+        "MSEG_API_BAD_REQUEST",
+        `invalid flow batch: records[${i}][3]: "${r[3]}" is not an IP address`,
+        { problem: `records[${i}][3]: not an IP address` },
+      );
+    }
+    const side = r[0] === "out" ? 0 : 1;
+    const verdict = VERDICT_CODE[r[5]] as number;
+    if (side === 0 && verdict === ALLOWED && reports(remote)) continue;
+    if (
+      r[10] < oldest ||
+      !agg.add(remote, side, r[1], r[4], verdict, r[6], r[7], r[8], r[9], r[10])
+    ) {
+      stale++;
+      continue;
+    }
+    counted++;
+  }
+  return { counted, stale };
+}
+
+/** A managed workload's agent reports its own inbound flows. */
+function reports(end: FlowEndRef): boolean {
+  return end.kind === "workload" && end.managed;
+}
+
+function delta(
+  e: AggregatedEdge,
+  from: FlowEndRef,
+  to: FlowEndRef,
+  rule: string | null,
+): EdgeDelta {
+  return {
+    bucket: e.bucket,
+    from: from.name,
+    fromKind: from.kind,
+    to: to.name,
+    toKind: to.kind,
+    port: e.port,
+    verdict: e.verdict,
+    rule,
+    count: e.count,
+    packets: e.packets,
+    bytes: e.bytes,
+    first: e.first,
+    last: e.last,
+  };
+}
+
+function observation(
+  e: AggregatedEdge,
+  from: FlowEndRef,
+  to: FlowEndRef,
+  rule: string | null,
+  reporter: string,
+): FlowObservation {
+  return {
+    from: { name: from.name, kind: from.kind },
+    to: { name: to.name, kind: to.kind },
+    port: e.port,
+    verdict: e.verdict,
+    count: e.count,
+    packets: e.packets,
+    bytes: e.bytes,
+    first: e.first,
+    last: e.last,
+    reporter,
+    side: e.side === 0 ? "source" : "destination",
+    ...(rule !== null && { rule }),
+  };
+}

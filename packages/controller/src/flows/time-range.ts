@@ -1,0 +1,45 @@
+// `since` / `until` of the flow queries: an ISO time, or a duration back from now (`90s`, `15m`,
+// `24h`, `7d`, `2w`).
+
+import { ApiError } from "@microseg/protocol";
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** A duration like `15m` in ms; undefined when the text is not one. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d{1,9})([smhdw])$/.exec(text.trim());
+  if (m === null) return undefined;
+  return Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+}
+
+/** The time `text` names (ms); 400 naming the field when it is neither form. */
+export function parseTimeParam(field: string, text: string, now: number): number {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return now - ago;
+  const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new ApiError(
+      "MSEG_API_BAD_REQUEST",
+      `${field}: "${text}" is neither an ISO time (2026-01-31T12:00:00Z) nor a duration back from now (15m, 24h, 7d)`,
+    );
+  }
+  return at;
+}
+
+export interface TimeRange {
+  readonly since?: number;
+  readonly until?: number;
+}
+
+export function timeRange(q: { since?: string; until?: string }, now: number): TimeRange {
+  return {
+    ...(q.since !== undefined && { since: parseTimeParam("since", q.since, now) }),
+    ...(q.until !== undefined && { until: parseTimeParam("until", q.until, now) }),
+  };
+}

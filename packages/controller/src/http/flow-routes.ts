@@ -1,0 +1,30 @@
+// Flow routes: agents post flow batches (agent credential; checked with the protocol's fast
+// checkFlowBatch, not zod: this is the hottest path), admins read the flow graph and the map.
+import { ApiError, FlowQuerySchema, MapQuerySchema, PATHS } from "@microseg/protocol";
+import type { ControllerContext } from "../context.js";
+import { flowMap } from "../flows/flow-map.js";
+import { queryFlows } from "../flows/flow-query.js";
+import { ingestFlows } from "../flows/ingest.js";
+import type { ControllerApp } from "./env.js";
+import { query } from "./validate.js";
+
+export function flowRoutes(app: ControllerApp, ctx: ControllerContext): void {
+  // Authenticated by the /api/v1/agent/* middleware of agentRoutes().
+  app.post(PATHS.agentFlows, async (c) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      throw new ApiError("MSEG_API_BAD_REQUEST", "the flow batch is not JSON");
+    }
+    const { ack } = await ingestFlows(ctx, c.get("agent"), body);
+    return c.json(ack);
+  });
+
+  app.get(PATHS.flows, async (c) => {
+    const q = query(c, FlowQuerySchema);
+    return c.json({ edges: await queryFlows(ctx, q) });
+  });
+
+  app.get(PATHS.map, async (c) => c.json(await flowMap(ctx, query(c, MapQuerySchema))));
+}
