@@ -12,7 +12,11 @@ import {
   ControllerStatusSchema,
   DraftSavedSchema,
   DraftSchema,
+  FlowEdgeListSchema,
+  type FlowQueryWire,
   HistorySchema,
+  type MapQueryWire,
+  MapSchema,
   PATHS,
   PolicyDiffSchema,
   type ProfileCreate,
@@ -121,6 +125,10 @@ export class ControllerClient {
     this.#call(AuditVerdictSchema, { method: "GET", path: withQuery(PATHS.auditVerify, anchor) });
 
   // ── flows and the map ──
+  flows = (q: FlowQueryWire = {}) =>
+    this.#call(FlowEdgeListSchema, { method: "GET", path: withQuery(PATHS.flows, q) });
+  map = (q: MapQueryWire = {}) =>
+    this.#call(MapSchema, { method: "GET", path: withQuery(PATHS.map, q) });
 
   // ── learning: suggestions, recommendation, replay, explain, blast radius ──
 

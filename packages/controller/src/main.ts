@@ -9,7 +9,8 @@
 //        ├─ buildController({store, settings})
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
-//        └─ serve(app)                       ── node https (or http with --http)
+//        ├─ serve(app)                       ── node https (or http with --http)
+//        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
 //
 //   close(): hub.close() (held long-polls answered 204) -> server close -> store.close()
 import { writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { openSqliteStore } from "@microseg/store";
 import { buildController } from "./build.js";
+import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
@@ -36,6 +38,8 @@ export interface StartOptions {
   readonly san?: readonly string[];
   readonly log?: LogOption;
   readonly heartbeatSeconds?: number;
+  /** How long flow edges are kept (ms; default 28 days), pruned every 10 minutes. */
+  readonly flowRetentionMs?: number;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
 }
@@ -76,6 +80,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         management: managementAddresses(listen.host),
         consoleDir,
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
+        ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
       },
     });
     const server = await serve(app, {
@@ -85,6 +90,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     const host = isUnspecified(listen.host) ? "127.0.0.1" : listen.host;
     const url = `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${boundPort(server)}`;
     ctx.log.info({ url, caFingerprint: tls?.caFingerprint ?? null }, "controller listening");
+    const stopRetention = startFlowRetention(ctx);
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -94,6 +100,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       close: () => {
         closing ??= (async () => {
           ctx.hub.close();
+          stopRetention();
           await closeServer(server);
           await ctx.statusReports.flush();
           await store.close();
