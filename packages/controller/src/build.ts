@@ -3,6 +3,8 @@
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
 import type { ControllerContext, ControllerSettings } from "./context.js";
+import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./detect/config.js";
+import { DetectionService } from "./detect/service.js";
 import { FlowFeed } from "./flows/flow-feed.js";
 import { FlowIngest } from "./flows/flow-ingest.js";
 import { createApp } from "./http/app.js";
@@ -28,19 +30,25 @@ export interface BuildOptions {
   readonly settings?: Partial<ControllerSettings>;
   readonly clock?: () => Date;
   readonly log?: LogOption;
+  /** Alert delivery, auto-quarantine, decoys, thresholds (detect/config.ts). */
+  readonly detection?: DetectionConfig;
 }
 
 export interface BuiltController {
   readonly ctx: ControllerContext;
   readonly app: ControllerApp;
+  /** Detection on the flow stream and agent states; close() it before the store. */
+  readonly detection: DetectionService;
 }
 
 export async function buildController(opts: BuildOptions): Promise<BuiltController> {
-  const [workloads, active] = await Promise.all([
+  const [workloads, active, quarantines] = await Promise.all([
     opts.store.workloads.list(),
     opts.store.policy.active(),
+    opts.store.quarantine.list(),
   ]);
-  const hub = new PolicyHub(workloads, active === undefined ? undefined : hubRevision(active));
+  const revision = active === undefined ? undefined : hubRevision(active);
+  const hub = new PolicyHub(workloads, revision, quarantines);
   const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
   const log = makeLogger(opts.log);
   const ctx: ControllerContext = {
@@ -54,5 +62,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     log,
     settings,
   };
-  return { ctx, app: createApp(ctx) };
+  const detection = new DetectionService(ctx, opts.detection ?? DEFAULT_DETECTION_CONFIG);
+  await detection.start(ctx.flows);
+  return { ctx, app: createApp(ctx), detection };
 }

@@ -8,16 +8,19 @@
 //        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
 //        ├─ buildController({store, settings})
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
+//        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
 //        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
 //
-//   close(): hub.close() (held long-polls answered 204) -> server close -> store.close()
+//   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
+//            -> store.close()
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { openSqliteStore } from "@microseg/store";
 import { buildController } from "./build.js";
+import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
@@ -40,6 +43,8 @@ export interface StartOptions {
   readonly heartbeatSeconds?: number;
   /** How long flow edges are kept (ms; default 28 days), pruned every 10 minutes. */
   readonly flowRetentionMs?: number;
+  /** --alert-webhook, --alert-syslog, --auto-quarantine, --decoy (detect/config.ts). */
+  readonly detection?: DetectionFlags;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
 }
@@ -63,6 +68,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     );
   }
   const consoleDir = resolveConsoleDir(opts.consoleDir);
+  const detection = detectionConfigFrom(opts.detection ?? {});
   const store = openSqliteStore({ dir: opts.dataDir });
   try {
     const adminToken = await ensureAdminToken({ store });
@@ -71,9 +77,10 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     }
     const names = [...(isUnspecified(listen.host) ? [] : [listen.host]), ...(opts.san ?? [])];
     const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
-    const { ctx, app } = await buildController({
+    const built = await buildController({
       store,
       log: opts.log,
+      detection,
       settings: {
         caFingerprint: tls?.caFingerprint ?? null,
         caPem: tls?.caPem ?? null,
@@ -83,6 +90,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
       },
     });
+    const { ctx, app } = built;
     const server = await serve(app, {
       listen,
       ...(tls !== undefined && { tls: { cert: tls.certPem, key: tls.keyPem } }),
@@ -103,6 +111,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           stopRetention();
           await closeServer(server);
           await ctx.statusReports.flush();
+          await built.detection.close();
           await store.close();
           ctx.log.info("controller stopped");
         })();

@@ -6,6 +6,7 @@
 // lines on stderr.
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
+import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
   data: string;
@@ -16,6 +17,11 @@ interface ControllerOptions {
   json?: boolean;
   heartbeat: number;
   console?: string;
+  flowRetention: number;
+  alertWebhook: string[];
+  alertSyslog: string[];
+  autoQuarantine?: string;
+  decoy: string[];
 }
 
 export function controllerCommand(): Command {
@@ -40,6 +46,29 @@ export function controllerCommand(): Command {
       "--console <dir>",
       "serve this built console at / (default: the web package's build, when there is one)",
     )
+    .addOption(
+      new Option(
+        "--flow-retention <duration>",
+        "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
+      )
+        .argParser((text: string) => durationMs(text, "--flow-retention"))
+        .default(28 * 86_400_000, "28d"),
+    )
+    .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
+    .option(
+      "--alert-syslog <url...>",
+      "send every new alert as RFC 5424 + CEF to udp://HOST[:514] or tcp://HOST[:PORT]",
+      [],
+    )
+    .option(
+      "--auto-quarantine <kind:severity,...>",
+      "quarantine an alert's source automatically, e.g. decoy:high,ransomware-spread:critical (off by default)",
+    )
+    .option(
+      "--decoy <target...>",
+      "decoys: ADDR, ADDR:tcp/PORT, NAME or NAME:tcp/PORT (workloads labelled decoy=true are decoys too)",
+      [],
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .addHelpText(
       "after",
@@ -48,7 +77,9 @@ Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 
 Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
-  $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http`,
+  $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
+  $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
+      --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high`,
     )
     .action(async (opts: ControllerOptions) => {
       process.exitCode = await runController(opts);
@@ -67,6 +98,13 @@ async function runController(opts: ControllerOptions): Promise<number> {
     san: opts.san,
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
+    flowRetentionMs: opts.flowRetention,
+    detection: {
+      alertWebhook: opts.alertWebhook,
+      alertSyslog: opts.alertSyslog,
+      decoy: opts.decoy,
+      ...(opts.autoQuarantine !== undefined && { autoQuarantine: opts.autoQuarantine }),
+    },
     ...(opts.console !== undefined && { consoleDir: opts.console }),
   }).catch((err: unknown) => {
     stop.dispose();

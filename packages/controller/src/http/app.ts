@@ -12,10 +12,11 @@ import { bearer } from "../secrets.js";
 import { actorOf, authenticateToken } from "../use-cases/tokens.js";
 import { adminRoutes } from "./admin-routes.js";
 import { agentRoutes } from "./agent-routes.js";
+import { alertRoutes } from "./alert-routes.js";
 import { consoleRoutes } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
-import { flowRoutes } from "./flow-routes.js";
 import { errorResponse } from "./errors.js";
+import { flowRoutes } from "./flow-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { policyRoutes } from "./policy-routes.js";
 
@@ -56,6 +57,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   adminRoutes(app, ctx);
   policyRoutes(app, ctx);
   flowRoutes(app, ctx);
+  alertRoutes(app, ctx);
   // Last: the console answers only what no API route did, and never under /api.
   consoleRoutes(app, ctx.settings.consoleDir);
   return app;

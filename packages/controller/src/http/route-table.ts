@@ -244,4 +244,42 @@ export const ROUTES: readonly RouteDoc[] = [
     query: P.MapQuerySchema,
     response: P.MapSchema,
   },
+  // alerts, incidents, quarantine
+  {
+    method: "get",
+    path: P.PATHS.alerts,
+    summary: "Alerts, newest lastAt first (filters: kind, status, source, since, limit)",
+    auth: "admin",
+    query: P.AlertQuerySchema,
+    response: P.AlertListSchema,
+  },
+  {
+    method: "post",
+    path: P.PATHS.alertAck,
+    summary: "Acknowledge an alert (audited)",
+    auth: "admin",
+    response: P.AlertAckResponseSchema,
+  },
+  {
+    method: "get",
+    path: P.PATHS.incidents,
+    summary: "Alerts grouped by incident",
+    auth: "admin",
+    response: P.IncidentListSchema,
+  },
+  {
+    method: "post",
+    path: P.PATHS.quarantine,
+    summary: "Quarantine a workload: only management and forensic addresses reach it (audited)",
+    auth: "admin",
+    body: P.QuarantineRequestSchema,
+    response: P.QuarantineResponseSchema,
+  },
+  {
+    method: "delete",
+    path: P.PATHS.quarantine,
+    summary: "Release a workload from quarantine (audited)",
+    auth: "admin",
+    response: P.ReleaseResponseSchema,
+  },
 ];

@@ -11,6 +11,9 @@
 // a revision compiles against is the store's workloads plus the workloads the policy text itself
 // declares (`workloads:` sections); a stored workload wins over a declared one of the same name.
 // Before the first provision no RuleSet is visible (agents get `ruleSet: null`).
+// Quarantines (store.quarantine) are applied on top of the stored workloads: a quarantined
+// workload compiles to deny-all (core/compile/quarantine.ts) and drops out of every peer set, so
+// setQuarantine wakes exactly it and the agents whose sets held it.
 
 import {
   type Change,
@@ -21,6 +24,7 @@ import {
   type Workload,
 } from "@microseg/core";
 import { NO_RULESET } from "@microseg/protocol";
+import type { Quarantine } from "@microseg/store";
 
 export type WaitOutcome = "changed" | "timeout" | "closed";
 
@@ -42,9 +46,16 @@ export class PolicyHub {
   private readonly stored = new Map<string, Workload>();
   private declared = new Map<string, Workload>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly quarantines = new Map<string, Quarantine>();
   private closed = false;
+  private changes = 0;
 
-  constructor(workloads: readonly Workload[], revision?: HubRevision) {
+  constructor(
+    workloads: readonly Workload[],
+    revision?: HubRevision,
+    quarantines: readonly Quarantine[] = [],
+  ) {
+    for (const q of quarantines) this.quarantines.set(q.workload, q);
     for (const w of workloads) this.stored.set(w.name, plain(w));
     if (revision !== undefined) {
       this.active = revision.number;
@@ -72,7 +83,28 @@ export class PolicyHub {
   inventoryWith(declared: readonly Workload[]): Workload[] {
     const byName = new Map(declared.map((w) => [w.name, plain(w)]));
     for (const [name, w] of this.stored) byName.set(name, w);
-    return [...byName.values()];
+    return [...byName.values()].map((w) => this.withQuarantine(w));
+  }
+
+  /** The inventory the active revision compiles against, quarantines applied. */
+  workloads(): Workload[] {
+    return this.inventory();
+  }
+
+  /** Grows by one whenever the compiled state may have changed (views cache on it). */
+  get generation(): number {
+    return this.changes;
+  }
+
+  quarantineOf(name: string): Quarantine | undefined {
+    return this.quarantines.get(name);
+  }
+
+  /** Quarantines (or, with undefined, releases) a workload; answers the workloads woken. */
+  setQuarantine(name: string, q: Quarantine | undefined): string[] {
+    if (q === undefined) this.quarantines.delete(name);
+    else this.quarantines.set(name, q);
+    return this.applyChanges([this.effectiveChange(name)]);
   }
 
   /** A workload of the store's inventory as the hub holds it (no store read). */
@@ -175,7 +207,13 @@ export class PolicyHub {
   }
 
   private effective(name: string): Workload | undefined {
-    return this.stored.get(name) ?? this.declared.get(name);
+    const w = this.stored.get(name) ?? this.declared.get(name);
+    return w === undefined ? undefined : this.withQuarantine(w);
+  }
+
+  private withQuarantine(w: Workload): Workload {
+    const q = this.quarantines.get(w.name);
+    return q === undefined ? w : { ...w, quarantine: { forensic: q.forensic } };
   }
 
   private effectiveChange(name: string): Change {
@@ -188,6 +226,7 @@ export class PolicyHub {
   /** Applies the changes and wakes the long-polls of exactly the workloads whose hash changed. */
   private applyChanges(changes: readonly Change[]): string[] {
     const delta = this.compiler.apply(changes);
+    this.changes++;
     const names = [...delta.changed.keys(), ...delta.removed];
     if (this.active === null) return [];
     for (const name of names) this.wake(name);

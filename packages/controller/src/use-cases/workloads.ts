@@ -11,13 +11,21 @@ import type { ControllerContext } from "../context.js";
 const NAME = /^[a-zA-Z0-9]([a-zA-Z0-9._-]{0,251}[a-zA-Z0-9])?$/;
 
 export async function listWorkloads(ctx: ControllerContext): Promise<WorkloadRecord[]> {
-  return ctx.store.workloads.list();
+  return (await ctx.store.workloads.list()).map((w) => withQuarantine(ctx, w));
 }
 
 export async function getWorkload(ctx: ControllerContext, name: string): Promise<WorkloadRecord> {
   const w = await ctx.store.workloads.get(name);
   if (w === undefined) throw notFound(name);
-  return w;
+  return withQuarantine(ctx, w);
+}
+
+/** The record as the API shows it: with its quarantine (detect/quarantine.ts) while there is one. */
+function withQuarantine(ctx: ControllerContext, w: WorkloadRecord): WorkloadRecord {
+  const q = ctx.hub.quarantineOf(w.name);
+  if (q === undefined) return w;
+  const quarantine = { since: q.since, reason: q.reason, forensic: q.forensic, actor: q.actor };
+  return { ...w, quarantine };
 }
 
 export async function putWorkload(
@@ -42,7 +50,7 @@ export async function patchWorkload(
     if (v === null) delete labels[k];
     else labels[k] = v;
   }
-  const { createdAt: _c, updatedAt: _u, ...rest } = before;
+  const { createdAt: _c, updatedAt: _u, quarantine: _q, ...rest } = before;
   const mode: Mode = patch.mode ?? before.mode;
   return saveWorkload(ctx, checkWorkload({ ...rest, labels, mode }), actor);
 }

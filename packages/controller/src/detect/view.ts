@@ -1,0 +1,119 @@
+// What the detection engine asks about the estate, answered from the hub: does the active policy
+// allow an edge (explain on the compiled state, memoized per edge until the hub changes), was the
+// edge seen before (the baseline: stored allowed edges plus what learn-mode workloads do), and is
+// the destination a decoy (--decoy targets, and workloads labelled decoy=true).
+import { type Endpoint, ExplainContext, explainWith, type Workload } from "@microseg/core";
+import {
+  Baseline,
+  type Decoy,
+  DecoyList,
+  type DetectionView,
+  type FlowEnd,
+  type FlowObservation,
+} from "@microseg/insight";
+import type { PolicyHub } from "../hub/policy-hub.js";
+
+/** A workload carrying this label (value "true") is a decoy. */
+export const DECOY_LABEL = "decoy";
+const MAX_MEMO = 100_000;
+/** A busy inventory rebuilds the explain context at most this often. */
+const REBUILD_MS = 2_000;
+
+export class HubView implements DetectionView {
+  readonly baseline = new Baseline();
+  private explainCtx: ExplainContext | undefined;
+  private decoyList = new DecoyList();
+  private workloadsByName = new Map<string, Workload>();
+  private readonly memo = new Map<string, boolean>();
+  private builtAt = -1;
+  private builtGeneration = -1;
+  private builtRevision: number | null = null;
+
+  constructor(
+    private readonly hub: PolicyHub,
+    private readonly decoys: readonly Decoy[],
+    private readonly now: () => number,
+  ) {}
+
+  allows(obs: FlowObservation): boolean {
+    this.refresh();
+    if (this.hub.activeRevision === null) return false;
+    const key = Baseline.key(obs.from.name, obs.to.name, obs.port);
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit;
+    const allowed = this.explainAllows(obs);
+    if (this.memo.size >= MAX_MEMO) this.memo.clear();
+    this.memo.set(key, allowed);
+    return allowed;
+  }
+
+  known(obs: FlowObservation): boolean {
+    return this.baseline.has(obs);
+  }
+
+  isDecoy(to: FlowEnd, port: string): boolean {
+    this.refresh();
+    return this.decoyList.matches(to, port);
+  }
+
+  /** Allowed flows a learn-mode workload reported join the baseline (after detection ran). */
+  learn(batch: readonly FlowObservation[]): void {
+    for (const o of batch) {
+      if (o.verdict !== "allowed") continue;
+      if (this.workloadsByName.get(o.reporter)?.mode === "learn") {
+        this.baseline.add(o.from.name, o.to.name, o.port);
+      }
+    }
+  }
+
+  private explainAllows(obs: FlowObservation): boolean {
+    const ctx = this.explainCtx;
+    if (ctx === undefined) return false;
+    try {
+      const d = explainWith(ctx, {
+        from: endpoint(obs.from),
+        to: endpoint(obs.to),
+        port: obs.port,
+      });
+      return d.policy === "allow";
+    } catch {
+      return false;
+    }
+  }
+
+  private refresh() {
+    const gen = this.hub.generation;
+    const rev = this.hub.activeRevision;
+    if (gen === this.builtGeneration && rev === this.builtRevision) return;
+    const t = this.now();
+    if (this.builtAt >= 0 && t - this.builtAt < REBUILD_MS && rev === this.builtRevision) return;
+    const workloads = this.hub.workloads();
+    this.workloadsByName = new Map(workloads.map((w) => [w.name, w]));
+    this.explainCtx = new ExplainContext(this.hub.activePolicy, workloads);
+    this.decoyList = buildDecoys(this.decoys, workloads);
+    this.memo.clear();
+    this.builtAt = t;
+    this.builtGeneration = gen;
+    this.builtRevision = rev;
+  }
+}
+
+function endpoint(e: FlowEnd): Endpoint {
+  return e.kind === "workload" ? { workload: e.name } : { address: e.name };
+}
+
+/** Decoy addresses also match the workload owning them (flows name workloads by name). */
+export function buildDecoys(decoys: readonly Decoy[], workloads: readonly Workload[]): DecoyList {
+  const list = new DecoyList(decoys);
+  const owner = new Map<string, string>();
+  for (const w of workloads) {
+    for (const a of w.addresses) owner.set(a, w.name);
+    if (w.labels[DECOY_LABEL] === "true") list.add({ target: w.name });
+  }
+  for (const d of decoys) {
+    const name = owner.get(d.target);
+    if (name !== undefined)
+      list.add({ target: name, ...(d.port === undefined ? {} : { port: d.port }) });
+  }
+  return list;
+}
