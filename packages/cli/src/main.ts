@@ -12,7 +12,9 @@ import { auditCommand } from "./commands/audit.js";
 import { controllerCommand } from "./commands/controller.js";
 import { enrolProfilesCommand } from "./commands/enrol-profiles.js";
 import { exportCommand } from "./commands/export.js";
+import { flowsCommand } from "./commands/flows.js";
 import { labCommand } from "./commands/lab.js";
+import { mapCommand } from "./commands/map.js";
 import { policyCommand } from "./commands/policy.js";
 import { statusCommand } from "./commands/status.js";
 import { workloadsCommand } from "./commands/workloads.js";
@@ -29,6 +31,8 @@ export function program(): Command {
     .addCommand(enrolProfilesCommand())
     .addCommand(agentsCommand())
     .addCommand(auditCommand())
+    .addCommand(flowsCommand())
+    .addCommand(mapCommand())
     .addCommand(statusCommand())
     .addCommand(controllerCommand())
     .addCommand(agentCommand());

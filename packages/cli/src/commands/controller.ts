@@ -7,6 +7,7 @@
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { durationMs } from "./flows.js";
+import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
   data: string;
@@ -17,6 +18,7 @@ interface ControllerOptions {
   json?: boolean;
   heartbeat: number;
   console?: string;
+  flowRetention: number;
   flowRetention: number;
   alertWebhook: string[];
   alertSyslog: string[];
@@ -45,6 +47,14 @@ export function controllerCommand(): Command {
     .option(
       "--console <dir>",
       "serve this built console at / (default: the web package's build, when there is one)",
+    )
+    .addOption(
+      new Option(
+        "--flow-retention <duration>",
+        "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
+      )
+        .argParser((text: string) => durationMs(text, "--flow-retention"))
+        .default(28 * 86_400_000, "28d"),
     )
     .addOption(
       new Option(
@@ -98,6 +108,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     san: opts.san,
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
+    flowRetentionMs: opts.flowRetention,
     flowRetentionMs: opts.flowRetention,
     detection: {
       alertWebhook: opts.alertWebhook,

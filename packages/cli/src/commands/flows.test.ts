@@ -1,0 +1,131 @@
+// `microseg flows` and `microseg map` against a real controller (plain http on 127.0.0.1, SQLite),
+// with flows reported through the agent channel as an agent would.
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCli, useController } from "../testing/online.js";
+
+const online = useController();
+const { run } = useCli();
+
+async function enrol(name: string, address: string, labels: Record<string, string>) {
+  const { url, api } = online.current;
+  const { key } = await api.createProfile({ name: `p-${name}`, labels, mode: "enforce" });
+  const res = await fetch(`${url}/api/v1/enrol`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      key,
+      hostname: name,
+      interfaces: [{ name: "eth0", addresses: [address] }],
+    }),
+  });
+  return ((await res.json()) as { credential: string }).credential;
+}
+
+async function report(credential: string, seq: number, records: unknown[]) {
+  const res = await fetch(`${online.current.url}/api/v1/agent/flows`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ seq, records }),
+  });
+  if (res.status !== 200) throw new Error(`flows: ${res.status} ${await res.text()}`);
+}
+
+beforeAll(async () => {
+  const web = await enrol("web-1", "198.18.1.10", { app: "shop", role: "web" });
+  const db = await enrol("db-1", "198.18.1.20", { app: "shop", role: "db" });
+  const now = Date.now();
+  await report(web, 1, [
+    ["out", "tcp", "198.18.1.10", "198.18.1.20", 22, "blocked", 2, 2, 0, now - 9000, now - 8000],
+    ["out", "udp", "198.18.1.10", "203.0.113.53", 53, "allowed", 4, 8, 400, now - 7000, now - 6000],
+  ]);
+  await report(db, 1, [
+    [
+      "in",
+      "tcp",
+      "198.18.1.20",
+      "198.18.1.10",
+      5432,
+      "allowed",
+      12,
+      90,
+      9000,
+      now - 5000,
+      now - 1000,
+    ],
+  ]);
+});
+
+describe("microseg flows", () => {
+  it("--json prints exactly { edges } with the contract's fields", async () => {
+    const r = await run(["flows", "--json", ...online.current.flags]);
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.out);
+    expect(Object.keys(body)).toEqual(["edges"]);
+    expect(body.edges).toHaveLength(3);
+    const db = body.edges.find((e: { port: string }) => e.port === "tcp/5432");
+    expect(db).toMatchObject({ from: "web-1", to: "db-1", verdict: "allowed", count: 12 });
+    expect(Date.parse(db.firstSeen)).toBeLessThanOrEqual(Date.parse(db.lastSeen));
+  });
+
+  it("prints a table by default and passes the filters", async () => {
+    const all = await run(["flows", ...online.current.flags]);
+    expect(all.out).toMatch(
+      /^FROM\s+TO\s+PORT\s+VERDICT\s+COUNT\s+FIRST SEEN\s+LAST SEEN\s+RULE\n/,
+    );
+    expect(all.out).toMatch(/web-1\s+203\.0\.113\.53\s+udp\/53\s+allowed\s+4/);
+    const denied = await run(["flows", "--verdict", "blocked", "--json", ...online.current.flags]);
+    expect(JSON.parse(denied.out).edges.map((e: { port: string }) => e.port)).toEqual(["tcp/22"]);
+    const toDb = await run([
+      "flows",
+      "--to",
+      "db-1",
+      "--port",
+      "tcp/5432",
+      "--since",
+      "1h",
+      "--json",
+      ...online.current.flags,
+    ]);
+    expect(JSON.parse(toDb.out).edges).toHaveLength(1);
+    const byLabel = await run(["flows", "--label", "role=db", "--json", ...online.current.flags]);
+    expect(JSON.parse(byLabel.out).edges).toHaveLength(2);
+    const none = await run(["flows", "--workload", "nobody", ...online.current.flags]);
+    expect(none.out).toBe("no flows match\n");
+  });
+
+  it("names a bad filter", async () => {
+    const label = await run(["flows", "--label", "oops", ...online.current.flags]);
+    expect(label.code).toBe(2);
+    expect(label.err).toMatch(/--label "oops" is not key=value/);
+    const since = await run(["flows", "--since", "yesterday", ...online.current.flags]);
+    expect(since.code).not.toBe(0);
+    expect(since.err).toMatch(/since: "yesterday"/);
+    const verdict = await run(["flows", "--verdict", "maybe", ...online.current.flags]);
+    expect(verdict.code).toBe(2);
+  });
+
+  it("--help teaches with examples", async () => {
+    const r = await run(["flows", "--help"]);
+    expect(r.out).toMatch(/--since 24h/);
+    expect(r.out).toMatch(/would-block/);
+  });
+});
+
+describe("microseg map", () => {
+  it("groups by a label and prints nodes and edges, or the JSON", async () => {
+    const json = await run(["map", "--group-by", "role", "--json", ...online.current.flags]);
+    expect(json.code).toBe(0);
+    const map = JSON.parse(json.out);
+    expect(map.nodes.map((n: { id: string }) => n.id).sort()).toEqual([
+      "203.0.113.53",
+      "role=db",
+      "role=web",
+    ]);
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({ from: "role=web", to: "role=db", port: "tcp/5432", count: 12 }),
+    );
+    const text = await run(["map", ...online.current.flags]);
+    expect(text.out).toMatch(/^NODE\s+KIND\s+MEMBERS \/ LABELS\n/);
+    expect(text.out).toMatch(/web-1\s+db-1\s+tcp\/5432\s+allowed\s+12/);
+  });
+});
