@@ -5,16 +5,20 @@
 //   2. connect (retried with backoff, never fatal on network errors): pinned CA, then identity
 //      (stored credential, or enrolment with the key)
 //   3. policy long-poll -> dataplane.onUpdate; heartbeat (status report) every heartbeatMs
+//   flows (deps.flows, optional): started right after step 1, independent of the long-poll; its
+//   batches wait on disk until step 2 has a client. A failure to start it is logged, not fatal.
 //
 // Only a refused pin or a refused enrolment ends the agent (done rejects); the table stays.
 // stop() ends the loops and leaves the table in force (fail static).
 
 import { MicrosegError } from "@microseg/core/errors";
+import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { createBackoff, sleep } from "./backoff.js";
 import { type BeforePolicy, beforePolicyRuleSet } from "./before-policy.js";
 import { type ControllerClient, ControllerError } from "./controller-client.js";
 import { DataplaneManager, type DesiredPolicy, type DriverFactory } from "./dataplane.js";
+import type { FlowCollection } from "./flows/index.js";
 import type { HostFacts } from "./host-facts.js";
 import { ensureIdentity } from "./identity.js";
 import { EMPTY_SET } from "./management.js";
@@ -52,6 +56,10 @@ export interface AgentDeps {
   readonly hostFacts: () => HostFacts;
   /** Change notifications for the table (nft monitor); without it only periodic checks run. */
   readonly changes?: ChangeFeed;
+  /** Starts flow collection; `send` is the controller call once connected. */
+  readonly flows?: (
+    send: () => ((batch: FlowBatch) => Promise<FlowBatchAck>) | undefined,
+  ) => Promise<FlowCollection>;
   readonly log: Logger;
 }
 
@@ -59,6 +67,8 @@ export interface RunningAgent {
   readonly dataplane: DataplaneManager;
   readonly reporter: StatusReporter;
   readonly tamper: TamperWatch;
+  /** undefined when flows are off or could not start. */
+  readonly flows: FlowCollection | undefined;
   /** Resolves after stop(); rejects when the agent gave up (refused pin or enrolment). */
   readonly done: Promise<void>;
   stop(): Promise<void>;
@@ -89,6 +99,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     changes: deps.changes,
   });
   tamper.start();
+  const flows = await deps
+    .flows?.(() => (client ? (batch) => (client as ControllerClient).sendFlows(batch) : undefined))
+    .catch((e: unknown) => {
+      log.error({ error: (e as Error).message }, "flow collection did not start; enforcing on");
+      return undefined;
+    });
 
   const abort = new AbortController();
   const signal = abort.signal;
@@ -129,9 +145,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     tamper.stop();
     if (heartbeat) clearTimeout(heartbeat);
     dataplane.stop();
+    await flows?.stop().catch(() => undefined);
     await done.catch(() => undefined);
   };
-  return { dataplane, reporter, tamper, done, stop };
+  return { dataplane, reporter, tamper, flows, done, stop };
 }
 
 /** Step 1; returns the hash of the stored policy (the long-poll's `known`). */

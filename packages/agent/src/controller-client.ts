@@ -3,11 +3,18 @@
 //   enrol   POST /api/v1/enrol                      (enrolment key in the body)
 //   policy  GET  /api/v1/agent/policy?known&wait    long-poll: 200 new policy | 204 nothing new
 //   status  POST /api/v1/agent/status               heartbeat + acknowledgement
+//   flows   POST /api/v1/agent/flows                one FlowBatch -> FlowBatchAck
 //
 // Every non-2xx answer becomes a ControllerError carrying the status, so callers can tell
 // "controller says no" (4xx) from "controller away" (network errors, 5xx).
 
-import { PATHS, StatusResponseSchema } from "@microseg/protocol/agent";
+import {
+  type FlowBatch,
+  type FlowBatchAck,
+  FlowBatchAckSchema,
+  PATHS,
+  StatusResponseSchema,
+} from "@microseg/protocol/agent";
 import type { HttpTransport } from "./http-transport.js";
 import type { EnrolRequest, EnrolResponse, PolicyResponse, StatusRequest } from "./wire.js";
 import { parseEnrolResponse, parsePolicyResponse } from "./wire-check.js";
@@ -22,6 +29,8 @@ export interface ControllerClient {
   ): Promise<PolicyResponse | undefined>;
   /** Resolves with the controller's expected heartbeat period (s), when it names one. */
   status(report: StatusRequest): Promise<{ heartbeatSeconds?: number }>;
+  /** Resolves on a 2xx answer (applied now or already before: `duplicate`). */
+  sendFlows(batch: FlowBatch): Promise<FlowBatchAck>;
 }
 
 export class ControllerError extends Error {
@@ -68,6 +77,12 @@ export function createControllerClient(
       expectOk(res.status, res.body, "status");
       const parsed = StatusResponseSchema.safeParse(res.body);
       return parsed.success ? { heartbeatSeconds: parsed.data.heartbeatSeconds } : {};
+    },
+    async sendFlows(batch) {
+      const res = await transport("POST", PATHS.agentFlows, { body: batch, token: token() });
+      expectOk(res.status, res.body, "flows");
+      const parsed = FlowBatchAckSchema.safeParse(res.body);
+      return parsed.success ? parsed.data : { seq: batch.seq, duplicate: false };
     },
   };
 }

@@ -12,7 +12,9 @@
 //          ├─ DataplaneManager ── NftDriver (kernel)     ├─ StateStore (last good, identity)
 //          ├─ TamperWatch ──────── DataplaneManager      └─ StatusReporter ── ControllerClient
 //          │    └─ nftMonitor (`nft monitor ruleset` child: change -> check at once)
-//          └─ syncPolicy (long-poll) ── onUpdate
+//          ├─ syncPolicy (long-poll) ── onUpdate
+//          └─ flows (unless --flows off): startFlowCollection ── conntrack -E child, nft listing,
+//               FlowBuffer (DIR/flows) ── FlowSender ── ControllerClient.sendFlows
 //   SIGTERM/SIGINT → stop loops, leave the table in force, resolve 0.
 
 import { MicrosegError } from "@microseg/core/errors";
@@ -23,6 +25,7 @@ import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
 import { pinnedCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
+import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
 import { controllerAddresses } from "./management.js";
@@ -45,6 +48,12 @@ export interface AgentProcessOptions {
    */
   readonly tamperMs?: number;
   readonly elementEvery?: number;
+  /** Report flows (conntrack + attempt sets); default true. */
+  readonly flows?: boolean;
+  /** Flow flush period (ms); default 1000. */
+  readonly flowIntervalMs?: number;
+  /** Bound of the on-disk flow buffer (bytes); default 64 MiB. */
+  readonly flowBufferBytes?: number;
   /** Resolves to stop the agent; default: the first SIGTERM or SIGINT. */
   readonly until?: Promise<unknown>;
 }
@@ -95,6 +104,17 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
       connect: (ca, credential) =>
         createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
       hostFacts: readHostFacts,
+      flows:
+        o.flows === false
+          ? undefined
+          : (send) =>
+              startFlowCollection({
+                stateDir: o.stateDir,
+                intervalMs: o.flowIntervalMs,
+                bufferBytes: o.flowBufferBytes,
+                send,
+                log,
+              }),
       changes: nftMonitor({
         table: "microseg",
         onError: (message) => log.warn({ message }, "table monitor"),

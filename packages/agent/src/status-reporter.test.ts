@@ -14,6 +14,9 @@ function client(up: { ok: boolean }, sent: StatusRequest[]): ControllerClient {
       sent.push(report);
       return { heartbeatSeconds: 7 };
     },
+    sendFlows: async () => {
+      throw new Error("unused");
+    },
   };
 }
 

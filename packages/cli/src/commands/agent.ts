@@ -16,6 +16,9 @@ interface AgentFlags {
   workload?: string;
   heartbeat: string;
   logLevel: string;
+  flows: "on" | "off";
+  flowInterval: string;
+  flowBuffer: string;
 }
 
 export function agentCommand(): Command {
@@ -37,6 +40,20 @@ export function agentCommand(): Command {
     .option("--workload <name>", "workload name to ask for at enrolment")
     .option("--heartbeat <seconds>", "status report interval", "5")
     .option("--log-level <level>", "pino log level (debug, info, warn, error)", "info")
+    .addOption(
+      new Option(
+        "--flows <on|off>",
+        "report flows (conntrack + blocked attempts) to the controller",
+      )
+        .choices(["on", "off"])
+        .default("on"),
+    )
+    .option("--flow-interval <ms>", "flow flush period: one batch at most this often", "1000")
+    .option(
+      "--flow-buffer <MiB>",
+      "on-disk buffer for unsent flow batches (oldest dropped, counted)",
+      "64",
+    )
     .addHelpText(
       "after",
       `
@@ -57,6 +74,14 @@ export function toOptions(flags: AgentFlags): AgentProcessOptions {
   if (!Number.isFinite(heartbeatS) || heartbeatS <= 0) {
     throw new MicrosegError("MSEG_USAGE", `--heartbeat must be a positive number of seconds`);
   }
+  const flowIntervalMs = Number(flags.flowInterval ?? "1000");
+  if (!Number.isInteger(flowIntervalMs) || flowIntervalMs < 100) {
+    throw new MicrosegError("MSEG_USAGE", "--flow-interval must be a whole number of ms >= 100");
+  }
+  const flowBufferMiB = Number(flags.flowBuffer ?? "64");
+  if (!Number.isFinite(flowBufferMiB) || flowBufferMiB <= 0) {
+    throw new MicrosegError("MSEG_USAGE", "--flow-buffer must be a positive number of MiB");
+  }
   return {
     controller: flags.controller,
     caFingerprint: flags.caFingerprint,
@@ -67,5 +92,8 @@ export function toOptions(flags: AgentFlags): AgentProcessOptions {
     workload: flags.workload,
     heartbeatS,
     logLevel: flags.logLevel,
+    flows: flags.flows !== "off",
+    flowIntervalMs,
+    flowBufferBytes: Math.round(flowBufferMiB * 1024 * 1024),
   };
 }

@@ -1,0 +1,70 @@
+// Aggregation of one flush interval: observations with the same (side, proto, local, remote,
+// port, verdict) become one FlowTuple with summed count/packets/bytes, the earliest first and
+// the latest last time.
+
+import type { FlowSide, FlowTuple, FlowVerdictWire } from "@microseg/protocol/agent";
+
+export interface FlowObservation {
+  readonly side: FlowSide;
+  readonly proto: string;
+  readonly local: string;
+  readonly remote: string;
+  readonly port: number;
+  readonly verdict: FlowVerdictWire;
+  readonly count: number;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The identity of a record; also used to match a connection against a would-block set. */
+export function flowKey(o: Pick<FlowObservation, "side" | "proto" | "local" | "remote" | "port">) {
+  return `${o.side}|${o.proto}|${o.local}|${o.remote}|${o.port}`;
+}
+
+export class FlowAggregator {
+  private readonly records = new Map<string, Mutable<FlowObservation>>();
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  add(o: FlowObservation): void {
+    const key = `${flowKey(o)}|${o.verdict}`;
+    const have = this.records.get(key);
+    if (!have) {
+      this.records.set(key, { ...o });
+      return;
+    }
+    have.count += o.count;
+    have.packets += o.packets;
+    have.bytes += o.bytes;
+    have.firstMs = Math.min(have.firstMs, o.firstMs);
+    have.lastMs = Math.max(have.lastMs, o.lastMs);
+  }
+
+  /** The interval's records (in first-seen order); the aggregator is empty afterwards. */
+  drain(): FlowTuple[] {
+    const out: FlowTuple[] = [];
+    for (const r of this.records.values()) {
+      out.push([
+        r.side,
+        r.proto,
+        r.local,
+        r.remote,
+        r.port,
+        r.verdict,
+        r.count,
+        r.packets,
+        r.bytes,
+        r.firstMs,
+        r.lastMs,
+      ]);
+    }
+    this.records.clear();
+    return out;
+  }
+}

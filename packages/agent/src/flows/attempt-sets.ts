@@ -1,0 +1,176 @@
+// Attempts the ruleset judged, from its recording sets (see packages/nft render/flow-recording.ts):
+// parse one `nft -j -p list table inet <table>` and turn counter deltas since the last read into
+// blocked (deny sets) / would-block (wb sets) observations.
+//
+//   set flow-<deny|wb>-<in|out>-<v4|v6>   elem { val: { concat: [saddr, daddr, proto, v16] },
+//                                                 expires: s, counter: { packets, bytes } }
+//   chain flow-<deny|wb>-<in|out>          last rule: counter + verdict (every judged packet)
+//
+// A counter lower than last time (the element expired and came back, or a full apply replaced
+// the table) starts again from zero. When a set is full, packets its chain judged but no element
+// counted are `unrecorded`: the collector adds them to the batch's `dropped`.
+
+import { FLOW_SET_PREFIX } from "@microseg/nft";
+import type { FlowObservation } from "./aggregator.js";
+import { flowKey } from "./aggregator.js";
+import { hasPorts, isIcmp, protocolName } from "./protocols.js";
+
+type Json = Record<string, unknown>;
+
+export interface AttemptElement {
+  readonly set: string;
+  readonly kind: "deny" | "wb";
+  readonly side: "in" | "out";
+  readonly src: string;
+  readonly dst: string;
+  readonly protocol: number;
+  /** Destination port (tcp/udp), else the first 16 bits of the transport header. */
+  readonly value: number;
+  readonly packets: number;
+  readonly bytes: number;
+  /** Seconds left before the element expires; the set's timeout minus time since last hit. */
+  readonly expiresS: number;
+  readonly timeoutS: number;
+}
+
+export interface RecordingListing {
+  readonly elements: readonly AttemptElement[];
+  /** Recording chain -> packets its final counter saw. */
+  readonly chainPackets: ReadonlyMap<string, number>;
+  /** Recording chains with a set at its size limit. */
+  readonly fullChains: ReadonlySet<string>;
+}
+
+const SET_NAME = /^flow-(deny|wb)-(in|out)-(v4|v6)$/;
+const CHAIN_NAME = /^flow-(deny|wb)-(in|out)$/;
+/** Names nft prints when -p was not given. */
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
+  tcp: 6,
+  udp: 17,
+  icmp: 1,
+  "ipv6-icmp": 58,
+};
+
+export function parseRecordingListing(stdout: string): RecordingListing {
+  const items = (JSON.parse(stdout) as { nftables?: Json[] }).nftables ?? [];
+  const elements: AttemptElement[] = [];
+  const chainPackets = new Map<string, number>();
+  const fullChains = new Set<string>();
+  for (const item of items) {
+    const set = item.set as Json | undefined;
+    const rule = item.rule as Json | undefined;
+    if (set && typeof set.name === "string" && set.name.startsWith(FLOW_SET_PREFIX)) {
+      const parsed = parseSet(set, set.name);
+      elements.push(...parsed);
+      const m = SET_NAME.exec(set.name);
+      if (m && typeof set.size === "number" && parsed.length >= set.size)
+        fullChains.add(`flow-${m[1]}-${m[2]}`);
+    } else if (rule && typeof rule.chain === "string" && CHAIN_NAME.test(rule.chain)) {
+      const counter = (rule.expr as Json[] | undefined)?.find((e) => e.counter)?.counter as
+        | { packets?: number }
+        | undefined;
+      if (counter) chainPackets.set(rule.chain, counter.packets ?? 0);
+    }
+  }
+  return { elements, chainPackets, fullChains };
+}
+
+function parseSet(set: Json, name: string): AttemptElement[] {
+  const m = SET_NAME.exec(name);
+  if (!m || !Array.isArray(set.elem)) return [];
+  const timeoutS = typeof set.timeout === "number" ? set.timeout : 0;
+  const out: AttemptElement[] = [];
+  for (const e of set.elem as Json[]) {
+    const elem = (e.elem ?? e) as Json;
+    const key = (elem.val as { concat?: unknown[] } | undefined)?.concat;
+    if (!Array.isArray(key) || key.length !== 4) continue;
+    const [src, dst, proto, value] = key;
+    const protocol = typeof proto === "number" ? proto : (PROTOCOL_NUMBERS[String(proto)] ?? NaN);
+    if (!Number.isInteger(protocol) || typeof value !== "number") continue;
+    const counter = (elem.counter ?? {}) as { packets?: number; bytes?: number };
+    out.push({
+      set: name,
+      kind: m[1] as "deny" | "wb",
+      side: m[2] as "in" | "out",
+      src: String(src),
+      dst: String(dst),
+      protocol,
+      value,
+      packets: counter.packets ?? 0,
+      bytes: counter.bytes ?? 0,
+      expiresS: typeof elem.expires === "number" ? elem.expires : timeoutS,
+      timeoutS,
+    });
+  }
+  return out;
+}
+
+/** The port a record carries for an element's 16-bit value. */
+export function attemptPort(protocol: number, value: number): number {
+  if (hasPorts(protocol)) return value;
+  if (isIcmp(protocol)) return value >> 8;
+  return 0;
+}
+
+export interface AttemptReading {
+  readonly observations: FlowObservation[];
+  /** flowKey of every would-block element present now (test mode's connections to reclassify). */
+  readonly wouldBlock: ReadonlySet<string>;
+  /** Judged packets no element counted (a full set). */
+  readonly unrecorded: number;
+}
+
+/** Keeps the last counters; each read answers what happened since the previous one. */
+export class AttemptReader {
+  private lastElements = new Map<string, { packets: number; bytes: number }>();
+  private lastChains = new Map<string, number>();
+
+  read(listing: RecordingListing, sinceMs: number, nowMs: number): AttemptReading {
+    const observations: FlowObservation[] = [];
+    const wouldBlock = new Set<string>();
+    const seen = new Map<string, { packets: number; bytes: number }>();
+    const recordedPerChain = new Map<string, number>();
+    for (const e of listing.elements) {
+      const local = e.side === "in" ? e.dst : e.src;
+      const remote = e.side === "in" ? e.src : e.dst;
+      const id = {
+        side: e.side,
+        proto: protocolName(e.protocol),
+        local,
+        remote,
+        port: attemptPort(e.protocol, e.value),
+      };
+      if (e.kind === "wb") wouldBlock.add(flowKey(id));
+      const elementKey = `${e.set}|${e.src}|${e.dst}|${e.protocol}|${e.value}`;
+      seen.set(elementKey, { packets: e.packets, bytes: e.bytes });
+      const before = this.lastElements.get(elementKey) ?? { packets: 0, bytes: 0 };
+      const restarted = e.packets < before.packets;
+      const count = restarted ? e.packets : e.packets - before.packets;
+      if (count === 0) continue;
+      const chain = `flow-${e.kind}-${e.side}`;
+      recordedPerChain.set(chain, (recordedPerChain.get(chain) ?? 0) + count);
+      const lastHit = nowMs - Math.max(0, e.timeoutS - e.expiresS) * 1000;
+      const lastMs = Math.min(nowMs, Math.max(sinceMs, lastHit));
+      const bytes = restarted ? e.bytes : Math.max(0, e.bytes - before.bytes);
+      observations.push({
+        ...id,
+        verdict: e.kind === "deny" ? "blocked" : "would-block",
+        count,
+        packets: count,
+        bytes,
+        firstMs: count === 1 ? lastMs : Math.min(sinceMs, lastMs),
+        lastMs,
+      });
+    }
+    this.lastElements = seen;
+    let unrecorded = 0;
+    for (const [chain, packets] of listing.chainPackets) {
+      const before = this.lastChains.get(chain) ?? 0;
+      const judged = packets >= before ? packets - before : packets;
+      if (listing.fullChains.has(chain))
+        unrecorded += Math.max(0, judged - (recordedPerChain.get(chain) ?? 0));
+    }
+    this.lastChains = new Map(listing.chainPackets);
+    return { observations, wouldBlock, unrecorded };
+  }
+}

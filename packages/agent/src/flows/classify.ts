@@ -1,0 +1,76 @@
+// A conntrack event -> an observation of this host's side of the connection (pure).
+//
+// Side from the host's own addresses: the original source is ours -> `out` (we opened it), the
+// original destination is ours -> `in`; neither or both (forwarded, or talking to ourselves) is
+// not east-west traffic of this host and is skipped. A NEW counts one connection; a DESTROY
+// brings the packets/bytes of both directions (count 0). In test mode a connection whose key is
+// in a would-block set is the ruleset's would-block, counted there in attempts: its NEW adds
+// nothing (never an `allowed` record), its DESTROY adds its traffic to the would-block record.
+
+import { type FlowObservation, flowKey } from "./aggregator.js";
+import type { ConntrackEvent } from "./conntrack-line.js";
+import { protocolName } from "./protocols.js";
+
+/** Conntrack ids of open would-block connections, bounded (oldest forgotten first). */
+export class WouldBlockIds {
+  private readonly ids = new Set<number>();
+  constructor(private readonly max = 100_000) {}
+
+  remember(id: number): void {
+    this.ids.add(id);
+    if (this.ids.size > this.max) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+  }
+
+  /** true (and forgotten) when `id` was remembered. */
+  take(id: number): boolean {
+    return this.ids.delete(id);
+  }
+}
+
+export interface ClassifyContext {
+  readonly local: ReadonlySet<string>;
+  /** flowKey of the would-block attempts the ruleset holds now. */
+  readonly wouldBlock: ReadonlySet<string>;
+  readonly wouldBlockIds: WouldBlockIds;
+  readonly nowMs: number;
+}
+
+export function observeConnection(
+  ev: ConntrackEvent,
+  ctx: ClassifyContext,
+): FlowObservation | undefined {
+  const srcLocal = ctx.local.has(ev.src);
+  const dstLocal = ctx.local.has(ev.dst);
+  if (srcLocal === dstLocal) return undefined;
+  const id = {
+    side: srcLocal ? ("out" as const) : ("in" as const),
+    proto: protocolName(ev.protocol),
+    local: srcLocal ? ev.src : ev.dst,
+    remote: srcLocal ? ev.dst : ev.src,
+    port: ev.port,
+  };
+  const at = ev.atMs ?? ctx.nowMs;
+  const key = flowKey(id);
+  if (ev.type === "new") {
+    if (ctx.wouldBlock.has(key)) {
+      if (ev.id !== undefined) ctx.wouldBlockIds.remember(ev.id);
+      return undefined;
+    }
+    return { ...id, verdict: "allowed", count: 1, packets: 0, bytes: 0, firstMs: at, lastMs: at };
+  }
+  const wouldBlock =
+    (ev.id !== undefined && ctx.wouldBlockIds.take(ev.id)) || ctx.wouldBlock.has(key);
+  if (ev.packets === 0 && ev.bytes === 0) return undefined;
+  return {
+    ...id,
+    verdict: wouldBlock ? "would-block" : "allowed",
+    count: 0,
+    packets: ev.packets,
+    bytes: ev.bytes,
+    firstMs: at,
+    lastMs: at,
+  };
+}

@@ -1,0 +1,168 @@
+// Connection events from the kernel: one long-lived `conntrack -E -e NEW,DESTROY -o
+// extended,id,timestamp -b <bytes>` child in the agent's network namespace, its lines parsed
+// (conntrack-line.ts) and queued until the collector takes them.
+//
+// Loss is counted, never hidden: when the netlink socket buffer overflows the kernel drops
+// events and counts them per socket (`Drops` in /proc/<pid>/net/netlink, the child's own
+// namespace); conntrack says "We have hit ENOBUFS" on stderr. takeLost() answers the kernel's
+// count (or, where /proc cannot be read, one per ENOBUFS message: a lower bound) plus events
+// our own queue had to refuse. A missing `conntrack` is logged once and the feed stays empty;
+// a child that exits is restarted with backoff. Nothing here can stop enforcement.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdir, readFile, readlink } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { createBackoff } from "../backoff.js";
+import { type ConntrackEvent, parseConntrackLine } from "./conntrack-line.js";
+
+export interface ConntrackFeed {
+  /** Events since the last call, in arrival order. */
+  take(): ConntrackEvent[];
+  /** Events lost since the last call. */
+  takeLost(): Promise<number>;
+  stop(): void;
+}
+
+export interface ConntrackFeedOptions {
+  /** Run through this prefix (e.g. `ip netns exec <ns>`); default none. */
+  readonly prefix?: readonly string[];
+  /** Netlink receive buffer asked for with -b (the kernel doubles it); default 8 MiB. */
+  readonly bufferBytes?: number;
+  /** Events kept between two takes; more are counted as lost. Default 500,000. */
+  readonly maxQueued?: number;
+  readonly log: {
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+}
+
+const NETLINK_NETFILTER = "12";
+
+export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
+  const maxQueued = o.maxQueued ?? 500_000;
+  const backoff = createBackoff({ baseMs: 1000, maxMs: 60_000 });
+  let queue: ConntrackEvent[] = [];
+  let refused = 0;
+  let overruns = 0;
+  let child: ChildProcess | undefined;
+  let stopped = false;
+  let missing = false;
+  let warnedOverrun = 0;
+  let dropsBaseline: number | undefined;
+
+  const start = () => {
+    const args = [
+      "conntrack",
+      "-E",
+      "-e",
+      "NEW,DESTROY",
+      "-o",
+      "extended,id,timestamp",
+      "-b",
+      String(o.bufferBytes ?? 8 * 1024 * 1024),
+    ];
+    const [cmd = "conntrack", ...rest] = [...(o.prefix ?? []), ...args];
+    const proc = spawn(cmd, rest, { stdio: ["ignore", "pipe", "pipe"] });
+    child = proc;
+    dropsBaseline = undefined;
+    proc.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") return o.log.error({ error: e.message }, "conntrack failed");
+      missing = true;
+      o.log.error(
+        { command: cmd },
+        "`conntrack` is not installed: allowed connections are not reported (install the conntrack package); enforcement is unaffected",
+      );
+    });
+    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      const event = parseConntrackLine(line);
+      if (!event) return;
+      if (queue.length >= maxQueued) refused += 1;
+      else queue.push(event);
+    });
+    createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on("line", (line) => {
+      if (/ENOBUFS/.test(line)) {
+        overruns += 1;
+        const now = Date.now();
+        if (now - warnedOverrun > 10_000) {
+          warnedOverrun = now;
+          o.log.warn({ line }, "conntrack events lost: the netlink buffer overflowed");
+        }
+      } else if (/failed|not found|No such file|Operation not permitted/i.test(line)) {
+        o.log.warn({ line }, "conntrack");
+      }
+    });
+    proc.on("exit", (code) => {
+      if (stopped || missing) return;
+      const delay = backoff.next();
+      o.log.warn({ code, retryInMs: delay }, "conntrack exited; restarting");
+      setTimeout(() => {
+        if (!stopped) start();
+      }, delay).unref();
+    });
+  };
+  start();
+
+  return {
+    take() {
+      const out = queue;
+      queue = [];
+      if (out.length > 0) backoff.reset();
+      return out;
+    },
+    async takeLost() {
+      const lostHere = refused;
+      refused = 0;
+      const pid = child?.pid;
+      const drops = pid === undefined ? undefined : await netlinkDrops(pid).catch(() => undefined);
+      const messages = overruns;
+      overruns = 0;
+      if (drops === undefined) return lostHere + messages;
+      const before = dropsBaseline ?? 0;
+      dropsBaseline = drops;
+      return lostHere + Math.max(0, drops - before);
+    },
+    stop() {
+      stopped = true;
+      child?.kill();
+    },
+  };
+}
+
+/** Sum of `Drops` over the netfilter netlink sockets process `pid` holds. */
+export async function netlinkDrops(pid: number): Promise<number> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m?.[1]) inodes.add(m[1]);
+  }
+  return sumDrops(await readFile(`/proc/${pid}/net/netlink`, "utf8"), inodes);
+}
+
+/**
+ * /proc/net/netlink: `sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode` per socket; sums
+ * Drops of the NETLINK_NETFILTER sockets whose inode is in `inodes`.
+ */
+export function sumDrops(table: string, inodes: ReadonlySet<string>): number {
+  let sum = 0;
+  for (const line of table.split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[1] === NETLINK_NETFILTER && inodes.has(cols[9] ?? "")) sum += Number(cols[8]) || 0;
+  }
+  return sum;
+}
+
+/** Turns on per-connection packet/byte counters in this namespace (`prefix` as for the feed). */
+export function enableAccounting(prefix: readonly string[] = []): Promise<boolean> {
+  const [cmd = "sysctl", ...args] = [
+    ...prefix,
+    "sysctl",
+    "-qw",
+    "net.netfilter.nf_conntrack_acct=1",
+  ];
+  return new Promise((resolve) => {
+    const proc = spawn(cmd, args, { stdio: "ignore" });
+    proc.on("error", () => resolve(false));
+    proc.on("exit", (code) => resolve(code === 0));
+  });
+}

@@ -1,0 +1,100 @@
+// Builds the flow collection of one agent: conntrack feed, attempt reader over nft, collector,
+// on-disk buffer and sender. Everything runs beside the dataplane, never in its way: a missing
+// `conntrack`, an unreadable table or an unreachable controller is logged and contained.
+//
+//   startFlowCollection(o)
+//     ├─ enableAccounting (sysctl net.netfilter.nf_conntrack_acct=1, unless accounting: false)
+//     ├─ startConntrackFeed ── `conntrack -E ...` child
+//     ├─ FlowBuffer.open(stateDir/flows)
+//     ├─ FlowSender ── o.send() (the agent's controller client, once connected)
+//     └─ FlowCollector ── every intervalMs: feed + `nft -j -p list table inet <table>`
+
+import { createNftExec, DEFAULT_TABLE } from "@microseg/nft";
+import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
+import { readHostFacts } from "../host-facts.js";
+import { DEFAULT_FLOW_INTERVAL_MS, FlowCollector } from "./collector.js";
+import { enableAccounting, startConntrackFeed } from "./conntrack-feed.js";
+import { FlowBuffer } from "./flow-buffer.js";
+import { FlowSender } from "./flow-sender.js";
+
+export interface FlowCollectionOptions {
+  readonly stateDir: string;
+  /** Flush period (ms); default 1000. */
+  readonly intervalMs?: number;
+  /** On-disk buffer bound (bytes); default 64 MiB. */
+  readonly bufferBytes?: number;
+  /** Turn on conntrack accounting (packets/bytes); default true. */
+  readonly accounting?: boolean;
+  /** Run conntrack and nft in this network namespace (tests, bench); default: the agent's own. */
+  readonly netns?: string;
+  readonly table?: string;
+  /** This host's addresses; default: the interfaces' addresses (re-read every flush). */
+  readonly localAddresses?: () => ReadonlySet<string>;
+  /** The controller call, or undefined while not connected. */
+  readonly send: () => ((batch: FlowBatch) => Promise<FlowBatchAck>) | undefined;
+  readonly log: {
+    debug(o: object, m: string): void;
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+}
+
+export interface FlowCollection {
+  readonly collector: FlowCollector;
+  readonly buffer: FlowBuffer;
+  readonly sender: FlowSender;
+  /** Final flush into the buffer, then stops the child and the sender. */
+  stop(): Promise<void>;
+}
+
+export async function startFlowCollection(o: FlowCollectionOptions): Promise<FlowCollection> {
+  const prefix = o.netns ? ["ip", "netns", "exec", o.netns] : [];
+  if (o.accounting !== false && !(await enableAccounting(prefix))) {
+    o.log.warn({}, "conntrack accounting could not be enabled: allowed flows carry no bytes");
+  }
+  const buffer = await FlowBuffer.open(o.stateDir, { maxBytes: o.bufferBytes, log: o.log });
+  const sender = new FlowSender({ buffer, send: o.send, log: o.log });
+  const feed = startConntrackFeed({ prefix, log: o.log });
+  const nft = createNftExec(o.netns, 10_000);
+  const table = o.table ?? DEFAULT_TABLE;
+  const collector = new FlowCollector({
+    feed,
+    readTable: async () => {
+      const res = await nft(["-j", "-p", "list", "table", "inet", table]);
+      if (res.code === 0) return res.stdout;
+      if (/No such file or directory/.test(res.stderr)) return undefined;
+      throw new Error(`nft list table failed: ${res.stderr.trim()}`);
+    },
+    localAddresses: o.localAddresses ?? hostAddresses,
+    buffer,
+    onBatch: () => sender.kick(),
+    intervalMs: o.intervalMs ?? DEFAULT_FLOW_INTERVAL_MS,
+    log: o.log,
+  });
+  collector.start();
+  sender.start();
+  o.log.info(
+    { intervalMs: o.intervalMs ?? DEFAULT_FLOW_INTERVAL_MS, pending: buffer.pending },
+    "flow collection started",
+  );
+  return {
+    collector,
+    buffer,
+    sender,
+    async stop() {
+      await collector.stop();
+      feed.stop();
+      await sender.stop();
+    },
+  };
+}
+
+/** Every non-loopback address of this host (IPv6 scope suffixes dropped). */
+export function hostAddresses(): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const i of readHostFacts().interfaces) {
+    for (const a of i.addresses) out.add(a.split("%")[0] ?? a);
+  }
+  return out;
+}
