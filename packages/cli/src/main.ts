@@ -10,6 +10,7 @@ import { agentCommand } from "./commands/agent.js";
 import { agentsCommand } from "./commands/agents.js";
 import { auditCommand } from "./commands/audit.js";
 import { controllerCommand } from "./commands/controller.js";
+import { demoCommand } from "./commands/demo.js";
 import { enrolProfilesCommand } from "./commands/enrol-profiles.js";
 import { exportCommand } from "./commands/export.js";
 import { flowsCommand } from "./commands/flows.js";
@@ -26,6 +27,7 @@ export function program(): Command {
     .showHelpAfterError("(add --help for usage)")
     .addCommand(policyCommand())
     .addCommand(labCommand())
+    .addCommand(demoCommand())
     .addCommand(exportCommand())
     .addCommand(workloadsCommand())
     .addCommand(enrolProfilesCommand())

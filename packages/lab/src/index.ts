@@ -2,6 +2,7 @@
 // Library API used by the CLI (`microseg lab …`) and by tests; see docs/design/lab.md.
 export { type ApplyPolicyOptions, type ApplyPolicyResult, labApplyPolicy } from "./apply-policy.js";
 export { type AgentRow, listAgents, waitConverged } from "./control-plane.js";
+export * from "./demo/index.js";
 export { type DownOptions, type DownReport, labDown } from "./down.js";
 export { compileScenario, NAMESPACE_NAME_LABEL, workloadsOf } from "./enforce.js";
 export { type ExecOptions, labExec } from "./exec.js";

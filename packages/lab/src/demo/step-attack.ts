@@ -1,0 +1,180 @@
+// Steps 5 and 6: the attacker scans and fans out (real connections from its namespace; alerts
+// appear), then is quarantined: its connections are cut while the shop's traffic goes on.
+import { LabApiError, labApi } from "../lab-api.js";
+import { controlPath } from "../state.js";
+import type { BoundFlow } from "../traffic/lab-plan.js";
+import { labTrafficOnce, runFlows } from "../traffic/once.js";
+import { type DemoContext, waitChanged } from "./session.js";
+import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
+import { DEMO_ATTACKER, type StepResult } from "./types.js";
+
+/** Ports a scan tries on every host besides what the host serves (SMB, RDP: ransomware's). */
+const SCAN_EXTRA_PORTS = [445, 3389];
+
+interface Alert {
+  readonly kind: string;
+  readonly severity: string;
+  readonly source: string;
+  readonly targets: readonly string[];
+  readonly summary: string;
+}
+
+export async function attackStep(ctx: DemoContext): Promise<StepResult> {
+  const { tools } = ctx;
+  tools.say(`${DEMO_ATTACKER} is compromised: it scans every host and fans out to their ports.`);
+  let attempts: number;
+  let blocked: number;
+  let available = true;
+  if (tools.has(["lab", "attack"])) {
+    const args = ["lab", "attack", "scan", DEMO_ATTACKER, "--json"];
+    tools.say(commandLine(args.slice(0, -1)));
+    const run = await tools.cli(args);
+    const results = jsonOf<{ results: { verdict: string }[] }>(run)?.results ?? [];
+    if (results.length === 0) tools.say(indented(run));
+    attempts = results.length;
+    blocked = results.filter((r) => r.verdict !== "allowed").length;
+  } else {
+    available = false;
+    tools.say(notYet("microseg lab attack", "the demo scans from the attacker itself"));
+    const results = await runFlows(scanFlows(ctx), 1000);
+    attempts = results.length;
+    blocked = results.filter((r) => r.verdict === "blocked").length;
+    const through = results.filter((r) => r.verdict === "allowed");
+    if (through.length > 0) {
+      tools.say(`    went through:\n${rows(through.map((r) => [`${r.from} -> ${r.to}`, r.port]))}`);
+    }
+  }
+  tools.say(`    ${attempts} connection attempts, ${blocked} blocked by the policy.`);
+  const alerts = await waitForAlerts(ctx);
+  return {
+    step: "attack",
+    available: available && alerts !== undefined,
+    ok: blocked > 0 && (alerts === undefined || alerts.length > 0),
+    summary: `attack: ${blocked}/${attempts} attempts blocked; ${alerts === undefined ? "no alerts in this build" : `${alerts.length} alerts`}`,
+    data: { attempts, blocked, alerts: alerts?.length ?? null, kinds: alerts?.map((a) => a.kind) },
+  };
+}
+
+/** Every port of every other host (plus SCAN_EXTRA_PORTS), from the attacker. */
+function scanFlows(ctx: DemoContext): BoundFlow[] {
+  return ctx.state.hosts
+    .filter((h) => h.name !== DEMO_ATTACKER)
+    .flatMap((h) => {
+      const ports = new Set([...h.listen, ...SCAN_EXTRA_PORTS.map((p) => `tcp/${p}`)]);
+      return [...ports].map((spec) => {
+        const [proto, port] = spec.split("/");
+        return {
+          from: DEMO_ATTACKER,
+          to: h.name,
+          proto: proto === "udp" ? ("udp" as const) : ("tcp" as const),
+          port: Number(port),
+          everyMs: 1000,
+          socket: controlPath(DEMO_ATTACKER, ctx.dir),
+          address: h.address,
+        };
+      });
+    });
+}
+
+/** Polls `microseg alerts --json` for alerts about the attacker; undefined without alerts. */
+async function waitForAlerts(ctx: DemoContext): Promise<Alert[] | undefined> {
+  const { tools, opts } = ctx;
+  if (!tools.has(["alerts"])) {
+    tools.say(notYet("detection (microseg alerts)", "no alert is raised"));
+    return undefined;
+  }
+  tools.say(commandLine(["alerts", "--source", DEMO_ATTACKER]));
+  const deadline = Date.now() + opts.alertSeconds * 1000;
+  let found: Alert[] = [];
+  for (;;) {
+    const run = await tools.cli(["alerts", "--source", DEMO_ATTACKER, "--json"]);
+    const alerts = jsonOf<{ alerts: Alert[] }>(run)?.alerts ?? [];
+    found = alerts.filter((a) => a.source === DEMO_ATTACKER);
+    if (found.length > 0 || Date.now() >= deadline) break;
+    await tools.sleep(2000);
+  }
+  tools.say(
+    found.length === 0
+      ? `    no alert about ${DEMO_ATTACKER} within ${opts.alertSeconds} s`
+      : rows(found.map((a) => [a.severity, a.kind, a.summary])),
+  );
+  return found;
+}
+
+export async function quarantineStep(ctx: DemoContext): Promise<StepResult> {
+  const { tools } = ctx;
+  tools.say(`Quarantine ${DEMO_ATTACKER}: only management reaches it; it reaches nothing.`);
+  const before = await labTrafficOnce({ dir: ctx.dir, hosts: [DEMO_ATTACKER] });
+  const quarantined = await quarantine(ctx);
+  if (!quarantined) {
+    const through = before.filter((r) => r.from === DEMO_ATTACKER && r.verdict === "allowed");
+    tools.say(
+      `    ${DEMO_ATTACKER} still reaches: ${through.map((r) => `${r.to} ${r.port}`).join(", ") || "nothing"}`,
+    );
+    return {
+      step: "quarantine",
+      available: false,
+      ok: false,
+      summary: "quarantine is not in this build",
+      data: {},
+    };
+  }
+  const after = await labTrafficOnce({ dir: ctx.dir });
+  const attacker = after.filter((r) => r.from === DEMO_ATTACKER || r.to === DEMO_ATTACKER);
+  const normal = after.filter((r) => r.from !== DEMO_ATTACKER && r.to !== DEMO_ATTACKER);
+  const attackerBlocked = attacker.filter((r) => r.verdict === "blocked").length;
+  const normalAllowed = normal.filter((r) => r.verdict === "allowed").length;
+  tools.say(
+    `    ${DEMO_ATTACKER}'s own flows: ${attackerBlocked} of ${attacker.length} blocked (before: ${before.filter((r) => r.verdict === "blocked").length} of ${before.length})`,
+  );
+  tools.say(`    the shop's normal flows: ${normalAllowed} of ${normal.length} still go through`);
+  return {
+    step: "quarantine",
+    available: true,
+    ok: attackerBlocked === attacker.length && normalAllowed === normal.length,
+    summary: `quarantine: ${attackerBlocked}/${attacker.length} attacker flows blocked, ${normalAllowed}/${normal.length} normal flows allowed`,
+    data: {
+      attackerBlocked,
+      attackerFlows: attacker.length,
+      normalAllowed,
+      normalFlows: normal.length,
+    },
+  };
+}
+
+/** Quarantines the attacker: the CLI command when this build has one, else the admin API. */
+async function quarantine(ctx: DemoContext): Promise<boolean> {
+  const { tools } = ctx;
+  const before = new Map([[DEMO_ATTACKER, await currentHash(ctx)]]);
+  if (tools.has(["quarantine"])) {
+    const args = ["quarantine", DEMO_ATTACKER, "--reason", "demo: scanned the shop"];
+    tools.say(commandLine(args));
+    const run = await tools.cli(args);
+    tools.say(indented(run));
+    if (run.code !== 0) return false;
+  } else {
+    tools.say(`POST /api/v1/workloads/${DEMO_ATTACKER}/quarantine`);
+    try {
+      await labApi(ctx.api, "POST", `/api/v1/workloads/${DEMO_ATTACKER}/quarantine`, {
+        reason: "demo: scanned the shop",
+      });
+    } catch (e) {
+      if (e instanceof LabApiError && (e.status === 404 || e.status === 405)) {
+        tools.say(notYet("quarantine", "the attacker keeps its access"));
+        return false;
+      }
+      throw e;
+    }
+  }
+  await waitChanged(ctx, before, [DEMO_ATTACKER]);
+  return true;
+}
+
+async function currentHash(ctx: DemoContext): Promise<string> {
+  const { agents } = await labApi<{ agents: { workload: string; currentHash: string }[] }>(
+    ctx.api,
+    "GET",
+    "/api/v1/agents",
+  );
+  return agents.find((a) => a.workload === DEMO_ATTACKER)?.currentHash ?? "";
+}

@@ -1,0 +1,128 @@
+// Steps 1 and 2: learn (traffic flows, agents in learn mode record it; the flow graph) and
+// recommend (the learned least-privilege policy saved as the draft).
+import { CONTROLLER_ADDRESS } from "../scenario/addresses.js";
+import { labTrafficStatus } from "../traffic/control.js";
+import type { DemoContext } from "./session.js";
+import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
+import { DEMO_REFERENCE_POLICY, type StepResult } from "./types.js";
+
+/** How long the learn step waits for the flows the traffic made to reach the graph. */
+const FLOW_WAIT_MS = 15_000;
+
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly port: string;
+  readonly verdict: string;
+  readonly count: number;
+}
+
+export async function learnStep(ctx: DemoContext): Promise<StepResult> {
+  const { tools, opts } = ctx;
+  tools.say(
+    `Every agent is in learn mode: nothing is blocked, every connection is recorded.\nLetting the shop's normal traffic run for ${opts.learnSeconds} s…`,
+  );
+  await tools.sleep(opts.learnSeconds * 1000);
+  const traffic = labTrafficStatus({ dir: ctx.dir });
+  const attempts = traffic.flows.reduce((n, f) => n + f.attempts, 0);
+  tools.say(
+    `The traffic driver opened ${attempts} connections over ${traffic.flows.length} flows.`,
+  );
+  if (!tools.has(["flows"])) {
+    tools.say(notYet("the flow graph (microseg flows)", "the driver's own counts stand in for it"));
+    return {
+      step: "learn",
+      available: false,
+      ok: attempts > 0,
+      summary: `${attempts} connections made; no flow graph in this build`,
+      data: { attempts },
+    };
+  }
+  tools.say(commandLine(["flows"]));
+  const attempted = traffic.flows.filter((f) => f.attempts > 0).map((f) => key(f));
+  const graph = await readGraph(ctx, attempted);
+  if (graph === undefined) {
+    return { step: "learn", available: true, ok: false, summary: "flows failed", data: {} };
+  }
+  const { edges, seen } = graph;
+  const controller = edges.filter((e) => e.to === CONTROLLER_ADDRESS);
+  const lab = edges.filter((e) => e.to !== CONTROLLER_ADDRESS);
+  const top = [...lab].sort((a, b) => b.count - a.count).slice(0, 14);
+  tools.say(
+    rows([
+      ["from", "to", "port", "verdict", "count"],
+      ...top.map((e) => [e.from, e.to, e.port, e.verdict, String(e.count)]),
+    ]),
+  );
+  if (lab.length > top.length) tools.say(`    … and ${lab.length - top.length} more`);
+  const covered = attempted.filter((k) => seen.has(k)).length;
+  const summary = `${lab.length} edges between the shop's hosts (plus ${controller.length} agents -> controller); ${covered} of ${attempted.length} flows the traffic made are in the graph`;
+  tools.say(summary);
+  return {
+    step: "learn",
+    available: true,
+    ok: attempted.length > 0 && covered === attempted.length,
+    summary,
+    data: { edges: lab.length, covered, attempted: attempted.length, attempts },
+  };
+}
+
+const key = (e: { from: string; to: string; port: string }) => `${e.from} ${e.to} ${e.port}`;
+
+/**
+ * `microseg flows --json`, read again (bounded, FLOW_WAIT_MS) until every flow the driver made
+ * is in the graph: agents report in batches, so the last seconds of traffic may still be on
+ * their way.
+ */
+async function readGraph(
+  ctx: DemoContext,
+  expected: readonly string[],
+): Promise<{ edges: Edge[]; seen: Set<string> } | undefined> {
+  const deadline = Date.now() + FLOW_WAIT_MS;
+  for (;;) {
+    const run = await ctx.tools.cli(["flows", "--json"]);
+    const edges = jsonOf<{ edges: Edge[] }>(run)?.edges;
+    if (run.code !== 0 || edges === undefined) {
+      ctx.tools.say(indented(run));
+      return undefined;
+    }
+    const seen = new Set(edges.map(key));
+    if (expected.every((k) => seen.has(k)) || Date.now() >= deadline) return { edges, seen };
+    await ctx.tools.sleep(1000);
+  }
+}
+
+export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
+  const { tools } = ctx;
+  if (tools.has(["policy", "recommend"])) {
+    tools.say("The learning engine turns the observed flows into least-privilege rules.");
+    const args = ["policy", "recommend", "--save"];
+    tools.say(commandLine(args));
+    const run = await tools.cli(args);
+    tools.say(indented(run, 40));
+    return {
+      step: "recommend",
+      available: true,
+      ok: run.code === 0,
+      summary: run.code === 0 ? "recommended policy saved as the draft" : "recommend failed",
+      data: { source: "recommend", code: run.code },
+    };
+  }
+  tools.say(
+    notYet(
+      "policy recommend",
+      "the demo saves the hand-written examples/demo/reference-policy.yaml as the draft instead",
+    ),
+  );
+  const args = ["policy", "apply", DEMO_REFERENCE_POLICY];
+  tools.say(commandLine(args));
+  const run = await tools.cli(args);
+  tools.say(indented(run));
+  return {
+    step: "recommend",
+    available: false,
+    ok: run.code === 0,
+    summary: run.code === 0 ? "reference policy saved as the draft" : "saving the draft failed",
+    data: { source: "reference", code: run.code },
+  };
+}
