@@ -9,5 +9,6 @@ export * from "./common.js";
 export * from "./errors.js";
 export * from "./fingerprint.js";
 export * from "./flows.js";
+export * from "./insight.js";
 export * from "./map.js";
 export * from "./paths.js";
