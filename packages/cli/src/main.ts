@@ -8,6 +8,7 @@ import { ERROR_CODES, MicrosegError } from "@microseg/core";
 import { Command, CommanderError } from "commander";
 import { agentCommand } from "./commands/agent.js";
 import { agentsCommand } from "./commands/agents.js";
+import { alertsCommand, incidentsCommand } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
 import { controllerCommand } from "./commands/controller.js";
 import { demoCommand } from "./commands/demo.js";
@@ -17,6 +18,7 @@ import { flowsCommand } from "./commands/flows.js";
 import { labCommand } from "./commands/lab.js";
 import { mapCommand } from "./commands/map.js";
 import { policyCommand } from "./commands/policy.js";
+import { quarantineCommand, releaseCommand } from "./commands/quarantine.js";
 import { statusCommand } from "./commands/status.js";
 import { workloadsCommand } from "./commands/workloads.js";
 
@@ -35,6 +37,10 @@ export function program(): Command {
     .addCommand(auditCommand())
     .addCommand(flowsCommand())
     .addCommand(mapCommand())
+    .addCommand(alertsCommand())
+    .addCommand(incidentsCommand())
+    .addCommand(quarantineCommand())
+    .addCommand(releaseCommand())
     .addCommand(statusCommand())
     .addCommand(controllerCommand())
     .addCommand(agentCommand());

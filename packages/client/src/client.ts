@@ -6,6 +6,9 @@ import { ERROR_CODES, type ErrorCode } from "@microseg/core";
 import {
   AgentListSchema,
   AgentViewSchema,
+  AlertAckResponseSchema,
+  AlertListSchema,
+  type AlertQuery,
   ApiError,
   AuditListSchema,
   AuditVerdictSchema,
@@ -15,6 +18,7 @@ import {
   FlowEdgeListSchema,
   type FlowQueryWire,
   HistorySchema,
+  IncidentListSchema,
   type MapQueryWire,
   MapSchema,
   PATHS,
@@ -26,6 +30,9 @@ import {
   ProvisionResponseSchema,
   parseErrorBody,
   pathFor,
+  type QuarantineRequest,
+  QuarantineResponseSchema,
+  ReleaseResponseSchema,
   RevisionSchema,
   WorkloadChangeSchema,
   WorkloadListSchema,
@@ -133,6 +140,22 @@ export class ControllerClient {
   // ── learning: suggestions, recommendation, replay, explain, blast radius ──
 
   // ── alerts, incidents, quarantine ──
+  alerts = (q: AlertQuery = {}) =>
+    this.#call(AlertListSchema, { method: "GET", path: withQuery(PATHS.alerts, q) });
+  ackAlert = (id: string) =>
+    this.#call(AlertAckResponseSchema, { method: "POST", path: pathFor(PATHS.alertAck, { id }) });
+  incidents = () => this.#call(IncidentListSchema, { method: "GET", path: PATHS.incidents });
+  quarantine = (name: string, body: QuarantineRequest) =>
+    this.#call(QuarantineResponseSchema, {
+      method: "POST",
+      path: pathFor(PATHS.quarantine, { name }),
+      body,
+    });
+  release = (name: string) =>
+    this.#call(ReleaseResponseSchema, {
+      method: "DELETE",
+      path: pathFor(PATHS.quarantine, { name }),
+    });
 
   async #call<S extends z.ZodType>(schema: S, req: RawRequest): Promise<z.infer<S>> {
     const res = await this.#send({ ...req, token: this.#token });
