@@ -8,7 +8,7 @@
 //   nft, lab, cli   may use node:*; controller and agent never import each other
 //   agent           imports core, nft, protocol (never controller)
 //   client          imports core, protocol: the admin API client (cli, lab may use it)
-//   web             the console (browser): only TYPES of protocol and core, no node:*; the
+//   web/src/app     the console (browser): only TYPES of protocol and core, no node:*; the
 //                   controller serves its built files and never imports it
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -30,7 +30,13 @@ const RULES: { dir: string; allow: string[]; pure: boolean; typesOnly?: boolean 
   { dir: "packages/controller/src", allow: ["core", "protocol", "store", "insight"], pure: false },
   { dir: "packages/agent/src", allow: ["core", "nft", "protocol", "agent"], pure: false },
   { dir: "packages/client/src", allow: ["core", "protocol", "client"], pure: false },
-  { dir: "packages/web/src", allow: ["core", "protocol"], pure: true, typesOnly: true },
+  { dir: "packages/web/src/app", allow: ["core", "protocol"], pure: true, typesOnly: true },
+  // the console's browser-test harness (Node): starts a real controller
+  {
+    dir: "packages/web/src/testing",
+    allow: ["core", "protocol", "controller", "lab", "nft"],
+    pure: false,
+  },
   {
     dir: "packages/cli/src",
     allow: [

@@ -1,14 +1,160 @@
-// The application map (GET /api/v1/map), drawn with Cytoscape.js.
+// The application map: observed traffic between groups of workloads (grouped by any label),
+// edges coloured by verdict; a group expands into its workloads, an edge opens its flows and the
+// rules that decided them, a workload shows its blast radius. Starts grouped, so an estate of
+// thousands of workloads opens as a handful of nodes.
+import { useMemo, useState } from "react";
 import { PATHS, route } from "../api/paths.js";
+import type { FlowEdgeList, MapWire } from "../api/types.js";
 import { Show } from "../components/page-state.js";
 import { useApi } from "../components/use-api.js";
+import { CyCanvas, type Selection } from "../map/cy-canvas.js";
+import { composeGraph, type Graph } from "../map/graph.js";
+import { MapSidePanel } from "../map/side-panel.js";
+
+const GROUP_KEYS = ["app", "env", "role", "tenant", "loc"];
+const RANGES = [
+  { value: "1h", label: "last hour" },
+  { value: "24h", label: "last 24 hours" },
+  { value: "7d", label: "last 7 days" },
+  { value: "", label: "all retained" },
+];
 
 export function MapView() {
-  const [map] = useApi<unknown>(route(PATHS.map, {}, { groupBy: "app" }));
+  const [groupBy, setGroupBy] = useState("app");
+  const [since, setSince] = useState("24h");
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [selection, setSelection] = useState<Selection>(null);
+  const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
+  const [grouped] = useApi<MapWire>(
+    groupBy === "" ? null : route(PATHS.map, {}, { groupBy, since }),
+  );
+  const needDetail = groupBy === "" || expanded.size > 0;
+  const [detailed] = useApi<MapWire>(needDetail ? route(PATHS.map, {}, { since }) : null);
+  const [flows] = useApi<FlowEdgeList>(route(PATHS.flows, {}, { since, limit: 20_000 }));
+
+  const base = groupBy === "" ? detailed : grouped;
+  const flowEdges = flows.state === "ok" ? flows.data.edges : undefined;
+  const graph: Graph | undefined = useMemo(() => {
+    if (base.state !== "ok") return undefined;
+    const detail = detailed.state === "ok" ? detailed.data : undefined;
+    return composeGraph(base.data, detail, groupBy === "" ? new Set() : expanded, flowEdges);
+  }, [base, detailed, expanded, flowEdges, groupBy]);
+
+  const keys = [
+    ...new Set([...GROUP_KEYS, ...labelKeysOf(grouped.state === "ok" ? grouped.data : undefined)]),
+  ];
   return (
     <section>
       <h1>Map</h1>
-      <Show loaded={map}>{(m) => <pre>{JSON.stringify(m, null, 2)}</pre>}</Show>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="map-group">Group by label</label>
+          <select
+            id="map-group"
+            value={groupBy}
+            onChange={(e) => {
+              setGroupBy(e.target.value);
+              setExpanded(new Set());
+              setSelection(null);
+            }}
+          >
+            {keys.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+            <option value="">no grouping (every workload)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="map-since">Time range</label>
+          <select id="map-since" value={since} onChange={(e) => setSince(e.target.value)}>
+            {RANGES.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {expanded.size > 0 && (
+          <button type="button" className="secondary" onClick={() => setExpanded(new Set())}>
+            Collapse all groups
+          </button>
+        )}
+      </div>
+      <ul className="legend" aria-label="Edge colours">
+        <li className="verdict-allowed">allowed by a rule</li>
+        <li className="verdict-not-covered">allowed, no rule covers it (dashed)</li>
+        <li className="verdict-would-block">would be blocked (test mode)</li>
+        <li className="verdict-blocked">blocked</li>
+      </ul>
+      <Show loaded={base}>
+        {() =>
+          graph === undefined ? null : (
+            <div className="map-layout">
+              <CyCanvas
+                graph={graph}
+                highlight={highlight}
+                onSelect={setSelection}
+                label={`Map of ${graph.nodes.length} nodes and ${graph.edges.length} edges; the same data is in the table below.`}
+              />
+              <MapSidePanel
+                graph={graph}
+                selection={selection}
+                since={since}
+                expanded={expanded}
+                onExpand={(id) => setExpanded(new Set([...expanded, id]))}
+                onCollapse={(id) => setExpanded(new Set([...expanded].filter((x) => x !== id)))}
+                onHighlight={setHighlight}
+              />
+            </div>
+          )
+        }
+      </Show>
+      {graph !== undefined && <MapTable graph={graph} />}
     </section>
+  );
+}
+
+function labelKeysOf(map: MapWire | undefined): string[] {
+  const keys = new Set<string>();
+  for (const n of map?.nodes ?? []) for (const k of Object.keys(n.labels ?? {})) keys.add(k);
+  return [...keys].sort();
+}
+
+/** The map's edges as a table: the same data as the drawing, for keyboards and screen readers. */
+function MapTable(props: { graph: Graph }) {
+  const { graph } = props;
+  return (
+    <details open={graph.edges.length <= 30}>
+      <summary>
+        The map as a table ({graph.nodes.length} nodes, {graph.edges.length} edges)
+      </summary>
+      <table data-testid="map-edges">
+        <thead>
+          <tr>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Port</th>
+            <th scope="col">Verdict</th>
+            <th scope="col">Connections</th>
+            <th scope="col">Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {graph.edges.map((e) => (
+            <tr key={e.id}>
+              <td>{e.from}</td>
+              <td>{e.to}</td>
+              <td>{e.port}</td>
+              <td className={`verdict-${e.shownAs}`}>{e.shownAs}</td>
+              <td>{e.count}</td>
+              <td>{e.lastSeen}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">Nodes: {graph.nodes.map((n) => n.id).join(", ")}</p>
+    </details>
   );
 }

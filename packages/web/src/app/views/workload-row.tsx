@@ -52,7 +52,17 @@ export function WorkloadRow(props: {
   return (
     <>
       <tr data-workload={w.name}>
-        <th scope="row">{w.name}</th>
+        <th scope="row">
+          {w.name}
+          {w.quarantine !== undefined && (
+            <span
+              className="badge"
+              title={`since ${w.quarantine.since} by ${w.quarantine.actor}: ${w.quarantine.reason}`}
+            >
+              quarantined
+            </span>
+          )}
+        </th>
         <td>{labelList(w.labels)}</td>
         <td>{w.addresses.join(", ")}</td>
         <td>
@@ -91,22 +101,27 @@ export function WorkloadRow(props: {
           >
             Edit labels
           </button>{" "}
-          <button
-            type="button"
-            className="danger"
-            onClick={() =>
-              void act(`${w.name} quarantined.`, () => api("POST", quarantinePath, { json: {} }))
-            }
-          >
-            Quarantine
-          </button>{" "}
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => void act(`${w.name} released.`, () => api("DELETE", quarantinePath))}
-          >
-            Release
-          </button>
+          {w.quarantine === undefined ? (
+            <button
+              type="button"
+              className="danger"
+              onClick={() =>
+                void act(`${w.name} quarantined.`, () =>
+                  api("POST", quarantinePath, { json: { reason: "quarantined from the console" } }),
+                )
+              }
+            >
+              Quarantine
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => void act(`${w.name} released.`, () => api("DELETE", quarantinePath))}
+            >
+              Release
+            </button>
+          )}
         </td>
       </tr>
       {(editing || message !== null) && (

@@ -1,0 +1,166 @@
+// The console in a real browser (Debian's Chromium via playwright-core) against a real
+// controller (SQLite in a temp dir) that serves a fresh build of the console. The estate is made
+// through the API — workloads enrolled by agents, a policy, flows posted on the agent flow route —
+// then a person's path is walked: sign in, read the map, change a mode, fix a policy error shown
+// at its line, provision, quarantine. Screenshots land in test-output/console/.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  browserMissing,
+  buildConsole,
+  type ConsoleController,
+  launchBrowser,
+  openView,
+  screenshot,
+  signIn,
+  startConsoleController,
+} from "./testing/console-harness.js";
+import { seedShop } from "./testing/seed-shop.js";
+
+const missing = browserMissing();
+if (missing !== undefined && process.env.CI === "true") {
+  throw new Error(`console browser tests cannot run: ${missing}`);
+}
+if (missing !== undefined) console.warn(`skipping the console browser tests: ${missing}`);
+
+describe.skipIf(missing !== undefined)("console in Chromium", () => {
+  let ctl: ConsoleController;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const dir = await buildConsole();
+    ctl = await startConsoleController(dir);
+    await seedShop(ctl);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ctl?.close();
+  });
+
+  it("shows only the sign-in until a good token is given, then the dashboard", async () => {
+    await page.goto(`${ctl.url}/workloads`);
+    await expect(page.getByRole("heading", { name: "microseg console" }).isVisible()).resolves.toBe(
+      true,
+    );
+    expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+    await page.getByLabel("API token").fill("mst_wrong");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").getByText("refused this token").waitFor();
+    await screenshot(page, "sign-in");
+    await signIn(page, ctl.url, ctl.token);
+    await page.getByText("Active revision:").waitFor();
+    expect(await page.getByText("#1", { exact: true }).count()).toBeGreaterThan(0);
+    await screenshot(page, "dashboard");
+  });
+
+  it("draws the map grouped by app with its edges and verdicts", async () => {
+    await openView(page, "Map");
+    const rows = page.getByTestId("map-edges").locator("tbody tr");
+    await rows.first().waitFor();
+    const edges = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 4).map((td) => td.textContent)),
+    );
+    expect(edges.sort()).toEqual([
+      ["203.0.113.5", "app=shop", "tcp/80", "not-covered"],
+      ["app=crm", "app=shop", "tcp/5432", "blocked"],
+      ["app=shop", "app=shop", "tcp/5432", "allowed"],
+    ]);
+    expect(await page.locator(".map-canvas canvas").count()).toBeGreaterThan(0);
+    await page.waitForTimeout(300);
+    await screenshot(page, "map");
+    // Grouped by role instead: web (both apps) -> db.
+    await page.getByLabel("Group by label").selectOption("role");
+    await page.getByTestId("map-edges").getByText("role=web").first().waitFor();
+    const byRole = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 4).map((td) => td.textContent)),
+    );
+    expect(byRole).toContainEqual(["role=web", "role=db", "tcp/5432", "allowed"]);
+    expect(byRole).toContainEqual(["role=web", "role=db", "tcp/5432", "blocked"]);
+  });
+
+  it("changes a workload's mode from the table, and the API sees it", async () => {
+    await openView(page, "Workloads");
+    await page.getByLabel("Mode of crm-1").selectOption("test");
+    await page.getByRole("status").getByText("Mode set to test.").waitFor();
+    const crm = await ctl.call<{ mode: string }>("GET", "/api/v1/workloads/crm-1");
+    expect(crm.mode).toBe("test");
+    await screenshot(page, "workloads");
+  });
+
+  it("shows a policy error at its line, then provisions the fixed draft", async () => {
+    await openView(page, "Policy");
+    const editor = page.getByLabel("Draft (YAML)");
+    await editor.waitFor();
+    const broken = [
+      "rules:",
+      "  - name: web-to-db",
+      "    from: { app: shop, role: web }",
+      "    to: { role: db }",
+      "    services: [tcp/99999]",
+    ].join("\n");
+    await editor.fill(broken);
+    await page.getByRole("button", { name: "Save draft" }).click();
+    const problem = page.locator('.diagnostics li[data-line="5"]');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/line 5.*port/);
+    expect(await page.locator('.gutter span[data-line="5"].has-problem').count()).toBe(1);
+    await screenshot(page, "policy-error");
+
+    await editor.fill(broken.replace("tcp/99999", "tcp/5432, tcp/80"));
+    await page.getByLabel("Comment for the new revision").fill("web may use db's http too");
+    await page.getByRole("button", { name: "Provision" }).click();
+    await page.getByText("Revision #2 is active").waitFor();
+    const history = await ctl.call<{ active: number }>("GET", "/api/v1/policy/history");
+    expect(history.active).toBe(2);
+    await page.locator('tr[data-revision="2"]').getByText("(active)").waitFor();
+    await screenshot(page, "policy");
+  });
+
+  it("quarantines a workload from the table and releases it", async () => {
+    await openView(page, "Workloads");
+    const row = page.locator('tr[data-workload="crm-1"]');
+    await row.getByRole("button", { name: "Quarantine" }).click();
+    await page.getByText("crm-1 quarantined.").waitFor();
+    const held = await ctl.call<{ quarantine?: { reason: string } }>(
+      "GET",
+      "/api/v1/workloads/crm-1",
+    );
+    expect(held.quarantine?.reason).toBe("quarantined from the console");
+    await row.getByText("quarantined", { exact: true }).waitFor();
+    await row.getByRole("button", { name: "Release" }).click();
+    await page.getByText("crm-1 released.").waitFor();
+    const free = await ctl.call<{ quarantine?: unknown }>("GET", "/api/v1/workloads/crm-1");
+    expect(free.quarantine).toBeUndefined();
+  });
+
+  it("lists flows with the rule that decided them, and the other views render", async () => {
+    await openView(page, "Flows");
+    await page.getByRole("cell", { name: "web-to-db" }).first().waitFor();
+    await screenshot(page, "flows");
+    await openView(page, "Enrolment");
+    await page.getByLabel("Profile name").fill("shop-web");
+    await page.getByLabel("Labels (key=value, comma-separated)").fill("app=shop, role=web");
+    await page.getByRole("button", { name: "Create profile" }).click();
+    const command = await page.locator("pre.command").textContent();
+    expect(command).toContain(`--controller ${ctl.url}`);
+    expect(command).toContain("--enrol-key mse_");
+    await screenshot(page, "enrolment");
+    await openView(page, "Alerts");
+    await page.getByRole("heading", { name: "Incidents", exact: true }).waitFor();
+    await screenshot(page, "alerts");
+    await openView(page, "Audit log");
+    await page.getByRole("cell", { name: "workload/crm-1" }).first().waitFor();
+    await screenshot(page, "audit");
+  });
+
+  it("goes back to the sign-in when the token stops working", async () => {
+    // A string runs in the page (this file is typed for Node, without the DOM).
+    await page.evaluate(`sessionStorage.setItem("microseg.token", "mst_revoked")`);
+    await openView(page, "Dashboard");
+    await page.getByLabel("API token").waitFor();
+  });
+});

@@ -1,0 +1,93 @@
+// A small shop estate made through the API only, as an operator and agents would make it:
+//
+//   web-1, web-2  app=shop role=web   (web-2 in learn mode)
+//   db-1          app=shop role=db
+//   crm-1         app=crm  role=web
+//   policy #1     web-to-db: {app: shop, role: web} -> {role: db} tcp/5432
+//   flows         web-1, web-2 -> db-1 tcp/5432 allowed (db-1 reports them arriving)
+//                 crm-1 -> db-1 tcp/5432 blocked (crm-1 reports its denials)
+//                 203.0.113.5 -> web-2 tcp/80 allowed by learn mode, no rule (not covered)
+import type { ConsoleController } from "./console-harness.js";
+
+export const SHOP_POLICY = `rules:
+  - name: web-to-db
+    from: { app: shop, role: web }
+    to: { role: db }
+    services: [tcp/5432]
+`;
+
+const HOSTS = [
+  { name: "web-1", address: "198.18.1.10", labels: { app: "shop", role: "web" } },
+  { name: "web-2", address: "198.18.1.11", labels: { app: "shop", role: "web" } },
+  { name: "db-1", address: "198.18.1.20", labels: { app: "shop", role: "db" } },
+  { name: "crm-1", address: "198.18.2.10", labels: { app: "crm", role: "web" } },
+] as const;
+
+export const OUTSIDE = "203.0.113.5";
+
+export async function seedShop(ctl: ConsoleController): Promise<Record<string, string>> {
+  const credentials: Record<string, string> = {};
+  for (const h of HOSTS) {
+    const profile = await ctl.call<{ key: string }>("POST", "/api/v1/enrol-profiles", {
+      name: `p-${h.name}`,
+      labels: h.labels,
+      mode: "enforce",
+    });
+    const enrolled = await enrolAgent(ctl.url, profile.key, h.name, h.address);
+    credentials[h.name] = enrolled;
+  }
+  await ctl.call("PATCH", "/api/v1/workloads/web-2", { mode: "learn" });
+  await ctl.call("PUT", "/api/v1/policy/draft", SHOP_POLICY);
+  await ctl.call("POST", "/api/v1/policy/provision", { comment: "shop: web to db" }, 201);
+
+  const now = Date.now();
+  const rec = (
+    side: string,
+    local: string,
+    remote: string,
+    port: number,
+    verdict: string,
+    n: number,
+  ) => [side, "tcp", local, remote, port, verdict, n, n * 10, n * 1000, now - 60_000, now - 1000];
+  const [web1, web2, db1, crm1] = HOSTS.map((h) => h.address);
+  await postFlows(ctl.url, credentials["db-1"], [
+    rec("in", db1 as string, web1 as string, 5432, "allowed", 3),
+    rec("in", db1 as string, web2 as string, 5432, "allowed", 2),
+  ]);
+  await postFlows(ctl.url, credentials["crm-1"], [
+    rec("out", crm1 as string, db1 as string, 5432, "blocked", 4),
+  ]);
+  await postFlows(ctl.url, credentials["web-2"], [
+    rec("in", web2 as string, OUTSIDE, 80, "allowed", 5),
+  ]);
+  return credentials;
+}
+
+async function enrolAgent(
+  url: string,
+  key: string,
+  hostname: string,
+  address: string,
+): Promise<string> {
+  const res = await fetch(`${url}/api/v1/enrol`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key, hostname, interfaces: [{ name: "eth0", addresses: [address] }] }),
+  });
+  if (res.status !== 201)
+    throw new Error(`enrol ${hostname}: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { credential: string }).credential;
+}
+
+async function postFlows(
+  url: string,
+  credential: string | undefined,
+  records: unknown[],
+): Promise<void> {
+  const res = await fetch(`${url}/api/v1/agent/flows`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ seq: 1, records }),
+  });
+  if (!res.ok) throw new Error(`flows: HTTP ${res.status} ${await res.text()}`);
+}
