@@ -23,7 +23,7 @@ export async function learnStep(ctx: DemoContext): Promise<StepResult> {
     `Every agent is in learn mode: nothing is blocked, every connection is recorded.\nLetting the shop's normal traffic run for ${opts.learnSeconds} s…`,
   );
   await tools.sleep(opts.learnSeconds * 1000);
-  const traffic = labTrafficStatus({ dir: ctx.dir });
+  const traffic = await everyFlowOnce(ctx);
   const attempts = traffic.flows.reduce((n, f) => n + f.attempts, 0);
   tools.say(
     `The traffic driver opened ${attempts} connections over ${traffic.flows.length} flows.`,
@@ -65,6 +65,22 @@ export async function learnStep(ctx: DemoContext): Promise<StepResult> {
     summary,
     data: { edges: lab.length, covered, attempted: attempted.length, attempts },
   };
+}
+
+/**
+ * The driver's status once every flow of the plan ran at least once: a flow that repeats every
+ * 10 s may not have run yet after a short learn period, and a policy learned without it would
+ * block it. Bounded by the plan's longest period + 3 s.
+ */
+async function everyFlowOnce(ctx: DemoContext) {
+  let traffic = labTrafficStatus({ dir: ctx.dir });
+  const longest = Math.max(0, ...traffic.flows.map((f) => f.everyMs));
+  const deadline = Date.now() + longest + 3000;
+  while (traffic.flows.some((f) => f.attempts === 0) && Date.now() < deadline) {
+    await ctx.tools.sleep(500);
+    traffic = labTrafficStatus({ dir: ctx.dir });
+  }
+  return traffic;
 }
 
 const key = (e: { from: string; to: string; port: string }) => `${e.from} ${e.to} ${e.port}`;
