@@ -5,29 +5,46 @@
 import type { FlowObservation } from "../flow.js";
 
 export class Baseline {
-  private readonly edges = new Set<string>();
+  /** from -> to -> ports: lookups build no strings (the detector asks once per observation). */
+  private readonly edges = new Map<string, Map<string, Set<string>>>();
+  private count = 0;
 
   constructor(private readonly maxEdges = 2_000_000) {}
 
+  /** A flat key for callers that keep their own edge sets. */
   static key(from: string, to: string, port: string): string {
     return `${from}\u0000${to}\u0000${port}`;
   }
 
   add(from: string, to: string, port: string): void {
-    if (this.edges.size < this.maxEdges) this.edges.add(Baseline.key(from, to, port));
+    if (this.count >= this.maxEdges) return;
+    let tos = this.edges.get(from);
+    if (tos === undefined) {
+      tos = new Map();
+      this.edges.set(from, tos);
+    }
+    let ports = tos.get(to);
+    if (ports === undefined) {
+      ports = new Set();
+      tos.set(to, ports);
+    }
+    if (ports.has(port)) return;
+    ports.add(port);
+    this.count++;
   }
 
   /** Learns every allowed observation (a learn-mode estate's normal traffic). */
   learn(observations: readonly FlowObservation[]): void {
-    for (const o of observations)
+    for (const o of observations) {
       if (o.verdict === "allowed") this.add(o.from.name, o.to.name, o.port);
+    }
   }
 
   has(obs: FlowObservation): boolean {
-    return this.edges.has(Baseline.key(obs.from.name, obs.to.name, obs.port));
+    return this.edges.get(obs.from.name)?.get(obs.to.name)?.has(obs.port) === true;
   }
 
   get size(): number {
-    return this.edges.size;
+    return this.count;
   }
 }

@@ -43,7 +43,7 @@ export class DecoyList {
   }
 
   matches(to: FlowEnd, port: string): boolean {
-    if (this.whole.size === 0 && this.ports.size === 0) return false;
-    return this.whole.has(to.name) || this.ports.has(`${to.name}\u0000${port}`);
+    if (this.whole.size > 0 && this.whole.has(to.name)) return true;
+    return this.ports.size > 0 && this.ports.has(`${to.name}\u0000${port}`);
   }
 }

@@ -9,6 +9,7 @@
 //                          ├─ hosts on one port >= scanHosts ──> scan (horizontal)
 //                          ├─ spread-service hosts >= spreadHosts ──> ransomware-spread
 //                          └─ risk-weighted new edges >= lateralScore ──> lateral-movement
+//                             (edges that got through; blocked ones only on high-risk services)
 //   every raise goes through the AlertBook: one alert per (kind, source), incidents shared.
 
 import type { FlowObservation } from "../flow.js";
@@ -111,7 +112,10 @@ export class DetectionEngine {
     const svc = serviceOf(obs.port);
     this.scan(contacts, obs, at, flow);
     if (svc.spread) this.spread(contacts, obs, at, flow);
-    if (obs.to.kind === "workload") this.lateral(contacts, obs, at, flow, svc.risk);
+    // Lateral movement: connections that got through (allowed, would-block), and blocked attempts
+    // on high-risk services only; other blocked noise is the scan detectors' business.
+    const through = obs.verdict !== "blocked" || svc.risk === "high";
+    if (obs.to.kind === "workload" && through) this.lateral(contacts, obs, at, flow, svc.risk);
   }
 
   private suspicious(obs: FlowObservation): boolean {
