@@ -1,0 +1,26 @@
+// Benchmark: the controller's flow ingest, end to end on one core, against plain JSON.parse of
+// the same bytes measured in the same run.
+//   node --import tsx bench/flow-ingest.ts [--workloads=3000] [--batches=2] [--rounds=5] [--peers=400]
+//
+//   baseline  JSON.parse(text)                                     records/s
+//   ingest    JSON.parse + checkFlowBatch + resolve + side rules + aggregate + attribute +
+//             store.flows.applyBatch on SQLite (temp dir, WAL)     records/s, ratio to baseline
+//   memory    heap per live aggregated edge in the ingest's EdgeAggregator (--expose-gc)
+//   rows      bytes per flow edge row in the SQLite file (table + indexes, dbstat)
+//
+// Batches are MAX_FLOW_RECORDS (50,000) records each, from one agent whose workload talks to a
+// few thousand workloads and outside addresses over the last three hours.
+
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+// Memory is measured after full collections (--expose-gc); the workspace runs from its sources.
+const args = [
+  "--expose-gc",
+  "--conditions=source",
+  "--import",
+  "tsx",
+  join(import.meta.dirname, "flow-ingest", "measure.ts"),
+  ...process.argv.slice(2),
+];
+process.exitCode = spawnSync(process.execPath, args, { stdio: "inherit" }).status ?? 1;

@@ -1,0 +1,309 @@
+// The measurements of bench/flow-ingest.ts (which runs this file with --expose-gc and the
+// workspace's sources): see there.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { buildController } from "../../packages/controller/src/build.js";
+import type { FlowEndRef } from "../../packages/controller/src/flows/address-book.js";
+import { EdgeAggregator } from "../../packages/controller/src/flows/edge-aggregator.js";
+import { FlowFeed } from "../../packages/controller/src/flows/flow-feed.js";
+import { ingestFlows } from "../../packages/controller/src/flows/ingest.js";
+import { ensureAdminToken } from "../../packages/controller/src/use-cases/tokens.js";
+import { MAX_FLOW_RECORDS } from "../../packages/protocol/src/index.js";
+import {
+  type AgentRecord,
+  DB_FILE,
+  type EdgeDelta,
+  openSqliteStore,
+} from "../../packages/store/src/index.js";
+
+if (typeof globalThis.gc !== "function") throw new Error("run through bench/flow-ingest.ts");
+const gc = globalThis.gc as () => void;
+
+const arg = (name: string, d: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? d);
+const WORKLOADS = arg("workloads", 3000);
+const BATCHES = arg("batches", 2);
+const ROUNDS = arg("rounds", 5);
+const PEERS = arg("peers", 400);
+const HOUR = 3_600_000;
+
+const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+const PORTS: [string, number][] = [
+  ["tcp", 443],
+  ["tcp", 5432],
+  ["tcp", 6379],
+  ["tcp", 80],
+  ["udp", 53],
+  ["tcp", 22],
+];
+
+/** A deterministic pseudo-random sequence, mulberry32 (the same batches every run). */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * One batch as the agent of w-0 would send it. `peers` 0: every record picks any workload or
+ * outside address, port, verdict and hour at random (nearly every record is its own edge: the
+ * worst case for the store). Otherwise the workload talks to that many (peer, port) services,
+ * each with its usual verdict, and records repeat them over three hours (a busy service).
+ */
+function batchText(seq: number, now: number, peers: number): string {
+  const r = random(seq);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+  const remoteAt = () =>
+    r() < 0.2
+      ? `203.0.${Math.floor(r() * 8)}.${Math.floor(r() * 250)}`
+      : address(1 + Math.floor(r() * (WORKLOADS - 1)));
+  const verdictAt = () => {
+    const v = r();
+    return v < 0.9 ? "allowed" : v < 0.97 ? "blocked" : "would-block";
+  };
+  const services = Array.from({ length: peers }, () => ({
+    side: r() < 0.5 ? "out" : "in",
+    remote: remoteAt(),
+    port: pick(PORTS),
+    verdict: verdictAt(),
+  }));
+  const records: unknown[] = [];
+  for (let i = 0; i < MAX_FLOW_RECORDS; i++) {
+    const s =
+      peers === 0
+        ? {
+            side: r() < 0.5 ? "out" : "in",
+            remote: remoteAt(),
+            port: pick(PORTS),
+            verdict: verdictAt(),
+          }
+        : pick(services);
+    const [proto, port] = s.port;
+    const last = now - Math.floor(r() * 3 * HOUR);
+    const count = 1 + Math.floor(r() * 20);
+    records.push([
+      s.side,
+      proto,
+      address(0),
+      s.remote,
+      port,
+      s.verdict,
+      count,
+      count * 12,
+      count * 4000,
+      last - 30_000,
+      last,
+    ]);
+  }
+  return JSON.stringify({ seq, records });
+}
+
+const POLICY = `
+rules:
+  - name: app-internal
+    from: { tier: web }
+    to: { tier: data }
+    services: [tcp/5432, tcp/6379]
+  - name: any-dns
+    from: any
+    to: any
+    services: [udp/53]
+  - name: no-ssh
+    action: deny
+    from: any
+    to: any
+    services: [tcp/22]
+`;
+
+async function setUp(dir: string) {
+  const store = openSqliteStore({ dir });
+  const token = (await ensureAdminToken({ store })) ?? "";
+  for (let i = 0; i < WORKLOADS; i++) {
+    const labels = { app: `app-${i % 60}`, tier: i % 3 === 0 ? "web" : "data" };
+    const mode = i % 10 === 0 ? "test" : "enforce";
+    await store.workloads.upsert(
+      { name: `w-${i}`, labels, addresses: [address(i)], mode, managed: i % 5 !== 4 },
+      "bench",
+    );
+  }
+  const built = await buildController({ store, log: "silent" });
+  const call = (method: string, path: string, body: string, type: string) =>
+    built.app.request(path, {
+      method,
+      body,
+      headers: { authorization: `Bearer ${token}`, "content-type": type },
+    });
+  await call("PUT", "/api/v1/policy/draft", POLICY, "application/yaml");
+  await call("POST", "/api/v1/policy/provision", "{}", "application/json");
+  // The ingest alone: a feed nobody listens to (detection would otherwise run on every batch).
+  const ctx = { ...built.ctx, flows: new FlowFeed() };
+  const agent = { id: "bench-agent", workload: "w-0" } as AgentRecord;
+  return {
+    store,
+    ctx,
+    agent,
+    close: async () => {
+      await (built as { detection?: { close(): Promise<void> } }).detection?.close();
+      await store.close();
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+async function throughput(dir: string, peers: number) {
+  const env = await setUp(dir);
+  const now = Date.now();
+  const texts = Array.from({ length: BATCHES }, (_, i) => batchText(i + 1, now, peers));
+  const records = BATCHES * MAX_FLOW_RECORDS;
+  const bytes = texts.reduce((n, t) => n + t.length, 0);
+  const parse: number[] = [];
+  const ingest: number[] = [];
+  let seq = 0;
+  let edges = 0;
+  let counted = 0;
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    // Each round sends the batches again under new sequence numbers (made before the clock runs).
+    const sent = texts.map((t) => t.replace(/^\{"seq":\d+/, `{"seq":${++seq}`));
+    let t0 = performance.now();
+    for (const t of sent) JSON.parse(t);
+    const p = performance.now() - t0;
+    t0 = performance.now();
+    for (const t of sent) {
+      const out = await ingestFlows(env.ctx, env.agent, JSON.parse(t));
+      edges += out.edges;
+      counted += out.counted;
+    }
+    const i = performance.now() - t0;
+    if (round === 0) {
+      console.log(
+        `\n${peers === 0 ? "worst case: every record a random edge" : `a busy service: ${peers} (peer, port) services`}`,
+      );
+      console.log(`first round (new rows): ingest ${fmt(records / (i / 1000))} records/s`);
+      edges = 0;
+      counted = 0;
+      continue; // warm-up: compiled code, rows exist (later rounds merge into them)
+    }
+    parse.push(p);
+    ingest.push(i);
+  }
+  const stats = await env.store.flows.stats();
+  await env.close();
+  const p = records / (median(parse) / 1000);
+  const i = records / (median(ingest) / 1000);
+  console.log(
+    `batches ${BATCHES} x ${fmt(MAX_FLOW_RECORDS)} records (${fmt(bytes / BATCHES)} bytes each), ${WORKLOADS} workloads`,
+  );
+  console.log(
+    `per batch after side rules: ${fmt(counted / ROUNDS / BATCHES)} records counted, ${fmt(edges / ROUNDS / BATCHES)} edge deltas; ${fmt(stats.rows)} rows stored`,
+  );
+  console.log(`JSON.parse only      ${fmt(p).padStart(12)} records/s`);
+  console.log(
+    `whole ingest         ${fmt(i).padStart(12)} records/s   ratio ${(i / p).toFixed(2)}x of JSON.parse   (targets: >= 100,000/s, >= 0.5x)`,
+  );
+}
+
+function memoryPerEdge() {
+  const remotes: FlowEndRef[] = Array.from({ length: 50_000 }, (_, i) => ({
+    name: address(i),
+    kind: "address",
+    managed: false,
+  }));
+  const now = Date.now();
+  const edges = remotes.length * 2 * 3 * 2; // remotes x sides x verdicts x ports
+  let keep: EdgeAggregator | undefined;
+  gc();
+  const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  keep = new EdgeAggregator(HOUR, now);
+  for (const remote of remotes) {
+    for (const side of [0, 1] as const) {
+      for (let v = 0; v < 3; v++) {
+        keep.add(remote, side, "tcp", 443, v, 1, 1, 100, now - 1000, now);
+        keep.add(remote, side, "udp", 53, v, 1, 1, 100, now - 1000, now);
+      }
+    }
+  }
+  gc();
+  const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  if (keep.size !== edges) throw new Error(`expected ${edges} edges, got ${keep.size}`);
+  console.log(
+    `memory per live aggregated edge: ${((after - before) / edges).toFixed(0)} bytes (${fmt(edges)} edges; target <= 200)`,
+  );
+  keep = undefined;
+}
+
+async function bytesPerRow(dir: string) {
+  const store = openSqliteStore({ dir });
+  const now = Math.floor(Date.now() / HOUR) * HOUR;
+  const rows = 200_000;
+  const ends = 5000;
+  const deltas: EdgeDelta[] = [];
+  for (let i = 0; i < rows; i++) {
+    const bucket = now - (i % 24) * HOUR;
+    const to = Math.floor(i / 24) % ends;
+    const [proto, port] = PORTS[Math.floor(i / 24 / ends) % PORTS.length] as [string, number];
+    deltas.push({
+      bucket,
+      from: `w-${(i * 7) % ends}`,
+      fromKind: "workload",
+      to: to % 4 === 0 ? address(to) : `w-${to}`,
+      toKind: to % 4 === 0 ? "address" : "workload",
+      port: `${proto}/${port}`,
+      verdict: i % 10 === 0 ? "blocked" : "allowed",
+      rule: i % 10 === 0 ? "no-ssh" : null,
+      count: 1 + (i % 50),
+      packets: 12 * (1 + (i % 50)),
+      bytes: 4000 * (1 + (i % 50)),
+      first: bucket + (i % 3_000_000),
+      last: bucket + (i % 3_000_000) + 30_000,
+    });
+  }
+  await store.flows.applyBatch("a", 1, deltas);
+  const stored = (await store.flows.stats()).rows;
+  const t0 = performance.now();
+  const one = await store.flows.edges({ either: ["w-42"] });
+  const tOne = performance.now() - t0;
+  const t1 = performance.now();
+  const all = await store.flows.edges({ since: now - 6 * HOUR });
+  const tAll = performance.now() - t1;
+  await store.close();
+  const db = new Database(join(dir, DB_FILE));
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.exec("VACUUM");
+  const sizes = db
+    .prepare(
+      "SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name LIKE 'flow_edges%' OR name LIKE 'sqlite_autoindex_flow_edges%' GROUP BY name",
+    )
+    .all() as { name: string; bytes: number }[];
+  db.close();
+  const total = sizes.reduce((n, s) => n + s.bytes, 0);
+  const parts = sizes.map((s) => `${s.name} ${(s.bytes / stored).toFixed(0)}`).join(", ");
+  console.log(
+    `SQLite bytes per edge row: ${(total / stored).toFixed(0)} (${parts}; ${fmt(stored)} rows, VACUUMed)`,
+  );
+  console.log(
+    `queries on ${fmt(stored)} rows: workload's edges ${tOne.toFixed(1)} ms (${one.length} edges), last 6h merged ${tAll.toFixed(0)} ms (${fmt(all.length)} edges)`,
+  );
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "mseg-bench-flows-"));
+  try {
+    console.log("flow ingest (one core; SQLite in a temp dir)");
+    await throughput(join(dir, "busy"), PEERS);
+    await throughput(join(dir, "worst"), 0);
+    memoryPerEdge();
+    await bytesPerRow(join(dir, "rows"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
