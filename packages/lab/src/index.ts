@@ -1,6 +1,15 @@
 // @microseg/lab: a network-namespace lab that proves enforcement with real connections.
 // Library API used by the CLI (`microseg lab …`) and by tests; see docs/design/lab.md.
 export { type ApplyPolicyOptions, type ApplyPolicyResult, labApplyPolicy } from "./apply-policy.js";
+export {
+  ATTACK_KINDS,
+  type AttackKind,
+  type AttackOptions,
+  type AttackReport,
+  labAttack,
+  parsePorts,
+  planAttack,
+} from "./attack.js";
 export { type AgentRow, listAgents, waitConverged } from "./control-plane.js";
 export * from "./demo/index.js";
 export { type DownOptions, type DownReport, labDown } from "./down.js";

@@ -1,6 +1,7 @@
 // `microseg lab …`: a network-namespace lab that proves enforcement with real connections.
 // Each subcommand is a thin layer over @microseg/lab; see docs/design/lab.md.
 import { Command } from "commander";
+import { labAttackCommand } from "./lab-attack.js";
 import { labDownCommand } from "./lab-down.js";
 import { labExecCommand } from "./lab-exec.js";
 import { labProbeCommand } from "./lab-probe.js";
@@ -19,6 +20,7 @@ export function labCommand(): Command {
     .addCommand(labExecCommand())
     .addCommand(labStatusCommand())
     .addCommand(labTrafficCommand())
+    .addCommand(labAttackCommand())
     .addCommand(labDownCommand())
     .addHelpText(
       "after",
