@@ -11,7 +11,7 @@
 // queries do.
 
 import { z } from "zod";
-import { DraftSchema } from "./admin.js";
+import { DraftSchema, WorkloadChangeSchema } from "./admin.js";
 import { FlowEdgeSchema } from "./flows.js";
 
 const TimeText = z.string().max(64);
@@ -77,6 +77,10 @@ export const AcceptLabelsSchema = z
     path: ["labels"],
   });
 export type AcceptLabels = z.input<typeof AcceptLabelsSchema>;
+
+export const AcceptedLabelsSchema = WorkloadChangeSchema.extend({
+  accepted: z.array(z.object({ key: z.string(), value: z.string() })),
+});
 
 // ── recommendation ───────────────────────────────────────────────────────────────────────────
 

@@ -17,6 +17,7 @@ import { consoleRoutes } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
 import { flowRoutes } from "./flow-routes.js";
+import { insightRoutes } from "./insight-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { policyRoutes } from "./policy-routes.js";
 
@@ -58,6 +59,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   policyRoutes(app, ctx);
   flowRoutes(app, ctx);
   alertRoutes(app, ctx);
+  insightRoutes(app, ctx);
   // Last: the console answers only what no API route did, and never under /api.
   consoleRoutes(app, ctx.settings.consoleDir);
   return app;

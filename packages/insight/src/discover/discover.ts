@@ -70,7 +70,7 @@ export function discoverApplications(input: DiscoverInput): Discovery {
       names.has(e.from.name) &&
       names.has(e.to.name),
   );
-  const served = servedServices(edges);
+  const served = servedServices(edges, names.size);
   // Services nearly everyone serves (monitoring, ssh) say nothing about which application a
   // workload belongs to: they are left out of the community graph.
   const structural = edges.filter((e) => !served.ubiquitous.has(e.port));

@@ -33,8 +33,9 @@ export const PORT_ROLES: Readonly<Record<string, string>> = {
   "tcp/445": "file",
 };
 
-/** A service is ubiquitous when more than this share of the serving workloads serve it. */
+/** A service is ubiquitous when more than this share of all workloads (and at least 3) serve it. */
 export const UBIQUITOUS_SHARE = 0.5;
+const UBIQUITOUS_MIN = 3;
 
 export interface Served {
   /** workload -> port -> connections received on it (learned verdicts only). */
@@ -43,7 +44,7 @@ export interface Served {
   readonly ubiquitous: ReadonlySet<string>;
 }
 
-export function servedServices(edges: readonly FlowEdge[]): Served {
+export function servedServices(edges: readonly FlowEdge[], workloads: number): Served {
   const byWorkload = new Map<string, Map<string, number>>();
   for (const e of edges) {
     if (e.to.kind !== "workload") continue;
@@ -56,8 +57,8 @@ export function servedServices(edges: readonly FlowEdge[]): Served {
     for (const p of ports.keys()) servers.set(p, (servers.get(p) ?? 0) + 1);
   }
   const ubiquitous = new Set<string>();
-  if (byWorkload.size >= 3) {
-    for (const [p, n] of servers) if (n / byWorkload.size > UBIQUITOUS_SHARE) ubiquitous.add(p);
+  for (const [p, n] of servers) {
+    if (n >= UBIQUITOUS_MIN && n / Math.max(1, workloads) > UBIQUITOUS_SHARE) ubiquitous.add(p);
   }
   return { byWorkload, ubiquitous };
 }

@@ -1,0 +1,244 @@
+// Learning from traffic at the controller: the flow graph (store) and today's inventory and
+// policy (hub) handed to @microseg/insight's pure analyses, answers shaped for the protocol.
+//
+//   GET  insight/labels          discoverApplications(edges, inventory)
+//   POST insight/labels/accept   suggestion -> patchWorkload (audited, recompiled by the hub)
+//   GET  insight/recommend       recommend(edges) -> YAML [-> putDraft when save=true]
+//   POST policy/replay           replay(active, draft, inventory, edges)
+//   GET  flows/explain           explain under the revision active at `at`
+//   GET  insight/blast-radius    buildReachGraph(policy) -> blastRadius, estateExposure
+import { isIP } from "node:net";
+import {
+  EMPTY_POLICY,
+  type Endpoint,
+  explain,
+  MicrosegError,
+  type Policy,
+  type Workload,
+} from "@microseg/core";
+import {
+  blastRadius,
+  buildReachGraph,
+  discoverApplications,
+  estateExposure,
+  recommend,
+  replay,
+} from "@microseg/insight";
+import {
+  type AcceptLabelsSchema,
+  ApiError,
+  type BlastRadiusQuerySchema,
+  type FlowExplainQuerySchema,
+  type RecommendQuerySchema,
+  type ReplayRequestSchema,
+  type SuggestionsQuerySchema,
+} from "@microseg/protocol";
+import type { z } from "zod";
+import type { ControllerContext } from "../context.js";
+import { edgeWire } from "../flows/flow-query.js";
+import { parseTimeParam, timeRange } from "../flows/time-range.js";
+import { flowEdge, recommendationWire, replayWire } from "./insight-wire.js";
+import { getDraft, putDraft } from "./policy-draft.js";
+import { hubRevision, parsePolicyText } from "./policy-text.js";
+import { patchWorkload } from "./workloads.js";
+
+type Q<S extends z.ZodType> = z.output<S>;
+
+/** Flow edges over the range (default: everything retained), with the range as ISO text. */
+async function recordedEdges(ctx: ControllerContext, q: { since?: string; until?: string }) {
+  const now = ctx.clock().getTime();
+  const range = timeRange(q, now);
+  const edges = (await ctx.store.flows.edges(range)).map(flowEdge);
+  const since = range.since ?? Math.min(now, ...edges.map((e) => e.firstSeen));
+  const until = range.until ?? now;
+  return {
+    edges,
+    since: new Date(since).toISOString(),
+    until: new Date(until).toISOString(),
+  };
+}
+
+export async function labelSuggestions(
+  ctx: ControllerContext,
+  q: Q<typeof SuggestionsQuerySchema>,
+) {
+  const { edges } = await recordedEdges(ctx, q);
+  const found = discoverApplications({
+    edges,
+    workloads: ctx.hub.workloads(),
+    ...(q.seed !== undefined && { seed: q.seed }),
+  });
+  return { edges: edges.length, ...found };
+}
+
+export async function acceptLabels(
+  ctx: ControllerContext,
+  body: Q<typeof AcceptLabelsSchema>,
+  actor: string,
+) {
+  let labels = body.labels;
+  if (body.all === true) {
+    const { suggestions } = await labelSuggestions(ctx, {});
+    const mine = suggestions.filter((s) => s.workload === body.workload);
+    if (mine.length === 0) {
+      throw new ApiError(
+        "MSEG_API_NOT_FOUND",
+        `no label suggestion for workload "${body.workload}" (GET /api/v1/insight/labels lists them)`,
+      );
+    }
+    labels = Object.fromEntries(mine.map((s) => [s.key, s.value]));
+  }
+  const accepted = Object.entries(labels ?? {}).map(([key, value]) => ({ key, value }));
+  const out = await patchWorkload(ctx, body.workload, { labels: labels ?? {} }, actor);
+  return { ...out, accepted };
+}
+
+export async function recommendPolicy(
+  ctx: ControllerContext,
+  q: Q<typeof RecommendQuerySchema>,
+  actor: string,
+) {
+  const { edges, since, until } = await recordedEdges(ctx, q);
+  const connections = edges.reduce((n, e) => n + e.count, 0);
+  const rec = recommend({
+    edges,
+    workloads: ctx.hub.workloads(),
+    header: [
+      `Learned by microseg from ${edges.length} flow edges (${connections} connections)`,
+      `recorded between ${since} and ${until}. Review before provisioning.`,
+    ],
+  });
+  if (rec.diagnostics.length > 0) {
+    ctx.log.error({ diagnostics: rec.diagnostics }, "recommended policy does not load");
+    throw new ApiError("MSEG_INTERNAL", "the recommended policy does not load; see the log");
+  }
+  const saved = q.save === true ? (await putDraft(ctx, rec.yaml, actor)).draft : null;
+  return { ...recommendationWire(rec), saved };
+}
+
+export async function replayPolicy(ctx: ControllerContext, body: Q<typeof ReplayRequestSchema>) {
+  const text = body.draft ?? (await getDraft(ctx)).text;
+  const parsed = parsePolicyText(text, ctx.hub.workloads());
+  if (!parsed.ok) {
+    const n = parsed.diagnostics.length;
+    throw new ApiError(
+      "MSEG_POLICY_INVALID",
+      `the ${body.draft === undefined ? "saved draft" : "draft given"} has ${n} problem${n === 1 ? "" : "s"}`,
+      { diagnostics: parsed.diagnostics },
+    );
+  }
+  const { edges, since, until } = await recordedEdges(ctx, body);
+  const report = replay({
+    active: ctx.hub.activePolicy,
+    draft: parsed.policy,
+    workloads: withDeclared(ctx.hub.workloads(), parsed.workloads),
+    edges,
+    ...(body.groupBy !== undefined && { groupBy: body.groupBy }),
+  });
+  return {
+    active: ctx.hub.activeRevision,
+    draft: body.draft === undefined ? ("saved" as const) : ("given" as const),
+    since,
+    until,
+    ...replayWire(report),
+  };
+}
+
+/** The inventory plus workloads a policy text declares (an inventory workload wins). */
+function withDeclared(inventory: readonly Workload[], declared: readonly Workload[]): Workload[] {
+  const names = new Set(inventory.map((w) => w.name));
+  return [...inventory, ...declared.filter((w) => !names.has(w.name))];
+}
+
+export async function explainRecordedFlow(
+  ctx: ControllerContext,
+  q: Q<typeof FlowExplainQuerySchema>,
+) {
+  const now = ctx.clock().getTime();
+  const at = q.at === undefined ? now : parseTimeParam("at", q.at, now);
+  const { number, policy, declared } = await revisionAt(ctx, at);
+  const workloads = withDeclared(ctx.hub.workloads(), declared);
+  const query = {
+    from: endpoint(q.from, "from", workloads),
+    to: endpoint(q.to, "to", workloads),
+    port: q.port.toLowerCase(),
+  };
+  let decision: ReturnType<typeof explain>;
+  try {
+    decision = explain(policy, workloads, query);
+  } catch (err) {
+    if (err instanceof MicrosegError) throw new ApiError("MSEG_API_BAD_REQUEST", err.message);
+    throw err;
+  }
+  const recorded = await ctx.store.flows.edges({
+    from: q.from,
+    to: q.to,
+    port: query.port,
+    until: at + 1,
+  });
+  return {
+    query: { from: q.from, to: q.to, port: query.port, at: new Date(at).toISOString() },
+    revision: number,
+    decision,
+    recorded: recorded.map(edgeWire),
+  };
+}
+
+/** The revision that was active at `at` (the newest created at or before it). */
+async function revisionAt(ctx: ControllerContext, at: number) {
+  let before: number | undefined;
+  for (;;) {
+    const page = await ctx.store.policy.history({ limit: 200, ...(before && { before }) });
+    const hit = page.find((r) => Date.parse(r.createdAt) <= at);
+    if (hit !== undefined) {
+      const rev = await ctx.store.policy.revision(hit.number);
+      if (rev !== undefined) return hubRevision(rev);
+    }
+    const last = page.at(-1);
+    if (hit !== undefined || last === undefined || page.length < 200) break;
+    before = last.number;
+  }
+  return { number: null, policy: EMPTY_POLICY as Policy, declared: [] as Workload[] };
+}
+
+function endpoint(text: string, field: string, workloads: readonly Workload[]): Endpoint {
+  if (workloads.some((w) => w.name === text)) return { workload: text };
+  if (isIP(text) !== 0) return { address: text };
+  throw new ApiError(
+    "MSEG_API_NOT_FOUND",
+    `${field}: "${text}" is neither a workload (GET /api/v1/workloads) nor an IP address`,
+  );
+}
+
+export async function blastRadiusOf(ctx: ControllerContext, q: Q<typeof BlastRadiusQuerySchema>) {
+  const active = { policy: ctx.hub.activePolicy, workloads: ctx.hub.workloads() };
+  const draft = q.draft === true ? await draftUnderTest(ctx) : undefined;
+  const chosen = draft ?? active;
+  if (!chosen.workloads.some((w) => w.name === q.workload)) {
+    throw new ApiError(
+      "MSEG_API_NOT_FOUND",
+      `no workload "${q.workload}" (GET /api/v1/workloads lists them)`,
+    );
+  }
+  const activeGraph = buildReachGraph(active.policy, active.workloads);
+  const draftGraph = draft && buildReachGraph(draft.policy, draft.workloads);
+  const radius = blastRadius(draftGraph ?? activeGraph, q.workload, { hops: q.hops });
+  return {
+    ...radius,
+    policy: draft === undefined ? ("active" as const) : ("draft" as const),
+    estate: {
+      active: estateExposure(activeGraph, q.hops),
+      ...(draftGraph !== undefined && { draft: estateExposure(draftGraph, q.hops) }),
+    },
+  };
+}
+
+async function draftUnderTest(ctx: ControllerContext) {
+  const parsed = parsePolicyText((await getDraft(ctx)).text, ctx.hub.workloads());
+  if (!parsed.ok) {
+    throw new ApiError("MSEG_POLICY_INVALID", "the saved draft no longer loads; save it again", {
+      diagnostics: parsed.diagnostics,
+    });
+  }
+  return { policy: parsed.policy, workloads: withDeclared(ctx.hub.workloads(), parsed.workloads) };
+}
