@@ -8,6 +8,17 @@ import { type DemoContext, waitChanged } from "./session.js";
 import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
 import { DEMO_ATTACKER, type StepResult } from "./types.js";
 
+/** What the attacker does with `microseg lab attack`: a port scan of the database, then spread. */
+const ATTACKS: readonly (readonly string[])[] = [
+  ["lab", "attack", "scan", "--from", DEMO_ATTACKER, "--to", "db-1", "--ports", "1-1024"],
+  ["lab", "attack", "spread", "--from", DEMO_ATTACKER],
+];
+
+interface AttackReport {
+  readonly attempts: number;
+  readonly connected: readonly { readonly to: string; readonly port: string | number }[];
+}
+
 /** Ports a scan tries on every host besides what the host serves (SMB, RDP: ransomware's). */
 const SCAN_EXTRA_PORTS = [445, 3389];
 
@@ -26,13 +37,23 @@ export async function attackStep(ctx: DemoContext): Promise<StepResult> {
   let blocked: number;
   let available = true;
   if (tools.has(["lab", "attack"])) {
-    const args = ["lab", "attack", "scan", DEMO_ATTACKER, "--json"];
-    tools.say(commandLine(args.slice(0, -1)));
-    const run = await tools.cli(args);
-    const results = jsonOf<{ results: { verdict: string }[] }>(run)?.results ?? [];
-    if (results.length === 0) tools.say(indented(run));
-    attempts = results.length;
-    blocked = results.filter((r) => r.verdict !== "allowed").length;
+    attempts = 0;
+    blocked = 0;
+    for (const args of ATTACKS) {
+      tools.say(commandLine(args));
+      const run = await tools.cli([...args, "--json"]);
+      const report = jsonOf<AttackReport>(run);
+      if (report === undefined) {
+        tools.say(indented(run));
+        continue;
+      }
+      const hits = report.connected.map((c) => `${c.to} ${c.port}`);
+      tools.say(
+        `    ${report.attempts} attempts, ${report.connected.length} connected${hits.length > 0 ? `: ${hits.slice(0, 8).join(", ")}` : ""}`,
+      );
+      attempts += report.attempts;
+      blocked += report.attempts - report.connected.length;
+    }
   } else {
     available = false;
     tools.say(notYet("microseg lab attack", "the demo scans from the attacker itself"));
@@ -44,7 +65,7 @@ export async function attackStep(ctx: DemoContext): Promise<StepResult> {
       tools.say(`    went through:\n${rows(through.map((r) => [`${r.from} -> ${r.to}`, r.port]))}`);
     }
   }
-  tools.say(`    ${attempts} connection attempts, ${blocked} blocked by the policy.`);
+  tools.say(`    ${attempts} connection attempts in all, ${blocked} blocked (or refused).`);
   const alerts = await waitForAlerts(ctx);
   return {
     step: "attack",
