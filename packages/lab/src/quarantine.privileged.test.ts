@@ -1,0 +1,89 @@
+// Quarantine end to end in the real kernel: `lab up` with a controller and agents; quarantining
+// `app` (in learn mode) through the API cuts its connections both ways within a second (its agent
+// is woken and applies deny-all in enforce), while the controller still reaches it (the agent
+// keeps reporting); a forensic host still gets in; release restores the probe matrix.
+import { describePrivileged } from "@microseg/nft/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  apiOf,
+  type LabApiTarget,
+  labApi,
+  labDown,
+  labNamespaces,
+  labProbe,
+  labUp,
+  listAgents,
+  readState,
+} from "./index.js";
+import { allowed, scenario, tempStateDir } from "./testing/lab-fixtures.js";
+
+const dir = tempStateDir();
+// app is in learn mode: it blocks nothing itself, so the outside host reaches it and it reaches
+// the outside host; its enforcing peers still apply their own rules.
+const BEFORE = [
+  "app -> db tcp/5432",
+  "app -> fx tcp/22",
+  "fx -> app tcp/8000",
+  "web -> app tcp/8000",
+];
+let api: LabApiTarget;
+const probe = async () => allowed((await labProbe({ dir, timeoutMs: 500 })).results);
+
+/** Polls until the agent of `host` applied what the controller holds for it; answers the ms. */
+async function converged(host: string, ms: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    const row = (await listAgents(api)).find((a) => a.workload === host && !a.revoked);
+    if (row?.converged === true && row.appliedHash === row.currentHash) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the agent of ${host} did not converge within ${ms} ms`);
+}
+
+describePrivileged("lab: quarantine through the policy engine", () => {
+  beforeAll(async () => {
+    await labDown({ dir });
+    await labUp(scenario("quarantine"), { dir });
+    const controller = readState(dir)?.controller;
+    if (controller === undefined) throw new Error("lab up recorded no controller");
+    api = apiOf(controller);
+  }, 60_000);
+  afterAll(async () => {
+    await labDown({ dir });
+    expect(await labNamespaces()).toEqual([]);
+  });
+
+  it("starts with the policy's matrix", async () => {
+    expect(await probe()).toEqual(BEFORE);
+  });
+
+  it("quarantine cuts the workload off both ways within a second, whatever its mode", async () => {
+    const before = (await listAgents(api)).find((a) => a.workload === "app")?.appliedHash;
+    await labApi(api, "POST", "/api/v1/workloads/app/quarantine", { reason: "lab test" });
+    const ms = await converged("app", 5000);
+    expect(ms).toBeLessThan(1000);
+    // The controller still reaches it: the agent got the quarantine RuleSet and reported it.
+    const row = (await listAgents(api)).find((a) => a.workload === "app");
+    expect(row?.appliedHash).not.toBe(before);
+    expect(row?.drift).not.toBe("drifted");
+    expect(await probe()).toEqual([]);
+  });
+
+  it("a forensic address still reaches the quarantined workload, both ways", async () => {
+    const fx = readState(dir)?.hosts.find((h) => h.name === "fx")?.address as string;
+    await labApi(api, "POST", "/api/v1/workloads/app/quarantine", {
+      reason: "lab test",
+      forensic: [fx],
+    });
+    await converged("app", 5000);
+    expect(await probe()).toEqual(["app -> fx tcp/22", "fx -> app tcp/8000"]);
+  });
+
+  it("release restores the probe matrix", async () => {
+    await labApi(api, "DELETE", "/api/v1/workloads/app/quarantine");
+    await converged("app", 5000);
+    await converged("web", 5000);
+    await converged("db", 5000);
+    expect(await probe()).toEqual(BEFORE);
+  });
+});
