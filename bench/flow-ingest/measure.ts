@@ -27,6 +27,8 @@ const WORKLOADS = arg("workloads", 3000);
 const BATCHES = arg("batches", 2);
 const ROUNDS = arg("rounds", 5);
 const PEERS = arg("peers", 400);
+/** --scenario=busy or worst runs only that one. */
+const SCENARIO = process.argv.find((a) => a.startsWith("--scenario="))?.split("=")[1] ?? "both";
 const HOUR = 3_600_000;
 
 const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -297,8 +299,8 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "mseg-bench-flows-"));
   try {
     console.log("flow ingest (one core; SQLite in a temp dir)");
-    await throughput(join(dir, "busy"), PEERS);
-    await throughput(join(dir, "worst"), 0);
+    if (SCENARIO !== "worst") await throughput(join(dir, "busy"), PEERS);
+    if (SCENARIO !== "busy") await throughput(join(dir, "worst"), 0);
     memoryPerEdge();
     await bytesPerRow(join(dir, "rows"));
   } finally {

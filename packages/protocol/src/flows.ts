@@ -98,23 +98,24 @@ export function checkFlowBatch(
   if (!Array.isArray(b.records)) return { ok: false, problem: "records: an array" };
   if (b.records.length > MAX_FLOW_RECORDS)
     return { ok: false, problem: `records: at most ${MAX_FLOW_RECORDS}` };
+  // No closure per record: this loop runs for every record of every batch.
   for (let i = 0; i < b.records.length; i++) {
     const r = b.records[i] as unknown[];
-    const bad = (j: number, why: string) => ({
-      ok: false as const,
-      problem: `records[${i}][${j}]: ${why}`,
-    });
-    if (!Array.isArray(r) || r.length !== 11) return bad(0, "a tuple of 11 values");
-    if (!SIDES.has(r[0] as string)) return bad(0, "out or in");
-    if (!isText(r[1], 16)) return bad(1, "a protocol");
-    if (!isText(r[2], 64)) return bad(2, "an address");
-    if (!isText(r[3], 64)) return bad(3, "an address");
+    if (!Array.isArray(r) || r.length !== 11) return badRecord(i, 0, "a tuple of 11 values");
+    if (!SIDES.has(r[0] as string)) return badRecord(i, 0, "out or in");
+    if (!isText(r[1], 16)) return badRecord(i, 1, "a protocol");
+    if (!isText(r[2], 64)) return badRecord(i, 2, "an address");
+    if (!isText(r[3], 64)) return badRecord(i, 3, "an address");
     const port = r[4];
-    if (!isCount(port) || (port as number) > 65535) return bad(4, "a port 0-65535");
-    if (!VERDICTS.has(r[5] as string)) return bad(5, "allowed, blocked or would-block");
-    for (let j = 6; j < 11; j++) if (!isCount(r[j])) return bad(j, "an integer >= 0");
+    if (!isCount(port) || (port as number) > 65535) return badRecord(i, 4, "a port 0-65535");
+    if (!VERDICTS.has(r[5] as string)) return badRecord(i, 5, "allowed, blocked or would-block");
+    for (let j = 6; j < 11; j++) if (!isCount(r[j])) return badRecord(i, j, "an integer >= 0");
   }
   return { ok: true, batch: b as unknown as FlowBatch };
+}
+
+function badRecord(i: number, j: number, why: string) {
+  return { ok: false as const, problem: `records[${i}][${j}]: ${why}` };
 }
 
 // ── admin: the flow graph ─────────────────────────────────────────────────────────────────────
