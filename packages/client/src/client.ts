@@ -3,6 +3,7 @@
 // ApiError with that code, so a CLI maps it to the registry's exit code; an answer that is not
 // protocol v1 becomes MSEG_INTERNAL naming the route.
 import { ERROR_CODES, type ErrorCode } from "@microseg/core";
+import * as Learn from "@microseg/protocol";
 import {
   AgentListSchema,
   AgentViewSchema,
@@ -138,6 +139,30 @@ export class ControllerClient {
     this.#call(MapSchema, { method: "GET", path: withQuery(PATHS.map, q) });
 
   // ── learning: suggestions, recommendation, replay, explain, blast radius ──
+  labelSuggestions = (q: { since?: string; until?: string } = {}) =>
+    this.#call(Learn.SuggestionsSchema, {
+      method: "GET",
+      path: withQuery(PATHS.suggestions, q),
+    });
+  acceptLabels = (body: Learn.AcceptLabels) =>
+    this.#call(Learn.AcceptedLabelsSchema, { method: "POST", path: PATHS.acceptLabels, body });
+  recommend = (q: { since?: string; until?: string; save?: boolean } = {}) =>
+    this.#call(Learn.RecommendationSchema, {
+      method: "GET",
+      path: withQuery(PATHS.recommend, {
+        ...q,
+        save: q.save === undefined ? undefined : String(q.save),
+      }),
+    });
+  replay = (body: Learn.ReplayRequest = {}) =>
+    this.#call(Learn.ReplayReportSchema, { method: "POST", path: PATHS.replay, body });
+  explainFlow = (q: { from: string; to: string; port: string; at?: string }) =>
+    this.#call(Learn.FlowExplainSchema, { method: "GET", path: withQuery(PATHS.explainFlow, q) });
+  blastRadius = (q: { workload: string; hops?: number; draft?: boolean }) =>
+    this.#call(Learn.BlastRadiusSchema, {
+      method: "GET",
+      path: withQuery(PATHS.blastRadius, { ...q, draft: q.draft === true ? "true" : undefined }),
+    });
 
   // ── alerts, incidents, quarantine ──
   alerts = (q: AlertQuery = {}) =>
