@@ -15,7 +15,7 @@ import {
   signIn,
   startConsoleController,
 } from "./testing/console-harness.js";
-import { seedShop } from "./testing/seed-shop.js";
+import { SHOP_POLICY, seedShop } from "./testing/seed-shop.js";
 
 const missing = browserMissing();
 if (missing !== undefined && process.env.CI === "true") {
@@ -34,6 +34,7 @@ describe.skipIf(missing !== undefined)("console in Chromium", () => {
     await seedShop(ctl);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(10_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -82,6 +83,33 @@ describe.skipIf(missing !== undefined)("console in Chromium", () => {
     expect(byRole).toContainEqual(["role=web", "role=db", "tcp/5432", "blocked"]);
   });
 
+  it("expands a group into its workloads, shows an edge's flows and a blast radius", async () => {
+    await page.getByLabel("Group by label").selectOption("app");
+    await page.getByRole("button", { name: "app=shop", exact: true }).click();
+    await page.getByRole("button", { name: "Expand app=shop into its workloads" }).click();
+    const rows = page.getByTestId("map-edges").locator("tbody tr");
+    await page.getByTestId("map-edges").getByText("web-1").first().waitFor();
+    const edges = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 4).map((td) => td.textContent)),
+    );
+    expect(edges.sort()).toEqual([
+      ["203.0.113.5", "web-2", "tcp/80", "not-covered"],
+      ["app=crm", "db-1", "tcp/5432", "blocked"],
+      ["web-1", "db-1", "tcp/5432", "allowed"],
+      ["web-2", "db-1", "tcp/5432", "allowed"],
+    ]);
+    await page.getByRole("button", { name: "Flows of web-1 → db-1 tcp/5432" }).click();
+    const panel = page.getByRole("complementary", { name: "Selected edge" });
+    await panel.getByRole("cell", { name: "web-to-db" }).waitFor();
+    await page.getByRole("button", { name: "web-1", exact: true }).click();
+    const radius = page.getByTestId("blast-radius");
+    await radius.getByText("reaches").waitFor();
+    expect(await radius.textContent()).toContain("reaches 1 workload within 3 hops");
+    expect(await radius.textContent()).toContain("web-1 → db-1");
+    await page.waitForTimeout(300);
+    await screenshot(page, "map-expanded");
+  });
+
   it("changes a workload's mode from the table, and the API sees it", async () => {
     await openView(page, "Workloads");
     await page.getByLabel("Mode of crm-1").selectOption("test");
@@ -120,6 +148,22 @@ describe.skipIf(missing !== undefined)("console in Chromium", () => {
     await screenshot(page, "policy");
   });
 
+  it("previews a draft's impact on recorded flows and loads recommended rules", async () => {
+    const editor = page.getByLabel("Draft (YAML)");
+    await editor.fill(SHOP_POLICY.replace("tcp/5432", "tcp/443"));
+    await page
+      .getByRole("button", { name: "Preview the editor's policy on recorded flows" })
+      .click();
+    const replay = page.getByTestId("replay");
+    await replay.waitFor();
+    expect(await replay.textContent()).toContain("newly blocks 5 connections");
+    await page.getByRole("button", { name: "Recommend rules" }).click();
+    await page.getByRole("button", { name: "Load the recommendation into the editor" }).click();
+    expect(await editor.inputValue()).toMatch(/^rules:|\nrules:/m);
+    await page.getByText("Recommended policy loaded into the editor").waitFor();
+    await screenshot(page, "policy-replay");
+  });
+
   it("quarantines a workload from the table and releases it", async () => {
     await openView(page, "Workloads");
     const row = page.locator('tr[data-workload="crm-1"]');
@@ -140,6 +184,12 @@ describe.skipIf(missing !== undefined)("console in Chromium", () => {
   it("lists flows with the rule that decided them, and the other views render", async () => {
     await openView(page, "Flows");
     await page.getByRole("cell", { name: "web-to-db" }).first().waitFor();
+    const webToDb = page
+      .locator("tr", { has: page.getByRole("cell", { name: "web-to-db" }) })
+      .first();
+    await webToDb.getByRole("button", { name: "Explain" }).click();
+    await webToDb.locator(".explain").getByText("web-to-db").first().waitFor();
+    expect(await webToDb.locator(".explain").textContent()).toContain("allowed under revision #1");
     await screenshot(page, "flows");
     await openView(page, "Enrolment");
     await page.getByLabel("Profile name").fill("shop-web");

@@ -40,6 +40,7 @@ export async function seedShop(ctl: ConsoleController): Promise<Record<string, s
   await ctl.call("PUT", "/api/v1/policy/draft", SHOP_POLICY);
   await ctl.call("POST", "/api/v1/policy/provision", { comment: "shop: web to db" }, 201);
 
+  // Seen after the provision: explain judges a flow under the revision active when it was seen.
   const now = Date.now();
   const rec = (
     side: string,
@@ -48,7 +49,7 @@ export async function seedShop(ctl: ConsoleController): Promise<Record<string, s
     port: number,
     verdict: string,
     n: number,
-  ) => [side, "tcp", local, remote, port, verdict, n, n * 10, n * 1000, now - 60_000, now - 1000];
+  ) => [side, "tcp", local, remote, port, verdict, n, n * 10, n * 1000, now, now];
   const [web1, web2, db1, crm1] = HOSTS.map((h) => h.address);
   await postFlows(ctl.url, credentials["db-1"], [
     rec("in", db1 as string, web1 as string, 5432, "allowed", 3),

@@ -21,6 +21,7 @@ export const PATHS = {
   flows: "/api/v1/flows",
   map: "/api/v1/map",
   suggestions: "/api/v1/insight/labels",
+  acceptLabels: "/api/v1/insight/labels/accept",
   recommend: "/api/v1/insight/recommend",
   replay: "/api/v1/policy/replay",
   explainFlow: "/api/v1/flows/explain",

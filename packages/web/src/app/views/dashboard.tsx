@@ -84,18 +84,23 @@ function Tally(props: { counts: Map<string, number> }) {
   );
 }
 
-/** Share of observed connections whose verdict a named rule decided (not the default). */
+/**
+ * Share of the connections that got through (allowed, or would-block in test mode) that an allow
+ * rule covers; the rest pass only because their workload is not enforcing yet.
+ */
 function Coverage(props: { edges: FlowEdgeList["edges"] }) {
-  const total = props.edges.reduce((n, e) => n + e.count, 0);
-  if (total === 0) return <p className="muted">No flows observed in the last 24 hours.</p>;
-  const explained = props.edges
-    .filter((e) => e.rule !== undefined)
+  const passing = props.edges.filter((e) => e.verdict !== "blocked");
+  const total = passing.reduce((n, e) => n + e.count, 0);
+  if (total === 0) return <p className="muted">No connection got through in the last 24 hours.</p>;
+  const covered = passing
+    .filter((e) => e.verdict === "allowed" && e.rule !== undefined)
     .reduce((n, e) => n + e.count, 0);
   return (
     <p>
-      <span className="big">{Math.round((explained / total) * 100)}%</span>
+      <span className="big">{Math.round((covered / total) * 100)}%</span>
       <br />
-      {explained} of {total} observed connections matched a rule
+      {covered} of {total} connections that got through matched an allow rule; the rest would be
+      blocked once enforced.
     </p>
   );
 }

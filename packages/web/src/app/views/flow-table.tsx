@@ -1,5 +1,6 @@
 // A table of flow edges (used by the flows explorer and the map's edge drill-down).
 import type { FlowEdge } from "../api/types.js";
+import { ExplainFlow } from "./explain-flow.js";
 
 export function FlowTable(props: { edges: readonly FlowEdge[]; caption?: string }) {
   if (props.edges.length === 0) return <p className="muted">No flows match.</p>;
@@ -16,6 +17,7 @@ export function FlowTable(props: { edges: readonly FlowEdge[]; caption?: string 
           <th scope="col">First seen</th>
           <th scope="col">Last seen</th>
           <th scope="col">Rule</th>
+          <th scope="col">Why</th>
         </tr>
       </thead>
       <tbody>
@@ -29,6 +31,9 @@ export function FlowTable(props: { edges: readonly FlowEdge[]; caption?: string 
             <td>{e.firstSeen}</td>
             <td>{e.lastSeen}</td>
             <td>{e.rule ?? <span className="muted">default</span>}</td>
+            <td>
+              <ExplainFlow edge={e} />
+            </td>
           </tr>
         ))}
       </tbody>

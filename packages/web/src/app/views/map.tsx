@@ -111,7 +111,7 @@ export function MapView() {
           )
         }
       </Show>
-      {graph !== undefined && <MapTable graph={graph} />}
+      {graph !== undefined && <MapTable graph={graph} onSelect={setSelection} />}
     </section>
   );
 }
@@ -123,7 +123,7 @@ function labelKeysOf(map: MapWire | undefined): string[] {
 }
 
 /** The map's edges as a table: the same data as the drawing, for keyboards and screen readers. */
-function MapTable(props: { graph: Graph }) {
+function MapTable(props: { graph: Graph; onSelect: (s: Selection) => void }) {
   const { graph } = props;
   return (
     <details open={graph.edges.length <= 30}>
@@ -139,6 +139,7 @@ function MapTable(props: { graph: Graph }) {
             <th scope="col">Verdict</th>
             <th scope="col">Connections</th>
             <th scope="col">Last seen</th>
+            <th scope="col">Details</th>
           </tr>
         </thead>
         <tbody>
@@ -150,11 +151,33 @@ function MapTable(props: { graph: Graph }) {
               <td className={`verdict-${e.shownAs}`}>{e.shownAs}</td>
               <td>{e.count}</td>
               <td>{e.lastSeen}</td>
+              <td>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => props.onSelect({ kind: "edge", id: e.id })}
+                >
+                  Flows of {e.from} → {e.to} {e.port}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p className="muted">Nodes: {graph.nodes.map((n) => n.id).join(", ")}</p>
+      <h2>Nodes</h2>
+      <ul className="node-list">
+        {graph.nodes.map((n) => (
+          <li key={n.id}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => props.onSelect({ kind: "node", id: n.id })}
+            >
+              {n.id}
+            </button>
+          </li>
+        ))}
+      </ul>
     </details>
   );
 }

@@ -138,7 +138,7 @@ export function PolicyView() {
         </>
       )}
       <h2>Impact on recorded flows</h2>
-      <ReplayPanel />
+      <ReplayPanel text={text} />
       <h2>Recommended rules</h2>
       <RecommendPanel
         onLoad={(yaml) => {
