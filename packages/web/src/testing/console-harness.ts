@@ -11,6 +11,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const WEB_DIR = join(import.meta.dirname, "..", "..");
+/** Where a controller looks for the console by default (@microseg/web's dist). */
+export const WEB_DIST = join(WEB_DIR, "dist");
 export const SCREENSHOTS = join(WEB_DIR, "..", "..", "test-output", "console");
 
 /** Why the browser tests cannot run here, or undefined when they can. */
@@ -19,10 +21,11 @@ export function browserMissing(): string | undefined {
   return `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); .ci/run installs it`;
 }
 
-/** Builds the console from its sources into a temp directory (about a second). */
-export async function buildConsole(): Promise<string> {
+/** Builds the console from its sources (about a second), by default into a temp directory. */
+export async function buildConsole(
+  outDir = mkdtempSync(join(tmpdir(), "mseg-console-dist-")),
+): Promise<string> {
   const { build } = await import("vite");
-  const outDir = mkdtempSync(join(tmpdir(), "mseg-console-dist-"));
   await build({
     configFile: join(WEB_DIR, "vite.config.ts"),
     logLevel: "error",
