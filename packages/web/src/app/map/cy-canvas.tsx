@@ -6,6 +6,7 @@ import { useEffect, useRef } from "react";
 import type { Graph } from "./graph.js";
 
 const LARGE = 150;
+const MAX_FIT_ZOOM = 1.4;
 
 const COLOURS = {
   allowed: "#1b7f3b",
@@ -38,6 +39,11 @@ export function CyCanvas(props: {
       wheelSensitivity: 0.3,
     });
     instance.layout(layoutFor(props.graph.nodes.length)).run();
+    // A small picture fitted to the canvas would be drawn huge; keep it at a readable scale.
+    if (instance.zoom() > MAX_FIT_ZOOM) {
+      instance.zoom(MAX_FIT_ZOOM);
+      instance.center();
+    }
     instance.on("tap", "node", (e) => onSelect.current({ kind: "node", id: e.target.id() }));
     instance.on("tap", "edge", (e) => onSelect.current({ kind: "edge", id: e.target.id() }));
     instance.on("tap", (e) => {
@@ -90,7 +96,13 @@ function elementsOf(graph: Graph): ElementDefinition[] {
 
 function layoutFor(nodes: number): cytoscape.LayoutOptions {
   if (nodes <= LARGE)
-    return { name: "cose", animate: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 110 };
+    return {
+      name: "cose",
+      animate: false,
+      padding: 40,
+      nodeRepulsion: () => 400_000,
+      idealEdgeLength: () => 140,
+    };
   return { name: "concentric", animate: false, minNodeSpacing: 8 };
 }
 
