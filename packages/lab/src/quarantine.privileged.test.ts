@@ -8,6 +8,7 @@ import {
   apiOf,
   type LabApiTarget,
   labApi,
+  labAttack,
   labDown,
   labNamespaces,
   labProbe,
@@ -40,6 +41,24 @@ async function converged(host: string, ms: number): Promise<number> {
   throw new Error(`the agent of ${host} did not converge within ${ms} ms`);
 }
 
+interface AlertRow {
+  readonly kind: string;
+  readonly targets: string[];
+  readonly count: number;
+  readonly evidence: { readonly flows: readonly { readonly verdict: string }[] };
+}
+
+/** Polls GET /api/v1/alerts?QUERY until it lists something (agents report flows every second). */
+async function eventuallyAlerts(query: string, ms: number): Promise<AlertRow[]> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    const { alerts } = await labApi<{ alerts: AlertRow[] }>(api, "GET", `/api/v1/alerts?${query}`);
+    if (alerts.length > 0) return alerts;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no alert matched ${query} within ${ms} ms`);
+}
+
 describePrivileged("lab: quarantine through the policy engine", () => {
   beforeAll(async () => {
     await labDown({ dir });
@@ -55,6 +74,17 @@ describePrivileged("lab: quarantine through the policy engine", () => {
 
   it("starts with the policy's matrix", async () => {
     expect(await probe()).toEqual(BEFORE);
+  });
+
+  it("a port scan from inside the lab is one scan alert, with its blocked flows as evidence", async () => {
+    const report = await labAttack({ kind: "scan", from: "web", to: ["db"], ports: "1-200", dir });
+    expect(report.attempts).toBe(200);
+    expect(report.connected).toEqual([]);
+    const scans = await eventuallyAlerts("kind=scan&source=web", 20_000);
+    expect(scans).toHaveLength(1);
+    expect(scans[0]?.targets).toContain("db");
+    expect(scans[0]?.count).toBeGreaterThan(1);
+    expect(scans[0]?.evidence.flows.every((f) => f.verdict === "blocked")).toBe(true);
   });
 
   it("quarantine cuts the workload off both ways within a second, whatever its mode", async () => {
