@@ -107,6 +107,12 @@ export interface Quarantine {
   readonly actor: string;
 }
 
+export interface FlowBatchInput {
+  readonly agentId: string;
+  readonly seq: number;
+  readonly deltas: readonly EdgeDelta[];
+}
+
 export interface FlowRepo {
   /**
    * Applies one agent batch at most once: `duplicate` when seq <= the agent's last applied seq
@@ -118,6 +124,13 @@ export interface FlowRepo {
     seq: number,
     deltas: readonly EdgeDelta[],
   ): Promise<{ duplicate: boolean }>;
+  /**
+   * Several agents' batches in one transaction (group commit), applied in the order given with
+   * the same rule as applyBatch (a later batch of the same agent with a seq not above an earlier
+   * one is a duplicate); one answer per batch, in order. When the transaction fails, none is
+   * applied and the promise rejects.
+   */
+  applyBatches(batches: readonly FlowBatchInput[]): Promise<{ duplicate: boolean }[]>;
   /** Edges merged across the buckets the filter covers. */
   edges(filter?: EdgeFilter): Promise<StoredEdge[]>;
   /** Deletes buckets that started before `before` (ms); answers how many edge rows went. */

@@ -88,6 +88,35 @@ export function flowContract(make: MakeHarness, durable: boolean): void {
       expect((await f.edges())[0]?.count).toBe(3);
     });
 
+    it("applies several agents' batches in one unit, each once, in order", async () => {
+      const f = c.store.flows;
+      await f.applyBatch("ag1", 1, [delta({ count: 1 })]);
+      const answers = await f.applyBatches([
+        { agentId: "ag1", seq: 1, deltas: [delta({ count: 100 })] },
+        { agentId: "ag2", seq: 1, deltas: [delta({ count: 2 })] },
+        { agentId: "ag1", seq: 2, deltas: [delta({ count: 3 })] },
+        { agentId: "ag1", seq: 2, deltas: [delta({ count: 100 })] },
+      ]);
+      expect(answers).toEqual([
+        { duplicate: true },
+        { duplicate: false },
+        { duplicate: false },
+        { duplicate: true },
+      ]);
+      expect((await f.edges())[0]?.count).toBe(6);
+      expect(await f.applyBatches([])).toEqual([]);
+      c.h.failAt("flows.applyBatch:merged");
+      await expect(
+        f.applyBatches([
+          { agentId: "ag3", seq: 1, deltas: [delta({ count: 50 })] },
+          { agentId: "ag4", seq: 1, deltas: [delta({ count: 50 })] },
+        ]),
+      ).rejects.toThrow(/failpoint/);
+      c.h.failAt(undefined);
+      expect((await f.edges())[0]?.count).toBe(6);
+      expect(await f.applyBatch("ag3", 1, [])).toEqual({ duplicate: false });
+    });
+
     it("a failed batch leaves nothing behind and can be retried", async () => {
       await c.store.flows.applyBatch("ag1", 1, [delta({ count: 1 })]);
       c.h.failAt("flows.applyBatch:merged");

@@ -2,19 +2,17 @@
 // deltas and the agent's new sequence number commit in one unit, so a retried batch (the agent
 // never saw the ack) is recognised by its seq and changes nothing.
 
-import type { FlowRepo } from "../flow-records.js";
-import type { Backend, EngineContext } from "./tables.js";
+import type { FlowBatchInput, FlowRepo } from "../flow-records.js";
+import type { Backend, EngineContext, Tables } from "./tables.js";
 
 export function flowRepo(db: Backend, ctx: EngineContext): FlowRepo {
   return {
     async applyBatch(agentId, seq, deltas) {
-      return db.run((t) => {
-        if (seq <= t.flowSeq(agentId)) return { duplicate: true };
-        t.mergeEdges(deltas);
-        ctx.failpoint?.("flows.applyBatch:merged");
-        t.setFlowSeq(agentId, seq);
-        return { duplicate: false };
-      });
+      return db.run((t) => applyOne(t, ctx, { agentId, seq, deltas }));
+    },
+    async applyBatches(batches) {
+      if (batches.length === 0) return [];
+      return db.run((t) => batches.map((b) => applyOne(t, ctx, b)));
     },
     async edges(filter = {}) {
       return db.run((t) => t.edges(filter));
@@ -26,4 +24,12 @@ export function flowRepo(db: Backend, ctx: EngineContext): FlowRepo {
       return db.run((t) => t.edgeStats());
     },
   };
+}
+
+function applyOne(t: Tables, ctx: EngineContext, b: FlowBatchInput): { duplicate: boolean } {
+  if (b.seq <= t.flowSeq(b.agentId)) return { duplicate: true };
+  t.mergeEdges(b.deltas);
+  ctx.failpoint?.("flows.applyBatch:merged");
+  t.setFlowSeq(b.agentId, b.seq);
+  return { duplicate: false };
 }
