@@ -1,6 +1,6 @@
 // The console shell: nothing but the sign-in until a token is accepted; then the navigation
 // and the view for the current path. A 401 from any call ends the session (client.ts).
-import { type ReactNode, useEffect, useState } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
 import { SIGNED_OUT_EVENT } from "./api/client.js";
 import { clearToken, readToken } from "./api/token.js";
 import { Link, useLocation } from "./router.js";
@@ -9,10 +9,12 @@ import { AuditView } from "./views/audit.js";
 import { DashboardView } from "./views/dashboard.js";
 import { EnrolmentView } from "./views/enrolment.js";
 import { FlowsView } from "./views/flows.js";
-import { MapView } from "./views/map.js";
 import { PolicyView } from "./views/policy.js";
 import { SignIn } from "./views/sign-in.js";
 import { WorkloadsView } from "./views/workloads.js";
+
+// The map brings Cytoscape (most of the bundle): loaded when the map is first opened.
+const MapView = lazy(() => import("./views/map.js").then((m) => ({ default: m.MapView })));
 
 interface ViewEntry {
   readonly path: string;
@@ -22,7 +24,15 @@ interface ViewEntry {
 
 const VIEWS: readonly ViewEntry[] = [
   { path: "/", title: "Dashboard", render: () => <DashboardView /> },
-  { path: "/map", title: "Map", render: () => <MapView /> },
+  {
+    path: "/map",
+    title: "Map",
+    render: () => (
+      <Suspense fallback={<p className="muted">Loading the map…</p>}>
+        <MapView />
+      </Suspense>
+    ),
+  },
   { path: "/workloads", title: "Workloads", render: () => <WorkloadsView /> },
   { path: "/policy", title: "Policy", render: () => <PolicyView /> },
   { path: "/flows", title: "Flows", render: () => <FlowsView /> },
