@@ -10,6 +10,7 @@ import { agentCommand } from "./commands/agent.js";
 import { agentsCommand } from "./commands/agents.js";
 import { alertsCommand, incidentsCommand } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
+import { blastRadiusCommand } from "./commands/blast-radius.js";
 import { controllerCommand } from "./commands/controller.js";
 import { demoCommand } from "./commands/demo.js";
 import { enrolProfilesCommand } from "./commands/enrol-profiles.js";
@@ -23,10 +24,13 @@ import { statusCommand } from "./commands/status.js";
 import { workloadsCommand } from "./commands/workloads.js";
 
 export function program(): Command {
+  // Positional options: a command's options stop at its subcommand, so `flows explain --from` is
+  // explain's --from (commander needs this on every ancestor of a command that enables it).
   return new Command("microseg")
     .description("Micro-segmentation: label-based policy, enforced with nftables on every host.")
     .version("0.1.0")
     .showHelpAfterError("(add --help for usage)")
+    .enablePositionalOptions()
     .addCommand(policyCommand())
     .addCommand(labCommand())
     .addCommand(demoCommand())
@@ -37,6 +41,7 @@ export function program(): Command {
     .addCommand(auditCommand())
     .addCommand(flowsCommand())
     .addCommand(mapCommand())
+    .addCommand(blastRadiusCommand())
     .addCommand(alertsCommand())
     .addCommand(incidentsCommand())
     .addCommand(quarantineCommand())

@@ -7,6 +7,7 @@ import { type Command, Option } from "commander";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
 import { ago, collect, printJson, table, write } from "../api/output.js";
+import { flowsExplainCommand } from "./flows-explain.js";
 
 type FlowFlags = WithConnection<{
   json?: boolean;
@@ -25,7 +26,10 @@ export const TIME_HELP = `--since/--until take an ISO time (2026-03-01T12:00:00Z
 (90s, 15m, 24h, 7d, 2w). Without them: everything the controller keeps (its --flow-retention).`;
 
 export function flowsCommand(): Command {
+  // `flows explain --from …` has options of the same names: ours stop at the subcommand.
   return apiCommand("flows", "Show the observed flow graph: edges between workloads and addresses.")
+    .enablePositionalOptions()
+    .addCommand(flowsExplainCommand())
     .option("--from <workload>", "only flows from this workload (or address)")
     .option("--to <workload>", "only flows to this workload (or address)")
     .option("--workload <workload>", "only flows with this workload at either end")

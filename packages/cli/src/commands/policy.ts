@@ -9,6 +9,7 @@ import { policyDiffCommand } from "./policy-diff.js";
 import { policyExplainCommand } from "./policy-explain.js";
 import { policyHistoryCommand } from "./policy-history.js";
 import { policyProvisionCommand, policyRollbackCommand } from "./policy-provision.js";
+import { policyRecommendCommand } from "./policy-recommend.js";
 
 export function policyCommand(): Command {
   return new Command("policy")
@@ -20,6 +21,7 @@ export function policyCommand(): Command {
     .addCommand(policyCompileCommand())
     .addCommand(policyApplyCommand())
     .addCommand(policyDiffCommand())
+    .addCommand(policyRecommendCommand())
     .addCommand(policyProvisionCommand())
     .addCommand(policyHistoryCommand())
     .addCommand(policyRollbackCommand())

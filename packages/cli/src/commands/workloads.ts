@@ -7,6 +7,7 @@ import { Argument, Command } from "commander";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
 import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
+import { workloadsAcceptCommand, workloadsSuggestCommand } from "./workloads-suggest.js";
 
 type Json = WithConnection<{ json?: boolean }>;
 
@@ -17,6 +18,8 @@ export function workloadsCommand(): Command {
     .addCommand(getCommand())
     .addCommand(labelCommand())
     .addCommand(modeCommand())
+    .addCommand(workloadsSuggestCommand())
+    .addCommand(workloadsAcceptCommand())
     .addHelpText(
       "after",
       `
