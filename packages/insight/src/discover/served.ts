@@ -33,9 +33,9 @@ export const PORT_ROLES: Readonly<Record<string, string>> = {
   "tcp/445": "file",
 };
 
-/** A service is ubiquitous when more than this share of all workloads (and at least 3) serve it. */
+/** A service is ubiquitous when more than this share of all workloads (and at least 5) serve it. */
 export const UBIQUITOUS_SHARE = 0.5;
-const UBIQUITOUS_MIN = 3;
+const UBIQUITOUS_MIN = 5;
 
 export interface Served {
   /** workload -> port -> connections received on it (learned verdicts only). */
