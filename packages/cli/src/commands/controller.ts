@@ -7,7 +7,6 @@
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { durationMs } from "./flows.js";
-import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
   data: string;
@@ -19,11 +18,11 @@ interface ControllerOptions {
   heartbeat: number;
   console?: string;
   flowRetention: number;
-  flowRetention: number;
   alertWebhook: string[];
   alertSyslog: string[];
   autoQuarantine?: string;
   decoy: string[];
+  detect: string[];
 }
 
 export function controllerCommand(): Command {
@@ -56,14 +55,6 @@ export function controllerCommand(): Command {
         .argParser((text: string) => durationMs(text, "--flow-retention"))
         .default(28 * 86_400_000, "28d"),
     )
-    .addOption(
-      new Option(
-        "--flow-retention <duration>",
-        "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
-      )
-        .argParser((text: string) => durationMs(text, "--flow-retention"))
-        .default(28 * 86_400_000, "28d"),
-    )
     .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
     .option(
       "--alert-syslog <url...>",
@@ -77,6 +68,11 @@ export function controllerCommand(): Command {
     .option(
       "--decoy <target...>",
       "decoys: ADDR, ADDR:tcp/PORT, NAME or NAME:tcp/PORT (workloads labelled decoy=true are decoys too)",
+      [],
+    )
+    .option(
+      "--detect <key=n...>",
+      "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
       [],
     )
     .option("--json", "print the start-up facts as one JSON line")
@@ -109,11 +105,11 @@ async function runController(opts: ControllerOptions): Promise<number> {
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
     flowRetentionMs: opts.flowRetention,
-    flowRetentionMs: opts.flowRetention,
     detection: {
       alertWebhook: opts.alertWebhook,
       alertSyslog: opts.alertSyslog,
       decoy: opts.decoy,
+      detect: opts.detect,
       ...(opts.autoQuarantine !== undefined && { autoQuarantine: opts.autoQuarantine }),
     },
     ...(opts.console !== undefined && { consoleDir: opts.console }),

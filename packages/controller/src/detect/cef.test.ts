@@ -78,6 +78,19 @@ describe("detection flags", () => {
     expect(() => parseSyslogTarget("http://x")).toThrow(/udp:\/\/HOST/);
   });
 
+  it("parses --detect thresholds and names a wrong key or value", () => {
+    expect(
+      detectionConfigFrom({ detect: ["scanPorts=20", "spreadWindowMs=60000"] }).options,
+    ).toEqual({
+      scanPorts: 20,
+      spreadWindowMs: 60000,
+    });
+    expect(() => detectionConfigFrom({ detect: ["ports=3"] })).toThrow(
+      /"ports" is not a threshold/,
+    );
+    expect(() => detectionConfigFrom({ detect: ["scanPorts=-1"] })).toThrow(/whole number/);
+  });
+
   it("builds a config from flags, refusing a bad webhook or decoy", () => {
     const c = detectionConfigFrom({
       alertWebhook: ["http://127.0.0.1:9/h"],

@@ -4,6 +4,7 @@ import { MicrosegError } from "@microseg/core";
 import {
   ALERT_KINDS,
   type AlertKind,
+  DEFAULT_DETECTION_OPTIONS,
   type Decoy,
   type DetectionOptions,
   parseDecoy,
@@ -103,6 +104,26 @@ export interface DetectionFlags {
   /** `decoy:high,scan:critical` */
   readonly autoQuarantine?: string;
   readonly decoy?: readonly string[];
+  /** `scanPorts=20`, `spreadWindowMs=60000`: DetectionOptions overrides. */
+  readonly detect?: readonly string[];
+}
+
+/** `KEY=N` overrides of the detection thresholds (whole numbers >= 0; windows in ms). */
+export function parseDetectOptions(items: readonly string[]): Partial<DetectionOptions> {
+  const out: Record<string, number> = {};
+  const keys = Object.keys(DEFAULT_DETECTION_OPTIONS);
+  for (const item of items) {
+    const [key = "", value = ""] = item.split("=");
+    if (!keys.includes(key)) {
+      throw usage(`--detect "${item}": "${key}" is not a threshold; use one of ${keys.join(", ")}`);
+    }
+    const n = Number(value);
+    if (!/^\d{1,10}$/.test(value) || !Number.isSafeInteger(n)) {
+      throw usage(`--detect "${item}": the value must be a whole number (windows in ms)`);
+    }
+    out[key] = n;
+  }
+  return out as Partial<DetectionOptions>;
 }
 
 /** Parses the flags; a wrong one throws MSEG_USAGE naming the flag and the expected form. */
@@ -113,5 +134,6 @@ export function detectionConfigFrom(flags: DetectionFlags): DetectionConfig {
     syslog: (flags.alertSyslog ?? []).map(parseSyslogTarget),
     autoQuarantine: parseAutoQuarantine(flags.autoQuarantine ?? ""),
     decoys: (flags.decoy ?? []).map(parseDecoyFlag),
+    options: parseDetectOptions(flags.detect ?? []),
   };
 }

@@ -3,7 +3,7 @@
 // and a real UDP syslog socket, and the automatic quarantine.
 import { createSocket } from "node:dgram";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import type { FlowObservation } from "@microseg/insight";
 import { afterEach, describe, expect, it } from "vitest";
 import { testController } from "../test-helpers.js";
@@ -38,7 +38,8 @@ function obs(
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+  // Last in, first out: the service (a client) closes before the servers it talks to.
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 async function setup(config: Partial<DetectionConfig> = {}) {
@@ -185,6 +186,35 @@ describe("delivery", () => {
     expect(lines.join("\n")).toMatch(
       /^<\d+>1 \S+ \S+ microseg - - - CEF:0\|microseg\|microseg\|0\.1\.0\|/m,
     );
+  });
+});
+
+describe("syslog over TCP", () => {
+  it("frames each line with its octet count (RFC 6587)", async () => {
+    const received: string[] = [];
+    const server = createTcpServer((sock) => sock.on("data", (d) => received.push(d.toString())));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as AddressInfo).port;
+    const { service } = await setup({ syslog: [{ transport: "tcp", host: "127.0.0.1", port }] });
+    service.ingest([obs("web-1", "honey", "tcp/445", T0)], T0);
+    service.ingest([obs("db-1", "honey", "tcp/445", T0 + 1)], T0 + 1);
+    await service.flush();
+    for (let i = 0; i < 100 && received.join("").split(" CEF:0").length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const text = received.join("");
+    const first = /^(\d+) /.exec(text);
+    expect(first).not.toBeNull();
+    const len = Number(first?.[1]);
+    const line = text.slice((first?.[0] ?? "").length, (first?.[0] ?? "").length + len);
+    console.log(JSON.stringify(line));
+    expect(line).toMatch(
+      /^<\d+>1 \S+ \S+ microseg - - - CEF:0\|microseg\|microseg\|0\.1\.0\|lateral-movement\|web-1 /,
+    );
+    // The count covers the line exactly: it ends where the next frame begins.
+    expect(line.endsWith("explains to honey on tcp/445 (smb)")).toBe(true);
+    expect(text.slice((first?.[0] ?? "").length + len)).toMatch(/^\d+ <\d+>1 /);
   });
 });
 

@@ -181,7 +181,7 @@ export class DetectionEngine {
         target: obs.to.name,
         port: obs.port,
         flow,
-        reaches: obs.verdict === "allowed",
+        reaches: obs.verdict !== "blocked",
         detail: { spreadHosts: o.spreadHosts, windowMs: o.spreadWindowMs },
         summary: (a) =>
           `${a.source} fanned out on file-sharing/remote-execution services (${[...a.ports].map(describePort).join(", ")}) to ${countOf(a.targets, "host")}`,
@@ -213,7 +213,7 @@ export class DetectionEngine {
         target: obs.to.name,
         port: obs.port,
         flow,
-        reaches: obs.verdict === "allowed",
+        reaches: obs.verdict !== "blocked",
         summary: lateralSummary,
       }),
     );
