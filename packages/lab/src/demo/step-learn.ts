@@ -115,13 +115,24 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
     const args = ["policy", "recommend", "--save"];
     tools.say(commandLine(args));
     const run = await tools.cli(args);
-    tools.say(indented(run, 40));
+    // stderr: coverage and the rules with the flows they came from; stdout: the YAML
+    tools.say(indented({ ...run, out: "" }, 40));
+    tools.say("    the proposed policy (YAML, now the draft):");
+    tools.say(indented({ ...run, err: "" }, 30));
+    const coverage = /coverage: (\d+) of (\d+) flow edges? \((\d+(?:\.\d+)?)%\)/.exec(run.err);
     return {
       step: "recommend",
       available: true,
       ok: run.code === 0,
-      summary: run.code === 0 ? "recommended policy saved as the draft" : "recommend failed",
-      data: { source: "recommend", code: run.code },
+      summary:
+        run.code === 0
+          ? `recommended policy saved as the draft${coverage === null ? "" : `; it covers ${coverage[3]}% of the flow graph`}`
+          : "recommend failed",
+      data: {
+        source: "recommend",
+        code: run.code,
+        ...(coverage !== null && { coveragePercent: Number(coverage[3]) }),
+      },
     };
   }
   tools.say(
