@@ -1,7 +1,7 @@
 // Benchmark: the controller's flow ingest, end to end on one core, against plain JSON.parse of
 // the same bytes measured in the same run.
 //   node --import tsx bench/flow-ingest.ts [--workloads=3000] [--batches=2] [--rounds=5] [--peers=400]
-//                                    [--scenario=busy|worst]
+//                                    [--scenario=busy|worst|small]
 //
 //   baseline  JSON.parse(text)                                     records/s
 //   ingest    JSON.parse + checkFlowBatch + resolve + side rules + aggregate + attribute +

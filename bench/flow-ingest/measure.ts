@@ -27,8 +27,12 @@ const WORKLOADS = arg("workloads", 3000);
 const BATCHES = arg("batches", 2);
 const ROUNDS = arg("rounds", 5);
 const PEERS = arg("peers", 400);
-/** --scenario=busy or worst runs only that one. */
-const SCENARIO = process.argv.find((a) => a.startsWith("--scenario="))?.split("=")[1] ?? "both";
+/** --scenario=busy, worst or small runs only that one. */
+const SCENARIO = process.argv.find((a) => a.startsWith("--scenario="))?.split("=")[1] ?? "all";
+const SMALL_BATCHES = 2000;
+const SMALL_SIZE = 50;
+const SMALL_AGENTS = 200;
+const agentNo = (k: number) => ({ id: `bench-agent-${k}`, workload: "w-0" }) as AgentRecord;
 const HOUR = 3_600_000;
 
 const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -58,7 +62,7 @@ function random(seed: number): () => number {
  * worst case for the store). Otherwise the workload talks to that many (peer, port) services,
  * each with its usual verdict, and records repeat them over three hours (a busy service).
  */
-function batchText(seq: number, now: number, peers: number): string {
+function batchText(seq: number, now: number, peers: number, size: number): string {
   const r = random(seq);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
   const remoteAt = () =>
@@ -76,7 +80,7 @@ function batchText(seq: number, now: number, peers: number): string {
     verdict: verdictAt(),
   }));
   const records: unknown[] = [];
-  for (let i = 0; i < MAX_FLOW_RECORDS; i++) {
+  for (let i = 0; i < size; i++) {
     const s =
       peers === 0
         ? {
@@ -145,11 +149,9 @@ async function setUp(dir: string) {
   await call("POST", "/api/v1/policy/provision", "{}", "application/json");
   // The ingest alone: a feed nobody listens to (detection would otherwise run on every batch).
   const ctx = { ...built.ctx, flows: new FlowFeed() };
-  const agent = { id: "bench-agent", workload: "w-0" } as AgentRecord;
   return {
     store,
     ctx,
-    agent,
     close: async () => {
       await (built as { detection?: { close(): Promise<void> } }).detection?.close();
       await store.close();
@@ -160,11 +162,22 @@ async function setUp(dir: string) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-async function throughput(dir: string, peers: number) {
+interface Scenario {
+  readonly title: string;
+  /** How many agents send at once (each sends every `agents`-th batch). */
+  readonly agents: number;
+  readonly peers: number;
+  readonly batches: number;
+  readonly size: number;
+}
+
+async function throughput(dir: string, sc: Scenario) {
   const env = await setUp(dir);
   const now = Date.now();
-  const texts = Array.from({ length: BATCHES }, (_, i) => batchText(i + 1, now, peers));
-  const records = BATCHES * MAX_FLOW_RECORDS;
+  const texts = Array.from({ length: sc.batches }, (_, i) =>
+    batchText(i + 1, now, sc.peers, sc.size),
+  );
+  const records = sc.batches * sc.size;
   const bytes = texts.reduce((n, t) => n + t.length, 0);
   const parse: number[] = [];
   const ingest: number[] = [];
@@ -178,16 +191,20 @@ async function throughput(dir: string, peers: number) {
     for (const t of sent) JSON.parse(t);
     const p = performance.now() - t0;
     t0 = performance.now();
-    for (const t of sent) {
-      const out = await ingestFlows(env.ctx, env.agent, JSON.parse(t));
-      edges += out.edges;
-      counted += out.counted;
+    // `agents` batches at a time from as many agents, as concurrent requests would arrive.
+    for (let g = 0; g < sent.length; g += sc.agents) {
+      const group = sent.slice(g, g + sc.agents);
+      const outs = await Promise.all(
+        group.map((t, k) => ingestFlows(env.ctx, agentNo(k), JSON.parse(t))),
+      );
+      for (const out of outs) {
+        edges += out.edges;
+        counted += out.counted;
+      }
     }
     const i = performance.now() - t0;
     if (round === 0) {
-      console.log(
-        `\n${peers === 0 ? "worst case: every record a random edge" : `a busy service: ${peers} (peer, port) services`}`,
-      );
+      console.log(`\n${sc.title}`);
       console.log(`first round (new rows): ingest ${fmt(records / (i / 1000))} records/s`);
       edges = 0;
       counted = 0;
@@ -201,10 +218,10 @@ async function throughput(dir: string, peers: number) {
   const p = records / (median(parse) / 1000);
   const i = records / (median(ingest) / 1000);
   console.log(
-    `batches ${BATCHES} x ${fmt(MAX_FLOW_RECORDS)} records (${fmt(bytes / BATCHES)} bytes each), ${WORKLOADS} workloads`,
+    `batches ${fmt(sc.batches)} x ${fmt(sc.size)} records (${fmt(bytes / sc.batches)} bytes each), ${WORKLOADS} workloads`,
   );
   console.log(
-    `per batch after side rules: ${fmt(counted / ROUNDS / BATCHES)} records counted, ${fmt(edges / ROUNDS / BATCHES)} edge deltas; ${fmt(stats.rows)} rows stored`,
+    `per batch after side rules: ${fmt(counted / ROUNDS / sc.batches)} records counted, ${fmt(edges / ROUNDS / sc.batches)} edge deltas; ${fmt(stats.rows)} rows stored`,
   );
   console.log(`JSON.parse only      ${fmt(p).padStart(12)} records/s`);
   console.log(
@@ -299,8 +316,32 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "mseg-bench-flows-"));
   try {
     console.log("flow ingest (one core; SQLite in a temp dir)");
-    if (SCENARIO !== "worst") await throughput(join(dir, "busy"), PEERS);
-    if (SCENARIO !== "busy") await throughput(join(dir, "worst"), 0);
+    const scenarios: Record<string, Scenario> = {
+      busy: {
+        title: `a busy service: ${PEERS} (peer, port) services`,
+        agents: 1,
+        peers: PEERS,
+        batches: BATCHES,
+        size: MAX_FLOW_RECORDS,
+      },
+      worst: {
+        title: "worst case: every record a random edge",
+        agents: 1,
+        peers: 0,
+        batches: BATCHES,
+        size: MAX_FLOW_RECORDS,
+      },
+      small: {
+        title: `small batches: ${fmt(SMALL_BATCHES)} batches of ${SMALL_SIZE} records, ${SMALL_AGENTS} agents sending at once`,
+        agents: SMALL_AGENTS,
+        peers: PEERS,
+        batches: SMALL_BATCHES,
+        size: SMALL_SIZE,
+      },
+    };
+    for (const [name, sc] of Object.entries(scenarios)) {
+      if (SCENARIO === "all" || SCENARIO === name) await throughput(join(dir, name), sc);
+    }
     memoryPerEdge();
     await bytesPerRow(join(dir, "rows"));
   } finally {

@@ -57,7 +57,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     credentials: new AgentCredentials(),
     statusReports: new StatusBatcher(opts.store.agents, settings.statusBatchMs),
     flows: new FlowFeed(log),
-    flowIngest: new FlowIngest(settings.flowBucketMs, settings.flowRetentionMs),
+    flowIngest: new FlowIngest(opts.store, settings.flowBucketMs, settings.flowRetentionMs),
     clock: opts.clock ?? (() => new Date()),
     log,
     settings,

@@ -111,6 +111,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           stopRetention();
           await closeServer(server);
           await ctx.statusReports.flush();
+          await ctx.flowIngest.commits.flush();
           await built.detection.close();
           await store.close();
           ctx.log.info("controller stopped");

@@ -2,46 +2,41 @@
 // and who did recently), rule attribution on the active revision, and the settings that shape
 // the graph (bucket length, retention). One per controller, in the context.
 
-import type { Workload } from "@microseg/core";
-import type { ControllerContext } from "../context.js";
-import { hubRevision } from "../use-cases/policy-text.js";
+import type { Store } from "@microseg/store";
+import type { PolicyHub } from "../hub/policy-hub.js";
 import { AddressBook } from "./address-book.js";
+import { FlowCommits } from "./flow-commits.js";
 import { RuleAttribution } from "./rule-attribution.js";
 
 export class FlowIngest {
   readonly book = new AddressBook();
   readonly rules = new RuleAttribution();
-  private declared: { revision: number | null; workloads: readonly Workload[] } = {
-    revision: null,
-    workloads: [],
-  };
+  /** Batches of the same event-loop turn share one store transaction. */
+  readonly commits: FlowCommits;
+  private generation = -1;
 
   constructor(
+    store: Store,
     /** Edge bucket length (ms): a multiple of one second, at most a day. */
     readonly bucketMs: number,
     /** Edges older than this are pruned (ms). */
     readonly retentionMs: number,
-  ) {}
+  ) {
+    this.commits = new FlowCommits(store.flows);
+  }
 
   /**
-   * Brings the book and attribution up to the hub's inventory and active revision. Reads the
-   * store only when the revision changed (for the workloads the policy text itself declares).
+   * Brings the book and attribution up to the hub's inventory (stored and policy-declared
+   * workloads) and active revision; nothing to do while the hub's generation is unchanged.
    */
-  async refresh(ctx: ControllerContext, now: number): Promise<void> {
-    const revision = ctx.hub.activeRevision;
-    if (revision !== this.declared.revision) {
-      const active = await ctx.store.policy.active();
-      const workloads =
-        active !== undefined && active.number === revision ? hubRevision(active).declared : [];
-      this.declared = { revision, workloads };
-    }
-    const stored = ctx.hub.inventoryWith([]);
-    const names = new Set(stored.map((w) => w.name));
-    const inventory = [...stored, ...this.declared.workloads.filter((w) => !names.has(w.name))];
+  refresh(hub: PolicyHub, now: number): void {
+    if (hub.generation === this.generation) return;
+    this.generation = hub.generation;
+    const inventory = hub.workloads();
     this.book.sync(inventory, now);
     this.rules.use({
-      revision,
-      policy: ctx.hub.activePolicy,
+      revision: hub.activeRevision,
+      policy: hub.activePolicy,
       inventory,
       inventoryVersion: this.book.version,
     });

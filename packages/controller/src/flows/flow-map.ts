@@ -15,7 +15,7 @@ export async function flowMap(ctx: ControllerContext, q: MapQueryWire): Promise<
     ...timeRange(q, now),
     ...(q.verdict !== undefined && { verdict: q.verdict }),
   });
-  const nodes = new MapNodes(ctx.hub.inventoryWith([]), q.groupBy);
+  const nodes = new MapNodes(ctx.hub.workloads(), q.groupBy);
   const merged = new Map<string, { edge: MapEdgeWire; last: number }>();
   for (const e of edges) {
     const from = nodes.idOf(e.from, e.fromKind);

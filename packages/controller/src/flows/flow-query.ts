@@ -14,9 +14,7 @@ export async function queryFlows(
 ): Promise<FlowEdgeWire[]> {
   const now = ctx.clock().getTime();
   const labelled =
-    q.label === undefined
-      ? undefined
-      : namesWithLabels(ctx.hub.inventoryWith([]), parseLabels(q.label));
+    q.label === undefined ? undefined : namesWithLabels(ctx.hub.workloads(), parseLabels(q.label));
   if (labelled !== undefined && labelled.length === 0) return [];
   // workload and label together: the store takes the workload, the label is checked here.
   const both = q.workload !== undefined && labelled !== undefined;

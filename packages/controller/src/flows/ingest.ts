@@ -1,7 +1,7 @@
 // POST /api/v1/agent/flows: one agent batch -> edges in the store -> observations to listeners.
 //
 //   body ─checkFlowBatch─> records ─resolve ends─> side rules ─EdgeAggregator─> per edge+bucket
-//        ─rule attribution─> EdgeDelta[] ─store.flows.applyBatch(agent, seq)─> ack
+//        ─rule attribution─> EdgeDelta[] ─FlowCommits (store.flows.applyBatches)─> ack
 //                                                                   └─> ctx.flows.publish()
 //
 // Side rules (both ends of a connection may report it; count it once): the destination's
@@ -41,7 +41,7 @@ export async function ingestFlows(
   const { batch } = checked;
   const now = ctx.clock().getTime();
   const ingest = ctx.flowIngest;
-  await ingest.refresh(ctx, now);
+  ingest.refresh(ctx.hub, now);
   const local = ingest.book.workloadEnd(agent.workload);
   const agg = new EdgeAggregator(ingest.bucketMs, now);
   const { counted, stale } = aggregate(ctx, batch.records, agg, now - ingest.retentionMs);
@@ -54,7 +54,8 @@ export async function ingestFlows(
     deltas.push(delta(e, from, to, rule));
     observations?.push(observation(e, from, to, rule, agent.workload));
   });
-  const { duplicate } = await ctx.store.flows.applyBatch(agent.id, batch.seq, deltas);
+  // Shares a transaction with the other batches of this event-loop turn (flow-commits.ts).
+  const { duplicate } = await ingest.commits.apply(agent.id, batch.seq, deltas);
   if (!duplicate && observations !== undefined) ctx.flows.publish(observations, now);
   if ((batch.dropped ?? 0) > 0) {
     ctx.log.warn({ agent: agent.id, dropped: batch.dropped }, "agent dropped flow records");
