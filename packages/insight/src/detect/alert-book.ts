@@ -15,9 +15,12 @@ import {
   type Severity,
 } from "./types.js";
 
+/** Listed in the alert (`targets`) and its evidence (`ports`); counted up to the TRACKED caps. */
 export const MAX_TARGETS = 100;
 export const EVIDENCE_FLOWS = 20;
 export const EVIDENCE_PORTS = 200;
+export const TRACKED_TARGETS = 10_000;
+export const TRACKED_PORTS = 70_000;
 
 /** One raise of a detector. */
 export interface Raise {
@@ -27,6 +30,9 @@ export interface Raise {
   readonly at: number;
   readonly target?: string;
   readonly port?: string;
+  /** What the window held when a threshold was crossed: listed before `target` and `port`. */
+  readonly seedTargets?: readonly string[];
+  readonly seedPorts?: readonly string[];
   readonly flow?: EvidenceFlow;
   readonly gap?: string;
   readonly detail?: Readonly<Record<string, string | number>>;
@@ -46,8 +52,12 @@ export interface OpenAlert {
   severity: Severity;
   count: number;
   summary: string;
+  /** Distinct targets and ports seen (for counts; capped at TRACKED_*). */
   readonly targets: Set<string>;
   readonly ports: Set<string>;
+  /** The first MAX_TARGETS / EVIDENCE_PORTS of them, in order: what the alert lists. */
+  readonly targetList: string[];
+  readonly portList: string[];
   flows: EvidenceFlow[];
   chain?: readonly string[];
   gap?: string;
@@ -82,8 +92,13 @@ export class AlertBook {
     const a = this.openFor(r);
     a.lastAt = Math.max(a.lastAt, r.at);
     a.severity = maxSeverity(a.severity, r.severity);
-    if (r.target !== undefined && a.targets.size < MAX_TARGETS) a.targets.add(r.target);
-    if (r.port !== undefined && a.ports.size < EVIDENCE_PORTS) a.ports.add(r.port);
+    for (const t of r.seedTargets ?? []) {
+      track(a.targets, a.targetList, t, TRACKED_TARGETS, MAX_TARGETS);
+    }
+    for (const p of r.seedPorts ?? []) track(a.ports, a.portList, p, TRACKED_PORTS, EVIDENCE_PORTS);
+    if (r.target !== undefined)
+      track(a.targets, a.targetList, r.target, TRACKED_TARGETS, MAX_TARGETS);
+    if (r.port !== undefined) track(a.ports, a.portList, r.port, TRACKED_PORTS, EVIDENCE_PORTS);
     if (r.flow !== undefined) {
       a.flows.push(r.flow);
       if (a.flows.length > EVIDENCE_FLOWS) a.flows = a.flows.slice(-EVIDENCE_FLOWS);
@@ -129,6 +144,8 @@ export class AlertBook {
       summary: "",
       targets: new Set(),
       ports: new Set(),
+      targetList: [],
+      portList: [],
       flows: [],
       ...(reach === undefined ? {} : { chain: reach.chain }),
     };
@@ -160,6 +177,12 @@ export class AlertBook {
   }
 }
 
+function track(seen: Set<string>, list: string[], v: string, maxSeen: number, maxList: number) {
+  if (seen.has(v) || seen.size >= maxSeen) return;
+  seen.add(v);
+  if (list.length < maxList) list.push(v);
+}
+
 function key(kind: AlertKind, source: string): string {
   return `${kind}\u0000${source}`;
 }
@@ -167,7 +190,7 @@ function key(kind: AlertKind, source: string): string {
 export function snapshot(a: OpenAlert): DetectedAlert {
   const evidence: AlertEvidence = {
     flows: [...a.flows],
-    ...(a.ports.size > 0 ? { ports: [...a.ports] } : {}),
+    ...(a.portList.length > 0 ? { ports: [...a.portList] } : {}),
     ...(a.chain !== undefined ? { chain: a.chain } : {}),
     ...(a.gap !== undefined ? { gap: a.gap } : {}),
     ...(a.detail !== undefined ? { detail: a.detail } : {}),
@@ -177,7 +200,7 @@ export function snapshot(a: OpenAlert): DetectedAlert {
     kind: a.kind,
     severity: a.severity,
     source: a.source,
-    targets: [...a.targets],
+    targets: [...a.targetList],
     at: a.at,
     lastAt: a.lastAt,
     summary: a.summary,

@@ -53,6 +53,19 @@ export class SourceContacts {
     return this.fresh(this.byPort, this.byHost, port, since);
   }
 
+  /** The ports currently held for the host / hosts for the port (call after a count). */
+  portsOf(host: string): string[] {
+    return [...(this.byHost.get(host)?.keys() ?? [])];
+  }
+
+  hostsOf(port: string): string[] {
+    return [...(this.byPort.get(port)?.keys() ?? [])];
+  }
+
+  spreadList(): string[] {
+    return [...this.spread.keys()];
+  }
+
   spreadHosts(since: number): number {
     for (const [h, t] of this.spread) if (t < since) this.spread.delete(h);
     return this.spread.size;

@@ -133,7 +133,7 @@ export class DetectionEngine {
         port: obs.port,
         flow: evidence(obs),
         summary: (a) =>
-          `${a.source} touched decoy ${[...a.targets].join(", ")} (${[...a.ports].join(", ")}); nothing legitimate uses it`,
+          `${a.source} touched decoy ${a.targetList.join(", ")} (${a.portList.join(", ")}); nothing legitimate uses it`,
       }),
     );
   }
@@ -146,12 +146,18 @@ export class DetectionEngine {
     const vertical = open ? 0 : c.portsOn(obs.to.name, since);
     const horizontal = open ? 0 : c.hostsOn(obs.port, since);
     if (!open && vertical < o.scanPorts && horizontal < o.scanHosts) return;
+    const seeds = open
+      ? {}
+      : vertical >= o.scanPorts
+        ? { seedPorts: c.portsOf(obs.to.name) }
+        : { seedTargets: c.hostsOf(obs.port) };
     this.emit(
       this.book.raise({
         kind: "scan",
         source: src,
         severity: horizontal >= o.scanHosts ? "high" : "medium",
         at,
+        ...seeds,
         target: obs.to.name,
         port: obs.port,
         flow,
@@ -161,7 +167,7 @@ export class DetectionEngine {
           windowMs: o.scanWindowMs,
         },
         summary: (a) =>
-          `${a.source} scanned ${countOf(a.ports, "port")} on ${countOf(a.targets, "host")} (${a.count} new contacts)`,
+          `${a.source} scanned ${countOf(a.ports, "port")} on ${countOf(a.targets, "host")}`,
       }),
     );
   }
@@ -178,13 +184,14 @@ export class DetectionEngine {
         source: src,
         severity: "critical",
         at,
+        ...(open ? {} : { seedTargets: c.spreadList() }),
         target: obs.to.name,
         port: obs.port,
         flow,
         reaches: obs.verdict !== "blocked",
         detail: { spreadHosts: o.spreadHosts, windowMs: o.spreadWindowMs },
         summary: (a) =>
-          `${a.source} fanned out on file-sharing/remote-execution services (${[...a.ports].map(describePort).join(", ")}) to ${countOf(a.targets, "host")}`,
+          `${a.source} fanned out on file-sharing/remote-execution services (${a.portList.map(describePort).join(", ")}) to ${countOf(a.targets, "host")}`,
       }),
     );
   }
@@ -269,6 +276,7 @@ function countOf(items: ReadonlySet<string>, noun: string): string {
 
 function lateralSummary(a: OpenAlert): string {
   const via = a.chain === undefined ? "" : ` (after ${a.chain.join(" -> ")})`;
-  const ports = [...a.ports].slice(0, 5).map(describePort).join(", ");
-  return `${a.source}${via} opened connections no policy or baseline explains to ${[...a.targets].slice(0, 5).join(", ")} on ${ports}`;
+  const ports = a.portList.slice(0, 5).map(describePort).join(", ");
+  const more = a.targets.size > 5 ? ` and ${a.targets.size - 5} more` : "";
+  return `${a.source}${via} opened connections no policy or baseline explains to ${a.targetList.slice(0, 5).join(", ")}${more} on ${ports}`;
 }
