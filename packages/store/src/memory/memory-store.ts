@@ -191,10 +191,9 @@ function flowTables(s: MemoryState) {
     },
     edgeStats: () => {
       const rows = s.edges.values();
-      return {
-        rows: rows.length,
-        oldest: rows.length === 0 ? null : Math.min(...rows.map((r) => r.bucket)),
-      };
+      let oldest: number | null = null;
+      for (const r of rows) if (oldest === null || r.bucket < oldest) oldest = r.bucket;
+      return { rows: rows.length, oldest };
     },
     alert: (id: string) => s.alerts.get(id),
     alerts: (f: AlertFilter) => {
