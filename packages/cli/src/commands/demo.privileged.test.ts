@@ -6,7 +6,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DemoTools, labDown, labNamespaces, readState, type StepResult } from "@microseg/lab";
+import {
+  type DemoTools,
+  labDown,
+  labNamespaces,
+  labTrafficOnce,
+  readState,
+  type StepResult,
+} from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { program } from "../main.js";
@@ -123,6 +130,24 @@ describePrivileged("microseg demo: the whole story on the demo lab", () => {
     expect(r.code).toBe(0);
     expect(await labNamespaces()).toEqual([]);
   });
+
+  it("--step enforce alone on a fresh demo lab refuses to enforce the empty policy", async () => {
+    const run = await runMainJson(() =>
+      runDemoCommand(
+        { step: "enforce", learnSeconds: 1, testSeconds: 1, pauseSeconds: 1, json: true },
+        undefined,
+        tools,
+      ),
+    );
+    expect(run.code).toBe(1);
+    expect(run.json.steps).toEqual([
+      expect.objectContaining({ step: "enforce", available: true, ok: false }),
+    ]);
+    // still learn mode: the shop's traffic goes through
+    const once = await labTrafficOnce({ dir });
+    expect(once.every((r) => r.verdict === "allowed")).toBe(true);
+    await labDown({ dir });
+  }, 120_000);
 });
 
 /** Runs `fn`, capturing what it writes on stdout (its --json answer). */

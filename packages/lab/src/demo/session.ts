@@ -81,3 +81,12 @@ export async function waitChanged(
 function hashes(rows: readonly AgentRow[]): Map<string, string> {
   return new Map(rows.filter((a) => !a.revoked).map((a) => [a.workload, a.currentHash ?? ""]));
 }
+
+/**
+ * True while the active policy is still the one `lab up` provisioned (revision 1: the demo's
+ * install-day policy, no rules): enforcing it would block everything.
+ */
+export async function onInstallDayPolicy(ctx: DemoContext): Promise<boolean> {
+  const active = await labApi<{ number: number }>(ctx.api, "GET", "/api/v1/policy/active");
+  return active.number <= 1;
+}

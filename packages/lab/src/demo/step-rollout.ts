@@ -2,7 +2,7 @@
 // nothing is blocked) and enforce (the policy blocks everything it does not allow).
 import { labProbe } from "../probe.js";
 import { labTrafficOnce, type TrafficResult } from "../traffic/once.js";
-import { type DemoContext, switchModes } from "./session.js";
+import { type DemoContext, onInstallDayPolicy, switchModes } from "./session.js";
 import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
 import type { StepResult } from "./types.js";
 
@@ -52,6 +52,18 @@ export async function testStep(ctx: DemoContext): Promise<StepResult> {
 
 export async function enforceStep(ctx: DemoContext): Promise<StepResult> {
   const { tools } = ctx;
+  if (await onInstallDayPolicy(ctx)) {
+    tools.say(
+      "No policy was provisioned since the lab came up (the install-day policy has no rules), so\nenforcing now would block everything. Run the steps before it first:\n  sudo npx microseg demo --step recommend && sudo npx microseg demo --step test",
+    );
+    return {
+      step: "enforce",
+      available: true,
+      ok: false,
+      summary: "not enforced: no learned policy provisioned yet",
+      data: {},
+    };
+  }
   tools.say("Workloads switch to enforce: what the policy does not allow is now dropped.");
   await switchModes(ctx, "enforce");
   const once = await labTrafficOnce({ dir: ctx.dir });
