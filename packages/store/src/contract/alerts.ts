@@ -113,5 +113,14 @@ export function alertContract(make: MakeHarness): void {
       ]);
       expect(audit[0]?.after).toMatchObject({ reason: "lateral movement" });
     });
+
+    it("goes with its workload", async () => {
+      await c.store.workloads.upsert(workload("web-1"), "setup");
+      await c.store.quarantine.set(q(), "alice");
+      expect((await c.store.workloads.delete("web-1", "alice")).ok).toBe(true);
+      expect(await c.store.quarantine.list()).toEqual([]);
+      await c.store.workloads.upsert(workload("web-1"), "setup");
+      expect(await c.store.quarantine.list()).toEqual([]);
+    });
   });
 }

@@ -47,6 +47,8 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
         if (agents.some((a) => !a.revoked)) return { ok: false, reason: "in-use" } as const;
         // Revoked agents can never authenticate again; they go with their workload.
         for (const a of agents) t.deleteAgent(a.id);
+        // A quarantine is about this workload; a later workload of the same name starts free.
+        t.deleteQuarantine(name);
         t.deleteWorkload(name);
         record(t, ctx, {
           actor,
