@@ -127,6 +127,28 @@ describe("flow stream", () => {
   });
 });
 
+describe("baseline", () => {
+  it("what a learn-mode workload reports is known, also later; decoys still count", async () => {
+    const { t, service } = await setup();
+    await t.call("PATCH", "/api/v1/workloads/db-1", { mode: "learn" });
+    await t.call("PATCH", "/api/v1/workloads/honey", { mode: "learn", labels: { decoy: "true" } });
+    service.ingest([obs("web-1", "db-1", "tcp/22", T0, "allowed")], T0);
+    await t.call("PATCH", "/api/v1/workloads/db-1", { mode: "enforce" });
+    service.ingest([obs("web-1", "db-1", "tcp/22", T0 + 1000, "allowed")], T0 + 1000);
+    service.ingest([obs("web-1", "honey", "tcp/445", T0 + 2000, "allowed")], T0 + 2000);
+    await service.flush();
+    const kinds = (await t.call("GET", "/api/v1/alerts")).body.alerts.map(
+      (a: { kind: string }) => a.kind,
+    );
+    expect(kinds).toEqual(["decoy"]);
+    // The same edge from a workload that was never in learn mode is news.
+    service.ingest([obs("db-1", "web-1", "tcp/22", T0 + 3000, "allowed")], T0 + 3000);
+    await service.flush();
+    const later = (await t.call("GET", "/api/v1/alerts?kind=lateral-movement")).body.alerts;
+    expect(later.map((a: { source: string }) => a.source)).toEqual(["db-1"]);
+  });
+});
+
 describe("delivery", () => {
   async function hookServer(failFirst: number) {
     const bodies: unknown[] = [];

@@ -85,8 +85,10 @@ export class DetectionService {
   ingest(observations: readonly FlowObservation[], now: number): void {
     if (this.closed) return;
     try {
-      this.queue(this.engine.observe(observations, now));
+      // Learn-mode workloads build the baseline: what they report is known before detection
+      // looks at it (decoys still count), so a fresh estate's first traffic raises nothing.
       this.view.learn(observations);
+      this.queue(this.engine.observe(observations, now));
     } catch (err) {
       this.ctx.log.error({ err }, "detection failed on a flow batch");
     }

@@ -1,6 +1,6 @@
 // What the detection engine asks about the estate, answered from the hub: does the active policy
 // allow an edge (explain on the compiled state, memoized per edge until the hub changes), was the
-// edge seen before (the baseline: stored allowed edges plus what learn-mode workloads do), and is
+// edge seen before (the baseline: stored allowed edges plus what learn-mode workloads report), and is
 // the destination a decoy (--decoy targets, and workloads labelled decoy=true).
 import { type Endpoint, ExplainContext, explainWith, type Workload } from "@microseg/core";
 import {
@@ -56,8 +56,9 @@ export class HubView implements DetectionView {
     return this.decoyList.matches(to, port);
   }
 
-  /** Allowed flows a learn-mode workload reported join the baseline (after detection ran). */
+  /** Allowed flows a learn-mode workload reported join the baseline. */
   learn(batch: readonly FlowObservation[]): void {
+    this.refresh();
     for (const o of batch) {
       if (o.verdict !== "allowed") continue;
       if (this.workloadsByName.get(o.reporter)?.mode === "learn") {
