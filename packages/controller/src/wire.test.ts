@@ -71,6 +71,12 @@ describe("answers match the protocol schemas", () => {
     const policy = await checked(t, "GET", "/api/v1/agent/policy", undefined, enrol.credential);
     const ack = { applied: { revision: 1, rulesetHash: policy.ruleSet.hash, ok: true, ms: 2 } };
     await checked(t, "POST", "/api/v1/agent/status", ack, enrol.credential);
+    const at = Date.now();
+    const flow = ["out", "tcp", "198.18.1.10", "198.18.1.20", 22, "blocked", 1, 2, 3, at, at];
+    const flows = { seq: 1, records: [flow] };
+    await checked(t, "POST", "/api/v1/agent/flows", flows, enrol.credential);
+    expect((await checked(t, "GET", "/api/v1/flows?since=1h&label=role=db")).edges).toHaveLength(1);
+    await checked(t, "GET", "/api/v1/map?groupBy=role");
     await checked(t, "GET", "/api/v1/agents");
     await checked(t, "GET", `/api/v1/agents/${enrol.agentId}`);
     await checked(t, "GET", "/api/v1/status");
