@@ -96,6 +96,19 @@ describe("flow ingest", () => {
     expect(byPort).toEqual({ "tcp/22": "no-ssh", "tcp/8080": null, "tcp/5432": "web-to-db" });
   });
 
+  it("attributes with the revision active when the batch arrives", async () => {
+    const { t, clock, web, now, post, edges } = await lab();
+    await post(web.credential, 1, [rec({ 4: 22, 5: "blocked" }, now)]);
+    expect((await edges())[0].rule).toBe("no-ssh");
+    clock.advance(3_600_000);
+    await t.call("PUT", "/api/v1/policy/draft", POLICY.replace("no-ssh", "deny-ssh"));
+    await t.call("POST", "/api/v1/policy/provision", { comment: "renamed" });
+    await post(web.credential, 2, [rec({ 4: 22, 5: "blocked" }, now + 3_600_000)]);
+    const rules = (await edges()).map((e: { rule?: string }) => e.rule);
+    expect(rules).toEqual(["deny-ssh"]); // merged across buckets: the newest bucket's rule
+    expect((await edges(`?until=${new Date(now + 1).toISOString()}`))[0].rule).toBe("no-ssh");
+  });
+
   it("resolves an address with the owner it had at the flow's time", async () => {
     const { t, clock, web, now, post, edges } = await lab();
     await post(web.credential, 1, [rec({ 3: "198.18.5.5" }, now)]);
