@@ -10,8 +10,7 @@
 // or would-block (an egress denial the destination never saw).
 
 import type { FlowObservation } from "@microseg/insight";
-import type { FlowBatchAck } from "@microseg/protocol";
-import { ApiError, checkFlowBatch, type FlowTuple } from "@microseg/protocol";
+import { ApiError, checkFlowBatch, type FlowBatchAck, type FlowTuple } from "@microseg/protocol";
 import type { AgentRecord, EdgeDelta } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import type { FlowEndRef } from "./address-book.js";

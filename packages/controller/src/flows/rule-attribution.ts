@@ -3,12 +3,12 @@
 // first use; one answer per (from, to, port, verdict) cached under it, so a batch costs one
 // explain per distinct edge at most and usually none.
 
-import type { ResolvedEndpoint } from "@microseg/core";
 import {
   type Decision,
   ExplainContext,
   explainEndpoints,
   type Policy,
+  type ResolvedEndpoint,
   type Workload,
 } from "@microseg/core";
 import type { EdgeVerdict } from "@microseg/store";
