@@ -22,13 +22,18 @@ function inCidrs(addr: string, include: readonly string[], except: readonly stri
   return a !== undefined && rangesContain(a.family === 4 ? r.v4 : r.v6, a.value);
 }
 
-/** Does a peer cover the remote end (a workload at address addr)? */
+/**
+ * Does a peer cover the remote end (a workload at address addr)? A quarantined workload is
+ * selected by nothing; an unscoped `any` and CIDRs are addresses, so they still cover it.
+ */
 function covers(p: Peer, rule: Rule, policy: Policy, w: Workload, addr: string): boolean {
   const scoped = rule.scope === undefined || matchSelector(rule.scope, w.labels);
+  const selectable = w.quarantine === undefined;
   switch (p.kind) {
     case "any":
-      return scoped;
+      return rule.scope === undefined || (scoped && selectable);
     case "workloads": {
+      if (!selectable) return false;
       const ns =
         p.namespaceSelector === undefined ||
         (w.namespace !== undefined && matchSelector(p.namespaceSelector, w.namespaceLabels ?? {}));
@@ -72,6 +77,11 @@ function reference(policy: Policy, f: Flow, at: "source" | "destination") {
   const self = at === "source" ? f.src : f.dst;
   const remote = at === "source" ? f.dst : f.src;
   const remoteAddr = at === "source" ? f.b : f.a;
+  // Quarantined: deny-all both ways but the forensic addresses, no rule involved.
+  if (self.quarantine !== undefined) {
+    const forensic = self.quarantine.forensic.includes(remoteAddr);
+    return { policy: forensic ? "allow" : "deny", rule: undefined };
+  }
   const tiers = ["override-deny", "allow", "deny"];
   const ordered = policy.rules
     .map((r, i) => ({ r, i }))
@@ -83,11 +93,14 @@ function reference(policy: Policy, f: Flow, at: "source" | "destination") {
     if (r.enforce === (at === "source" ? "provider" : "consumer")) continue;
     if (!selects(own, r, self)) continue;
     if (!other.some((p) => covers(p, r, policy, remote, remoteAddr))) continue;
+    // Named ports resolve at the source only through a provider the rule selects by label, and
+    // never through a quarantined one.
     const namedOk =
       at === "destination" ||
-      r.to.some(
-        (p) => p.kind !== "cidrs" && p.kind !== "ipList" && covers(p, r, policy, f.dst, f.b),
-      );
+      (f.dst.quarantine === undefined &&
+        r.to.some(
+          (p) => p.kind !== "cidrs" && p.kind !== "ipList" && covers(p, r, policy, f.dst, f.b),
+        ));
     if (!servicesMatch(r, f.dst, f, namedOk)) continue;
     return { policy: r.action === "allow" ? "allow" : "deny", rule: r.id };
   }
@@ -108,10 +121,16 @@ describe("explain agrees with a reference model of the semantics", () => {
       const policy = randomPolicy(rnd, 12);
       // Unique addresses, so an address names exactly one workload.
       const seen = new Set<string>();
-      const workloads = randomWorkloads(rnd, 25).filter((w) => {
+      const unique = randomWorkloads(rnd, 25).filter((w) => {
         if (w.addresses.length === 0 || w.addresses.some((a) => seen.has(a))) return false;
         for (const a of w.addresses) seen.add(a);
         return true;
+      });
+      // Some quarantined, some of those with another workload's address as forensic host.
+      const workloads = unique.map((w): Workload => {
+        if (rnd() >= 0.15) return w;
+        const forensic = rnd() < 0.5 ? [] : [...pickOne(rnd, unique).addresses];
+        return { ...w, quarantine: { forensic } };
       });
       for (let k = 0; k < 30; k++) {
         const src = pickOne(rnd, workloads);
