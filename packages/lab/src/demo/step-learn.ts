@@ -118,7 +118,8 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
     // stderr: coverage and the rules with the flows they came from; stdout: the YAML
     tools.say(indented({ ...run, out: "" }, 40));
     tools.say("    the proposed policy (YAML, now the draft):");
-    tools.say(indented({ ...run, err: "" }, 30));
+    tools.say(indented({ ...run, err: "" }, 20));
+    const replayCode = run.code === 0 ? await replay(ctx) : undefined;
     const coverage = /coverage: (\d+) of (\d+) flow edges? \((\d+(?:\.\d+)?)%\)/.exec(run.err);
     return {
       step: "recommend",
@@ -131,6 +132,7 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
       data: {
         source: "recommend",
         code: run.code,
+        replayCode,
         ...(coverage !== null && { coveragePercent: Number(coverage[3]) }),
       },
     };
@@ -152,4 +154,17 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
     summary: run.code === 0 ? "reference policy saved as the draft" : "saving the draft failed",
     data: { source: "reference", code: run.code },
   };
+}
+
+/**
+ * `policy diff --replay 1h`: the flows recorded so far judged by the draft; prints the replay
+ * part (the RuleSet diff above it is long) and answers the exit code (1: it newly blocks some).
+ */
+async function replay(ctx: DemoContext): Promise<number> {
+  const args = ["policy", "diff", "--replay", "1h"];
+  ctx.tools.say(commandLine(args));
+  const run = await ctx.tools.cli(args);
+  const at = run.out.indexOf("replay:");
+  ctx.tools.say(indented(at < 0 ? run : { ...run, out: run.out.slice(at) }, 12));
+  return run.code;
 }
