@@ -87,6 +87,15 @@ describePrivileged("lab: quarantine through the policy engine", () => {
     expect(scans[0]?.evidence.flows.every((f) => f.verdict === "blocked")).toBe(true);
   });
 
+  it("a touch of a workload labelled decoy=true is a decoy alert at once", async () => {
+    await labApi(api, "PATCH", "/api/v1/workloads/db", { labels: { decoy: "true" } });
+    const report = await labAttack({ kind: "decoy", from: "web", to: ["db"], dir });
+    expect(report.attempts).toBe(1);
+    const decoys = await eventuallyAlerts("kind=decoy&source=web", 20_000);
+    expect(decoys[0]?.targets).toEqual(["db"]);
+    await labApi(api, "PATCH", "/api/v1/workloads/db", { labels: { decoy: null } });
+  });
+
   it("quarantine cuts the workload off both ways within a second, whatever its mode", async () => {
     const before = (await listAgents(api)).find((a) => a.workload === "app")?.appliedHash;
     await labApi(api, "POST", "/api/v1/workloads/app/quarantine", { reason: "lab test" });
