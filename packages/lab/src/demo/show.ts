@@ -4,7 +4,8 @@ import type { CliRun } from "./types.js";
 
 /** `$ microseg flows --json` */
 export function commandLine(args: readonly string[]): string {
-  return `$ microseg ${args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(" ")}`;
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+  return `$ microseg ${args.map(quote).join(" ")}`;
 }
 
 /** A command's output (stdout, then stderr), indented; long output cut to `maxLines`. */
