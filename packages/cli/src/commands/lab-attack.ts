@@ -2,7 +2,7 @@
 // host, with real bounded TCP connection attempts (see @microseg/lab attack.ts), so detection,
 // alerts and quarantine can be shown and tested on a real data plane.
 import { ATTACK_KINDS, type AttackKind, labAttack } from "@microseg/lab";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
 
 interface AttackFlags {
   from: string;
@@ -15,7 +15,7 @@ interface AttackFlags {
 export function labAttackCommand(): Command {
   return new Command("attack")
     .description("Act like an attacker from a lab host: scan, sweep, spread or touch a decoy.")
-    .argument("<kind>", `what to do: ${ATTACK_KINDS.join(", ")}`)
+    .addArgument(new Argument("<kind>", "what to do").choices(ATTACK_KINDS))
     .requiredOption("--from <host>", "the lab host the attacker controls")
     .option("--to <target...>", "hosts or lab addresses to attack (default: every other host)", [])
     .option("--ports <ports>", "ports or ranges, e.g. 1-1024 or 22,445,3389")
@@ -44,7 +44,7 @@ Examples:
     )
     .action(async (kind: string, opts: AttackFlags) => {
       const report = await labAttack({
-        kind: attackKind(kind),
+        kind: kind as AttackKind,
         from: opts.from,
         to: opts.to,
         timeoutMs: opts.timeout,
@@ -60,13 +60,6 @@ Examples:
           `${report.connected.length} connected${hits.length > 0 ? ` (${hits.slice(0, 10).join(", ")}${hits.length > 10 ? ", …" : ""})` : ""}\n`,
       );
     });
-}
-
-function attackKind(text: string): AttackKind {
-  if (!ATTACK_KINDS.includes(text as AttackKind)) {
-    throw new InvalidArgumentError(`"${text}" is not one of ${ATTACK_KINDS.join(", ")}`);
-  }
-  return text as AttackKind;
 }
 
 function milliseconds(v: string): number {
