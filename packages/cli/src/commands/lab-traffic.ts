@@ -1,8 +1,8 @@
 // `microseg lab traffic [--once] | start | stop | status`: the lab's background traffic, the
 // scenario's `traffic:` plan run as real connections between lab hosts (@microseg/lab traffic/).
-// --json and --timeout belong to `lab traffic` and reach its subcommands through
-// optsWithGlobals(): the root program parses options anywhere on the line, so a subcommand's
-// own --json would be taken by its parent first.
+// Options stop at subcommands (positional options), so `lab traffic --once --json` and
+// `lab traffic status --json` each reach their own command; subcommands read optsWithGlobals()
+// so `lab traffic --json status` works too.
 import {
   labTrafficOnce,
   labTrafficStart,
@@ -71,7 +71,8 @@ function startCommand(): Command {
         .default("8h")
         .argParser(duration),
     )
-    .configureHelp({ showGlobalOptions: true })
+    .addOption(timeoutOption())
+    .option("--json", "print the driver's status as JSON")
     .addHelpText("after", "\nExamples:\n  $ sudo npx microseg lab traffic start --for 30m")
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ for: number | string; timeout: number; json?: boolean }>();
@@ -85,7 +86,7 @@ function startCommand(): Command {
 function stopCommand(): Command {
   return new Command("stop")
     .description("stop the background traffic (exits 0 also when none runs)")
-    .configureHelp({ showGlobalOptions: true })
+    .option("--json", "print the final status as JSON")
     .addHelpText("after", "\nExamples:\n  $ sudo npx microseg lab traffic stop")
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ json?: boolean }>();
@@ -98,7 +99,7 @@ function stopCommand(): Command {
 function statusCommand(): Command {
   return new Command("status")
     .description("what the background traffic did so far, per flow")
-    .configureHelp({ showGlobalOptions: true })
+    .option("--json", "print the status as JSON")
     .addHelpText("after", "\nExamples:\n  $ npx microseg lab traffic status --json")
     .action((_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ json?: boolean }>();
