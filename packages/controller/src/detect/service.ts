@@ -31,6 +31,8 @@ import { type WebhookOptions, WebhookSender } from "./webhook.js";
 const BASELINE_DAYS = 30;
 const MAX_DELIVERED = 10_000;
 const AUTO_ACTOR = "auto-quarantine";
+/** Who resolves an enforcement-gap alert once its agent is back in order (audited). */
+const RESOLVER = "detection";
 
 /** The flow stream (flows/flow-feed.ts): resolved observations of every applied agent batch. */
 export interface FlowSubscription {
@@ -108,6 +110,10 @@ export class DetectionService {
         revoked: a.revoked,
       }));
       this.queue(this.engine.checkAgents(states, this.ctx.clock().getTime()));
+      for (const id of this.engine.takeClearedGaps()) {
+        await this.flush();
+        await this.ctx.store.alerts.setStatus(id, "resolved", RESOLVER);
+      }
     } catch (err) {
       this.ctx.log.error({ err }, "enforcement-gap check failed");
     }

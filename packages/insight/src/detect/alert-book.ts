@@ -111,6 +111,11 @@ export class AlertBook {
     return snapshot(a);
   }
 
+  /** Ends the open alert of this kind and source: the next raise opens a new one (new id). */
+  close(kind: AlertKind, source: string): void {
+    this.open.delete(key(kind, source));
+  }
+
   /** Drops alerts, incidents and reaches older than their windows. */
   sweep(now: number): void {
     const { dedupWindowMs, incidentWindowMs } = this.options;

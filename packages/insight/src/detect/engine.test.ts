@@ -271,6 +271,18 @@ describe("enforcement gap", () => {
     ).toBe("behind");
   });
 
+  it("a raised gap that clears is handed back once, to be resolved", () => {
+    const e = new DetectionEngine(viewOf(), { gapGraceMs: 0 });
+    const raised = e.checkAgents([agent(T0, { drift: "drifted" })], T0 + 1000);
+    expect(e.takeClearedGaps()).toEqual([]);
+    e.checkAgents([agent(T0 + 2000)], T0 + 2000);
+    expect(e.takeClearedGaps()).toEqual([raised[0]?.id]);
+    expect(e.takeClearedGaps()).toEqual([]);
+    // A new gap is a new alert, not the resolved one reopened.
+    const next = e.checkAgents([agent(T0 + 2000, { drift: "drifted" })], T0 + 3000);
+    expect(next[0]?.id).not.toBe(raised[0]?.id);
+  });
+
   it("a gap that clears before the grace period never raises", () => {
     const e = new DetectionEngine(viewOf(), { gapGraceMs: 60_000 });
     e.checkAgents([agent(T0, { drift: "drifted" })], T0);

@@ -38,6 +38,9 @@ export class DetectionEngine {
   private readonly book: AlertBook;
   private readonly sources = new Map<string, SourceContacts>();
   private readonly gapSince = new Map<string, { gap: string; since: number }>();
+  /** Workloads with a raised gap alert (its id), and the ids whose gap has since cleared. */
+  private readonly gapAlerts = new Map<string, string>();
+  private clearedGaps: string[] = [];
   private lastSweep = 0;
   private changed = new Map<string, DetectedAlert>();
 
@@ -69,6 +72,7 @@ export class DetectionEngine {
       const gap = gapOf(s, now, this.options.offlineAfterMs);
       if (gap === undefined) {
         this.gapSince.delete(s.workload);
+        this.clearGap(s.workload);
         continue;
       }
       const prev = this.gapSince.get(s.workload);
@@ -76,7 +80,7 @@ export class DetectionEngine {
       this.gapSince.set(s.workload, { gap, since });
       if (now - since < this.options.gapGraceMs) continue;
       const lasted = Math.round((now - since) / 1000);
-      this.emit(
+      const raised = this.emit(
         this.book.raise({
           kind: "enforcement-gap",
           source: s.workload,
@@ -88,9 +92,26 @@ export class DetectionEngine {
             `${a.source}: agent ${gap} for ${lasted} s (grace ${this.options.gapGraceMs / 1000} s)`,
         }),
       );
+      this.gapAlerts.set(s.workload, raised.id);
     }
     for (const w of [...this.gapSince.keys()]) if (!seen.has(w)) this.gapSince.delete(w);
+    for (const w of [...this.gapAlerts.keys()]) if (!seen.has(w)) this.clearGap(w);
     return [...this.changed.values()];
+  }
+
+  /** Ids of enforcement-gap alerts whose gap has cleared since the last call (to resolve). */
+  takeClearedGaps(): string[] {
+    const out = this.clearedGaps;
+    this.clearedGaps = [];
+    return out;
+  }
+
+  private clearGap(workload: string) {
+    const id = this.gapAlerts.get(workload);
+    if (id === undefined) return;
+    this.gapAlerts.delete(workload);
+    this.book.close("enforcement-gap", workload);
+    this.clearedGaps.push(id);
   }
 
   /** Tracked state, for tests and the benchmark: sources plus the book's entries. */
@@ -243,8 +264,9 @@ export class DetectionEngine {
     return c;
   }
 
-  private emit(a: DetectedAlert) {
+  private emit(a: DetectedAlert): DetectedAlert {
     this.changed.set(a.id, a);
+    return a;
   }
 
   /** At most once per scan window: drop idle sources and expired book entries. */
