@@ -45,32 +45,36 @@ export function observeConnection(
   const srcLocal = ctx.local.has(ev.src);
   const dstLocal = ctx.local.has(ev.dst);
   if (srcLocal === dstLocal) return undefined;
-  const id = {
-    side: srcLocal ? ("out" as const) : ("in" as const),
-    proto: protocolName(ev.protocol),
-    local: srcLocal ? ev.src : ev.dst,
-    remote: srcLocal ? ev.dst : ev.src,
-    port: ev.port,
-  };
+  const side = srcLocal ? "out" : "in";
+  const proto = protocolName(ev.protocol);
+  const local = srcLocal ? ev.src : ev.dst;
+  const remote = srcLocal ? ev.dst : ev.src;
   const at = ev.atMs ?? ctx.nowMs;
-  const key = flowKey(id);
-  if (ev.type === "new") {
-    if (ctx.wouldBlock.has(key)) {
-      if (ev.id !== undefined) ctx.wouldBlockIds.remember(ev.id);
-      return undefined;
-    }
-    return { ...id, verdict: "allowed", count: 1, packets: 0, bytes: 0, firstMs: at, lastMs: at };
-  }
-  const wouldBlock =
-    (ev.id !== undefined && ctx.wouldBlockIds.take(ev.id)) || ctx.wouldBlock.has(key);
-  if (ev.packets === 0 && ev.bytes === 0) return undefined;
-  return {
-    ...id,
-    verdict: wouldBlock ? "would-block" : "allowed",
-    count: 0,
+  // Enforce and learn mode have no would-block elements: skip building the key.
+  const key = ctx.wouldBlock.size > 0 ? flowKey({ side, proto, local, remote, port: ev.port }) : "";
+  const observation = (verdict: FlowObservation["verdict"], count: number): FlowObservation => ({
+    side,
+    proto,
+    local,
+    remote,
+    port: ev.port,
+    verdict,
+    count,
     packets: ev.packets,
     bytes: ev.bytes,
     firstMs: at,
     lastMs: at,
-  };
+  });
+  if (ev.type === "new") {
+    if (key && ctx.wouldBlock.has(key)) {
+      if (ev.id !== undefined) ctx.wouldBlockIds.remember(ev.id);
+      return undefined;
+    }
+    return observation("allowed", 1);
+  }
+  const wouldBlock =
+    (ev.id !== undefined && ctx.wouldBlockIds.take(ev.id)) ||
+    (key !== "" && ctx.wouldBlock.has(key));
+  if (ev.packets === 0 && ev.bytes === 0) return undefined;
+  return observation(wouldBlock ? "would-block" : "allowed", 0);
 }

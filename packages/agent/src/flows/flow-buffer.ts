@@ -7,8 +7,9 @@
 //
 // Bounded by bytes on disk (default 64 MiB). When a new batch does not fit, the oldest batches
 // (never the one being sent) are deleted and their records (and their own `dropped`) are added
-// to the next batch's `dropped`: loss is counted, never hidden. Only metadata stays in memory;
-// a batch is read back from its file when it is sent.
+// to the next batch's `dropped`: loss is counted, never hidden. Besides metadata, memory holds
+// only the newest batches up to CACHE_BYTES (the usual case: sent right after it was written);
+// older ones are read back from their file when they are sent.
 
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import type { FlowBatch, FlowTuple } from "@microseg/protocol/agent";
 import { writeAtomic } from "../state-store.js";
 
 export const DEFAULT_FLOW_BUFFER_BYTES = 64 * 1024 * 1024;
+const CACHE_BYTES = 4 * 1024 * 1024;
 
 interface Entry {
   readonly seq: number;
@@ -39,6 +41,9 @@ export class FlowBuffer {
   private pendingDropped = 0;
   /** The batch being sent: never deleted to make room. */
   private sending: number | undefined;
+  /** Batches still in memory (written by this process), and their size. */
+  private readonly cache = new Map<number, { batch: FlowBatch; bytes: number }>();
+  private cacheBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -103,6 +108,7 @@ export class FlowBuffer {
       dropped: batch.dropped ?? 0,
     });
     this.totalBytes += text.length;
+    this.remember(batch, text.length);
     this.nextSeq = seq + 1;
     const hadDropped = this.pendingDropped > 0 || freed > 0;
     this.pendingDropped = 0;
@@ -115,7 +121,8 @@ export class FlowBuffer {
     const entry = this.entries[0];
     if (!entry) return undefined;
     this.sending = entry.seq;
-    return JSON.parse(await readFile(this.file(entry.seq), "utf8")) as FlowBatch;
+    const cached = this.cache.get(entry.seq)?.batch;
+    return cached ?? (JSON.parse(await readFile(this.file(entry.seq), "utf8")) as FlowBatch);
   }
 
   /** The controller acknowledged `seq`: its file goes. */
@@ -136,10 +143,26 @@ export class FlowBuffer {
     await this.saveState();
   }
 
+  /** Keeps the newest batches in memory; the oldest cached go first when over CACHE_BYTES. */
+  private remember(batch: FlowBatch, bytes: number): void {
+    this.cache.set(batch.seq, { batch, bytes });
+    this.cacheBytes += bytes;
+    for (const [seq, c] of this.cache) {
+      if (this.cacheBytes <= CACHE_BYTES) break;
+      this.cache.delete(seq);
+      this.cacheBytes -= c.bytes;
+    }
+  }
+
   private async delete(entry: Entry): Promise<void> {
     const i = this.entries.indexOf(entry);
     if (i >= 0) this.entries.splice(i, 1);
     this.totalBytes -= entry.bytes;
+    const cached = this.cache.get(entry.seq);
+    if (cached) {
+      this.cache.delete(entry.seq);
+      this.cacheBytes -= cached.bytes;
+    }
     await rm(this.file(entry.seq), { force: true });
   }
 

@@ -122,7 +122,7 @@ describe("FlowSender", () => {
         throw new Error("socket hang up");
       },
       log: quiet,
-      sleep: async () => {},
+      sleep: () => new Promise((r) => setTimeout(r, 1)),
     });
     await sender.stop();
     lostAck.start();
@@ -165,7 +165,7 @@ describe("FlowSender", () => {
       log: quiet,
       sleep: async (ms) => {
         clock += ms;
-        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setTimeout(r, 1));
       },
     });
     sender.start();

@@ -23,6 +23,8 @@ export interface FlowCollectionOptions {
   readonly intervalMs?: number;
   /** On-disk buffer bound (bytes); default 64 MiB. */
   readonly bufferBytes?: number;
+  /** conntrack's netlink buffer (-b); default 32 MiB. */
+  readonly conntrackBufferBytes?: number;
   /** Turn on conntrack accounting (packets/bytes); default true. */
   readonly accounting?: boolean;
   /** Run conntrack and nft in this network namespace (tests, bench); default: the agent's own. */
@@ -55,7 +57,7 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
   }
   const buffer = await FlowBuffer.open(o.stateDir, { maxBytes: o.bufferBytes, log: o.log });
   const sender = new FlowSender({ buffer, send: o.send, log: o.log });
-  const feed = startConntrackFeed({ prefix, log: o.log });
+  const feed = startConntrackFeed({ prefix, bufferBytes: o.conntrackBufferBytes, log: o.log });
   const nft = createNftExec(o.netns, 10_000);
   const table = o.table ?? DEFAULT_TABLE;
   const collector = new FlowCollector({
