@@ -18,6 +18,9 @@ Examples:
   $ sudo npx microseg lab exec outside -- ping -c 1 198.18.0.10`,
     )
     .action(async (host: string, command: string[]) => {
-      process.exitCode = await labExec(host, command);
+      // With positional options (the root program enables them), commander keeps the `--` that
+      // separates our options from the command's; it is not part of the command.
+      const argv = command[0] === "--" ? command.slice(1) : command;
+      process.exitCode = await labExec(host, argv);
     });
 }
