@@ -57,7 +57,12 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     credentials: new AgentCredentials(),
     statusReports: new StatusBatcher(opts.store.agents, settings.statusBatchMs),
     flows: new FlowFeed(log),
-    flowIngest: new FlowIngest(opts.store, settings.flowBucketMs, settings.flowRetentionMs),
+    flowIngest: new FlowIngest(
+      opts.store,
+      settings.flowBucketMs,
+      settings.flowRetentionMs,
+      settings.management,
+    ),
     clock: opts.clock ?? (() => new Date()),
     log,
     settings,

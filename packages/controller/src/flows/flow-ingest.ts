@@ -2,6 +2,7 @@
 // and who did recently), rule attribution on the active revision, and the settings that shape
 // the graph (bucket length, retention). One per controller, in the context.
 
+import { type AddressSet, addressSetContains } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import type { PolicyHub } from "../hub/policy-hub.js";
 import { AddressBook } from "./address-book.js";
@@ -21,6 +22,11 @@ export class FlowIngest {
     readonly bucketMs: number,
     /** Edges older than this are pruned (ms). */
     readonly retentionMs: number,
+    /**
+     * The controller's own addresses. Agents talk to the controller all the time; that channel
+     * is microseg's, not the estate's, so flows to or from it are not part of the graph.
+     */
+    private readonly management: AddressSet = { v4: [], v6: [] },
   ) {
     this.commits = new FlowCommits(store.flows);
   }
@@ -29,6 +35,18 @@ export class FlowIngest {
    * Brings the book and attribution up to the hub's inventory (stored and policy-declared
    * workloads) and active revision; nothing to do while the hub's generation is unchanged.
    */
+  /** Whether `address` is one of the controller's (memoised: the same few peers recur). */
+  isManagement(address: string): boolean {
+    let known = this.managementMemo.get(address);
+    if (known === undefined) {
+      if (this.managementMemo.size >= 10_000) this.managementMemo.clear();
+      known = addressSetContains(this.management, address);
+      this.managementMemo.set(address, known);
+    }
+    return known;
+  }
+  private readonly managementMemo = new Map<string, boolean>();
+
   refresh(hub: PolicyHub, now: number): void {
     if (hub.generation === this.generation) return;
     this.generation = hub.generation;

@@ -83,6 +83,16 @@ describe("flow ingest", () => {
     expect((await edges())[0]).toMatchObject({ to: "legacy-db", toKind: "workload", count: 5 });
   });
 
+  it("leaves the agents' own channel to the controller out of the graph", async () => {
+    const { web, now, post, edges } = await lab();
+    // 198.18.0.1 is the controller (the test controller's management address).
+    await post(web.credential, 1, [
+      rec({ 3: "198.18.0.1", 4: 8443, 6: 9 }, now),
+      rec({ 3: OUTSIDE, 4: 443, 6: 4 }, now),
+    ]);
+    expect((await edges()).map((e: { to: string }) => e.to)).toEqual([OUTSIDE]);
+  });
+
   it("attributes the deciding rule: the allow, the deny, none for a default", async () => {
     const { web, db, now, post, edges } = await lab();
     await post(web.credential, 1, [

@@ -4,6 +4,8 @@
 //        ─rule attribution─> EdgeDelta[] ─FlowCommits (store.flows.applyBatches)─> ack
 //                                                                   └─> ctx.flows.publish()
 //
+// Flows to or from the controller itself (the agents' own channel) are left out of the graph.
+//
 // Side rules (both ends of a connection may report it; count it once): the destination's
 // records count whatever their verdict; the source's count when the destination does not
 // report (an address, an unmanaged workload) and, towards a managed workload, only when blocked
@@ -81,6 +83,7 @@ function aggregate(
         { problem: `records[${i}][3]: not an IP address` },
       );
     }
+    if (remote.kind === "address" && ctx.flowIngest.isManagement(r[3])) continue;
     const side = r[0] === "out" ? 0 : 1;
     const verdict = VERDICT_CODE[r[5]] as number;
     if (side === 0 && verdict === ALLOWED && reports(remote)) continue;
