@@ -1,6 +1,8 @@
 // Attempts the ruleset judged, from its recording sets (see packages/nft render/flow-recording.ts):
-// parse one `nft -j -p list table inet <table>` and turn counter deltas since the last read into
-// blocked (deny sets) / would-block (wb sets) observations.
+// parse an `nft -j -p` listing and turn counter deltas since the last read into blocked (deny
+// sets) / would-block (wb sets) observations. A set listed with its elements (an `elem` array,
+// possibly empty) is read; a set listed without (terse) keeps what the last read saw, so the
+// caller may list a chain's sets only when the chain's counter moved.
 //
 //   set flow-<deny|wb>-<in|out>-<v4|v6>   elem { val: { concat: [saddr, daddr, proto, v16] },
 //                                                 expires: s, counter: { packets, bytes } }
@@ -34,6 +36,8 @@ export interface AttemptElement {
 }
 
 export interface RecordingListing {
+  /** Recording sets whose elements were listed (the others were listed terse, or not at all). */
+  readonly listed: ReadonlySet<string>;
   readonly elements: readonly AttemptElement[];
   /** Recording chain -> packets its final counter saw. */
   readonly chainPackets: ReadonlyMap<string, number>;
@@ -51,8 +55,11 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   "ipv6-icmp": 58,
 };
 
-export function parseRecordingListing(stdout: string): RecordingListing {
-  const items = (JSON.parse(stdout) as { nftables?: Json[] }).nftables ?? [];
+/** `table`: keep only items of `inet <table>` (for a whole-ruleset listing). */
+export function parseRecordingListing(stdout: string, table?: string): RecordingListing {
+  const all = (JSON.parse(stdout) as { nftables?: Json[] }).nftables ?? [];
+  const items = table === undefined ? all : all.filter((item) => inTable(item, table));
+  const listed = new Set<string>();
   const elements: AttemptElement[] = [];
   const chainPackets = new Map<string, number>();
   const fullChains = new Set<string>();
@@ -60,6 +67,8 @@ export function parseRecordingListing(stdout: string): RecordingListing {
     const set = item.set as Json | undefined;
     const rule = item.rule as Json | undefined;
     if (set && typeof set.name === "string" && set.name.startsWith(FLOW_SET_PREFIX)) {
+      if (!Array.isArray(set.elem)) continue;
+      listed.add(set.name);
       const parsed = parseSet(set, set.name);
       elements.push(...parsed);
       const m = SET_NAME.exec(set.name);
@@ -72,7 +81,12 @@ export function parseRecordingListing(stdout: string): RecordingListing {
       if (counter) chainPackets.set(rule.chain, counter.packets ?? 0);
     }
   }
-  return { elements, chainPackets, fullChains };
+  return { listed, elements, chainPackets, fullChains };
+}
+
+function inTable(item: Json, table: string): boolean {
+  const obj = Object.values(item)[0] as Json | undefined;
+  return obj?.family === "inet" && obj.table === table;
 }
 
 function parseSet(set: Json, name: string): AttemptElement[] {
@@ -120,16 +134,32 @@ export interface AttemptReading {
   readonly unrecorded: number;
 }
 
+interface Counters {
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 /** Keeps the last counters; each read answers what happened since the previous one. */
 export class AttemptReader {
-  private lastElements = new Map<string, { packets: number; bytes: number }>();
+  /** set -> element key -> counters, as last listed. */
+  private lastElements = new Map<string, Map<string, Counters>>();
+  /** wb set -> flowKeys of its elements, as last listed. */
+  private wouldBlockKeys = new Map<string, Set<string>>();
   private lastChains = new Map<string, number>();
+
+  /** Packets each recording chain judged, as last read (to decide which sets to list). */
+  get chainCounters(): ReadonlyMap<string, number> {
+    return this.lastChains;
+  }
 
   read(listing: RecordingListing, sinceMs: number, nowMs: number): AttemptReading {
     const observations: FlowObservation[] = [];
-    const wouldBlock = new Set<string>();
-    const seen = new Map<string, { packets: number; bytes: number }>();
     const recordedPerChain = new Map<string, number>();
+    const seen = new Map<string, Map<string, Counters>>();
+    for (const name of listing.listed) {
+      seen.set(name, new Map());
+      if (name.startsWith("flow-wb-")) this.wouldBlockKeys.set(name, new Set());
+    }
     for (const e of listing.elements) {
       const local = e.side === "in" ? e.dst : e.src;
       const remote = e.side === "in" ? e.src : e.dst;
@@ -140,10 +170,10 @@ export class AttemptReader {
         remote,
         port: attemptPort(e.protocol, e.value),
       };
-      if (e.kind === "wb") wouldBlock.add(flowKey(id));
-      const elementKey = `${e.set}|${e.src}|${e.dst}|${e.protocol}|${e.value}`;
-      seen.set(elementKey, { packets: e.packets, bytes: e.bytes });
-      const before = this.lastElements.get(elementKey) ?? { packets: 0, bytes: 0 };
+      if (e.kind === "wb") this.wouldBlockKeys.get(e.set)?.add(flowKey(id));
+      const elementKey = `${e.src}|${e.dst}|${e.protocol}|${e.value}`;
+      seen.get(e.set)?.set(elementKey, { packets: e.packets, bytes: e.bytes });
+      const before = this.lastElements.get(e.set)?.get(elementKey) ?? { packets: 0, bytes: 0 };
       const restarted = e.packets < before.packets;
       const count = restarted ? e.packets : e.packets - before.packets;
       if (count === 0) continue;
@@ -151,18 +181,21 @@ export class AttemptReader {
       recordedPerChain.set(chain, (recordedPerChain.get(chain) ?? 0) + count);
       const lastHit = nowMs - Math.max(0, e.timeoutS - e.expiresS) * 1000;
       const lastMs = Math.min(nowMs, Math.max(sinceMs, lastHit));
-      const bytes = restarted ? e.bytes : Math.max(0, e.bytes - before.bytes);
       observations.push({
-        ...id,
+        side: id.side,
+        proto: id.proto,
+        local,
+        remote,
+        port: id.port,
         verdict: e.kind === "deny" ? "blocked" : "would-block",
         count,
         packets: count,
-        bytes,
+        bytes: restarted ? e.bytes : Math.max(0, e.bytes - before.bytes),
         firstMs: count === 1 ? lastMs : Math.min(sinceMs, lastMs),
         lastMs,
       });
     }
-    this.lastElements = seen;
+    for (const [name, elements] of seen) this.lastElements.set(name, elements);
     let unrecorded = 0;
     for (const [chain, packets] of listing.chainPackets) {
       const before = this.lastChains.get(chain) ?? 0;
@@ -170,7 +203,9 @@ export class AttemptReader {
       if (listing.fullChains.has(chain))
         unrecorded += Math.max(0, judged - (recordedPerChain.get(chain) ?? 0));
     }
-    this.lastChains = new Map(listing.chainPackets);
+    if (listing.chainPackets.size > 0) this.lastChains = new Map(listing.chainPackets);
+    const wouldBlock = new Set<string>();
+    for (const keys of this.wouldBlockKeys.values()) for (const k of keys) wouldBlock.add(k);
     return { observations, wouldBlock, unrecorded };
   }
 }

@@ -1,7 +1,7 @@
 // The flow collector: every interval (default 1 s) one flush
 //
 //   conntrack feed ─take()──► events ──► observeConnection ──┐
-//   nft -j -p list table ──► AttemptReader (counter deltas) ─┼─► FlowAggregator ─► FlowBuffer
+//   recordingReader (nft) ─► AttemptReader (counter deltas) ─┼─► FlowAggregator ─► FlowBuffer
 //                                  └ would-block keys ───────┘      (batches)        │ kick
 //                                                                                  FlowSender
 //
@@ -26,7 +26,7 @@ export const MAX_BATCH_RECORDS = 20_000;
 export interface FlowCollectorOptions {
   /** undefined: attempts only (conntrack missing or disabled). */
   readonly feed?: Pick<ConntrackFeed, "take" | "takeLost">;
-  /** `nft -j -p list table inet <table>` output; undefined when the table is missing. */
+  /** A listing of the recording sets (recording-reader.ts); undefined when the table is missing. */
   readonly readTable: () => Promise<string | undefined>;
   /** This host's addresses (decides in/out); asked at every flush. */
   readonly localAddresses: () => ReadonlySet<string>;

@@ -7,7 +7,8 @@
 //     ├─ startConntrackFeed ── `conntrack -E ...` child
 //     ├─ FlowBuffer.open(stateDir/flows)
 //     ├─ FlowSender ── o.send() (the agent's controller client, once connected)
-//     └─ FlowCollector ── every intervalMs: feed + `nft -j -p list table inet <table>`
+//     └─ FlowCollector ── every intervalMs: feed + recordingReader (terse ruleset listing; the
+//                         recording sets only when their chain's counter moved)
 
 import { createNftExec, DEFAULT_TABLE } from "@microseg/nft";
 import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
@@ -16,6 +17,7 @@ import { DEFAULT_FLOW_INTERVAL_MS, FlowCollector } from "./collector.js";
 import { enableAccounting, startConntrackFeed } from "./conntrack-feed.js";
 import { FlowBuffer } from "./flow-buffer.js";
 import { FlowSender } from "./flow-sender.js";
+import { recordingReader } from "./recording-reader.js";
 
 export interface FlowCollectionOptions {
   readonly stateDir: string;
@@ -58,16 +60,9 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
   const buffer = await FlowBuffer.open(o.stateDir, { maxBytes: o.bufferBytes, log: o.log });
   const sender = new FlowSender({ buffer, send: o.send, log: o.log });
   const feed = startConntrackFeed({ prefix, bufferBytes: o.conntrackBufferBytes, log: o.log });
-  const nft = createNftExec(o.netns, 10_000);
-  const table = o.table ?? DEFAULT_TABLE;
   const collector = new FlowCollector({
     feed,
-    readTable: async () => {
-      const res = await nft(["-j", "-p", "list", "table", "inet", table]);
-      if (res.code === 0) return res.stdout;
-      if (/No such file or directory/.test(res.stderr)) return undefined;
-      throw new Error(`nft list table failed: ${res.stderr.trim()}`);
-    },
+    readTable: recordingReader(createNftExec(o.netns, 10_000), o.table ?? DEFAULT_TABLE),
     localAddresses: o.localAddresses ?? hostAddresses,
     buffer,
     onBatch: () => sender.kick(),

@@ -1,0 +1,61 @@
+// Reads the ruleset's recording sets at a cost that does not grow with the address sets:
+//
+//   nft -j -t -p list ruleset            terse: rules with counters, set declarations, no
+//                                        elements (the driver's drift check uses it for the same
+//                                        reason); our table's items only
+//   nft -j -p list set inet T flow-...   only for the sets of a recording chain whose counter
+//                                        moved since the last read (both families)
+//
+// An idle host (nothing judged) costs one nft fork per flush. The answer is one listing for
+// parseRecordingListing: sets listed with elements carry an `elem` array (empty when they have
+// none); the others are terse and keep what the reader saw before.
+
+import type { NftExec } from "@microseg/nft";
+import { flowSetName } from "@microseg/nft";
+import { parseRecordingListing } from "./attempt-sets.js";
+
+type Json = Record<string, unknown>;
+
+const CHAIN = /^flow-(deny|wb)-(in|out)$/;
+
+/** undefined from the returned function: the table does not exist. */
+export function recordingReader(nft: NftExec, table: string): () => Promise<string | undefined> {
+  let lastChains = new Map<string, number>();
+  return async () => {
+    const res = await nft(["-j", "-t", "-p", "list", "ruleset"]);
+    if (res.code !== 0) throw new Error(`nft list ruleset failed: ${res.stderr.trim()}`);
+    const all = (JSON.parse(res.stdout) as { nftables?: Json[] }).nftables ?? [];
+    const ours = all.filter((item) => belongs(item, table));
+    if (!ours.some((item) => item.table)) return undefined;
+    const terse = parseRecordingListing(res.stdout, table);
+    const listedSets: Json[] = [];
+    for (const [chain, packets] of terse.chainPackets) {
+      if (lastChains.get(chain) === packets) continue;
+      const m = CHAIN.exec(chain);
+      if (!m) continue;
+      for (const family of ["v4", "v6"] as const) {
+        const name = flowSetName(
+          m[1] as "deny" | "wb",
+          m[2] === "in" ? "inbound" : "outbound",
+          family,
+        );
+        const set = await nft(["-j", "-p", "list", "set", "inet", table, name]);
+        if (set.code !== 0) throw new Error(`nft list set ${name} failed: ${set.stderr.trim()}`);
+        for (const item of (JSON.parse(set.stdout) as { nftables?: Json[] }).nftables ?? []) {
+          const s = item.set as Json | undefined;
+          if (s) listedSets.push({ set: { ...s, elem: Array.isArray(s.elem) ? s.elem : [] } });
+        }
+      }
+    }
+    lastChains = new Map(terse.chainPackets);
+    const listedNames = new Set(listedSets.map((i) => (i.set as Json).name));
+    const rest = ours.filter((i) => !(i.set && listedNames.has((i.set as Json).name)));
+    return JSON.stringify({ nftables: [...rest, ...listedSets] });
+  };
+}
+
+function belongs(item: Json, table: string): boolean {
+  const obj = Object.values(item)[0] as Json | undefined;
+  if (obj?.family !== "inet") return false;
+  return item.table ? obj.name === table : obj.table === table;
+}
