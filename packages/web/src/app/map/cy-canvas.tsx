@@ -30,13 +30,16 @@ export function CyCanvas(props: {
 
   useEffect(() => {
     if (container.current === null) return;
+    const large = props.graph.nodes.length > LARGE;
     const instance = cytoscape({
       container: container.current,
       elements: elementsOf(props.graph),
-      style: STYLE,
+      style: large ? [...STYLE, ...LARGE_STYLE] : STYLE,
       minZoom: 0.05,
       maxZoom: 4,
       wheelSensitivity: 0.3,
+      // Large pictures: draw a bitmap while panning and zooming, at one pixel per pixel.
+      ...(large && { hideEdgesOnViewport: true, textureOnViewport: true, pixelRatio: 1 }),
     });
     instance.layout(layoutFor(props.graph.nodes.length)).run();
     // A small picture fitted to the canvas would be drawn huge; keep it at a readable scale.
@@ -144,4 +147,10 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: "edge.not-covered", style: { "line-style": "dashed" } },
   { selector: "edge.blocked", style: { width: 3 } },
   { selector: "edge:selected", style: { width: 5 } },
+];
+
+/** Past LARGE nodes: straight edges without labels, node names only when zoomed in enough. */
+const LARGE_STYLE: cytoscape.StylesheetJson = [
+  { selector: "node", style: { "min-zoomed-font-size": 10 } },
+  { selector: "edge", style: { "curve-style": "haystack", label: "", "haystack-radius": 0 } },
 ];

@@ -122,62 +122,69 @@ function labelKeysOf(map: MapWire | undefined): string[] {
   return [...keys].sort();
 }
 
-/** The map's edges as a table: the same data as the drawing, for keyboards and screen readers. */
+/** Past these sizes the lists start folded (they stay in the page for screen readers). */
+const OPEN_EDGES = 60;
+const OPEN_NODES = 200;
+
+/** The map as lists: the same data as the drawing, for keyboards and screen readers. */
 function MapTable(props: { graph: Graph; onSelect: (s: Selection) => void }) {
   const { graph } = props;
   return (
-    <details open={graph.edges.length <= 30}>
-      <summary>
-        The map as a table ({graph.nodes.length} nodes, {graph.edges.length} edges)
-      </summary>
-      <table data-testid="map-edges">
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Port</th>
-            <th scope="col">Verdict</th>
-            <th scope="col">Connections</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {graph.edges.map((e) => (
-            <tr key={e.id}>
-              <td>{e.from}</td>
-              <td>{e.to}</td>
-              <td>{e.port}</td>
-              <td className={`verdict-${e.shownAs}`}>{e.shownAs}</td>
-              <td>{e.count}</td>
-              <td>{e.lastSeen}</td>
-              <td>
-                <button
-                  type="button"
-                  className="secondary"
-                  onClick={() => props.onSelect({ kind: "edge", id: e.id })}
-                >
-                  Flows of {e.from} → {e.to} {e.port}
-                </button>
-              </td>
-            </tr>
+    <>
+      <details open={graph.nodes.length <= OPEN_NODES}>
+        <summary>Nodes ({graph.nodes.length}): select one</summary>
+        <ul className="node-list">
+          {graph.nodes.map((n) => (
+            <li key={n.id}>
+              <button
+                type="button"
+                className="secondary"
+                data-node={n.id}
+                onClick={() => props.onSelect({ kind: "node", id: n.id })}
+              >
+                {n.id}
+              </button>
+            </li>
           ))}
-        </tbody>
-      </table>
-      <h2>Nodes</h2>
-      <ul className="node-list">
-        {graph.nodes.map((n) => (
-          <li key={n.id}>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => props.onSelect({ kind: "node", id: n.id })}
-            >
-              {n.id}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </details>
+        </ul>
+      </details>
+      <details open={graph.edges.length <= OPEN_EDGES}>
+        <summary>Edges ({graph.edges.length}) as a table</summary>
+        <table data-testid="map-edges">
+          <thead>
+            <tr>
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+              <th scope="col">Port</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">Connections</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {graph.edges.map((e) => (
+              <tr key={e.id}>
+                <td>{e.from}</td>
+                <td>{e.to}</td>
+                <td>{e.port}</td>
+                <td className={`verdict-${e.shownAs}`}>{e.shownAs}</td>
+                <td>{e.count}</td>
+                <td>{e.lastSeen}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => props.onSelect({ kind: "edge", id: e.id })}
+                  >
+                    Flows of {e.from} → {e.to} {e.port}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </>
   );
 }
