@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startController } from "../main.js";
 import { testController } from "../test-helpers.js";
 import { NO_CONSOLE_MESSAGE } from "./console.js";
 
@@ -52,5 +53,41 @@ describe("console serving", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(NO_CONSOLE_MESSAGE);
     expect((await t.app.request("/workloads")).status).toBe(404);
+  });
+
+  it("refuses --console DIR without a built console, naming the flag and the fix", async () => {
+    const data = mkdtempSync(join(tmpdir(), "mseg-console-data-"));
+    try {
+      const start = startController({
+        dataDir: data,
+        listen: "127.0.0.1:0",
+        http: true,
+        log: "silent",
+        consoleDir: join(dir, "assets"),
+      });
+      await expect(start).rejects.toMatchObject({ code: "MSEG_USAGE" });
+      await expect(start).rejects.toThrow(/--console .*no index.html.*npm run build/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it("serves a --console DIR over a real socket", async () => {
+    const data = mkdtempSync(join(tmpdir(), "mseg-console-data-"));
+    const ctl = await startController({
+      dataDir: data,
+      listen: "127.0.0.1:0",
+      http: true,
+      log: "silent",
+      consoleDir: dir,
+    });
+    try {
+      const res = await fetch(`${ctl.url}/map`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("<title>console</title>");
+    } finally {
+      await ctl.close();
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });
