@@ -1,9 +1,7 @@
 // Steps 5 and 6: the attacker scans and fans out (real connections from its namespace; alerts
 // appear), then is quarantined: its connections are cut while the shop's traffic goes on.
 import { LabApiError, labApi } from "../lab-api.js";
-import { controlPath } from "../state.js";
-import type { BoundFlow } from "../traffic/lab-plan.js";
-import { labTrafficOnce, runFlows } from "../traffic/once.js";
+import { labTrafficOnce } from "../traffic/once.js";
 import { type DemoContext, waitChanged } from "./session.js";
 import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
 import { DEMO_ATTACKER, type StepResult } from "./types.js";
@@ -19,9 +17,6 @@ interface AttackReport {
   readonly connected: readonly { readonly to: string; readonly port: string | number }[];
 }
 
-/** Ports a scan tries on every host besides what the host serves (SMB, RDP: ransomware's). */
-const SCAN_EXTRA_PORTS = [445, 3389];
-
 interface Alert {
   readonly kind: string;
   readonly severity: string;
@@ -33,12 +28,10 @@ interface Alert {
 export async function attackStep(ctx: DemoContext): Promise<StepResult> {
   const { tools } = ctx;
   tools.say(`${DEMO_ATTACKER} is compromised: it scans every host and fans out to their ports.`);
-  let attempts: number;
-  let blocked: number;
+  let attempts = 0;
+  let blocked = 0;
   let available = true;
   if (tools.has(["lab", "attack"])) {
-    attempts = 0;
-    blocked = 0;
     for (const args of ATTACKS) {
       tools.say(commandLine(args));
       const run = await tools.cli([...args, "--json"]);
@@ -56,14 +49,7 @@ export async function attackStep(ctx: DemoContext): Promise<StepResult> {
     }
   } else {
     available = false;
-    tools.say(notYet("microseg lab attack", "the demo scans from the attacker itself"));
-    const results = await runFlows(scanFlows(ctx), 1000);
-    attempts = results.length;
-    blocked = results.filter((r) => r.verdict === "blocked").length;
-    const through = results.filter((r) => r.verdict === "allowed");
-    if (through.length > 0) {
-      tools.say(`    went through:\n${rows(through.map((r) => [`${r.from} -> ${r.to}`, r.port]))}`);
-    }
+    tools.say(notYet("microseg lab attack", "there is no attacker to show"));
   }
   tools.say(`    ${attempts} connection attempts in all, ${blocked} blocked (or refused).`);
   const alerts = await waitForAlerts(ctx);
@@ -74,27 +60,6 @@ export async function attackStep(ctx: DemoContext): Promise<StepResult> {
     summary: `attack: ${blocked}/${attempts} attempts blocked; ${alerts === undefined ? "no alerts in this build" : `${alerts.length} alerts`}`,
     data: { attempts, blocked, alerts: alerts?.length ?? null, kinds: alerts?.map((a) => a.kind) },
   };
-}
-
-/** Every port of every other host (plus SCAN_EXTRA_PORTS), from the attacker. */
-function scanFlows(ctx: DemoContext): BoundFlow[] {
-  return ctx.state.hosts
-    .filter((h) => h.name !== DEMO_ATTACKER)
-    .flatMap((h) => {
-      const ports = new Set([...h.listen, ...SCAN_EXTRA_PORTS.map((p) => `tcp/${p}`)]);
-      return [...ports].map((spec) => {
-        const [proto, port] = spec.split("/");
-        return {
-          from: DEMO_ATTACKER,
-          to: h.name,
-          proto: proto === "udp" ? ("udp" as const) : ("tcp" as const),
-          port: Number(port),
-          everyMs: 1000,
-          socket: controlPath(DEMO_ATTACKER, ctx.dir),
-          address: h.address,
-        };
-      });
-    });
 }
 
 /** Polls `microseg alerts --json` for alerts about the attacker; undefined without alerts. */
