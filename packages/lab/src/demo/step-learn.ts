@@ -57,7 +57,6 @@ export async function learnStep(ctx: DemoContext): Promise<StepResult> {
   if (lab.length > top.length) tools.say(`    … and ${lab.length - top.length} more`);
   const covered = attempted.filter((k) => seen.has(k)).length;
   const summary = `${lab.length} edges between the shop's hosts (plus ${controller.length} agents -> controller); ${covered} of ${attempted.length} flows the traffic made are in the graph`;
-  tools.say(summary);
   return {
     step: "learn",
     available: true,
