@@ -204,8 +204,13 @@ export class AttemptReader {
         unrecorded += Math.max(0, judged - (recordedPerChain.get(chain) ?? 0));
     }
     if (listing.chainPackets.size > 0) this.lastChains = new Map(listing.chainPackets);
-    const wouldBlock = new Set<string>();
-    for (const keys of this.wouldBlockKeys.values()) for (const k of keys) wouldBlock.add(k);
-    return { observations, wouldBlock, unrecorded };
+    return { observations, wouldBlock: this.wouldBlock(), unrecorded };
+  }
+
+  /** flowKeys of the would-block elements as last listed. */
+  wouldBlock(): Set<string> {
+    const out = new Set<string>();
+    for (const keys of this.wouldBlockKeys.values()) for (const k of keys) out.add(k);
+    return out;
   }
 }

@@ -138,6 +138,31 @@ describe("FlowCollector.flush", () => {
     expect(batches).toEqual([{ records: [], dropped: 42 }]);
   });
 
+  it("reads the table at every flush with connections, else only every idleReadMs", async () => {
+    let reads = 0;
+    let now = 0;
+    const events: ConntrackEvent[][] = [[], [], [conn({ id: 1 })], [], []];
+    const collector = new FlowCollector({
+      feed: { take: () => events.shift() ?? [], takeLost: async () => 0 },
+      readTable: async () => {
+        reads += 1;
+        return undefined;
+      },
+      localAddresses: () => SERVER,
+      buffer: { append: async (records) => ({ seq: 1, records }) },
+      idleReadMs: 5000,
+      now: () => (now += 1000),
+      log: quiet,
+    });
+    const flushes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await collector.flush();
+      flushes.push(reads);
+    }
+    // first flush reads (never read before); the one with an event reads; idle ones wait 5 s
+    expect(flushes).toEqual([1, 1, 2, 2, 2]);
+  });
+
   it("keeps collecting connections when the table cannot be read", async () => {
     const { collector, batches } = harness([[conn({ id: 1 })]], () => {
       throw new Error("nft: permission denied");

@@ -7,7 +7,10 @@
 //
 // Events are taken BEFORE the table is read: an event is emitted after its first packet went
 // through the ruleset, so every taken event's attempt is already in the listing (a test-mode
-// connection is never classified before its would-block element exists).
+// connection is never classified before its would-block element exists). The table is read at
+// every flush that has connection events, else at most every `idleReadMs` (default 5 s): an idle
+// host forks nft once per 5 s instead of every second (blocked attempts on an otherwise silent
+// host are then reported up to 5 s later).
 // Loss (conntrack events the kernel could not deliver, attempts a full set could not record)
 // becomes the batch's `dropped`. Failures are logged and contained: the collector never touches
 // the dataplane.
@@ -34,6 +37,8 @@ export interface FlowCollectorOptions {
   /** Called after batches were added (the sender's kick). */
   readonly onBatch?: () => void;
   readonly intervalMs?: number;
+  /** Longest time between two table reads when no connection events arrive; default 5000. */
+  readonly idleReadMs?: number;
   readonly now?: () => number;
   readonly log: { warn(o: object, m: string): void; error(o: object, m: string): void };
 }
@@ -44,6 +49,7 @@ export class FlowCollector {
   private readonly wouldBlockIds = new WouldBlockIds();
   private readonly now: () => number;
   private since: number;
+  private lastRead = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = true;
@@ -87,16 +93,19 @@ export class FlowCollector {
   private async flushNow(): Promise<void> {
     const events = this.o.feed?.take() ?? [];
     const lost = (await this.o.feed?.takeLost()) ?? 0;
-    const listing = await this.readListing();
+    const due = this.now() - this.lastRead >= (this.o.idleReadMs ?? 5000);
+    const read = events.length > 0 || due;
+    const listing = read ? await this.readListing() : undefined;
     const nowMs = this.now();
+    if (read) this.lastRead = nowMs;
     const reading = listing
       ? this.attempts.read(parseRecordingListing(listing), this.since, nowMs)
       : undefined;
-    this.since = nowMs;
+    if (listing) this.since = nowMs;
     for (const o of reading?.observations ?? []) this.aggregator.add(o);
     const ctx = {
       local: this.o.localAddresses(),
-      wouldBlock: reading?.wouldBlock ?? new Set<string>(),
+      wouldBlock: reading?.wouldBlock ?? this.attempts.wouldBlock(),
       wouldBlockIds: this.wouldBlockIds,
       nowMs,
     };
