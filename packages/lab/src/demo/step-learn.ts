@@ -56,7 +56,8 @@ export async function learnStep(ctx: DemoContext): Promise<StepResult> {
   );
   if (lab.length > top.length) tools.say(`    … and ${lab.length - top.length} more`);
   const covered = attempted.filter((k) => seen.has(k)).length;
-  const summary = `${lab.length} edges between the shop's hosts (plus ${controller.length} agents -> controller); ${covered} of ${attempted.length} flows the traffic made are in the graph`;
+  const channel = controller.length > 0 ? ` (plus ${controller.length} agents -> controller)` : "";
+  const summary = `${lab.length} edges between the shop's hosts${channel}; ${covered} of ${attempted.length} flows the traffic made are in the graph`;
   return {
     step: "learn",
     available: true,
