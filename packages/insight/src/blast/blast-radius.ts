@@ -3,6 +3,7 @@
 // and the estate-wide figure (reachable workloads per workload) to compare a draft with today.
 
 import { MicrosegError } from "@microseg/core";
+import type { PolicyClass } from "./classes.js";
 import type { ReachGraph } from "./reach-graph.js";
 
 export const DEFAULT_HOPS = 3;
@@ -42,39 +43,56 @@ export function blastRadius(
   workload: string,
   options: { readonly hops?: number } = {},
 ): BlastRadius {
-  if (!graph.workloads.includes(workload)) {
+  const start = graph.classes.of.get(workload);
+  if (start === undefined) {
     throw new MicrosegError(
       "MSEG_POLICY_UNDEFINED_REFERENCE",
       `no workload is named "${workload}"; name a workload of the inventory`,
     );
   }
   const hops = options.hops ?? DEFAULT_HOPS;
-  const parent = bfs(graph, workload, hops);
+  const reached = classBfs(graph, start.id, hops);
   const reachable: BlastTarget[] = [];
-  for (const [name, { depth }] of parent) {
-    if (name === workload) continue;
-    const path = pathTo(parent, name);
-    const via = path.slice(1).map((to, i) => {
-      const from = path[i] as string;
-      return { from, to, services: graph.edges.get(from)?.get(to) ?? [] };
-    });
-    reachable.push({ workload: name, hops: depth, path, via });
+  for (const [id, { depth }] of reached) {
+    const path = classPath(reached, id);
+    for (const m of (graph.classes.list[id] as PolicyClass).members) {
+      if (m.name === workload) continue;
+      const names = [
+        workload,
+        ...path.slice(0, -1).map((c) => representative(graph, c, workload, m.name)),
+        m.name,
+      ];
+      const via = names.slice(1).map((to, i) => ({
+        from: names[i] as string,
+        to,
+        services:
+          graph.next.get(i === 0 ? start.id : (path[i - 1] as number))?.get(path[i] as number) ??
+          [],
+      }));
+      reachable.push({ workload: m.name, hops: depth, path: names, via });
+    }
   }
   reachable.sort((a, b) => a.hops - b.hops || (a.workload < b.workload ? -1 : 1));
   const perHop = Array.from({ length: hops }, (_, i) => reachable.filter((t) => t.hops === i + 1));
   return { workload, hops, reachable, perHop: perHop.map((l) => l.length) };
 }
 
-/** Breadth-first from `start`, neighbours in name order: name -> depth and predecessor. */
-function bfs(graph: ReachGraph, start: string, hops: number) {
-  const seen = new Map<string, { depth: number; prev?: string }>([[start, { depth: 0 }]]);
-  let frontier = [start];
+type Reached = Map<number, { depth: number; prev: number | null }>;
+
+/**
+ * Breadth-first over classes from the start workload's class (classes in id order, which is the
+ * order of their first member's name). Every member of a class reached at depth d is reachable
+ * in d hops; the start class itself counts only when a path leads back into it.
+ */
+function classBfs(graph: ReachGraph, start: number, hops: number): Reached {
+  const seen: Reached = new Map();
+  let frontier: (number | null)[] = [null];
   for (let depth = 1; depth <= hops && frontier.length > 0; depth++) {
-    const next: string[] = [];
-    for (const node of frontier) {
-      for (const to of graph.edges.get(node)?.keys() ?? []) {
+    const next: number[] = [];
+    for (const c of frontier) {
+      for (const to of graph.next.get(c ?? start)?.keys() ?? []) {
         if (seen.has(to)) continue;
-        seen.set(to, { depth, prev: node });
+        seen.set(to, { depth, prev: c });
         next.push(to);
       }
     }
@@ -83,14 +101,22 @@ function bfs(graph: ReachGraph, start: string, hops: number) {
   return seen;
 }
 
-function pathTo(parent: Map<string, { depth: number; prev?: string }>, target: string): string[] {
-  const path = [target];
-  let cur = parent.get(target)?.prev;
-  while (cur !== undefined) {
+/** Class ids from the first hop to `id`. */
+function classPath(reached: Reached, id: number): number[] {
+  const path = [id];
+  let cur = reached.get(id)?.prev ?? null;
+  while (cur !== null) {
     path.unshift(cur);
-    cur = parent.get(cur)?.prev;
+    cur = reached.get(cur)?.prev ?? null;
   }
   return path;
+}
+
+/** A class's member standing for it on a path: the first by name that is neither end. */
+function representative(graph: ReachGraph, id: number, start: string, target: string): string {
+  const members = (graph.classes.list[id] as PolicyClass).members;
+  const m = members.find((w) => w.name !== start && w.name !== target) ?? members[0];
+  return m?.name ?? "?";
 }
 
 export interface EstateExposure {
@@ -111,11 +137,16 @@ export function estateExposure(graph: ReachGraph, hops = DEFAULT_HOPS): EstateEx
   let total = 0;
   let max = 0;
   let worst: string[] = [];
-  for (const w of graph.workloads) {
-    const n = bfs(graph, w, hops).size - 1;
-    total += n;
-    if (n > max) [max, worst] = [n, [w]];
-    else if (n === max && n > 0) worst.push(w);
+  for (const c of graph.classes.list) {
+    // every member of a class reaches the same workloads, less itself
+    let n = 0;
+    for (const [id] of classBfs(graph, c.id, hops)) {
+      n += (graph.classes.list[id] as PolicyClass).members.length - (id === c.id ? 1 : 0);
+    }
+    total += n * c.members.length;
+    const names = c.members.map((m) => m.name);
+    if (n > max) [max, worst] = [n, names];
+    else if (n === max && n > 0) worst.push(...names);
   }
   const count = graph.workloads.length;
   return {
@@ -125,6 +156,6 @@ export function estateExposure(graph: ReachGraph, hops = DEFAULT_HOPS): EstateEx
     directPairs: graph.pairs,
     mean: count === 0 ? 0 : Math.round((total / count) * 100) / 100,
     max,
-    worst: worst.slice(0, 10),
+    worst: worst.sort().slice(0, 10),
   };
 }

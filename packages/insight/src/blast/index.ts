@@ -9,4 +9,4 @@ export {
   type EstateExposure,
   estateExposure,
 } from "./blast-radius.js";
-export { buildReachGraph, type ReachGraph, type ReachOptions } from "./reach-graph.js";
+export { buildReachGraph, type ReachGraph, type ReachOptions, reach } from "./reach-graph.js";

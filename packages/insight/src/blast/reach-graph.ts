@@ -1,26 +1,25 @@
 // The reach graph of a policy: an edge A -> B when the policy lets A open a connection to B on
 // some service, with those services. Built once per policy from the compiler's resolution:
 //
-//   resolve (core) ──> allow rules' consumers x providers ──> candidate pairs + their services
-//                                                                   │
-//   compiled RuleSets (reduce, core) ──evaluateChain at A out, B in ─┘──> allowed services
+//   resolve (core) ──> classes of workloads no rule side tells apart (classes.ts)
+//                  ──> allow rules' consumer classes x provider classes ──> candidate class pairs
+//                                                                             │
+//   compiled RuleSets (reduce, core) ──evaluateChain at A out, B in, one pair of members each ─┘
 //
-// Only pairs some allow rule connects (or whose ends are both open by default, e.g. namespaced
-// workloads no isolation selects) are evaluated, and each on the services of the rules that
-// connect it, never every port of every pair. The verdict is the policy's, ignoring modes, unless
-// `respectModes` says to let learn/test ends through as they do on the wire.
+// Only class pairs some allow rule connects (or whose ends are both open by default, e.g.
+// namespaced workloads no isolation selects) are evaluated, each on the services of the rules
+// that connect it, never every port of every pair. The verdict is the policy's, ignoring modes,
+// unless `respectModes` lets learn/test ends through as they do on the wire.
 
 import {
   ExplainContext,
   evaluateChain,
-  type FamilyRanges,
   type Policy,
   parseAddress,
-  type ResolvedSide,
-  rangesContain,
   type ServicePort,
   type Workload,
 } from "@microseg/core";
+import { type Classes, type PolicyClass, policyClasses } from "./classes.js";
 import { type Cuts, mergeAllowed, type Probe, policyCuts, probesFor } from "./probes.js";
 
 export interface ReachOptions {
@@ -28,13 +27,15 @@ export interface ReachOptions {
   readonly respectModes?: boolean;
 }
 
+/** Kept per class pair; read through reach() and the BFS helpers of blast-radius.ts. */
 export interface ReachGraph {
   /** Every workload, sorted by name. */
   readonly workloads: readonly string[];
-  /** source -> destination -> the services allowed (sorted texts: `tcp/5432`, `any`). */
-  readonly edges: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
-  /** Ordered pairs with at least one allowed service. */
+  /** Ordered workload pairs (A != B) with at least one allowed service. */
   readonly pairs: number;
+  readonly classes: Classes;
+  /** class id -> class id -> services allowed (sorted texts: `tcp/5432`, `any`). */
+  readonly next: ReadonlyMap<number, ReadonlyMap<number, readonly string[]>>;
 }
 
 type Candidate = Set<ServicePort | "any">;
@@ -46,74 +47,68 @@ export function buildReachGraph(
 ): ReachGraph {
   const ctx = new ExplainContext(policy, workloads);
   const sorted = [...workloads].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const candidates = candidatePairs(ctx, sorted, options);
+  const classes = policyClasses(ctx, sorted, options.respectModes === true);
   const cuts = policyCuts(policy);
-  const edges = new Map<string, Map<string, readonly string[]>>();
+  const next = new Map<number, Map<number, readonly string[]>>();
   let pairs = 0;
-  for (const [src, byDst] of candidates) {
-    for (const [dst, services] of byDst) {
-      const allowed = allowedServices(ctx, src, dst, services, cuts, options);
+  for (const [x, byY] of candidatePairs(ctx, classes, options)) {
+    for (const [y, services] of byY) {
+      const a = x.members[0] as Workload;
+      const b = x === y ? y.members[1] : y.members[0];
+      if (b === undefined) continue;
+      const allowed = allowedServices(ctx, a, b, services, cuts, options);
       if (allowed.length === 0) continue;
-      orInsert(edges, src.name, () => new Map<string, readonly string[]>()).set(dst.name, allowed);
-      pairs++;
+      orInsert(next, x.id, () => new Map<number, readonly string[]>()).set(y.id, allowed);
+      pairs += x.members.length * y.members.length - (x === y ? x.members.length : 0);
     }
   }
-  return { workloads: sorted.map((w) => w.name), edges: sortedEdges(edges), pairs };
+  return { workloads: sorted.map((w) => w.name), pairs, classes, next: sortedNext(next) };
 }
 
-/** source -> destination -> services of the allow rules (or open defaults) that connect them. */
+/** The workloads `from` may open a connection to directly, by name, with the services. */
+export function reach(graph: ReachGraph, from: string): Map<string, readonly string[]> {
+  const x = graph.classes.of.get(from);
+  const out: [string, readonly string[]][] = [];
+  for (const [id, services] of (x && graph.next.get(x.id)) ?? []) {
+    const y = graph.classes.list[id] as PolicyClass;
+    for (const m of y.members) if (m.name !== from) out.push([m.name, services]);
+  }
+  return new Map(out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** class -> class -> services of the allow rules (or open defaults) that connect them. */
 function candidatePairs(
   ctx: ExplainContext,
-  all: readonly Workload[],
+  classes: Classes,
   options: ReachOptions,
-): Map<Workload, Map<Workload, Candidate>> {
-  const out = new Map<Workload, Map<Workload, Candidate>>();
-  const add = (a: Workload, b: Workload, s: ServicePort | "any") => {
-    if (a === b) return;
-    const byDst = orInsert(out, a, () => new Map<Workload, Candidate>());
-    orInsert(byDst, b, () => new Set()).add(s);
+): Map<PolicyClass, Map<PolicyClass, Candidate>> {
+  const out = new Map<PolicyClass, Map<PolicyClass, Candidate>>();
+  const add = (x: PolicyClass, y: PolicyClass, s: ServicePort | "any") => {
+    const byY = orInsert(out, x, () => new Map<PolicyClass, Candidate>());
+    orInsert(byY, y, () => new Set()).add(s);
   };
-  for (const r of ctx.res.rules) {
-    if (r.rule.action !== "allow") continue;
-    const consumers = sideWorkloads(r.from, all, ctx);
-    const providers = sideWorkloads(r.to, all, ctx);
+  ctx.res.rules.forEach((r, i) => {
+    if (r.rule.action !== "allow") return;
     const services: readonly (ServicePort | "any")[] =
       r.rule.services.length === 0 ? ["any"] : r.rule.services;
-    for (const a of consumers) for (const b of providers) for (const s of services) add(a, b, s);
-  }
-  const openOut = all.filter((w) => opens(ctx, w, "outbound", options));
-  const openIn = all.filter((w) => opens(ctx, w, "inbound", options));
-  for (const a of openOut) for (const b of openIn) add(a, b, "any");
-  return out;
-}
-
-/** The workloads a rule side covers: selected by label, or owning an address of its CIDRs. */
-function sideWorkloads(side: ResolvedSide, all: readonly Workload[], ctx: ExplainContext) {
-  if (side.open) return all;
-  const names = new Set(side.members);
-  if (side.statics.v4.length > 0 || side.statics.v6.length > 0) {
-    for (const w of all) if (holdsAny(side.statics, w.addresses)) names.add(w.name);
-  }
-  return [...names]
-    .sort()
-    .map((n) => ctx.inventory.get(n))
-    .filter((w): w is Workload => w !== undefined);
-}
-
-function holdsAny(ranges: FamilyRanges, addresses: readonly string[]): boolean {
-  return addresses.some((a) => {
-    const p = parseAddress(a);
-    return p !== undefined && rangesContain(p.family === 4 ? ranges.v4 : ranges.v6, p.value);
+    for (const x of classes.from[i] ?? []) {
+      for (const y of classes.to[i] ?? []) for (const s of services) add(x, y, s);
+    }
   });
+  const openOut = classes.list.filter((c) => opens(ctx, c, "outbound", options));
+  const openIn = classes.list.filter((c) => opens(ctx, c, "inbound", options));
+  for (const x of openOut) for (const y of openIn) add(x, y, "any");
+  return out;
 }
 
 /** Does this end let everything through in this direction (no agent, an open default, a mode)? */
 function opens(
   ctx: ExplainContext,
-  w: Workload,
+  c: PolicyClass,
   dir: "inbound" | "outbound",
   options: ReachOptions,
 ): boolean {
+  const w = c.members[0] as Workload;
   if (!w.managed) return true;
   if (options.respectModes === true && w.mode !== "enforce") return true;
   // An open default with some deny entries still lets other ports through: the pair is a
@@ -171,11 +166,11 @@ function firstOf(w: Workload, family: number): string | undefined {
   return [...w.addresses].sort().find((x) => parseAddress(x)?.family === family);
 }
 
-function sortedEdges(edges: Map<string, Map<string, readonly string[]>>) {
-  const out = new Map<string, Map<string, readonly string[]>>();
-  for (const src of [...edges.keys()].sort()) {
-    const byDst = edges.get(src) as Map<string, readonly string[]>;
-    out.set(src, new Map([...byDst].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+function sortedNext(next: Map<number, Map<number, readonly string[]>>) {
+  const out = new Map<number, Map<number, readonly string[]>>();
+  for (const x of [...next.keys()].sort((a, b) => a - b)) {
+    const byY = next.get(x) as Map<number, readonly string[]>;
+    out.set(x, new Map([...byY].sort(([a], [b]) => a - b)));
   }
   return out;
 }
