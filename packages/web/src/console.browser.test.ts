@@ -146,6 +146,19 @@ describe.skipIf(missing !== undefined)("console in Chromium", () => {
     expect(history.active).toBe(2);
     await page.locator('tr[data-revision="2"]').getByText("(active)").waitFor();
     await screenshot(page, "policy");
+
+    // The saved draft is what is active now: the diff says so.
+    await page.getByRole("button", { name: "Diff against active" }).click();
+    await page.getByText("compiles to exactly the active revision").waitFor();
+    // Roll back to #1: a copy of it becomes #3.
+    await page.getByRole("button", { name: "Roll back to #1" }).click();
+    await page.getByText("Revision #3 (a copy of #1) is active").waitFor();
+    const after = await ctl.call<{
+      active: number;
+      revisions: { number: number; rolledBackFrom: number | null }[];
+    }>("GET", "/api/v1/policy/history");
+    expect(after.active).toBe(3);
+    expect(after.revisions.find((r) => r.number === 3)?.rolledBackFrom).toBe(1);
   });
 
   it("previews a draft's impact on recorded flows and loads recommended rules", async () => {

@@ -37,6 +37,10 @@ export function DashboardView() {
           </Show>
         </div>
         <div className="card">
+          <h2>Workloads by status</h2>
+          <Show loaded={workloads}>{(w) => <Tally counts={countBy(w.workloads, statusOf)} />}</Show>
+        </div>
+        <div className="card">
           <h2>Agents</h2>
           <Show loaded={status}>
             {(s) => (
@@ -68,6 +72,12 @@ export function DashboardView() {
       <Show loaded={agents}>{(a) => <AgentsBehind agents={a.agents} />}</Show>
     </section>
   );
+}
+
+/** quarantined, unmanaged (no agent, no policy of its own) or managed. */
+function statusOf(w: WorkloadList["workloads"][number]): string {
+  if (w.quarantine !== undefined) return "quarantined";
+  return w.managed ? "managed" : "unmanaged";
 }
 
 function Tally(props: { counts: Map<string, number> }) {
