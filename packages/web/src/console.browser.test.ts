@@ -23,7 +23,8 @@ if (missing !== undefined && process.env.CI === "true") {
 }
 if (missing !== undefined) console.warn(`skipping the console browser tests: ${missing}`);
 
-describe.skipIf(missing !== undefined)("console in Chromium", () => {
+// Generous timeouts: CI runs this beside the rest of the suite on two cores.
+describe.skipIf(missing !== undefined)("console in Chromium", { timeout: 60_000 }, () => {
   let ctl: ConsoleController;
   let browser: Browser;
   let page: Page;
@@ -34,7 +35,7 @@ describe.skipIf(missing !== undefined)("console in Chromium", () => {
     await seedShop(ctl);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
   }, 120_000);
 
   afterAll(async () => {
