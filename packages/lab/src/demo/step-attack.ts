@@ -27,7 +27,9 @@ interface Alert {
 
 export async function attackStep(ctx: DemoContext): Promise<StepResult> {
   const { tools } = ctx;
-  tools.say(`${DEMO_ATTACKER} is compromised: it scans every host and fans out to their ports.`);
+  tools.say(
+    `${DEMO_ATTACKER} is compromised: it port-scans the database, then fans out to every host on\nSMB, RPC, WinRM and SSH.`,
+  );
   let attempts = 0;
   let blocked = 0;
   let available = true;
