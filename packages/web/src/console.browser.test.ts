@@ -3,6 +3,7 @@
 // through the API — workloads enrolled by agents, a policy, flows posted on the agent flow route —
 // then a person's path is walked: sign in, read the map, change a mode, fix a policy error shown
 // at its line, provision, quarantine. Screenshots land in test-output/console/.
+import { rmSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -28,10 +29,11 @@ describe.skipIf(missing !== undefined)("console in Chromium", { timeout: 60_000 
   let ctl: ConsoleController;
   let browser: Browser;
   let page: Page;
+  let dist = "";
 
   beforeAll(async () => {
-    const dir = await buildConsole();
-    ctl = await startConsoleController(dir);
+    dist = await buildConsole();
+    ctl = await startConsoleController(dist);
     await seedShop(ctl);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -41,6 +43,7 @@ describe.skipIf(missing !== undefined)("console in Chromium", { timeout: 60_000 
   afterAll(async () => {
     await browser?.close();
     await ctl?.close();
+    if (dist !== "") rmSync(dist, { recursive: true, force: true });
   });
 
   it("shows only the sign-in until a good token is given, then the dashboard", async () => {
