@@ -1,8 +1,10 @@
-// Benchmark: the learning analyses on a large estate — 2,000 workloads (100 applications of 20:
-// web, api, db, cache; prod and staging), 50,000 flow edges (the tiers' own traffic, monitoring
-// scraping everyone, cross-application noise, outside clients). Baseline in the same run:
-// JSON.stringify + JSON.parse of the edges (what merely reading them from a store costs).
-//   node --import tsx bench/insight.ts [workloads] [edges]
+// Benchmark: the learning analyses on a large estate — 2,000 workloads (applications of PER_APP:
+// half web, then api, db, cache; prod and staging), 50,000 flow edges: the tiers' own traffic,
+// monitoring scraping everyone, outside clients, and NOISE edges between random workloads on
+// random ports (each one a rule of its own in the proposal: the worst case for recommend and
+// replay). Baseline in the same run: JSON.stringify + JSON.parse of the edges.
+//   node --import tsx bench/insight.ts [workloads] [edges] [per-app] [noise share]
+//   defaults 2000 50000 100 0.02; the noisy worst case: 2000 50000 20 0.6
 //
 //   discover      Louvain communities, tiers, label suggestions
 //   recommend     proposal, YAML, loader round trip, coverage (explain per edge)
@@ -24,10 +26,12 @@ import {
 
 const WORKLOADS = Number(process.argv[2] ?? 2_000);
 const EDGES = Number(process.argv[3] ?? 50_000);
-const PER_APP = 20;
-const ROLES = ["web", "web", "web", "web", "web", "web", "web", "web", "api", "api"];
-const ROLE_AT = (i: number) =>
-  i < 10 ? (ROLES[i] as string) : i < 16 ? "api" : i < 18 ? "db" : "cache";
+const PER_APP = Number(process.argv[4] ?? 100);
+const NOISE = Number(process.argv[5] ?? 0.02);
+const ROLE_AT = (i: number) => {
+  const x = i / PER_APP;
+  return x < 0.5 ? "web" : x < 0.8 ? "api" : x < 0.9 ? "db" : "cache";
+};
 const PORT: Record<string, string> = { api: "tcp/8080", db: "tcp/5432", cache: "tcp/6379" };
 
 let seed = 7;
@@ -88,17 +92,21 @@ function traffic(ws: readonly Workload[]): FlowEdge[] {
       for (const c of role("cache")) add(api.name, c.name, PORT.cache as string, 700);
     }
   }
-  // monitoring scrapes everyone
-  for (const m of ws.slice(0, 5))
-    for (const w of ws) if (out.size < EDGES * 0.9) add(m.name, w.name, "tcp/9100", 30);
-  // outside clients and cross-application noise until EDGES
+  // monitoring scrapes everyone, outside clients reach the web tiers
+  const quiet = EDGES * (1 - NOISE);
+  for (const m of ws.slice(0, 5)) {
+    for (const w of ws) if (out.size < quiet) add(m.name, w.name, "tcp/9100", 30);
+  }
+  const webs = ws.filter((w) => w.labels.role === "web");
+  while (out.size < quiet) {
+    const to = webs[Math.floor(rnd() * webs.length)] as Workload;
+    add(`203.0.113.${1 + Math.floor(rnd() * 250)}`, to.name, "tcp/443", 5);
+  }
+  // noise: random workloads on random ports, until EDGES
   while (out.size < EDGES) {
     const to = ws[Math.floor(rnd() * ws.length)] as Workload;
-    if (rnd() < 0.3) add(`203.0.113.${1 + Math.floor(rnd() * 200)}`, to.name, "tcp/443", 5);
-    else {
-      const from = (ws[Math.floor(rnd() * ws.length)] as Workload).name;
-      add(from, to.name, `tcp/${20_000 + Math.floor(rnd() * 1000)}`, 1);
-    }
+    const from = (ws[Math.floor(rnd() * ws.length)] as Workload).name;
+    add(from, to.name, `tcp/${20_000 + Math.floor(rnd() * 1000)}`, 1);
   }
   return [...out.values()];
 }
