@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
 import { type RunningController, startController } from "@microseg/controller";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium; MICROSEG_CHROMIUM points elsewhere (another distribution's path). */
+export const CHROMIUM = process.env.MICROSEG_CHROMIUM ?? "/usr/bin/chromium";
 const WEB_DIR = join(import.meta.dirname, "..", "..");
 /** Where a controller looks for the console by default (@microseg/web's dist). */
 export const WEB_DIST = join(WEB_DIR, "dist");
