@@ -68,7 +68,7 @@ describe("vertical scan", () => {
     expect(s.evidence.ports).toHaveLength(200);
     expect(s.evidence.flows.length).toBeLessThanOrEqual(20);
     // The alert lists 200 ports but counts them all.
-    expect(s.summary).toBe("10.9.9.9 scanned 1000 ports on 1 host");
+    expect(s.summary).toBe("10.9.9.9 scanned 1000 ports on web-1");
     // Every alert of this source shares one incident.
     expect(new Set(latest(out).map((a) => a.incident)).size).toBe(1);
   });
@@ -93,6 +93,7 @@ describe("horizontal scan", () => {
     expect(kinds(out)).toEqual(["scan"]);
     expect(out[0]?.severity).toBe("high");
     expect(out[0]?.targets).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+    expect(latest(out)[0]?.summary).toBe("x scanned tcp/8080 on 4 hosts");
   });
 
   it("a client of a load-balanced service allowed by policy never counts", () => {

@@ -188,7 +188,7 @@ export class DetectionEngine {
           windowMs: o.scanWindowMs,
         },
         summary: (a) =>
-          `${a.source} scanned ${countOf(a.ports, "port")} on ${countOf(a.targets, "host")}`,
+          `${a.source} scanned ${namesOrCount(a.ports, "port")} on ${namesOrCount(a.targets, "host")}`,
       }),
     );
   }
@@ -290,6 +290,11 @@ function evidence(obs: FlowObservation): EvidenceFlow {
     at: obs.last,
     ...(obs.rule === undefined ? {} : { rule: obs.rule }),
   };
+}
+
+/** The items themselves when there are a few (`tcp/3389`, `db-1, web-1`), else how many. */
+function namesOrCount(items: ReadonlySet<string>, noun: string): string {
+  return items.size <= 3 ? [...items].sort().join(", ") : countOf(items, noun);
 }
 
 function countOf(items: ReadonlySet<string>, noun: string): string {
