@@ -16,6 +16,27 @@ export const DISTINGUISHING_KEYS = ["env", "tenant", "loc"] as const;
 
 export function identities(workloads: readonly Workload[]): Map<string, Identity | undefined> {
   const base = new Map(workloads.map((w) => [w.name, baseIdentity(w)]));
+  const byLabel = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    for (const [k, v] of Object.entries(w.labels)) {
+      const list = byLabel.get(`${k}=${v}`);
+      if (list === undefined) byLabel.set(`${k}=${v}`, [w]);
+      else list.push(w);
+    }
+  }
+  const groups = new Map<string, Workload[]>();
+  const groupOf = (b: Identity): Workload[] => {
+    const key = identityKey(b);
+    let group = groups.get(key);
+    if (group === undefined) {
+      // the smallest label bucket of the identity, then a full match
+      const buckets = Object.entries(b).map(([k, v]) => byLabel.get(`${k}=${v}`) ?? []);
+      const smallest = buckets.sort((x, y) => x.length - y.length)[0] ?? [];
+      group = smallest.filter((o) => matches(b, o.labels));
+      groups.set(key, group);
+    }
+    return group;
+  };
   const out = new Map<string, Identity | undefined>();
   for (const w of workloads) {
     const b = base.get(w.name);
@@ -23,7 +44,7 @@ export function identities(workloads: readonly Workload[]): Map<string, Identity
       out.set(w.name, undefined);
       continue;
     }
-    const group = workloads.filter((o) => matches(b, o.labels));
+    const group = groupOf(b);
     const id: Record<string, string> = { ...b };
     for (const key of DISTINGUISHING_KEYS) {
       const value = w.labels[key];
