@@ -121,6 +121,27 @@ describe.skipIf(missing !== undefined)("console in Chromium", { timeout: 60_000 
     const crm = await ctl.call<{ mode: string }>("GET", "/api/v1/workloads/crm-1");
     expect(crm.mode).toBe("test");
     await screenshot(page, "workloads");
+
+    // Labels: one key=value per line.
+    const row = page.locator('tr[data-workload="web-2"]');
+    await row.getByRole("button", { name: "Edit labels" }).click();
+    await page
+      .getByLabel("Labels of web-2 (key=value per line)")
+      .fill("app=shop\nrole=web\nenv=prod");
+    await page.getByRole("button", { name: "Save labels" }).click();
+    await page.getByRole("status").getByText("Labels saved.").waitFor();
+    const web2 = await ctl.call<{ labels: Record<string, string> }>(
+      "GET",
+      "/api/v1/workloads/web-2",
+    );
+    expect(web2.labels).toEqual({ app: "shop", role: "web", env: "prod" });
+    // Server-side search: a label filter answers that workload alone.
+    await page.getByLabel("Label (key=value)").fill("env=prod");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("Workloads 1–1 of 1").waitFor();
+    await page.getByLabel("Label (key=value)").fill("");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("Workloads 1–4 of 4").waitFor();
   });
 
   it("shows a policy error at its line, then provisions the fixed draft", async () => {
