@@ -53,6 +53,8 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
   let missing = false;
   let warnedOverrun = 0;
   let dropsBaseline: number | undefined;
+  let lastDropsRead = Date.now();
+  let lastOverrun = Number.NEGATIVE_INFINITY;
 
   const start = () => {
     const args = [
@@ -116,6 +118,14 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
     async takeLost() {
       const lostHere = refused;
       refused = 0;
+      // The kernel's count is read while overruns are being reported (conntrack says so once
+      // per episode; drops go on until it caught up, so for 10 s after the last one) and once a
+      // minute as a backstop: /proc reads every second would cost idle CPU.
+      const now = Date.now();
+      if (overruns > 0) lastOverrun = now;
+      const quiet = now - lastOverrun > 10_000 && now - lastDropsRead < 60_000;
+      if (quiet) return lostHere;
+      lastDropsRead = now;
       const pid = child?.pid;
       const drops = pid === undefined ? undefined : await netlinkDrops(pid).catch(() => undefined);
       const messages = overruns;
