@@ -227,3 +227,29 @@ describe("GET /api/v1/insight/blast-radius", () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe("the learning routes on an empty controller", () => {
+  it("answer empty results, not errors, before any flow or revision", async () => {
+    const t = await testController();
+    await t.call("PUT", "/api/v1/workloads/web-1", {
+      labels: { role: "web" },
+      addresses: ["198.18.0.9"],
+    });
+    const labels = ok(P.SuggestionsSchema, (await t.call("GET", "/api/v1/insight/labels")).body);
+    expect([labels.edges, labels.suggestions]).toEqual([0, []]);
+    const rec = ok(P.RecommendationSchema, (await t.call("GET", "/api/v1/insight/recommend")).body);
+    expect(rec.yaml).toContain("rules: []");
+    expect(rec.coverage.percent).toBe(100);
+    const replay = await t.call("POST", "/api/v1/policy/replay", { draft: "rules: []" });
+    expect(ok(P.ReplayReportSchema, replay.body)).toMatchObject({ active: null, edges: 0 });
+    const noDraft = await t.call("POST", "/api/v1/policy/replay", {});
+    expect([noDraft.status, noDraft.body.error.code]).toEqual([404, "MSEG_API_NOT_FOUND"]);
+    const blast = await t.call("GET", "/api/v1/insight/blast-radius?workload=web-1");
+    expect(ok(P.BlastRadiusSchema, blast.body).reachable).toEqual([]);
+    const explain = await t.call(
+      "GET",
+      "/api/v1/flows/explain?from=web-1&to=198.18.0.1&port=tcp/80",
+    );
+    expect(ok(P.FlowExplainSchema, explain.body)).toMatchObject({ revision: null, recorded: [] });
+  });
+});

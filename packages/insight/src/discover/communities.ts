@@ -30,7 +30,9 @@ export function detectCommunities(
     resolution: options.resolution ?? 1,
     getEdgeWeight: "weight",
   });
-  return { ...renumber(sorted, detailed.communities), modularity: detailed.modularity };
+  // No edge at all: Louvain answers NaN; every workload is its own community, modularity 0.
+  const modularity = Number.isFinite(detailed.modularity) ? detailed.modularity : 0;
+  return { ...renumber(sorted, detailed.communities), modularity };
 }
 
 /**

@@ -106,3 +106,12 @@ describe("application discovery on two apps with noise", () => {
     expect(r.suggestions.filter((x) => x.workload === "lone")).toEqual([]);
   });
 });
+
+describe("application discovery without traffic", () => {
+  it("answers one group per workload and a modularity of 0 (a number, never NaN)", () => {
+    const r = discoverApplications({ edges: [], workloads: estate.slice(0, 3) });
+    expect(r.groups.map((g) => g.members)).toEqual([["lb-1"], ["web-1"], ["web-2"]]);
+    expect(r.modularity).toBe(0);
+    expect(r.suggestions).toEqual([]);
+  });
+});
