@@ -16,7 +16,7 @@ import {
   signIn,
   startConsoleController,
 } from "./testing/console-harness.js";
-import { SHOP_POLICY, seedShop } from "./testing/seed-shop.js";
+import { postScan, SHOP_POLICY, seedShop } from "./testing/seed-shop.js";
 
 const missing = browserMissing();
 if (missing !== undefined && process.env.CI === "true") {
@@ -30,11 +30,12 @@ describe.skipIf(missing !== undefined)("console in Chromium", { timeout: 60_000 
   let browser: Browser;
   let page: Page;
   let dist = "";
+  let credentials: Record<string, string> = {};
 
   beforeAll(async () => {
     dist = await buildConsole();
     ctl = await startConsoleController(dist);
-    await seedShop(ctl);
+    credentials = await seedShop(ctl);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(20_000);
@@ -243,6 +244,27 @@ describe.skipIf(missing !== undefined)("console in Chromium", { timeout: 60_000 
     await openView(page, "Audit log");
     await page.getByRole("cell", { name: "workload/crm-1" }).first().waitFor();
     await screenshot(page, "audit");
+  });
+
+  it("shows a port scan's alert with its evidence, and acknowledges it", async () => {
+    await postScan(ctl, credentials["crm-1"] ?? "");
+    await openView(page, "Dashboard");
+    await openView(page, "Alerts");
+    const alert = page.locator("tr[data-alert]").filter({ hasText: "scan" }).first();
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("crm-1 → db-1");
+    await alert.getByText("Evidence").click();
+    expect(await alert.getByText("Ports (").textContent()).toContain("tcp/1019");
+    await alert.getByRole("cell", { name: "tcp/1019" }).waitFor();
+    await screenshot(page, "alerts");
+    await alert.getByRole("button", { name: "Acknowledge" }).click();
+    await page.getByLabel("Status").selectOption("acknowledged");
+    await page.locator("tr[data-alert]").filter({ hasText: "scan" }).first().waitFor();
+    const acked = await ctl.call<{ alerts: { kind: string; status: string }[] }>(
+      "GET",
+      "/api/v1/alerts?kind=scan",
+    );
+    expect(acked.alerts.map((a) => a.status)).toContain("acknowledged");
   });
 
   it("goes back to the sign-in when the token stops working", async () => {

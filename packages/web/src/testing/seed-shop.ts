@@ -80,15 +80,29 @@ async function enrolAgent(
   return ((await res.json()) as { credential: string }).credential;
 }
 
+/**
+ * crm-1 tries 20 ports of db-1 within a second, every attempt blocked: what crm-1's agent
+ * reports after a port scan (the detector's vertical scan needs 15 ports within a minute).
+ */
+export async function postScan(ctl: ConsoleController, crmCredential: string): Promise<void> {
+  const now = Date.now();
+  const records = Array.from({ length: 20 }, (_, i) => {
+    const port = 1000 + i;
+    return ["out", "tcp", "198.18.2.10", "198.18.1.20", port, "blocked", 1, 1, 60, now, now];
+  });
+  await postFlows(ctl.url, crmCredential, records, 2);
+}
+
 async function postFlows(
   url: string,
   credential: string | undefined,
   records: unknown[],
+  seq = 1,
 ): Promise<void> {
   const res = await fetch(`${url}/api/v1/agent/flows`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
-    body: JSON.stringify({ seq: 1, records }),
+    body: JSON.stringify({ seq, records }),
   });
   if (!res.ok) throw new Error(`flows: HTTP ${res.status} ${await res.text()}`);
 }

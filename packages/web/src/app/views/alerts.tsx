@@ -7,6 +7,7 @@ import { PATHS, route } from "../api/paths.js";
 import type { Alert, AlertList, IncidentList } from "../api/types.js";
 import { ErrorMessage, Show } from "../components/page-state.js";
 import { useApi } from "../components/use-api.js";
+import { AlertEvidence } from "./alert-evidence.js";
 
 export function AlertsView() {
   const [status, setStatus] = useState("open");
@@ -122,7 +123,7 @@ function AlertRow(props: { alert: Alert; onChanged: () => void }) {
         {a.summary}
         <details>
           <summary>Evidence</summary>
-          <pre>{JSON.stringify(a.evidence, null, 2)}</pre>
+          <AlertEvidence evidence={a.evidence} />
         </details>
         {problem !== null && <ErrorMessage error={problem} />}
       </td>
