@@ -162,6 +162,7 @@ const ReplayChangeSchema = z.object({
   connections: z.number().int(),
   list: z.array(z.object({ edge: EdgeRefSchema, before: JudgementSchema, after: JudgementSchema })),
   byRule: z.array(ReplayGroupSchema),
+  byDenyingRule: z.array(ReplayGroupSchema),
   byApplication: z.array(ReplayGroupSchema),
 });
 

@@ -95,6 +95,7 @@ describe("microseg policy diff --replay", () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/newly blocked: 2 flow edges, 100 connections/);
     expect(r.out).toMatch(/allowed before by web-db: 2 edges/);
+    expect(r.out).toMatch(/denied now by \(default\): 2 edges/);
     expect(r.out).toMatch(
       /web-1 -> db-1 tcp\/5432 \(50x\): web-db -> \(default\), on the wire: blocked/,
     );

@@ -63,11 +63,17 @@ export function formatReplay(r: ReplayReportWire): string {
     `replay: ${plural(r.edges, "recorded flow edge")} (${plural(r.connections, "connection")}) ` +
       `from ${r.since} to ${r.until}, ${r.draft} draft against ${against}`,
   ];
-  const section = (title: string, c: ReplayReportWire["newlyBlocked"], ruleWord: string) => {
+  const group = (word: string, g: ReplayReportWire["newlyBlocked"]["byRule"][number]) =>
+    `  ${word} ${g.key}: ${plural(g.edges, "edge")}, ${g.connections} conn.`;
+  const section = (
+    title: string,
+    c: ReplayReportWire["newlyBlocked"],
+    [allowing, denying]: [string, string],
+  ) => {
     lines.push(`${title}: ${plural(c.edges, "flow edge")}, ${plural(c.connections, "connection")}`);
     if (c.edges === 0) return;
-    for (const g of c.byRule)
-      lines.push(`  ${ruleWord} ${g.key}: ${plural(g.edges, "edge")}, ${g.connections} conn.`);
+    for (const g of c.byRule) lines.push(group(allowing, g));
+    for (const g of c.byDenyingRule) lines.push(group(denying, g));
     for (const g of c.byApplication)
       lines.push(`  app ${g.key}: ${plural(g.edges, "edge")}, ${g.connections} conn.`);
     for (const x of c.list) {
@@ -78,8 +84,8 @@ export function formatReplay(r: ReplayReportWire): string {
       );
     }
   };
-  section("newly blocked", r.newlyBlocked, "allowed before by");
-  section("newly allowed", r.newlyAllowed, "allowed now by");
+  section("newly blocked", r.newlyBlocked, ["allowed before by", "denied now by"]);
+  section("newly allowed", r.newlyAllowed, ["allowed now by", "denied before by"]);
   lines.push(`unchanged: ${plural(r.unchanged.edges, "flow edge")}`);
   for (const u of r.unevaluated) {
     lines.push(`not judged: ${u.edge.from} -> ${u.edge.to} ${u.edge.port}: ${u.reason}`);

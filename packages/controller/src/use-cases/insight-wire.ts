@@ -57,6 +57,7 @@ export function replayWire(r: ReplayReport) {
     connections: c.connections,
     list: c.list.map((x) => ({ edge: edgeRef(x.edge), before: x.before, after: x.after })),
     byRule: [...c.byRule],
+    byDenyingRule: [...c.byDenyingRule],
     byApplication: [...c.byApplication],
   });
   return {

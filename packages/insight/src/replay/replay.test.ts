@@ -50,6 +50,9 @@ describe("replay of a draft that removes a rule", () => {
     ]);
     expect(report.newlyBlocked).toMatchObject({ edges: 3, connections: 15 });
     expect(report.newlyBlocked.byRule).toEqual([{ key: "scrape", edges: 3, connections: 15 }]);
+    expect(report.newlyBlocked.byDenyingRule).toEqual([
+      { key: "(default)", edges: 3, connections: 15 },
+    ]);
     expect(report.newlyBlocked.byApplication).toEqual([
       { key: "ops -> shop", edges: 3, connections: 15 },
     ]);
@@ -61,6 +64,9 @@ describe("replay of a draft that removes a rule", () => {
   it("reports the edge a new rule opens as newly allowed, and counts the rest unchanged", () => {
     expect(report.newlyAllowed.list.map((r) => r.edge.port)).toEqual(["tcp/22"]);
     expect(report.newlyAllowed.byRule).toEqual([{ key: "ops-ssh", edges: 1, connections: 2 }]);
+    expect(report.newlyAllowed.byDenyingRule).toEqual([
+      { key: "(default)", edges: 1, connections: 2 },
+    ]);
     expect(report.unchanged).toEqual({ edges: 3, connections: 450 });
     expect(report.unevaluated).toEqual([]);
     expect(report.edges).toBe(7);

@@ -51,6 +51,11 @@ export interface ReplayChange {
   readonly list: readonly ReplayedEdge[];
   /** Newly blocked: by the rule that allowed the edge before; newly allowed: by the rule now. */
   readonly byRule: readonly ReplayGroup[];
+  /**
+   * The other side: newly blocked by what denies it now, newly allowed by what denied it before
+   * (a deny rule, or `(default)` when no rule matched).
+   */
+  readonly byDenyingRule: readonly ReplayGroup[];
   /** By `<source app> -> <destination app>`. */
   readonly byApplication: readonly ReplayGroup[];
 }
@@ -92,8 +97,8 @@ export function replay(input: ReplayInput): ReplayReport {
   return {
     edges: input.edges.length,
     connections: input.edges.reduce((n, e) => n + e.count, 0),
-    newlyBlocked: change(blocked, (r) => r.before.rules, appOf),
-    newlyAllowed: change(allowed, (r) => r.after.rules, appOf),
+    newlyBlocked: change(blocked, (r) => [r.before.rules, r.after.rules], appOf),
+    newlyAllowed: change(allowed, (r) => [r.after.rules, r.before.rules], appOf),
     unchanged: { edges: unchanged, connections: unchangedConnections },
     unevaluated,
   };
@@ -126,13 +131,16 @@ function judgement(d: Decision): Judgement {
 
 function change(
   list: readonly ReplayedEdge[],
-  rulesOf: (r: ReplayedEdge) => readonly string[],
+  rulesOf: (r: ReplayedEdge) => readonly [allowing: readonly string[], denying: readonly string[]],
   appOf: (name: string, kind: string) => string,
 ): ReplayChange {
   const byRule = new Map<string, ReplayGroup>();
+  const byDenying = new Map<string, ReplayGroup>();
   const byApp = new Map<string, ReplayGroup>();
   for (const r of list) {
-    for (const rule of rulesOf(r)) tally(byRule, rule, r.edge.count);
+    const [allowing, denying] = rulesOf(r);
+    for (const rule of allowing) tally(byRule, rule, r.edge.count);
+    for (const rule of denying) tally(byDenying, rule, r.edge.count);
     const app = `${appOf(r.edge.from.name, r.edge.from.kind)} -> ${appOf(r.edge.to.name, r.edge.to.kind)}`;
     tally(byApp, app, r.edge.count);
   }
@@ -141,6 +149,7 @@ function change(
     connections: list.reduce((n, r) => n + r.edge.count, 0),
     list,
     byRule: sortedGroups(byRule),
+    byDenyingRule: sortedGroups(byDenying),
     byApplication: sortedGroups(byApp),
   };
 }
