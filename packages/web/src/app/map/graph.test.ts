@@ -1,0 +1,113 @@
+// The map's composition: a group expanded into its workloads with edges folded back into the
+// nodes on screen, and "not covered" only for allowed edges no rule-decided flow falls under.
+import { describe, expect, it } from "vitest";
+import type { FlowEdge, MapWire } from "../api/types.js";
+import { composeGraph, flowsOf } from "./graph.js";
+
+const T = "2026-11-29T12:00:00.000Z";
+const edge = (
+  from: string,
+  to: string,
+  port: string,
+  verdict: "allowed" | "blocked",
+  count = 1,
+) => ({
+  from,
+  to,
+  port,
+  verdict,
+  count,
+  lastSeen: T,
+});
+const flow = (
+  from: string,
+  to: string,
+  port: string,
+  verdict: "allowed" | "blocked",
+  rule?: string,
+): FlowEdge => ({
+  from,
+  to,
+  fromKind: "workload",
+  toKind: "workload",
+  port,
+  verdict,
+  count: 1,
+  packets: 1,
+  bytes: 1,
+  firstSeen: T,
+  lastSeen: T,
+  ...(rule !== undefined && { rule }),
+});
+
+const grouped: MapWire = {
+  nodes: [
+    { id: "app=shop", kind: "group", label: "shop", members: ["web-1", "db-1"] },
+    { id: "app=crm", kind: "group", label: "crm", members: ["crm-1"] },
+  ],
+  edges: [
+    edge("app=shop", "app=shop", "tcp/5432", "allowed", 3),
+    edge("app=crm", "app=shop", "tcp/5432", "blocked", 2),
+  ],
+};
+const detailed: MapWire = {
+  nodes: [
+    { id: "web-1", kind: "workload", label: "web-1" },
+    { id: "db-1", kind: "workload", label: "db-1" },
+    { id: "crm-1", kind: "workload", label: "crm-1" },
+  ],
+  edges: [
+    edge("web-1", "db-1", "tcp/5432", "allowed", 3),
+    edge("crm-1", "db-1", "tcp/5432", "blocked", 2),
+    edge("crm-1", "web-1", "tcp/5432", "blocked", 1),
+  ],
+};
+const rows = (g: ReturnType<typeof composeGraph>) =>
+  g.edges.map((e) => `${e.from} -> ${e.to} ${e.port} ${e.shownAs} ${e.count}`).sort();
+
+describe("map composition", () => {
+  it("draws the grouped map as answered", () => {
+    const g = composeGraph(grouped, undefined, new Set(), undefined);
+    expect(g.nodes.map((n) => n.id)).toEqual(["app=shop", "app=crm"]);
+    expect(rows(g)).toEqual([
+      "app=crm -> app=shop tcp/5432 blocked 2",
+      "app=shop -> app=shop tcp/5432 allowed 3",
+    ]);
+  });
+
+  it("replaces an expanded group by its workloads and folds far ends into their groups", () => {
+    const g = composeGraph(grouped, detailed, new Set(["app=shop"]), undefined);
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(["app=crm", "db-1", "web-1"]);
+    // crm-1's two blocked edges stay apart (different targets), each from the crm group.
+    expect(rows(g)).toEqual([
+      "app=crm -> db-1 tcp/5432 blocked 2",
+      "app=crm -> web-1 tcp/5432 blocked 1",
+      "web-1 -> db-1 tcp/5432 allowed 3",
+    ]);
+  });
+
+  it("marks an allowed edge not covered unless a rule decided one of its flows", () => {
+    const noRule = composeGraph(grouped, undefined, new Set(), [
+      flow("web-1", "db-1", "tcp/5432", "allowed"),
+    ]);
+    expect(rows(noRule)).toContain("app=shop -> app=shop tcp/5432 not-covered 3");
+    const ruled = composeGraph(grouped, undefined, new Set(), [
+      flow("web-1", "db-1", "tcp/5432", "allowed", "web-to-db"),
+    ]);
+    expect(rows(ruled)).toContain("app=shop -> app=shop tcp/5432 allowed 3");
+    // Blocked edges keep their verdict whatever the flows say.
+    expect(rows(noRule)).toContain("app=crm -> app=shop tcp/5432 blocked 2");
+  });
+
+  it("finds the flows behind an edge of the current picture", () => {
+    const g = composeGraph(grouped, undefined, new Set(), undefined);
+    const crm = g.edges.find((e) => e.from === "app=crm");
+    const flows = [
+      flow("crm-1", "db-1", "tcp/5432", "blocked"),
+      flow("web-1", "db-1", "tcp/5432", "allowed"),
+    ];
+    expect(crm === undefined ? [] : flowsOf(crm, flows, g.nodes).map((f) => f.from)).toEqual([
+      "crm-1",
+    ]);
+  });
+});
