@@ -10,7 +10,9 @@
 // a child that exits is restarted with backoff. Nothing here can stop enforcement.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import { readdir, readFile, readlink } from "node:fs/promises";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createBackoff } from "../backoff.js";
 import { type ConntrackEvent, parseConntrackLine } from "./conntrack-line.js";
@@ -40,6 +42,7 @@ export interface ConntrackFeedOptions {
 }
 
 const NETLINK_NETFILTER = "12";
+const SETPRIV = onPath("setpriv");
 export const DEFAULT_CONNTRACK_BUFFER_BYTES = 32 * 1024 * 1024;
 
 export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
@@ -67,17 +70,24 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       "-b",
       String(o.bufferBytes ?? DEFAULT_CONNTRACK_BUFFER_BYTES),
     ];
-    const [cmd = "conntrack", ...rest] = [...(o.prefix ?? []), ...args];
+    // `setpriv --pdeathsig KILL` (util-linux) ends conntrack with the agent even when the agent
+    // is killed: an orphaned conntrack in an idle namespace would otherwise never exit.
+    const guard = SETPRIV ? [SETPRIV, "--pdeathsig", "KILL"] : [];
+    const [cmd = "conntrack", ...rest] = [...(o.prefix ?? []), ...guard, ...args];
     const proc = spawn(cmd, rest, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     dropsBaseline = undefined;
-    proc.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code !== "ENOENT") return o.log.error({ error: e.message }, "conntrack failed");
+    const notInstalled = () => {
+      if (missing) return;
       missing = true;
       o.log.error(
-        { command: cmd },
+        { command: [cmd, ...rest].join(" ") },
         "`conntrack` is not installed: allowed connections are not reported (install the conntrack package); enforcement is unaffected",
       );
+    };
+    proc.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") notInstalled();
+      else o.log.error({ error: e.message }, "conntrack failed");
     });
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       const event = parseConntrackLine(line);
@@ -93,16 +103,19 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
           warnedOverrun = now;
           o.log.warn({ line }, "conntrack events lost: the netlink buffer overflowed");
         }
+      } else if (/conntrack\W.*(No such file or directory|not found)/i.test(line)) {
+        notInstalled(); // through `ip netns exec` or setpriv: the wrapper cannot find it
       } else if (/failed|not found|No such file|Operation not permitted/i.test(line)) {
         o.log.warn({ line }, "conntrack");
       }
     });
-    proc.on("exit", (code) => {
+    // `close`, not `exit`: its stderr (which may say conntrack is missing) has been read by then.
+    proc.on("close", (code) => {
       if (stopped || missing) return;
       const delay = backoff.next();
       o.log.warn({ code, retryInMs: delay }, "conntrack exited; restarting");
       setTimeout(() => {
-        if (!stopped) start();
+        if (!stopped && !missing) start();
       }, delay).unref();
     });
   };
@@ -140,6 +153,17 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       child?.kill();
     },
   };
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":")) {
+    const file = join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {}
+  }
+  return undefined;
 }
 
 /** Sum of `Drops` over the netfilter netlink sockets process `pid` holds. */
