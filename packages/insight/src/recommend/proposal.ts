@@ -65,6 +65,7 @@ interface Bucket {
 
 export function propose(edges: readonly FlowEdge[], workloads: readonly Workload[]): Proposal {
   const ids = identities(workloads);
+  const byName = new Map(workloads.map((w) => [w.name, w]));
   const buckets = new Map<string, Bucket>();
   const unexpressible: Unexpressible[] = [];
   const lists = new AddressLists();
@@ -74,8 +75,8 @@ export function propose(edges: readonly FlowEdge[], workloads: readonly Workload
       unexpressible.push({ edge: e, reason: why });
       continue;
     }
-    const from = peerOf(e.from, ids);
-    const to = peerOf(e.to, ids);
+    const from = peerOf(e.from, ids, byName);
+    const to = peerOf(e.to, ids, byName);
     if (typeof from === "string" || typeof to === "string") {
       unexpressible.push({ edge: e, reason: typeof from === "string" ? from : (to as string) });
       continue;
@@ -92,8 +93,9 @@ export function propose(edges: readonly FlowEdge[], workloads: readonly Workload
       edges: [],
       base: bucketName(from, to),
     };
-    if (from.kind === "address") lists.add(toKey, "clients", from.address, to);
-    if (to.kind === "address") lists.add(fromKey, "destinations", to.address, from);
+    if (from.kind === "address") for (const a of from.addresses) lists.add(toKey, "clients", a, to);
+    if (to.kind === "address")
+      for (const a of to.addresses) lists.add(fromKey, "destinations", a, from);
     bucket.edges.push(e);
     buckets.set(bucketKey, bucket);
   }
@@ -107,16 +109,26 @@ export function propose(edges: readonly FlowEdge[], workloads: readonly Workload
 
 type End =
   | { kind: "workload"; peer: ProposedPeer & { kind: "workloads" }; name: string }
-  | { kind: "address"; address: string };
+  | { kind: "address"; addresses: readonly string[] };
 
-function peerOf(end: FlowEdge["from"], ids: Map<string, Identity | undefined>): End | string {
+function peerOf(
+  end: FlowEdge["from"],
+  ids: Map<string, Identity | undefined>,
+  byName: ReadonlyMap<string, Workload>,
+): End | string {
   if (end.kind === "address") {
     return parseAddress(end.name) === undefined
       ? `"${end.name}" is not an IP address`
-      : { kind: "address", address: end.name };
+      : { kind: "address", addresses: [end.name] };
   }
   if (!ids.has(end.name)) return `workload "${end.name}" is not in the inventory`;
   const identity = ids.get(end.name);
+  const w = byName.get(end.name);
+  if (identity === undefined && w !== undefined && !w.managed && w.addresses.length > 0) {
+    // An outside host the inventory knows only by name and address: it is not ours to label,
+    // so it is named by its addresses, like any outside peer.
+    return { kind: "address", addresses: w.addresses };
+  }
   if (identity === undefined) {
     return `workload "${end.name}" has no labels, and rules name workloads by label; label it (microseg workloads suggest)`;
   }

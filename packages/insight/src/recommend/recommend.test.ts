@@ -101,6 +101,25 @@ describe("recommend on a three-tier shop", () => {
   });
 });
 
+describe("recommend: an outside host the inventory knows by name", () => {
+  it("an unmanaged workload without labels is named by its addresses, like any outside peer", () => {
+    const ws = [
+      workload("web-1", { app: "shop", role: "web" }, "198.18.1.1"),
+      workload("partner", {}, "198.18.7.7", {
+        managed: false,
+        addresses: ["198.18.7.7", "2001:db8::7"],
+      }),
+    ];
+    const rec = recommend({ edges: [edge("partner", "web-1", "tcp/443", 9)], workloads: ws });
+    expect(rec.coverage.coveredEdges).toBe(1);
+    expect(rec.ipLists).toEqual([
+      { name: expect.any(String), cidrs: ["198.18.7.7/32", "2001:db8::7/128"] },
+    ]);
+    expect(explain(rec.policy, ws, q("partner", "web-1", "tcp/443")).policy).toBe("allow");
+    expect(explain(rec.policy, ws, q("partner", "web-1", "tcp/22")).policy).toBe("deny");
+  });
+});
+
 describe("recommend: what cannot be expressed", () => {
   it("a port that is not a service and an address-to-address edge are listed, not guessed", () => {
     const rec = recommend({
