@@ -142,7 +142,13 @@ describe("microseg quarantine / release", () => {
     const missing = await run(["quarantine", "nope", ...online.current.flags]);
     expect(missing.code).not.toBe(0);
     expect(missing.err).toMatch(/no workload "nope"/);
-    const bad = await run(["quarantine", "db-1", "--forensic", "not-an-ip", ...online.current.flags]);
+    const bad = await run([
+      "quarantine",
+      "db-1",
+      "--forensic",
+      "not-an-ip",
+      ...online.current.flags,
+    ]);
     expect(bad.err).toMatch(/forensic address "not-an-ip"/);
   });
 
