@@ -103,19 +103,17 @@ export class FlowCollector {
       : undefined;
     if (listing) this.since = nowMs;
     for (const o of reading?.observations ?? []) this.aggregator.add(o);
-    if (events.length === 0) {
-      await this.write(this.aggregator.drain(), lost + (reading?.unrecorded ?? 0));
-      return;
-    }
-    const ctx = {
-      local: this.o.localAddresses(),
-      wouldBlock: reading?.wouldBlock ?? this.attempts.wouldBlock(),
-      wouldBlockIds: this.wouldBlockIds,
-      nowMs,
-    };
-    for (const ev of events) {
-      const o = observeConnection(ev, ctx);
-      if (o) this.aggregator.add(o);
+    if (events.length > 0) {
+      const ctx = {
+        local: this.o.localAddresses(),
+        wouldBlock: reading?.wouldBlock ?? this.attempts.wouldBlock(),
+        wouldBlockIds: this.wouldBlockIds,
+        nowMs,
+      };
+      for (const ev of events) {
+        const o = observeConnection(ev, ctx);
+        if (o) this.aggregator.add(o);
+      }
     }
     await this.write(this.aggregator.drain(), lost + (reading?.unrecorded ?? 0));
   }
