@@ -2,34 +2,16 @@
 // controller (plain http on 127.0.0.1, SQLite): a scan reported through the agent channel becomes
 // one alert; quarantine shows in the workload list and the audit log.
 import { beforeAll, describe, expect, it } from "vitest";
-import { useCli, useController } from "../testing/online.js";
+import { enrolAgent, reportFlows, useCli, useController } from "../testing/online.js";
 
 const online = useController();
 const { run } = useCli();
 
-async function enrol(name: string, address: string, labels: Record<string, string>) {
-  const { url, api } = online.current;
-  const { key } = await api.createProfile({ name: `p-${name}`, labels, mode: "enforce" });
-  const res = await fetch(`${url}/api/v1/enrol`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      key,
-      hostname: name,
-      interfaces: [{ name: "eth0", addresses: [address] }],
-    }),
-  });
-  return ((await res.json()) as { credential: string }).credential;
-}
+const enrol = (name: string, address: string, labels: Record<string, string>) =>
+  enrolAgent(online.current, name, address, labels);
 
-async function report(credential: string, seq: number, records: unknown[]) {
-  const res = await fetch(`${online.current.url}/api/v1/agent/flows`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
-    body: JSON.stringify({ seq, records }),
-  });
-  if (res.status !== 200) throw new Error(`flows: ${res.status} ${await res.text()}`);
-}
+const report = (credential: string, seq: number, records: unknown[]) =>
+  reportFlows(online.current, credential, seq, records);
 
 async function eventually<T>(f: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   for (let i = 0; i < 100; i++) {

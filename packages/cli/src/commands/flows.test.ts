@@ -1,34 +1,16 @@
 // `microseg flows` and `microseg map` against a real controller (plain http on 127.0.0.1, SQLite),
 // with flows reported through the agent channel as an agent would.
 import { beforeAll, describe, expect, it } from "vitest";
-import { useCli, useController } from "../testing/online.js";
+import { enrolAgent, reportFlows, useCli, useController } from "../testing/online.js";
 
 const online = useController();
 const { run } = useCli();
 
-async function enrol(name: string, address: string, labels: Record<string, string>) {
-  const { url, api } = online.current;
-  const { key } = await api.createProfile({ name: `p-${name}`, labels, mode: "enforce" });
-  const res = await fetch(`${url}/api/v1/enrol`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      key,
-      hostname: name,
-      interfaces: [{ name: "eth0", addresses: [address] }],
-    }),
-  });
-  return ((await res.json()) as { credential: string }).credential;
-}
+const enrol = (name: string, address: string, labels: Record<string, string>) =>
+  enrolAgent(online.current, name, address, labels);
 
-async function report(credential: string, seq: number, records: unknown[]) {
-  const res = await fetch(`${online.current.url}/api/v1/agent/flows`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
-    body: JSON.stringify({ seq, records }),
-  });
-  if (res.status !== 200) throw new Error(`flows: ${res.status} ${await res.text()}`);
-}
+const report = (credential: string, seq: number, records: unknown[]) =>
+  reportFlows(online.current, credential, seq, records);
 
 beforeAll(async () => {
   const web = await enrol("web-1", "198.18.1.10", { app: "shop", role: "web" });

@@ -3,7 +3,7 @@
 // newly blocks a recorded flow), workloads suggest/accept, flows explain, blast-radius.
 import { loadPolicy } from "@microseg/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useCli, useController } from "../testing/online.js";
+import { enrolAgent, reportFlows, useCli, useController } from "../testing/online.js";
 
 const online = useController();
 const { run } = useCli();
@@ -15,20 +15,8 @@ rules:
 `;
 const WITHOUT_WEB_DB = POLICY.replace(/ {2}- \{ name: web-db.*\n/, "");
 
-async function enrol(name: string, address: string, labels: Record<string, string>) {
-  const { url, api } = online.current;
-  const { key } = await api.createProfile({ name: `p-${name}`, labels, mode: "enforce" });
-  const res = await fetch(`${url}/api/v1/enrol`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      key,
-      hostname: name,
-      interfaces: [{ name: "eth0", addresses: [address] }],
-    }),
-  });
-  return ((await res.json()) as { credential: string }).credential;
-}
+const enrol = (name: string, address: string, labels: Record<string, string>) =>
+  enrolAgent(online.current, name, address, labels);
 
 /** What a server's agent reports: connections it received from `clients` on `port`. */
 async function served(credential: string, own: string, clients: string[], port: number) {
@@ -46,12 +34,7 @@ async function served(credential: string, own: string, clients: string[], port: 
     now - 5000,
     now - 1000,
   ]);
-  const res = await fetch(`${online.current.url}/api/v1/agent/flows`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
-    body: JSON.stringify({ seq: 1, records }),
-  });
-  if (res.status !== 200) throw new Error(`flows: ${res.status} ${await res.text()}`);
+  await reportFlows(online.current, credential, 1, records);
 }
 
 const flags = () => online.current.flags;

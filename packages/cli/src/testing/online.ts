@@ -73,3 +73,38 @@ export function useCli(): { run: (args: string[]) => Promise<Run>; home: string 
   });
   return { run: runMain, home };
 }
+
+/** Enrols an agent as workload `name` at `address` (its own profile with `labels`): its credential. */
+export async function enrolAgent(
+  online: Online,
+  name: string,
+  address: string,
+  labels: Record<string, string>,
+): Promise<string> {
+  const { key } = await online.api.createProfile({ name: `p-${name}`, labels, mode: "enforce" });
+  const res = await fetch(`${online.url}/api/v1/enrol`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      key,
+      hostname: name,
+      interfaces: [{ name: "eth0", addresses: [address] }],
+    }),
+  });
+  return ((await res.json()) as { credential: string }).credential;
+}
+
+/** Reports flow records as that agent would: one batch on the agent channel. */
+export async function reportFlows(
+  online: Online,
+  credential: string,
+  seq: number,
+  records: readonly unknown[],
+): Promise<void> {
+  const res = await fetch(`${online.url}/api/v1/agent/flows`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ seq, records }),
+  });
+  if (res.status !== 200) throw new Error(`flows: ${res.status} ${await res.text()}`);
+}
