@@ -7,8 +7,8 @@
 //   sweep   one port (first of --ports, default 22) on every other host        horizontal scan
 //   spread  smb, rpc, winrm, ssh (445, 135, 5985, 22) on every other host      ransomware-style
 //   decoy   the --to decoys, on --ports (default: what they listen on, else 445)
-import { connect } from "node:net";
 import { MicrosegError } from "@microseg/core";
+import { askHost } from "./ask-host.js";
 import { requireUp } from "./probe.js";
 import type { ProbeTarget, Verdict } from "./probe-plan.js";
 import { controlPath, type StateHost, stateDir } from "./state.js";
@@ -176,34 +176,10 @@ function askAgent(
   targets: readonly ProbeTarget[],
   timeoutMs: number,
 ): Promise<Verdict[]> {
-  return new Promise((resolve, reject) => {
-    const conn = connect({ path });
-    let answer = "";
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      conn.destroy();
-      reject(
-        new MicrosegError(
-          "MSEG_LAB_NOT_UP",
-          `attacking from ${from} failed: ${why}; is the lab up?`,
-        ),
-      );
-    };
-    const timer = setTimeout(() => fail("its host agent did not answer"), timeoutMs + 5000);
-    conn.on("error", (e) => fail(`cannot reach its host agent (${e.message})`));
-    conn.on("data", (d: Buffer) => {
-      answer += d.toString();
-    });
-    conn.on("end", () => {
-      clearTimeout(timer);
-      try {
-        const verdicts = JSON.parse(answer) as Verdict[] | { error: string };
-        if (!Array.isArray(verdicts)) throw new Error(verdicts.error);
-        resolve(verdicts);
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
-    conn.end(`${JSON.stringify({ timeoutMs, targets })}\n`);
+  return askHost(path, targets, timeoutMs).catch((e: Error) => {
+    throw new MicrosegError(
+      "MSEG_LAB_NOT_UP",
+      `attacking from ${from} failed: ${e.message}; is the lab up?`,
+    );
   });
 }

@@ -3,8 +3,9 @@
 // that host's targets at once; all sources are asked at once. So a probe costs about one
 // connection timeout, however many hosts there are. The probe knows nothing of the policy: it
 // reports what the kernel let through.
-import { connect } from "node:net";
+
 import { MicrosegError } from "@microseg/core";
+import { askHost } from "./ask-host.js";
 import {
   assembleResults,
   type Family,
@@ -54,34 +55,10 @@ export async function labProbe(opts: ProbeOptions = {}): Promise<{ results: Prob
   return { results: assembleResults(plans, verdicts) };
 }
 
-/** One request/answer on a host agent's control socket, bounded by timeoutMs + 5 s. */
+/** One request/answer on a host agent's control socket; a failure says the lab looks broken. */
 function askAgent(path: string, plan: SourcePlan, timeoutMs: number): Promise<Verdict[]> {
-  if (plan.targets.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
-    const conn = connect({ path });
-    let answer = "";
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      conn.destroy();
-      reject(broken(plan, why));
-    };
-    const timer = setTimeout(() => fail("its host agent did not answer"), timeoutMs + 5000);
-    conn.on("error", (e) => fail(`cannot reach its host agent (${e.message})`));
-    conn.on("data", (d: Buffer) => {
-      answer += d.toString();
-    });
-    conn.on("end", () => {
-      clearTimeout(timer);
-      try {
-        const verdicts = JSON.parse(answer) as Verdict[] | { error: string };
-        if (!Array.isArray(verdicts)) throw new Error(verdicts.error);
-        if (verdicts.length !== plan.targets.length) throw new Error("incomplete answer");
-        resolve(verdicts);
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
-    conn.end(`${JSON.stringify({ timeoutMs, targets: plan.targets })}\n`);
+  return askHost(path, plan.targets, timeoutMs).catch((e: Error) => {
+    throw broken(plan, e.message);
   });
 }
 

@@ -1,10 +1,11 @@
 // `lab traffic --once`: every flow of the lab's traffic plan once, now, and what happened.
 // Flows are grouped by source host; each source's host server tries all of its flows at once,
 // all sources at once, so a run takes about one connection timeout.
+
+import { askHost } from "../ask-host.js";
 import { PROBE_TIMEOUT_MS, requireUp } from "../probe.js";
 import type { Verdict } from "../probe-plan.js";
 import { stateDir } from "../state.js";
-import { askHost } from "./ask-host.js";
 import { type BoundFlow, labTrafficPlan } from "./lab-plan.js";
 
 export interface TrafficResult {

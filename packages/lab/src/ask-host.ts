@@ -1,8 +1,8 @@
 // One request on a lab host server's control socket (programs/host-agent.js): "try these
-// connections from inside your namespace" -> one verdict per target, in order. The same
-// request `lab probe` sends; bounded by the attempt timeout + 5 s.
+// connections from inside your namespace" -> one verdict per target, in order. What `lab probe`,
+// `lab traffic` and `lab attack` all send; bounded by the attempt timeout + 5 s.
 import { connect } from "node:net";
-import type { ProbeTarget, Verdict } from "../probe-plan.js";
+import type { ProbeTarget, Verdict } from "./probe-plan.js";
 
 export function askHost(
   socketPath: string,
