@@ -5,6 +5,7 @@ export * from "./addr/index.js";
 export * from "./compile/index.js";
 export * from "./decision.js";
 export * from "./diagnostics.js";
+export * from "./duration.js";
 export * from "./errors.js";
 export * from "./explain/index.js";
 export * from "./model.js";

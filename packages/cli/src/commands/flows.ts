@@ -1,7 +1,7 @@
 // `microseg flows`: the observed flow graph — who talked to whom, on which port, with what
 // verdict, how often and when — as a table, or `{ "edges": [...] }` with --json (CONTRACT.md).
 
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError, parseDuration } from "@microseg/core";
 import type { FlowQueryWire } from "@microseg/protocol";
 import { type Command, Option } from "commander";
 import { connect } from "../api/connect.js";
@@ -122,22 +122,14 @@ function positive(text: string, flag: string): number {
   return n;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
 /** `--flow-retention 28d` and the like -> ms; a usage error naming the flag otherwise. */
 export function durationMs(text: string, flag: string): number {
-  const m = /^(\d{1,9})([smhdw])$/.exec(text.trim());
-  if (m === null) {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
     throw new MicrosegError(
       "MSEG_USAGE",
       `${flag} "${text}" is not a duration; write e.g. 90s, 15m, 24h, 28d or 8w`,
     );
   }
-  return Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  return ms;
 }
