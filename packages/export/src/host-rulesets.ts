@@ -36,14 +36,32 @@ function onlyManaged(all: ReadonlyMap<string, RuleSet>, target: string): string 
   );
 }
 
+/** How each firewall-text target reports what it blocks (or would block in test mode). */
+const REPORTS: Readonly<Record<"nft" | "iptables", { deny: string; wouldBlock: string }>> = {
+  // the native renderer: counting sets the agent reads (flow-deny-*, flow-wb-*)
+  nft: {
+    deny: "denied attempts are counted in the flow-deny sets and dropped",
+    wouldBlock: "would-block attempts are counted in the flow-wb sets and passed",
+  },
+  iptables: {
+    deny: "denied traffic is reported (nflog group 1) and dropped",
+    wouldBlock: "would-block traffic is reported (nflog group 1, prefix mseg-wb) and passed",
+  },
+};
+
 /** Mode notes shared by the firewall-text targets, which express every mode exactly. */
-export function noteModes(ruleSets: readonly RuleSet[], log: FidelityLog, target: string): void {
+export function noteModes(
+  ruleSets: readonly RuleSet[],
+  log: FidelityLog,
+  target: "nft" | "iptables",
+): void {
+  const reports = REPORTS[target];
   for (const rs of ruleSets) {
     const how =
       rs.mode === "enforce"
-        ? "denied traffic is reported (nflog group 1) and dropped"
+        ? reports.deny
         : rs.mode === "test"
-          ? "would-block traffic is reported (nflog group 1, prefix mseg-wb) and passed"
+          ? reports.wouldBlock
           : "nothing is blocked";
     log.add(
       "exact",
