@@ -1,5 +1,7 @@
 // Runs every benchmark one after the other and prints their reports.
-//   npm run bench                 all of them (the nft ones need root: they use throwaway netns)
+//   npm run bench                 all of them (the nft ones need root: they use throwaway netns;
+//                                 the lab ones, e.g. probe-flip and flow-latency, bring up and
+//                                 remove a lab: run them under the privileged lock)
 //   npm run bench -- compile      only those whose file name contains "compile"
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
