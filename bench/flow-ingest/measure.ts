@@ -4,19 +4,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { buildController } from "../../packages/controller/src/build.js";
 import type { FlowEndRef } from "../../packages/controller/src/flows/address-book.js";
 import { EdgeAggregator } from "../../packages/controller/src/flows/edge-aggregator.js";
 import { FlowFeed } from "../../packages/controller/src/flows/flow-feed.js";
-import { ingestFlows } from "../../packages/controller/src/flows/ingest.js";
-import { ensureAdminToken } from "../../packages/controller/src/use-cases/tokens.js";
 import { MAX_FLOW_RECORDS } from "../../packages/protocol/src/index.js";
+import { DB_FILE, type EdgeDelta, openSqliteStore } from "../../packages/store/src/index.js";
 import {
-  type AgentRecord,
-  DB_FILE,
-  type EdgeDelta,
-  openSqliteStore,
-} from "../../packages/store/src/index.js";
+  address,
+  batchText,
+  controllerWithEstate,
+  fmt,
+  HOUR,
+  ingestGroups,
+  median,
+  PORTS,
+  withSeq,
+} from "./batches.js";
 
 if (typeof globalThis.gc !== "function") throw new Error("run through bench/flow-ingest.ts");
 const gc = globalThis.gc as () => void;
@@ -32,135 +35,20 @@ const SCENARIO = process.argv.find((a) => a.startsWith("--scenario="))?.split("=
 const SMALL_BATCHES = 2000;
 const SMALL_SIZE = 50;
 const SMALL_AGENTS = 200;
-const agentNo = (k: number) => ({ id: `bench-agent-${k}`, workload: "w-0" }) as AgentRecord;
-const HOUR = 3_600_000;
-
-const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-const PORTS: [string, number][] = [
-  ["tcp", 443],
-  ["tcp", 5432],
-  ["tcp", 6379],
-  ["tcp", 80],
-  ["udp", 53],
-  ["tcp", 22],
-];
-
-/** A deterministic pseudo-random sequence, mulberry32 (the same batches every run). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/**
- * One batch as the agent of w-0 would send it. `peers` 0: every record picks any workload or
- * outside address, port, verdict and hour at random (nearly every record is its own edge: the
- * worst case for the store). Otherwise the workload talks to that many (peer, port) services,
- * each with its usual verdict, and records repeat them over three hours (a busy service).
- */
-function batchText(seq: number, now: number, peers: number, size: number): string {
-  const r = random(seq);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
-  const remoteAt = () =>
-    r() < 0.2
-      ? `203.0.${Math.floor(r() * 8)}.${Math.floor(r() * 250)}`
-      : address(1 + Math.floor(r() * (WORKLOADS - 1)));
-  const verdictAt = () => {
-    const v = r();
-    return v < 0.9 ? "allowed" : v < 0.97 ? "blocked" : "would-block";
-  };
-  const services = Array.from({ length: peers }, () => ({
-    side: r() < 0.5 ? "out" : "in",
-    remote: remoteAt(),
-    port: pick(PORTS),
-    verdict: verdictAt(),
-  }));
-  const records: unknown[] = [];
-  for (let i = 0; i < size; i++) {
-    const s =
-      peers === 0
-        ? {
-            side: r() < 0.5 ? "out" : "in",
-            remote: remoteAt(),
-            port: pick(PORTS),
-            verdict: verdictAt(),
-          }
-        : pick(services);
-    const [proto, port] = s.port;
-    const last = now - Math.floor(r() * 3 * HOUR);
-    const count = 1 + Math.floor(r() * 20);
-    records.push([
-      s.side,
-      proto,
-      address(0),
-      s.remote,
-      port,
-      s.verdict,
-      count,
-      count * 12,
-      count * 4000,
-      last - 30_000,
-      last,
-    ]);
-  }
-  return JSON.stringify({ seq, records });
-}
-
-const POLICY = `
-rules:
-  - name: app-internal
-    from: { tier: web }
-    to: { tier: data }
-    services: [tcp/5432, tcp/6379]
-  - name: any-dns
-    from: any
-    to: any
-    services: [udp/53]
-  - name: no-ssh
-    action: deny
-    from: any
-    to: any
-    services: [tcp/22]
-`;
 
 async function setUp(dir: string) {
-  const store = openSqliteStore({ dir });
-  const token = (await ensureAdminToken({ store })) ?? "";
-  for (let i = 0; i < WORKLOADS; i++) {
-    const labels = { app: `app-${i % 60}`, tier: i % 3 === 0 ? "web" : "data" };
-    const mode = i % 10 === 0 ? "test" : "enforce";
-    await store.workloads.upsert(
-      { name: `w-${i}`, labels, addresses: [address(i)], mode, managed: i % 5 !== 4 },
-      "bench",
-    );
-  }
-  const built = await buildController({ store, log: "silent" });
-  const call = (method: string, path: string, body: string, type: string) =>
-    built.app.request(path, {
-      method,
-      body,
-      headers: { authorization: `Bearer ${token}`, "content-type": type },
-    });
-  await call("PUT", "/api/v1/policy/draft", POLICY, "application/yaml");
-  await call("POST", "/api/v1/policy/provision", "{}", "application/json");
+  const { store, built } = await controllerWithEstate(dir, WORKLOADS);
   // The ingest alone: a feed nobody listens to (detection would otherwise run on every batch).
   const ctx = { ...built.ctx, flows: new FlowFeed() };
   return {
     store,
     ctx,
     close: async () => {
-      await (built as { detection?: { close(): Promise<void> } }).detection?.close();
+      await built.detection.close();
       await store.close();
     },
   };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 interface Scenario {
   readonly title: string;
@@ -175,7 +63,7 @@ async function throughput(dir: string, sc: Scenario) {
   const env = await setUp(dir);
   const now = Date.now();
   const texts = Array.from({ length: sc.batches }, (_, i) =>
-    batchText(i + 1, now, sc.peers, sc.size),
+    batchText({ seq: i + 1, now, peers: sc.peers, size: sc.size, workloads: WORKLOADS }),
   );
   const records = sc.batches * sc.size;
   const bytes = texts.reduce((n, t) => n + t.length, 0);
@@ -186,22 +74,15 @@ async function throughput(dir: string, sc: Scenario) {
   let counted = 0;
   for (let round = 0; round < ROUNDS + 1; round++) {
     // Each round sends the batches again under new sequence numbers (made before the clock runs).
-    const sent = texts.map((t) => t.replace(/^\{"seq":\d+/, `{"seq":${++seq}`));
+    const sent = texts.map((t) => withSeq(t, ++seq));
     let t0 = performance.now();
     for (const t of sent) JSON.parse(t);
     const p = performance.now() - t0;
     t0 = performance.now();
     // `agents` batches at a time from as many agents, as concurrent requests would arrive.
-    for (let g = 0; g < sent.length; g += sc.agents) {
-      const group = sent.slice(g, g + sc.agents);
-      const outs = await Promise.all(
-        group.map((t, k) => ingestFlows(env.ctx, agentNo(k), JSON.parse(t))),
-      );
-      for (const out of outs) {
-        edges += out.edges;
-        counted += out.counted;
-      }
-    }
+    const out = await ingestGroups(env.ctx, sent, sc.agents);
+    edges += out.edges;
+    counted += out.counted;
     const i = performance.now() - t0;
     if (round === 0) {
       console.log(`\n${sc.title}`);

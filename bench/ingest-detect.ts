@@ -1,0 +1,28 @@
+// Benchmark: the slowdown detection adds to the controller's real flow ingest, both measured in
+// the same run on the same batches (bench/flow-ingest's builders), interleaved rounds.
+//   node --import tsx bench/ingest-detect.ts [--rounds=7] [--scan-share=0.01] [--scenario=busy|small]
+//                                      [--workloads=3000] [--batches=2] [--peers=400]
+//
+//   alone      ingestFlows into SQLite (temp dir), no flow listener: the feed builds no
+//              observations                                                  records/s
+//   detection  the same with the DetectionService subscribed to the feed, built as
+//              buildController builds it (default thresholds, baseline from the stored
+//              history), alerts flushed to the store                          records/s, slowdown
+//
+// Scenarios: a busy service (50,000-record batches from one agent) and small batches from many
+// agents (50 records, 200 at once). A share of the records (default 1%) is scan-like: a vertical
+// scan of the reporting workload from outside and a horizontal smb/rdp/ssh sweep from it.
+// Target: slowdown <= 20%. Exit code 1 when a scenario misses it.
+
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+// The workspace runs from its sources (the packages' `source` condition), not their last build.
+const args = [
+  "--conditions=source",
+  "--import",
+  "tsx",
+  join(import.meta.dirname, "ingest-detect", "measure.ts"),
+  ...process.argv.slice(2),
+];
+process.exitCode = spawnSync(process.execPath, args, { stdio: "inherit" }).status ?? 1;
