@@ -17,8 +17,10 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-// The workspace runs from its sources (the packages' `source` condition), not their last build.
+// The workspace runs from its sources (the packages' `source` condition), not their last build;
+// every timed run starts after a full collection (--expose-gc).
 const args = [
+  "--expose-gc",
   "--conditions=source",
   "--import",
   "tsx",

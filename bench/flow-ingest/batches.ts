@@ -189,15 +189,17 @@ export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 /**
  * Ingests the batches through the controller's flow ingest, `agents` at a time from as many
- * agents (as concurrent requests would arrive); answers the records counted and edges written.
+ * agents (as concurrent requests would arrive); answers the records counted, edges written and
+ * batches taken as duplicates (a sequence number not above the agent's last: nothing written).
  */
 export async function ingestGroups(
   ctx: ControllerContext,
   texts: readonly string[],
   agents: number,
-): Promise<{ counted: number; edges: number }> {
+): Promise<{ counted: number; edges: number; duplicates: number }> {
   let counted = 0;
   let edges = 0;
+  let duplicates = 0;
   for (let g = 0; g < texts.length; g += agents) {
     const group = texts.slice(g, g + agents);
     const outs = await Promise.all(
@@ -206,9 +208,10 @@ export async function ingestGroups(
     for (const out of outs) {
       counted += out.counted;
       edges += out.edges;
+      if (out.ack.duplicate) duplicates++;
     }
   }
-  return { counted, edges };
+  return { counted, edges, duplicates };
 }
 
 /** The batch under a new sequence number (each round sends the same batches again). */
