@@ -59,11 +59,16 @@ export class HubView implements DetectionView {
   /** Allowed flows a learn-mode workload reported join the baseline. */
   learn(batch: readonly FlowObservation[]): void {
     this.refresh();
+    // A batch comes from one agent: its reporter's mode is looked up once per run of it.
+    let reporter: string | undefined;
+    let learning = false;
     for (const o of batch) {
       if (o.verdict !== "allowed") continue;
-      if (this.workloadsByName.get(o.reporter)?.mode === "learn") {
-        this.baseline.add(o.from.name, o.to.name, o.port);
+      if (o.reporter !== reporter) {
+        reporter = o.reporter;
+        learning = this.workloadsByName.get(reporter)?.mode === "learn";
       }
+      if (learning) this.baseline.add(o.from.name, o.to.name, o.port);
     }
   }
 
