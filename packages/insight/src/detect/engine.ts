@@ -37,6 +37,8 @@ export class DetectionEngine {
   readonly options: DetectionOptions;
   private readonly book: AlertBook;
   private readonly sources = new Map<string, SourceContacts>();
+  /** The source last moved to the end of `sources` (its most recently used). */
+  private newestSource: string | undefined;
   private readonly gapSince = new Map<string, { gap: string; since: number }>();
   /** Workloads with a raised gap alert (its id), and the ids whose gap has since cleared. */
   private readonly gapAlerts = new Map<string, string>();
@@ -248,9 +250,15 @@ export class DetectionEngine {
   }
 
   private contactsOf(source: string): SourceContacts {
+    // The map's order is least recently used first; the newest is re-inserted only when another
+    // source came in between (a batch's observations often share their source).
+    if (source === this.newestSource) {
+      const newest = this.sources.get(source);
+      if (newest !== undefined) return newest;
+    }
+    this.newestSource = source;
     let c = this.sources.get(source);
     if (c !== undefined) {
-      // Re-insert: the map's order is least recently used first.
       this.sources.delete(source);
       this.sources.set(source, c);
       return c;
