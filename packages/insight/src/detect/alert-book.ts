@@ -76,7 +76,8 @@ interface Reach {
 }
 
 export class AlertBook {
-  private readonly open = new Map<string, OpenAlert>();
+  /** kind -> source -> alert (no key string is built per lookup: the detectors ask often). */
+  private readonly open = new Map<AlertKind, Map<string, OpenAlert>>();
   private readonly incidents = new Map<string, IncidentMark>();
   private readonly reached = new Map<string, Reach>();
 
@@ -84,7 +85,7 @@ export class AlertBook {
 
   /** Is an alert of this kind open for the source (raised within the de-dup window)? */
   isOpen(kind: AlertKind, source: string, now: number): boolean {
-    const a = this.open.get(key(kind, source));
+    const a = this.open.get(kind)?.get(source);
     return a !== undefined && now - a.lastAt <= this.options.dedupWindowMs;
   }
 
@@ -113,25 +114,33 @@ export class AlertBook {
 
   /** Ends the open alert of this kind and source: the next raise opens a new one (new id). */
   close(kind: AlertKind, source: string): void {
-    this.open.delete(key(kind, source));
+    this.open.get(kind)?.delete(source);
   }
 
   /** Drops alerts, incidents and reaches older than their windows. */
   sweep(now: number): void {
     const { dedupWindowMs, incidentWindowMs } = this.options;
-    for (const [k, a] of this.open) if (now - a.lastAt > dedupWindowMs) this.open.delete(k);
+    for (const bySource of this.open.values()) {
+      for (const [k, a] of bySource) if (now - a.lastAt > dedupWindowMs) bySource.delete(k);
+    }
     for (const [k, m] of this.incidents)
       if (now - m.lastAt > incidentWindowMs) this.incidents.delete(k);
     for (const [k, r] of this.reached) if (now - r.at > incidentWindowMs) this.reached.delete(k);
   }
 
   size(): number {
-    return this.open.size + this.incidents.size + this.reached.size;
+    let open = 0;
+    for (const bySource of this.open.values()) open += bySource.size;
+    return open + this.incidents.size + this.reached.size;
   }
 
   private openFor(r: Raise): OpenAlert {
-    const k = key(r.kind, r.source);
-    const existing = this.open.get(k);
+    let bySource = this.open.get(r.kind);
+    if (bySource === undefined) {
+      bySource = new Map();
+      this.open.set(r.kind, bySource);
+    }
+    const existing = bySource.get(r.source);
     if (existing !== undefined && r.at - existing.lastAt <= this.options.dedupWindowMs) {
       existing.count++;
       return existing;
@@ -154,7 +163,7 @@ export class AlertBook {
       flows: [],
       ...(reach === undefined ? {} : { chain: reach.chain }),
     };
-    this.open.set(k, a);
+    bySource.set(r.source, a);
     return a;
   }
 
@@ -186,10 +195,6 @@ function track(seen: Set<string>, list: string[], v: string, maxSeen: number, ma
   if (seen.has(v) || seen.size >= maxSeen) return;
   seen.add(v);
   if (list.length < maxList) list.push(v);
-}
-
-function key(kind: AlertKind, source: string): string {
-  return `${kind}\u0000${source}`;
 }
 
 export function snapshot(a: OpenAlert): DetectedAlert {
