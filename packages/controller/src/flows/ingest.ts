@@ -11,7 +11,7 @@
 // report (an address, an unmanaged workload) and, towards a managed workload, only when blocked
 // or would-block (an egress denial the destination never saw).
 
-import type { FlowObservation } from "@microseg/insight";
+import type { FlowEnd, FlowObservation } from "@microseg/insight";
 import { ApiError, checkFlowBatch, type FlowBatchAck, type FlowTuple } from "@microseg/protocol";
 import type { AgentRecord, EdgeDelta } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
@@ -49,11 +49,12 @@ export async function ingestFlows(
 
   const deltas: EdgeDelta[] = [];
   const observations: FlowObservation[] | undefined = ctx.flows.listening ? [] : undefined;
+  const ends = new ObservedEnds();
   agg.forEach((e) => {
     const [from, to] = e.side === 0 ? [local, e.remote] : [e.remote, local];
     const rule = ingest.rules.ruleFor(from, to, e.port, e.verdict);
     deltas.push(delta(e, from, to, rule));
-    observations?.push(observation(e, from, to, rule, agent.workload));
+    observations?.push(observation(e, ends.of(from), ends.of(to), rule, agent.workload));
   });
   // Shares a transaction with the other batches of this event-loop turn (flow-commits.ts).
   const { duplicate } = await ingest.commits.apply(agent.id, batch.seq, deltas);
@@ -127,16 +128,47 @@ function delta(
   };
 }
 
+/** One FlowEnd per end of a batch, shared by its observations (they are read-only). */
+class ObservedEnds {
+  private readonly ends = new Map<FlowEndRef, FlowEnd>();
+
+  of(ref: FlowEndRef): FlowEnd {
+    let end = this.ends.get(ref);
+    if (end === undefined) {
+      end = { name: ref.name, kind: ref.kind };
+      this.ends.set(ref, end);
+    }
+    return end;
+  }
+}
+
 function observation(
   e: AggregatedEdge,
-  from: FlowEndRef,
-  to: FlowEndRef,
+  from: FlowEnd,
+  to: FlowEnd,
   rule: string | null,
   reporter: string,
 ): FlowObservation {
+  const side = e.side === 0 ? "source" : "destination";
+  // Two literals rather than a spread of `rule`: this runs once per edge of every batch.
+  if (rule === null) {
+    return {
+      from,
+      to,
+      port: e.port,
+      verdict: e.verdict,
+      count: e.count,
+      packets: e.packets,
+      bytes: e.bytes,
+      first: e.first,
+      last: e.last,
+      reporter,
+      side,
+    };
+  }
   return {
-    from: { name: from.name, kind: from.kind },
-    to: { name: to.name, kind: to.kind },
+    from,
+    to,
     port: e.port,
     verdict: e.verdict,
     count: e.count,
@@ -145,7 +177,7 @@ function observation(
     first: e.first,
     last: e.last,
     reporter,
-    side: e.side === 0 ? "source" : "destination",
-    ...(rule !== null && { rule }),
+    side,
+    rule,
   };
 }
