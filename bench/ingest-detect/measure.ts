@@ -124,8 +124,6 @@ async function compare(dir: string, sc: Scenario) {
     alone.push(p);
     withDetection.push(d);
     slowdowns.push((d - p) / p);
-    if (process.env.BENCH_VERBOSE)
-      console.log(`round ${round}: alone ${p.toFixed(0)} ms, with detection ${d.toFixed(0)} ms`);
   }
   await detection.close();
   const alerts = await store.alerts.list();
@@ -146,7 +144,7 @@ async function compare(dir: string, sc: Scenario) {
     `slowdown ${(slowdown * 100).toFixed(1)}% (median of the rounds' ratios; rounds ${slowdowns.map((s) => `${(s * 100).toFixed(0)}%`).join(" ")}; target <= ${TARGET * 100}%)`,
   );
   console.log(
-    `alerts stored: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}; engine state entries ${detection.engine.stateSize()}; load average ${load()}`,
+    `alerts stored: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}; engine state entries ${detection.engine.stateSize()}; baseline ${fmt(detection.view.baseline.size)} edges; load average ${load()}`,
   );
   return slowdown;
 }
