@@ -1,7 +1,7 @@
 // Benchmark: the slowdown detection adds to the controller's real flow ingest, both measured in
 // the same run on the same batches (bench/flow-ingest's builders), interleaved rounds.
-//   node --import tsx bench/ingest-detect.ts [--rounds=7] [--scan-share=0.01] [--scenario=busy|small]
-//                                      [--workloads=3000] [--batches=2] [--peers=400]
+//   node --import tsx bench/ingest-detect.ts [--rounds=11] [--scan-share=0.01] [--scenario=busy|small]
+//                                      [--workloads=3000] [--batches=6] [--peers=400]
 //
 //   alone      ingestFlows into SQLite (temp dir), no flow listener: the feed builds no
 //              observations                                                  records/s

@@ -25,8 +25,9 @@ const gc = globalThis.gc as () => void;
 const arg = (name: string, d: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? d);
 const WORKLOADS = arg("workloads", 3000);
-const BATCHES = arg("batches", 2);
-const ROUNDS = arg("rounds", 7);
+// Six 50,000-record batches a round: a run of 2 (as bench/flow-ingest) lasts ~0.2 s, too short to compare.
+const BATCHES = arg("batches", 6);
+const ROUNDS = arg("rounds", 11);
 const PEERS = arg("peers", 400);
 const SCAN_SHARE = arg("scan-share", 0.01);
 /** --scenario=busy or small runs only that one. */
