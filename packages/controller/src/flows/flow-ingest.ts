@@ -9,6 +9,12 @@ import { AddressBook } from "./address-book.js";
 import { FlowCommits } from "./flow-commits.js";
 import { RuleAttribution } from "./rule-attribution.js";
 
+/** Multicast, broadcast and link-local: a link's control traffic, never a workload's flow. */
+const LINK_LOCAL: AddressSet = {
+  v4: ["224.0.0.0/4", "255.255.255.255/32", "169.254.0.0/16"],
+  v6: ["ff00::/8", "fe80::/10"],
+};
+
 export class FlowIngest {
   readonly book = new AddressBook();
   readonly rules = new RuleAttribution();
@@ -32,21 +38,26 @@ export class FlowIngest {
   }
 
   /**
-   * Brings the book and attribution up to the hub's inventory (stored and policy-declared
-   * workloads) and active revision; nothing to do while the hub's generation is unchanged.
+   * Whether a peer address stays out of the graph (memoised: the same few peers recur): the
+   * controller's own addresses, and the link's own control traffic — multicast, broadcast and
+   * link-local addresses (IPv6 neighbour discovery, MLD, DHCP…) — which is no east-west flow.
    */
-  /** Whether `address` is one of the controller's (memoised: the same few peers recur). */
-  isManagement(address: string): boolean {
-    let known = this.managementMemo.get(address);
+  isIgnoredPeer(address: string): boolean {
+    let known = this.ignoredMemo.get(address);
     if (known === undefined) {
-      if (this.managementMemo.size >= 10_000) this.managementMemo.clear();
-      known = addressSetContains(this.management, address);
-      this.managementMemo.set(address, known);
+      if (this.ignoredMemo.size >= 10_000) this.ignoredMemo.clear();
+      known =
+        addressSetContains(this.management, address) || addressSetContains(LINK_LOCAL, address);
+      this.ignoredMemo.set(address, known);
     }
     return known;
   }
-  private readonly managementMemo = new Map<string, boolean>();
+  private readonly ignoredMemo = new Map<string, boolean>();
 
+  /**
+   * Brings the book and attribution up to the hub's inventory (stored and policy-declared
+   * workloads) and active revision; nothing to do while the hub's generation is unchanged.
+   */
   refresh(hub: PolicyHub, now: number): void {
     if (hub.generation === this.generation) return;
     this.generation = hub.generation;

@@ -72,6 +72,33 @@ describe("flow ingest", () => {
     ]);
   });
 
+  it("a test-mode source that would block: one would-block edge, whatever the destination did", async () => {
+    const { t, web, db, now, post, edges } = await lab();
+    expect((await t.call("PATCH", "/api/v1/workloads/web-1", { mode: "test" })).status).toBe(200);
+    // web-1 (test mode, no rule lets it reach db-1 on 6379) recorded would-block attempts;
+    // db-1 let 2 connections in on 6379 (its own answer is no concern here) and dropped 1 on 22.
+    await post(web.credential, 1, [
+      rec({ 4: 6379, 5: "would-block", 6: 2 }, now),
+      rec({ 4: 22, 5: "would-block", 6: 1 }, now),
+    ]);
+    await post(db.credential, 1, [
+      rec({ 0: "in", 2: DB, 3: WEB, 4: 6379, 6: 2 }, now),
+      rec({ 0: "in", 2: DB, 3: WEB, 4: 22, 5: "blocked", 6: 1 }, now),
+    ]);
+    const got = (await edges()).map((e: Record<string, unknown>) => [e.port, e.verdict, e.count]);
+    expect(got.sort()).toEqual([
+      ["tcp/22", "blocked", 1],
+      ["tcp/6379", "would-block", 2],
+    ]);
+  });
+
+  it("a destination's allowed record stays allowed when the source's policy allows it", async () => {
+    const { t, db, now, post, edges } = await lab();
+    await t.call("PATCH", "/api/v1/workloads/web-1", { mode: "test" });
+    await post(db.credential, 1, [rec({ 0: "in", 2: DB, 3: WEB, 6: 5 }, now)]);
+    expect((await edges()).map((e: { verdict: string }) => e.verdict)).toEqual(["allowed"]);
+  });
+
   it("counts the source's allowed records towards an unmanaged workload", async () => {
     const { t, web, now, post, edges } = await lab();
     await t.call("PUT", "/api/v1/workloads/legacy-db", {
@@ -83,12 +110,17 @@ describe("flow ingest", () => {
     expect((await edges())[0]).toMatchObject({ to: "legacy-db", toKind: "workload", count: 5 });
   });
 
-  it("leaves the agents' own channel to the controller out of the graph", async () => {
+  it("leaves the agents' channel to the controller and the link's control traffic out", async () => {
     const { web, now, post, edges } = await lab();
     // 198.18.0.1 is the controller (the test controller's management address).
     await post(web.credential, 1, [
       rec({ 3: "198.18.0.1", 4: 8443, 6: 9 }, now),
       rec({ 3: OUTSIDE, 4: 443, 6: 4 }, now),
+      // the link's control traffic: MLD, mDNS, broadcast, link-local
+      rec({ 1: "icmpv6", 3: "ff02::16", 4: 143, 5: "blocked" }, now),
+      rec({ 1: "udp", 3: "224.0.0.251", 4: 5353 }, now),
+      rec({ 1: "udp", 3: "255.255.255.255", 4: 67 }, now),
+      rec({ 3: "fe80::1", 4: 22 }, now),
     ]);
     expect((await edges()).map((e: { to: string }) => e.to)).toEqual([OUTSIDE]);
   });

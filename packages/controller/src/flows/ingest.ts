@@ -4,12 +4,15 @@
 //        ─rule attribution─> EdgeDelta[] ─FlowCommits (store.flows.applyBatches)─> ack
 //                                                                   └─> ctx.flows.publish()
 //
-// Flows to or from the controller itself (the agents' own channel) are left out of the graph.
+// Flows to or from the controller itself (the agents' own channel) and a link's control traffic
+// (multicast, broadcast, link-local) are left out of the graph.
 //
 // Side rules (both ends of a connection may report it; count it once): the destination's
 // records count whatever their verdict; the source's count when the destination does not
 // report (an address, an unmanaged workload) and, towards a managed workload, only when blocked
-// or would-block (an egress denial the destination never saw).
+// (an egress drop the destination never saw). A source in test mode that would have blocked a
+// connection the destination let in turns the destination's record into would-block (explain
+// on the active revision tells), so that connection is one would-block edge, not two rows.
 
 import type { FlowEnd, FlowObservation } from "@microseg/insight";
 import { ApiError, checkFlowBatch, type FlowBatchAck, type FlowTuple } from "@microseg/protocol";
@@ -18,7 +21,7 @@ import type { ControllerContext } from "../context.js";
 import type { FlowEndRef } from "./address-book.js";
 import { type AggregatedEdge, EdgeAggregator, VERDICT_CODE } from "./edge-aggregator.js";
 
-const ALLOWED = 0;
+const BLOCKED = 1;
 
 export interface IngestOutcome {
   readonly ack: FlowBatchAck;
@@ -50,8 +53,12 @@ export async function ingestFlows(
   const deltas: EdgeDelta[] = [];
   const observations: FlowObservation[] | undefined = ctx.flows.listening ? [] : undefined;
   const ends = new ObservedEnds();
-  agg.forEach((e) => {
-    const [from, to] = e.side === 0 ? [local, e.remote] : [e.remote, local];
+  agg.forEach((aggregated) => {
+    const [from, to] =
+      aggregated.side === 0 ? [local, aggregated.remote] : [aggregated.remote, local];
+    const e = sourceWouldBlock(ingest, aggregated, from, to)
+      ? { ...aggregated, verdict: "would-block" as const }
+      : aggregated;
     const rule = ingest.rules.ruleFor(from, to, e.port, e.verdict);
     deltas.push(delta(e, from, to, rule));
     observations?.push(observation(e, ends.of(from), ends.of(to), rule, agent.workload));
@@ -84,10 +91,12 @@ function aggregate(
         { problem: `records[${i}][3]: not an IP address` },
       );
     }
-    if (remote.kind === "address" && ctx.flowIngest.isManagement(r[3])) continue;
+    if (remote.kind === "address" && ctx.flowIngest.isIgnoredPeer(r[3])) continue;
     const side = r[0] === "out" ? 0 : 1;
     const verdict = VERDICT_CODE[r[5]] as number;
-    if (side === 0 && verdict === ALLOWED && reports(remote)) continue;
+    // Towards a workload whose agent reports its own inbound flows, the source counts only what
+    // never arrived there: its egress drops.
+    if (side === 0 && verdict !== BLOCKED && reports(remote)) continue;
     if (
       r[10] < oldest ||
       !agg.add(remote, side, r[1], r[4], verdict, r[6], r[7], r[8], r[9], r[10])
@@ -98,6 +107,20 @@ function aggregate(
     counted++;
   }
   return { counted, stale };
+}
+
+/**
+ * A connection the destination let in, from a source in test mode whose policy denies it: the
+ * source's agent recorded a would-block attempt (not counted: the destination's record is the
+ * connection), so the destination's `allowed` record becomes would-block.
+ */
+function sourceWouldBlock(
+  ingest: ControllerContext["flowIngest"],
+  e: AggregatedEdge,
+  from: FlowEndRef,
+  to: FlowEndRef,
+): boolean {
+  return e.side === 1 && e.verdict === "allowed" && ingest.rules.sourceWouldBlock(from, to, e.port);
 }
 
 /** A managed workload's agent reports its own inbound flows. */

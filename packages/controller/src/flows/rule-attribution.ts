@@ -29,6 +29,7 @@ export class RuleAttribution {
   private context: ExplainContext | undefined;
   private active: ActivePolicy | undefined;
   private readonly answers = new Map<string, string | null>();
+  private readonly sourceTests = new Map<string, boolean>();
 
   /** Points attribution at the policy and inventory now in force (cheap when unchanged). */
   use(active: ActivePolicy): void {
@@ -38,6 +39,29 @@ export class RuleAttribution {
     this.active = active;
     this.context = undefined;
     this.answers.clear();
+    this.sourceTests.clear();
+  }
+
+  /**
+   * Whether the source end is a workload in test mode whose policy denies this flow: the
+   * destination saw the connection arrive (allowed on the wire), but the source would have
+   * blocked it had it enforced — so the flow is would-block.
+   */
+  sourceWouldBlock(from: FlowEndRef, to: FlowEndRef, port: string): boolean {
+    if (from.kind !== "workload" || this.active === undefined || this.active.revision === null) {
+      return false;
+    }
+    const key = `${from.name}\u0000${to.kind[0]}${to.name}\u0000${port}`;
+    let answer = this.sourceTests.get(key);
+    if (answer === undefined) {
+      const d = this.decide(from, to, port);
+      answer =
+        d?.steps.some((s) => s.at === "source" && s.mode === "test" && s.policy === "deny") ??
+        false;
+      if (this.sourceTests.size >= CACHE_LIMIT) this.sourceTests.clear();
+      this.sourceTests.set(key, answer);
+    }
+    return answer;
   }
 
   /** The deciding rule's name; null when a chain default decided or explain cannot tell. */
@@ -54,16 +78,21 @@ export class RuleAttribution {
   }
 
   private explain(from: FlowEndRef, to: FlowEndRef, port: string, verdict: EdgeVerdict) {
+    const d = this.decide(from, to, port);
+    return d === undefined ? null : decidingRule(d, verdict);
+  }
+
+  private decide(from: FlowEndRef, to: FlowEndRef, port: string): Decision | undefined {
     const active = this.active as ActivePolicy;
     this.context ??= new ExplainContext(active.policy, active.inventory);
     const ctx = this.context;
     const src = endpoint(ctx, from);
     const dst = endpoint(ctx, to);
-    if (src === undefined || dst === undefined) return null;
+    if (src === undefined || dst === undefined) return undefined;
     try {
-      return decidingRule(explainEndpoints(ctx, src, dst, port), verdict);
+      return explainEndpoints(ctx, src, dst, port);
     } catch {
-      return null; // a port explain does not take (proto/47, tcp/0): no attribution
+      return undefined; // a port explain does not take (proto/47, tcp/0): no attribution
     }
   }
 }
