@@ -10,6 +10,14 @@
 // the second set the reply. packets/bytes appear per direction when accounting is on
 // (nf_conntrack_acct=1); both are summed. The conntrack id is the LAST `id=` (ICMP tuples carry
 // an `id=` of their own).
+//
+// A table dump (`conntrack -L -o extended,id`, conntrack 1.4.7) prints the same line without the
+// timestamp and the [NEW] prefix, and with `mark=0 use=1` before the id:
+//
+//   ipv4     2 udp      17 29 src=198.18.0.2 dst=198.18.0.1 sport=40000 dport=53 [UNREPLIED]
+//     src=198.18.0.1 dst=198.18.0.2 sport=53 dport=40000 mark=0 use=1 id=3183290447
+//
+// parseConntrackDumpLine() reads it as a NEW event without a time (the feed's resync).
 
 import { hasPorts, isIcmp } from "./protocols.js";
 
@@ -35,13 +43,22 @@ export interface ConntrackEvent {
 // destination port or ICMP type. One regex: the collector parses tens of thousands of lines a
 // second, so no tokenizing into maps.
 const HEAD =
-  /^\s*(?:\[(\d+)\.(\d+)\]\s+)?\[(NEW|DESTROY)\]\s+\S+\s+\d+\s+\S+\s+(\d+)\s[^=]*?src=(\S+) dst=(\S+)(?: sport=\d+ dport=(\d+)| type=(\d+))?/;
+  /^\s*(?:\[(\d+)\.(\d+)\]\s+)?(?:\[(NEW|DESTROY)\]\s+)?\S+\s+\d+\s+\S+\s+(\d+)\s[^=]*?src=(\S+) dst=(\S+)(?: sport=\d+ dport=(\d+)| type=(\d+))?/;
 const COUNTERS = / packets=(\d+) bytes=(\d+)/g;
 
 /** undefined for lines that are not a NEW/DESTROY event (notices, UPDATE, garbage). */
 export function parseConntrackLine(line: string): ConntrackEvent | undefined {
   const m = HEAD.exec(line);
-  if (!m) return undefined;
+  return m?.[3] === undefined ? undefined : toEvent(line, m);
+}
+
+/** One entry of a table dump as a NEW event (no time); undefined for the summary and garbage. */
+export function parseConntrackDumpLine(line: string): ConntrackEvent | undefined {
+  const m = HEAD.exec(line);
+  return m && m[3] === undefined ? toEvent(line, m) : undefined;
+}
+
+function toEvent(line: string, m: RegExpExecArray): ConntrackEvent {
   const [, sec, frac, kind, proto, src = "", dst = "", dport, icmpType] = m;
   const protocol = Number(proto);
   const atMs =
@@ -62,7 +79,7 @@ export function parseConntrackLine(line: string): ConntrackEvent | undefined {
   const at = line.lastIndexOf(" id=");
   const id = at < 0 ? undefined : Number.parseInt(line.slice(at + 4), 10);
   return {
-    type: kind === "NEW" ? "new" : "destroy",
+    type: kind === "DESTROY" ? "destroy" : "new",
     atMs,
     id: Number.isNaN(id) ? undefined : id,
     protocol,
