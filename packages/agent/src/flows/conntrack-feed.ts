@@ -8,6 +8,17 @@
 // count (or, where /proc cannot be read, one per ENOBUFS message: a lower bound) plus events
 // our own queue had to refuse. A missing `conntrack` is logged once and the feed stays empty;
 // a child that exits is restarted with backoff. Nothing here can stop enforcement.
+//
+// Lost NEW events are recovered by resynchronising from the table, as conntrack-sync daemons
+// do: an entry outlives its NEW event (UDP ~30 s, TCP TIME_WAIT ~120 s, established far longer),
+// so after an overrun (ENOBUFS on stderr, or the drop counter moved) the feed dumps the table
+// (conntrack-dump.ts, at most once per `resyncIntervalMs`, only after an overrun: an idle feed
+// never dumps) and queues a NEW event for every entry whose id it has not seen (seen-ids.ts).
+// Loss from the kernel is held until the dump that started after it finished, then reported
+// minus what was recovered: lost events (NEW and DESTROY alike: a lost DESTROY loses only
+// counters) minus recovered NEWs, an upper bound of the connections never reported. Recovered
+// events beyond the held loss are not carried over, so the bound holds; a recovered id whose
+// NEW event arrives after all is a duplicate, dropped, and its recovery taken back.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
@@ -15,13 +26,17 @@ import { readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createBackoff } from "../backoff.js";
+import { type ConntrackDump, conntrackDump } from "./conntrack-dump.js";
 import { type ConntrackEvent, parseConntrackLine } from "./conntrack-line.js";
+import { SeenIds, type SeenIdsOptions } from "./seen-ids.js";
 
 export interface ConntrackFeed {
   /** Events since the last call, in arrival order. */
   take(): ConntrackEvent[];
   /** Events lost since the last call. */
   takeLost(): Promise<number>;
+  /** Totals since start: table dumps run after overruns and NEW events they recovered. */
+  stats(): { resyncs: number; recovered: number };
   stop(): void;
 }
 
@@ -35,6 +50,14 @@ export interface ConntrackFeedOptions {
   readonly bufferBytes?: number;
   /** Events kept between two takes; more are counted as lost. Default 500,000. */
   readonly maxQueued?: number;
+  /** The table dump run after an overrun; default `conntrack -L` through `prefix`. */
+  readonly dump?: ConntrackDump;
+  /** Shortest time between the starts of two dumps; default 1000 ms. */
+  readonly resyncIntervalMs?: number;
+  /** The child's netlink drop count; default netlinkDrops() (/proc). */
+  readonly readDrops?: (pid: number) => Promise<number>;
+  /** Bounds of the seen-id set (seen-ids.ts). */
+  readonly seen?: SeenIdsOptions;
   readonly log: {
     warn(o: object, m: string): void;
     error(o: object, m: string): void;
@@ -58,6 +81,24 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
   let dropsBaseline: number | undefined;
   let lastDropsRead = Date.now();
   let lastOverrun = Number.NEGATIVE_INFINITY;
+  // The kernel's drop count (or the ENOBUFS messages) since the last poll, handed to the resync.
+  const pollLoss = async () => {
+    lastDropsRead = Date.now();
+    const pid = child?.pid;
+    const read = o.readDrops ?? netlinkDrops;
+    const drops = pid === undefined ? undefined : await read(pid).catch(() => undefined);
+    const messages = overruns;
+    overruns = 0;
+    const before = dropsBaseline ?? 0;
+    if (drops !== undefined) dropsBaseline = drops;
+    const lost = drops === undefined ? messages : Math.max(0, drops - before);
+    if (lost > 0) lastOverrun = lastDropsRead;
+    resync.lost(lost);
+  };
+  const resync = startResync(o, pollLoss, (e) => {
+    if (queue.length >= maxQueued) refused += 1;
+    else queue.push(e);
+  });
 
   const start = () => {
     const args = [
@@ -91,14 +132,16 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
     });
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       const event = parseConntrackLine(line);
-      if (!event) return;
+      if (!event || !resync.admit(event)) return;
       if (queue.length >= maxQueued) refused += 1;
       else queue.push(event);
     });
     createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on("line", (line) => {
       if (/ENOBUFS/.test(line)) {
         overruns += 1;
+        resync.request();
         const now = Date.now();
+        lastOverrun = now;
         if (now - warnedOverrun > 10_000) {
           warnedOverrun = now;
           o.log.warn({ line }, "conntrack events lost: the netlink buffer overflowed");
@@ -126,6 +169,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       const out = queue;
       queue = [];
       if (out.length > 0) backoff.reset();
+      resync.prune();
       return out;
     },
     async takeLost() {
@@ -137,19 +181,13 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       const now = Date.now();
       if (overruns > 0) lastOverrun = now;
       const quiet = now - lastOverrun > 10_000 && now - lastDropsRead < 60_000;
-      if (quiet) return lostHere;
-      lastDropsRead = now;
-      const pid = child?.pid;
-      const drops = pid === undefined ? undefined : await netlinkDrops(pid).catch(() => undefined);
-      const messages = overruns;
-      overruns = 0;
-      if (drops === undefined) return lostHere + messages;
-      const before = dropsBaseline ?? 0;
-      dropsBaseline = drops;
-      return lostHere + Math.max(0, drops - before);
+      if (!quiet) await pollLoss();
+      return lostHere + resync.settle();
     },
+    stats: () => resync.stats(),
     stop() {
       stopped = true;
+      resync.stop();
       child?.kill();
     },
   };
@@ -203,4 +241,105 @@ export function enableAccounting(prefix: readonly string[] = []): Promise<boolea
     proc.on("error", () => resolve(false));
     proc.on("exit", (code) => resolve(code === 0));
   });
+}
+
+/**
+ * The resync bookkeeping: seen ids, dumps after overruns, and the loss they settle.
+ *
+ *   lost(n) ─► held ──(dump starts)──► inDump ──(dump ends)──► settled ─ recovered ─► takeLost
+ */
+function startResync(
+  o: Pick<ConntrackFeedOptions, "prefix" | "dump" | "resyncIntervalMs" | "seen" | "log">,
+  pollLoss: () => Promise<void>,
+  emit: (e: ConntrackEvent) => void,
+) {
+  const dump = o.dump ?? conntrackDump(o.prefix);
+  const intervalMs = o.resyncIntervalMs ?? 1000;
+  const seen = new SeenIds(o.seen);
+  let held = 0;
+  let inDump = 0;
+  let settled = 0;
+  let credit = 0; // recovered NEWs not yet set against settled loss; a late duplicate takes one back
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let lastLog = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+  const totals = { resyncs: 0, recovered: 0 };
+
+  const run = async () => {
+    timer = undefined;
+    running = true;
+    lastStart = Date.now();
+    // Loss up to now is what this dump can recover: the kernel's count is read first.
+    await pollLoss();
+    inDump += held;
+    held = 0;
+    let recovered = 0;
+    const entries = await dump((e) => {
+      if (e.id === undefined || !seen.recover(e.id, Date.now())) return;
+      recovered += 1;
+      emit(e);
+    });
+    running = false;
+    totals.resyncs += 1;
+    totals.recovered += recovered;
+    credit += recovered;
+    settled += inDump;
+    inDump = 0;
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      o.log.warn(
+        { entries, recovered },
+        entries === undefined
+          ? "conntrack events lost and the table dump failed: lost connections are counted as dropped"
+          : "conntrack events lost: resynchronised from a table dump",
+      );
+    }
+    if (held > 0) request();
+  };
+
+  const request = () => {
+    if (stopped || running || timer) return;
+    timer = setTimeout(() => void run(), Math.max(0, lastStart + intervalMs - Date.now()));
+    timer.unref();
+  };
+
+  return {
+    request,
+    /** Loss the kernel reported; a dump is asked for. */
+    lost(n: number) {
+      if (n <= 0) return;
+      held += n;
+      request();
+    },
+    /** false for a NEW event a dump already recovered (a duplicate). */
+    admit(e: ConntrackEvent): boolean {
+      if (e.id === undefined) return true;
+      if (e.type === "destroy") {
+        seen.forget(e.id);
+        return true;
+      }
+      if (seen.noteNew(e.id, Date.now()) === "new") return true;
+      credit -= 1;
+      totals.recovered -= 1;
+      return false;
+    },
+    /** Loss to report now: what finished dumps could not recover (never below 0). */
+    settle(): number {
+      // Every finished dump read the loss before it began, so its recoveries are set against
+      // loss settled with it. Credit beyond that (entries that were never lost: older than the
+      // seen window, or from before the agent started) is not carried over.
+      const remaining = settled - credit;
+      settled = 0;
+      credit = 0;
+      return Math.max(0, remaining);
+    },
+    prune: () => seen.prune(Date.now()),
+    stats: () => ({ ...totals }),
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
