@@ -16,9 +16,9 @@
 // never dumps) and queues a NEW event for every entry whose id it has not seen (seen-ids.ts).
 // Loss from the kernel is held until the dump that started after it finished, then reported
 // minus what was recovered: lost events (NEW and DESTROY alike: a lost DESTROY loses only
-// counters) minus recovered NEWs, an upper bound of the connections never reported. Recovered
-// events beyond the held loss are not carried over, so the bound holds; a recovered id whose
-// NEW event arrives after all is a duplicate, dropped, and its recovery taken back.
+// counters) minus recovered NEWs, an upper bound of the connections never reported (settle()
+// says how recoveries beyond the loss are handled); a recovered id whose NEW event arrives
+// after all is a duplicate, dropped, and its recovery taken back.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
@@ -263,6 +263,7 @@ function startResync(
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let lastStart = Number.NEGATIVE_INFINITY;
+  let lastEnd = Number.NEGATIVE_INFINITY;
   let lastLog = Number.NEGATIVE_INFINITY;
   let stopped = false;
   const totals = { resyncs: 0, recovered: 0 };
@@ -282,6 +283,7 @@ function startResync(
       emit(e);
     });
     running = false;
+    lastEnd = Date.now();
     totals.resyncs += 1;
     totals.recovered += recovered;
     credit += recovered;
@@ -327,13 +329,20 @@ function startResync(
     },
     /** Loss to report now: what finished dumps could not recover (never below 0). */
     settle(): number {
-      // Every finished dump read the loss before it began, so its recoveries are set against
-      // loss settled with it. Credit beyond that (entries that were never lost: older than the
-      // seen window, or from before the agent started) is not carried over.
+      // A dump recovers events whose loss the kernel counts only later (dropped while it ran):
+      // recoveries beyond the loss settled so far are carried while the episode lasts, and
+      // given up 10 s after the last dump (they may be entries that were never lost: older than
+      // the seen window, or from before the agent started), so dropped stays an upper bound.
       const remaining = settled - credit;
       settled = 0;
-      credit = 0;
-      return Math.max(0, remaining);
+      if (remaining >= 0) {
+        credit = 0;
+        return remaining;
+      }
+      credit = -remaining;
+      const idle = !running && !timer && held === 0 && Date.now() - lastEnd > 10_000;
+      if (idle) credit = 0;
+      return 0;
     },
     prune: () => seen.prune(Date.now()),
     stats: () => ({ ...totals }),

@@ -39,6 +39,15 @@ describe("SeenIds", () => {
     expect(seen.size).toBe(0);
   });
 
+  it("keeps an id a dump lists again (the entry still lives)", () => {
+    const seen = new SeenIds({ maxAgeMs: 1000 });
+    seen.noteNew(1, 0);
+    seen.noteNew(2, 100);
+    expect(seen.recover(1, 900)).toBe(false);
+    seen.prune(1500);
+    expect([seen.has(1), seen.has(2)]).toEqual([true, false]);
+  });
+
   it("keeps at most maxIds, evicting the oldest", () => {
     const seen = new SeenIds({ maxIds: 3 });
     for (let id = 1; id <= 10; id++) seen.noteNew(id, id);

@@ -3,7 +3,8 @@
 //
 // Bounded: an id leaves when its DESTROY event arrives, when it is older than `maxAgeMs`
 // (default 3 minutes: a UDP entry lives ~30 s, a TCP TIME_WAIT ~120 s, so a connection whose NEW
-// was lost has been dumped by then), and the oldest leave first past `maxIds`. A Map keeps
+// was lost has been dumped by then; every dump refreshes the ids it lists), and the oldest leave
+// first past `maxIds`. A Map keeps
 // insertion order, so pruning walks from the oldest and stops at the first young one.
 //
 // An id recovered from a dump is marked: when its NEW event arrives after all (it was still in
@@ -55,11 +56,14 @@ export class SeenIds {
     return "new";
   }
 
-  /** A dump entry: true when the id was unseen (its NEW was lost) and is now recovered. */
+  /**
+   * A dump entry: true when the id was unseen (its NEW was lost) and is now recovered. A seen
+   * id is refreshed: the entry still lives, so a later dump must not take it for a lost one.
+   */
   recover(id: number, nowMs: number): boolean {
-    if (this.ids.has(id)) return false;
-    this.insert(id, nowMs, true);
-    return true;
+    const prior = this.ids.get(id);
+    this.insert(id, nowMs, prior ? prior.recovered : true);
+    return prior === undefined;
   }
 
   /** The entry is gone (DESTROY): its id can no longer appear in a dump. */

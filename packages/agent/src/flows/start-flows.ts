@@ -48,6 +48,8 @@ export interface FlowCollection {
   readonly collector: FlowCollector;
   readonly buffer: FlowBuffer;
   readonly sender: FlowSender;
+  /** Table dumps run after conntrack overruns and the lost NEW events they recovered. */
+  conntrackStats(): { resyncs: number; recovered: number };
   /** Final flush into the buffer, then stops the child and the sender. */
   stop(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
     collector,
     buffer,
     sender,
+    conntrackStats: () => feed.stats(),
     async stop() {
       await collector.stop();
       feed.stop();
