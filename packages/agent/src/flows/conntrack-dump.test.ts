@@ -59,6 +59,19 @@ describe("conntrackDump", () => {
     ]);
   });
 
+  it("parses only the entries `wanted` asks for, counting all", async () => {
+    const script = `process.stdout.write(${JSON.stringify(dumpText)})`;
+    const got: ConntrackEvent[] = [];
+    const asked: number[] = [];
+    const n = await conntrackDump([process.execPath, "-e", script])(
+      (e) => got.push(e),
+      (id) => asked.push(id) > 0 && id === 77,
+    );
+    expect(n).toBe(7);
+    expect(asked).toHaveLength(7);
+    expect(got).toEqual([expect.objectContaining({ id: 77, port: 2001, type: "new" })]);
+  });
+
   it("resolves undefined when the dump cannot run", async () => {
     expect(await conntrackDump(["env", "PATH=/nonexistent"])(() => {})).toBeUndefined();
     expect(await conntrackDump([process.execPath, "-e", "process.exit(1)"])(() => {})).toBe(

@@ -12,7 +12,8 @@
 // Lost NEW events are recovered by resynchronising from the table, as conntrack-sync daemons
 // do: an entry outlives its NEW event (UDP ~30 s, TCP TIME_WAIT ~120 s, established far longer),
 // so after an overrun (ENOBUFS on stderr, or the drop counter moved) the feed dumps the table
-// (conntrack-dump.ts, at most once per `resyncIntervalMs`, only after an overrun: an idle feed
+// (conntrack-dump.ts, at most once per `resyncIntervalMs` and twice the last dump's duration,
+// only after an overrun: an idle feed
 // never dumps) and queues a NEW event for every entry whose id it has not seen (seen-ids.ts).
 // Loss from the kernel is held until the dump that started after it finished, then reported
 // minus what was recovered: lost events (NEW and DESTROY alike: a lost DESTROY loses only
@@ -52,7 +53,7 @@ export interface ConntrackFeedOptions {
   readonly maxQueued?: number;
   /** The table dump run after an overrun; default `conntrack -L` through `prefix`. */
   readonly dump?: ConntrackDump;
-  /** Shortest time between the starts of two dumps; default 1000 ms. */
+  /** Shortest time between the starts of two dumps (or twice the last one's run); 1000 ms. */
   readonly resyncIntervalMs?: number;
   /** The child's netlink drop count; default netlinkDrops() (/proc). */
   readonly readDrops?: (pid: number) => Promise<number>;
@@ -264,6 +265,7 @@ function startResync(
   let timer: NodeJS.Timeout | undefined;
   let lastStart = Number.NEGATIVE_INFINITY;
   let lastEnd = Number.NEGATIVE_INFINITY;
+  let lastDurationMs = 0;
   let lastLog = Number.NEGATIVE_INFINITY;
   let stopped = false;
   const totals = { resyncs: 0, recovered: 0 };
@@ -277,13 +279,17 @@ function startResync(
     inDump += held;
     held = 0;
     let recovered = 0;
-    const entries = await dump((e) => {
-      if (e.id === undefined || !seen.recover(e.id, Date.now())) return;
-      recovered += 1;
-      emit(e);
-    });
+    const entries = await dump(
+      (e) => {
+        if (e.id === undefined || !seen.recover(e.id, Date.now())) return;
+        recovered += 1;
+        emit(e);
+      },
+      (id) => !seen.touch(id, Date.now()),
+    );
     running = false;
     lastEnd = Date.now();
+    lastDurationMs = lastEnd - lastStart;
     totals.resyncs += 1;
     totals.recovered += recovered;
     credit += recovered;
@@ -303,7 +309,9 @@ function startResync(
 
   const request = () => {
     if (stopped || running || timer) return;
-    timer = setTimeout(() => void run(), Math.max(0, lastStart + intervalMs - Date.now()));
+    // A dump of a big table is itself work: at least twice its own duration between two.
+    const gap = Math.max(intervalMs, 2 * lastDurationMs);
+    timer = setTimeout(() => void run(), Math.max(0, lastStart + gap - Date.now()));
     timer.unref();
   };
 

@@ -39,6 +39,17 @@ describe("SeenIds", () => {
     expect(seen.size).toBe(0);
   });
 
+  it("touch() answers whether an id is known and refreshes it", () => {
+    const seen = new SeenIds({ maxAgeMs: 1000 });
+    seen.noteNew(1, 0);
+    seen.noteNew(2, 100);
+    expect(seen.touch(1, 900)).toBe(true);
+    expect(seen.touch(3, 900)).toBe(false);
+    expect(seen.has(3)).toBe(false);
+    seen.prune(1500);
+    expect([seen.has(1), seen.has(2)]).toEqual([true, false]);
+  });
+
   it("keeps an id a dump lists again (the entry still lives)", () => {
     const seen = new SeenIds({ maxAgeMs: 1000 });
     seen.noteNew(1, 0);

@@ -42,6 +42,13 @@ export class SeenIds {
     return this.ids.has(id);
   }
 
+  /** A dump lists `id`: true when it is known (and then refreshed, the entry still lives). */
+  touch(id: number, nowMs: number): boolean {
+    const prior = this.ids.get(id);
+    if (prior) this.insert(id, nowMs, prior.recovered);
+    return prior !== undefined;
+  }
+
   /**
    * A NEW event for `id`. "duplicate" when the id was already recovered from a dump (the event
    * must not be reported twice), else "new".
