@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { conntrackDump } from "./conntrack-dump.js";
 import {
   type ConntrackEvent,
+  conntrackKey,
   parseConntrackDumpLine,
   parseConntrackLine,
 } from "./conntrack-line.js";
@@ -48,6 +49,25 @@ describe("parseConntrackDumpLine", () => {
   });
 });
 
+describe("conntrackKey", () => {
+  const event =
+    "[1795961997.986436]\t    [NEW] ipv4     2 udp      17 30 src=198.18.0.2 dst=198.18.0.1 sport=40001 dport=2001 [UNREPLIED] src=198.18.0.1 dst=198.18.0.2 sport=2001 dport=40001 id=77";
+
+  it("is the same for a connection's event line and its dump line", () => {
+    expect(conntrackKey(event)).toBe(77 * 65536 + 40001);
+    expect(conntrackKey(lines[4] ?? "")).toBe(77 * 65536 + 40001);
+  });
+
+  it("tells apart two entries that share a conntrack id (a 32-bit hash)", () => {
+    expect(conntrackKey(event.replace("sport=40001", "sport=40002"))).not.toBe(conntrackKey(event));
+  });
+
+  it("uses the last id (not an ICMP id) and no port without ports; none without an id", () => {
+    expect(conntrackKey(lines[5] ?? "")).toBe(2007521398 * 65536);
+    expect(conntrackKey(lines[7] ?? "")).toBeUndefined();
+  });
+});
+
 describe("conntrackDump", () => {
   it("streams the entries a child prints and resolves with their number", async () => {
     const script = `process.stdout.write(${JSON.stringify(dumpText)})`;
@@ -65,7 +85,7 @@ describe("conntrackDump", () => {
     const asked: number[] = [];
     const n = await conntrackDump([process.execPath, "-e", script])(
       (e) => got.push(e),
-      (id) => asked.push(id) > 0 && id === 77,
+      (key) => asked.push(key) > 0 && key === 77 * 65536 + 40001,
     );
     expect(n).toBe(7);
     expect(asked).toHaveLength(7);

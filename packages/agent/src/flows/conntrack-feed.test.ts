@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { startConntrackFeed, sumDrops } from "./conntrack-feed.js";
-import { parseConntrackDumpLine } from "./conntrack-line.js";
+import { conntrackKey, parseConntrackDumpLine } from "./conntrack-line.js";
 
 const LINE =
   "[1795961997.986436]\t    [NEW] ipv4     2 tcp      6 120 SYN_SENT src=198.18.0.2 dst=198.18.0.1 sport=48436 dport=80 [UNREPLIED] src=198.18.0.1 dst=198.18.0.2 sport=80 dport=48436 id=1445459803";
@@ -79,7 +79,7 @@ describe("sumDrops", () => {
 describe("startConntrackFeed resync after lost events", () => {
   const ev = (id: number) => LINE.replace("id=1445459803", `id=${id}`);
   const entry = (id: number) =>
-    `ipv4     2 udp      17 29 src=198.18.0.2 dst=198.18.0.1 sport=4000${id} dport=53 [UNREPLIED] src=198.18.0.1 dst=198.18.0.2 sport=53 dport=4000${id} mark=0 use=1 id=${id}`;
+    `ipv4     2 tcp      6 117 SYN_SENT src=198.18.0.2 dst=198.18.0.1 sport=48436 dport=80 [UNREPLIED] src=198.18.0.1 dst=198.18.0.2 sport=80 dport=48436 mark=0 use=1 id=${id}`;
 
   it("recovers the NEWs a dump finds unseen, drops a late duplicate, and reports what stays lost", async () => {
     // The child reports ids 1 and 2, then an overrun; id 4 arrives late (it was still in the
@@ -97,7 +97,8 @@ describe("startConntrackFeed resync after lost events", () => {
         const text = [1, 2, 3, 4, 5].map(entry).join("\n");
         for (const l of text.split("\n")) {
           const e = parseConntrackDumpLine(l);
-          if (e) onEntry(e);
+          const key = conntrackKey(l);
+          if (e && key !== undefined) onEntry(e, key);
         }
         return 5;
       },

@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createBackoff } from "../backoff.js";
 import { type ConntrackDump, conntrackDump } from "./conntrack-dump.js";
-import { type ConntrackEvent, parseConntrackLine } from "./conntrack-line.js";
+import { type ConntrackEvent, conntrackKey, parseConntrackLine } from "./conntrack-line.js";
 import { SeenIds, type SeenIdsOptions } from "./seen-ids.js";
 
 export interface ConntrackFeed {
@@ -133,7 +133,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
     });
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       const event = parseConntrackLine(line);
-      if (!event || !resync.admit(event)) return;
+      if (!event || !resync.admit(event, conntrackKey(line))) return;
       if (queue.length >= maxQueued) refused += 1;
       else queue.push(event);
     });
@@ -280,12 +280,12 @@ function startResync(
     held = 0;
     let recovered = 0;
     const entries = await dump(
-      (e) => {
-        if (e.id === undefined || !seen.recover(e.id, Date.now())) return;
+      (e, key) => {
+        if (!seen.recover(key, Date.now())) return;
         recovered += 1;
         emit(e);
       },
-      (id) => !seen.touch(id, Date.now()),
+      (key) => !seen.touch(key, Date.now()),
     );
     running = false;
     lastEnd = Date.now();
@@ -324,13 +324,13 @@ function startResync(
       request();
     },
     /** false for a NEW event a dump already recovered (a duplicate). */
-    admit(e: ConntrackEvent): boolean {
-      if (e.id === undefined) return true;
+    admit(e: ConntrackEvent, key: number | undefined): boolean {
+      if (key === undefined) return true;
       if (e.type === "destroy") {
-        seen.forget(e.id);
+        seen.forget(key);
         return true;
       }
-      if (seen.noteNew(e.id, Date.now()) === "new") return true;
+      if (seen.noteNew(key, Date.now()) === "new") return true;
       credit -= 1;
       totals.recovered -= 1;
       return false;

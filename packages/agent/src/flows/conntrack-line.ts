@@ -58,6 +58,22 @@ export function parseConntrackDumpLine(line: string): ConntrackEvent | undefined
   return m && m[3] === undefined ? toEvent(line, m) : undefined;
 }
 
+/**
+ * The key the feed remembers a connection by: the conntrack id (the last ` id=`) times 65536
+ * plus the first source port (0 without ports), read from the raw line the same way for event
+ * and dump lines without parsing it. The id alone is a 32-bit hash: among 160,000 entries a few
+ * share one, and an unseen entry would then pass for a seen one. undefined without an id.
+ */
+export function conntrackKey(line: string): number | undefined {
+  const at = line.lastIndexOf(" id=");
+  if (at < 0) return undefined;
+  const id = Number.parseInt(line.slice(at + 4), 10);
+  if (Number.isNaN(id)) return undefined;
+  const sp = line.indexOf(" sport=");
+  const sport = sp < 0 ? 0 : Number.parseInt(line.slice(sp + 7), 10) || 0;
+  return id * 65536 + (sport & 0xffff);
+}
+
 function toEvent(line: string, m: RegExpExecArray): ConntrackEvent {
   const [, sec, frac, kind, proto, src = "", dst = "", dport, icmpType] = m;
   const protocol = Number(proto);

@@ -1,5 +1,6 @@
-// The conntrack ids the feed has reported as NEW, so a table dump after lost events re-reports
-// only the entries whose NEW event never arrived (conntrack-feed.ts).
+// The conntrack entries the feed has reported as NEW, by conntrackKey() (the conntrack id and
+// the source port: "ids" below), so a table dump after lost events re-reports only the entries
+// whose NEW event never arrived (conntrack-feed.ts).
 //
 // Bounded: an id leaves when its DESTROY event arrives, when it is older than `maxAgeMs`
 // (default 3 minutes: a UDP entry lives ~30 s, a TCP TIME_WAIT ~120 s, so a connection whose NEW
