@@ -59,11 +59,14 @@ export function parseConntrackDumpLine(line: string): ConntrackEvent | undefined
 }
 
 /**
- * The key the feed remembers a connection by: the conntrack id (the last ` id=`) times 65536
- * plus the first source port (0 without ports), read from the raw line the same way for event
- * and dump lines without parsing it. The id alone is a 32-bit hash: among 160,000 entries a few
- * share one, and an unseen entry would then pass for a seen one. undefined without an id.
+ * The key the feed remembers a connection by: the conntrack id (the last ` id=`) times 2^21 plus
+ * a 21-bit mix of the original source and destination ports (0 without ports), read from the raw
+ * line the same way for event and dump lines without parsing it (an exact integer: < 2^53). The
+ * id alone is a 32-bit hash: among 160,000 entries a few share one, and an unseen entry would
+ * then pass for a seen one. undefined without an id.
  */
+const PORT_MIX = 2 ** 21;
+
 export function conntrackKey(line: string): number | undefined {
   const at = line.lastIndexOf(" id=");
   if (at < 0) return undefined;
@@ -71,7 +74,9 @@ export function conntrackKey(line: string): number | undefined {
   if (Number.isNaN(id)) return undefined;
   const sp = line.indexOf(" sport=");
   const sport = sp < 0 ? 0 : Number.parseInt(line.slice(sp + 7), 10) || 0;
-  return id * 65536 + (sport & 0xffff);
+  const dp = line.indexOf(" dport=");
+  const dport = dp < 0 ? 0 : Number.parseInt(line.slice(dp + 7), 10) || 0;
+  return id * PORT_MIX + ((sport * 65_599 + dport) % PORT_MIX);
 }
 
 function toEvent(line: string, m: RegExpExecArray): ConntrackEvent {

@@ -1,5 +1,5 @@
 // The conntrack entries the feed has reported as NEW, by conntrackKey() (the conntrack id and
-// the source port: "ids" below), so a table dump after lost events re-reports only the entries
+// the ports: "ids" below), so a table dump after lost events re-reports only the entries
 // whose NEW event never arrived (conntrack-feed.ts).
 //
 // Bounded: an id leaves when its DESTROY event arrives, when it is older than `maxAgeMs`
