@@ -172,24 +172,7 @@ function observation(
   rule: string | null,
   reporter: string,
 ): FlowObservation {
-  const side = e.side === 0 ? "source" : "destination";
-  // Two literals rather than a spread of `rule`: this runs once per edge of every batch.
-  if (rule === null) {
-    return {
-      from,
-      to,
-      port: e.port,
-      verdict: e.verdict,
-      count: e.count,
-      packets: e.packets,
-      bytes: e.bytes,
-      first: e.first,
-      last: e.last,
-      reporter,
-      side,
-    };
-  }
-  return {
+  const o: Mutable<FlowObservation> = {
     from,
     to,
     port: e.port,
@@ -200,7 +183,11 @@ function observation(
     first: e.first,
     last: e.last,
     reporter,
-    side,
-    rule,
+    side: e.side === 0 ? "source" : "destination",
   };
+  // Set afterwards rather than spread in: this runs once per edge of every batch.
+  if (rule !== null) o.rule = rule;
+  return o;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
