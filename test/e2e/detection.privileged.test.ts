@@ -3,18 +3,11 @@
 // from its own compromised laptop — each raise the right alert within 5 s; quarantine cuts a
 // laptop off while its agent still reaches the controller, and release restores it.
 import { join } from "node:path";
-import {
-  type AttackKind,
-  labAttack,
-  labDown,
-  labNamespaces,
-  labTrafficOnce,
-  labUp,
-} from "@microseg/lab";
+import { type AttackKind, labAttack, labTrafficOnce } from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runMain } from "../../packages/cli/src/testing/run-main.js";
-import { tempStateDir } from "../../packages/lab/src/testing/lab-fixtures.js";
+import { tempStateDir, useLab } from "../../packages/lab/src/testing/lab-fixtures.js";
 import { eventually } from "./traffic.js";
 
 const dir = tempStateDir();
@@ -72,16 +65,7 @@ async function laptopReachesWeb(): Promise<boolean> {
 describePrivileged(
   "detection end to end: alerts for attacks, none for a normal day; quarantine",
   () => {
-    beforeAll(async () => {
-      process.env.MICROSEG_LAB_DIR = dir;
-      await labDown({ dir });
-      await labUp(SCENARIO, { dir });
-    }, 90_000);
-    afterAll(async () => {
-      await labDown({ dir });
-      delete process.env.MICROSEG_LAB_DIR;
-      expect(await labNamespaces()).toEqual([]);
-    });
+    useLab(SCENARIO, dir, { cliEnv: true });
 
     it("a normal day raises no alert", async () => {
       await normalDay(6);

@@ -5,19 +5,12 @@
 // removes a rule reports exactly the flows that rule allowed; a controller restart loses no edge.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  labDown,
-  labNamespaces,
-  labProbe,
-  labStartController,
-  labStopController,
-  labUp,
-} from "@microseg/lab";
+import { labProbe, labStartController, labStopController } from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { runMain } from "../../packages/cli/src/testing/run-main.js";
-import { tempStateDir } from "../../packages/lab/src/testing/lab-fixtures.js";
+import { tempStateDir, useLab } from "../../packages/lab/src/testing/lab-fixtures.js";
 import { connectOnce, eventually, flow, runFlows } from "./traffic.js";
 
 const dir = tempStateDir();
@@ -80,16 +73,7 @@ async function hostEdges(): Promise<string[]> {
 }
 
 describePrivileged("learning end to end: flows, recommendation, enforcement, replay", () => {
-  beforeAll(async () => {
-    process.env.MICROSEG_LAB_DIR = dir;
-    await labDown({ dir });
-    await labUp(SCENARIO, { dir });
-  }, 90_000);
-  afterAll(async () => {
-    await labDown({ dir });
-    delete process.env.MICROSEG_LAB_DIR;
-    expect(await labNamespaces()).toEqual([]);
-  });
+  useLab(SCENARIO, dir, { cliEnv: true });
 
   it("learn mode: the controller shows exactly the edges the traffic made, with counts", async () => {
     expect(await runFlows(dir, OBSERVED, 3)).toBe(OBSERVED.length * 3);

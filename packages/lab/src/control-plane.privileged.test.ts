@@ -3,27 +3,30 @@
 // controller's API, and the probe shows what the kernels enforce. The steps share one lab and
 // run in order (each leaves the lab as the next expects it).
 import { describePrivileged } from "@microseg/nft/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import {
   type AgentRow,
   apiOf,
   LabApiError,
   type LabApiTarget,
   labApi,
-  labDown,
-  labNamespaces,
   labProbe,
   labStartAgent,
   labStartController,
   labStopAgent,
   labStopController,
-  labUp,
   listAgents,
   readState,
   waitConverged,
 } from "./index.js";
 import { run } from "./sys/run.js";
-import { allowed, scenario, tempStateDir } from "./testing/lab-fixtures.js";
+import {
+  allowed,
+  labControllerApi,
+  scenario,
+  tempStateDir,
+  useLab,
+} from "./testing/lab-fixtures.js";
 
 const dir = tempStateDir();
 const POLICY_V1 = `apiVersion: microseg/v1
@@ -65,16 +68,9 @@ async function eventually(check: () => Promise<boolean>, ms: number, what: strin
 }
 
 describePrivileged("lab: control plane (controller, agents, fail safe)", () => {
-  beforeAll(async () => {
-    await labDown({ dir });
-    await labUp(scenario("control-plane"), { dir });
-    const controller = readState(dir)?.controller;
-    if (controller === undefined) throw new Error("lab up recorded no controller");
-    api = apiOf(controller);
-  }, 60_000);
-  afterAll(async () => {
-    await labDown({ dir });
-    expect(await labNamespaces()).toEqual([]);
+  useLab(scenario("control-plane"), dir);
+  beforeAll(() => {
+    api = labControllerApi(dir);
   });
 
   it("lab up enrols every managed host as its workload and waits for every agent", async () => {

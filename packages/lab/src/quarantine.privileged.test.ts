@@ -3,20 +3,15 @@
 // is woken and applies deny-all in enforce), while the controller still reaches it (the agent
 // keeps reporting); a forensic host still gets in; release restores the probe matrix.
 import { describePrivileged } from "@microseg/nft/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
+import { type LabApiTarget, labApi, labAttack, labProbe, listAgents, readState } from "./index.js";
 import {
-  apiOf,
-  type LabApiTarget,
-  labApi,
-  labAttack,
-  labDown,
-  labNamespaces,
-  labProbe,
-  labUp,
-  listAgents,
-  readState,
-} from "./index.js";
-import { allowed, scenario, tempStateDir } from "./testing/lab-fixtures.js";
+  allowed,
+  labControllerApi,
+  scenario,
+  tempStateDir,
+  useLab,
+} from "./testing/lab-fixtures.js";
 
 const dir = tempStateDir();
 // app is in learn mode: it blocks nothing itself, so the outside host reaches it and it reaches
@@ -60,16 +55,9 @@ async function eventuallyAlerts(query: string, ms: number): Promise<AlertRow[]> 
 }
 
 describePrivileged("lab: quarantine through the policy engine", () => {
-  beforeAll(async () => {
-    await labDown({ dir });
-    await labUp(scenario("quarantine"), { dir });
-    const controller = readState(dir)?.controller;
-    if (controller === undefined) throw new Error("lab up recorded no controller");
-    api = apiOf(controller);
-  }, 60_000);
-  afterAll(async () => {
-    await labDown({ dir });
-    expect(await labNamespaces()).toEqual([]);
+  useLab(scenario("quarantine"), dir);
+  beforeAll(() => {
+    api = labControllerApi(dir);
   });
 
   it("starts with the policy's matrix", async () => {

@@ -2,7 +2,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
+import { labDown } from "../down.js";
+import type { LabApiTarget } from "../lab-api.js";
 import type { ProbeResult } from "../probe-plan.js";
+import { readState } from "../state.js";
+import { labNamespaces } from "../topology.js";
+import { labUp } from "../up.js";
+import { apiOf } from "../up-control-plane.js";
 
 export const SCENARIOS = join(import.meta.dirname, "../../testdata/scenarios");
 
@@ -21,4 +28,29 @@ export function allowed(results: readonly ProbeResult[]): string[] {
     .filter((r) => r.verdict === "allowed")
     .map((r) => `${r.from} -> ${r.to} ${r.port}`)
     .sort();
+}
+
+/**
+ * Brings `scenarioFile`'s lab up (state in `dir`) before the enclosing describe's tests, and
+ * after them takes it down and checks no namespace is left. `cliEnv`: point MICROSEG_LAB_DIR at
+ * `dir` meanwhile, so `microseg` commands run in process find this lab.
+ */
+export function useLab(scenarioFile: string, dir: string, opts: { cliEnv?: boolean } = {}): void {
+  beforeAll(async () => {
+    if (opts.cliEnv === true) process.env.MICROSEG_LAB_DIR = dir;
+    await labDown({ dir });
+    await labUp(scenarioFile, { dir });
+  }, 90_000);
+  afterAll(async () => {
+    await labDown({ dir });
+    if (opts.cliEnv === true) delete process.env.MICROSEG_LAB_DIR;
+    expect(await labNamespaces()).toEqual([]);
+  });
+}
+
+/** The running lab's controller API (after useLab's beforeAll). */
+export function labControllerApi(dir: string): LabApiTarget {
+  const controller = readState(dir)?.controller;
+  if (controller === undefined) throw new Error("lab up recorded no controller");
+  return apiOf(controller);
 }
