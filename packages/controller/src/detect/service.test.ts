@@ -149,6 +149,21 @@ describe("baseline", () => {
   });
 });
 
+describe("decoys", () => {
+  it("a workload labelled decoy=true a moment ago is a decoy for the very next flow", async () => {
+    const { t, service } = await setup();
+    // A first batch builds the view; the clock stands still, so no rebuild is due.
+    service.ingest([obs("web-1", "db-1", "tcp/22", T0)], T0);
+    await t.call("PATCH", "/api/v1/workloads/honey", { labels: { decoy: "true" } });
+    service.ingest([obs("web-1", "honey", "tcp/5432", T0 + 100)], T0 + 100);
+    await t.call("PATCH", "/api/v1/workloads/honey", { labels: { decoy: null } });
+    service.ingest([obs("db-1", "honey", "tcp/5432", T0 + 200)], T0 + 200);
+    await service.flush();
+    const decoys = (await t.call("GET", "/api/v1/alerts?kind=decoy")).body.alerts;
+    expect(decoys.map((a: { source: string }) => a.source)).toEqual(["web-1"]);
+  });
+});
+
 describe("delivery", () => {
   async function hookServer(failFirst: number) {
     const bodies: unknown[] = [];

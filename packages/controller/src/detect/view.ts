@@ -53,7 +53,10 @@ export class HubView implements DetectionView {
 
   isDecoy(to: FlowEnd, port: string): boolean {
     this.refresh();
-    return this.decoyList.matches(to, port);
+    if (this.decoyList.matches(to, port)) return true;
+    // The label is read live: a workload labelled a moment ago is a decoy for the next flow, even
+    // while a busy inventory holds back the rebuild above.
+    return to.kind === "workload" && this.hub.workload(to.name)?.labels[DECOY_LABEL] === "true";
   }
 
   /** Allowed flows a learn-mode workload reported join the baseline. */
@@ -108,13 +111,15 @@ function endpoint(e: FlowEnd): Endpoint {
   return e.kind === "workload" ? { workload: e.name } : { address: e.name };
 }
 
-/** Decoy addresses also match the workload owning them (flows name workloads by name). */
+/**
+ * The `--decoy` list; a decoy address also matches the workload owning it (flows name workloads
+ * by name). Workloads labelled decoy=true are looked up live, not listed here.
+ */
 export function buildDecoys(decoys: readonly Decoy[], workloads: readonly Workload[]): DecoyList {
   const list = new DecoyList(decoys);
   const owner = new Map<string, string>();
   for (const w of workloads) {
     for (const a of w.addresses) owner.set(a, w.name);
-    if (w.labels[DECOY_LABEL] === "true") list.add({ target: w.name });
   }
   for (const d of decoys) {
     const name = owner.get(d.target);

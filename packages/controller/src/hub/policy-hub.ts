@@ -107,6 +107,11 @@ export class PolicyHub {
     return this.applyChanges([this.effectiveChange(name)]);
   }
 
+  /** One workload of the active inventory, quarantine applied (no store read, no copy). */
+  workload(name: string): Workload | undefined {
+    return this.effective(name);
+  }
+
   /** A workload of the store's inventory as the hub holds it (no store read). */
   storedWorkload(name: string): Workload | undefined {
     return this.stored.get(name);
