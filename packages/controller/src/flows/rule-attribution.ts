@@ -1,7 +1,8 @@
 // Which rule decided a flow: core's explain on the revision active now, against the inventory as
 // the address book last saw it. One ExplainContext per (revision, inventory version), built on
-// first use; one answer per (from, to, port, verdict) cached under it, so a batch costs one
-// explain per distinct edge at most and usually none.
+// first use; one explain per (from, to, port) cached under it (the rule for either verdict and
+// the source's test-mode answer come from the same decision), so a batch costs one explain per
+// distinct edge at most and usually none.
 
 import {
   type Decision,
@@ -24,12 +25,24 @@ export interface ActivePolicy {
   readonly inventoryVersion: number;
 }
 
+/** What one explain of (from, to, port) tells the ingest; every verdict is answered from it. */
+interface Attribution {
+  /** The source is a workload in test mode whose policy denies the flow. */
+  readonly sourceTestDeny: boolean;
+  /** The deciding rule for an allowed flow, and for a blocked / would-block one. */
+  readonly allowed: string | null;
+  readonly denied: string | null;
+}
+
+const UNKNOWN: Attribution = { sourceTestDeny: false, allowed: null, denied: null };
+
 export class RuleAttribution {
   private key = "";
   private context: ExplainContext | undefined;
   private active: ActivePolicy | undefined;
-  private readonly answers = new Map<string, string | null>();
-  private readonly sourceTests = new Map<string, boolean>();
+  /** from -> to -> port; the ends are the address book's objects, so lookups hash no string. */
+  private readonly answers = new Map<FlowEndRef, Map<FlowEndRef, Map<string, Attribution>>>();
+  private cached = 0;
 
   /** Points attribution at the policy and inventory now in force (cheap when unchanged). */
   use(active: ActivePolicy): void {
@@ -39,7 +52,7 @@ export class RuleAttribution {
     this.active = active;
     this.context = undefined;
     this.answers.clear();
-    this.sourceTests.clear();
+    this.cached = 0;
   }
 
   /**
@@ -48,38 +61,42 @@ export class RuleAttribution {
    * blocked it had it enforced — so the flow is would-block.
    */
   sourceWouldBlock(from: FlowEndRef, to: FlowEndRef, port: string): boolean {
-    if (from.kind !== "workload" || this.active === undefined || this.active.revision === null) {
-      return false;
-    }
-    const key = `${from.name}\u0000${to.kind[0]}${to.name}\u0000${port}`;
-    let answer = this.sourceTests.get(key);
-    if (answer === undefined) {
-      const d = this.decide(from, to, port);
-      answer =
-        d?.steps.some((s) => s.at === "source" && s.mode === "test" && s.policy === "deny") ??
-        false;
-      if (this.sourceTests.size >= CACHE_LIMIT) this.sourceTests.clear();
-      this.sourceTests.set(key, answer);
-    }
-    return answer;
+    if (from.kind !== "workload") return false;
+    return this.attribution(from, to, port).sourceTestDeny;
   }
 
   /** The deciding rule's name; null when a chain default decided or explain cannot tell. */
   ruleFor(from: FlowEndRef, to: FlowEndRef, port: string, verdict: EdgeVerdict): string | null {
-    if (this.active?.revision === null || this.active === undefined) return null;
-    const key = `${from.kind[0]}${from.name}\u0000${to.kind[0]}${to.name}\u0000${port}\u0000${verdict}`;
-    let rule = this.answers.get(key);
-    if (rule === undefined) {
-      rule = this.explain(from, to, port, verdict);
-      if (this.answers.size >= CACHE_LIMIT) this.answers.clear();
-      this.answers.set(key, rule);
-    }
-    return rule;
+    const a = this.attribution(from, to, port);
+    return verdict === "allowed" ? a.allowed : a.denied;
   }
 
-  private explain(from: FlowEndRef, to: FlowEndRef, port: string, verdict: EdgeVerdict) {
+  /** One explain per (from, to, port) under the active revision and inventory, cached. */
+  private attribution(from: FlowEndRef, to: FlowEndRef, port: string): Attribution {
+    if (this.active === undefined || this.active.revision === null) return UNKNOWN;
+    let byTo = this.answers.get(from);
+    let byPort = byTo?.get(to);
+    const hit = byPort?.get(port);
+    if (hit !== undefined) return hit;
     const d = this.decide(from, to, port);
-    return d === undefined ? null : decidingRule(d, verdict);
+    const answer = d === undefined ? UNKNOWN : summarise(d);
+    if (this.cached >= CACHE_LIMIT) {
+      this.answers.clear();
+      this.cached = 0;
+      byTo = undefined;
+      byPort = undefined;
+    }
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.answers.set(from, byTo);
+    }
+    if (byPort === undefined) {
+      byPort = new Map();
+      byTo.set(to, byPort);
+    }
+    byPort.set(port, answer);
+    this.cached++;
+    return answer;
   }
 
   private decide(from: FlowEndRef, to: FlowEndRef, port: string): Decision | undefined {
@@ -95,6 +112,16 @@ export class RuleAttribution {
       return undefined; // a port explain does not take (proto/47, tcp/0): no attribution
     }
   }
+}
+
+function summarise(d: Decision): Attribution {
+  return {
+    sourceTestDeny: d.steps.some(
+      (s) => s.at === "source" && s.mode === "test" && s.policy === "deny",
+    ),
+    allowed: decidingRule(d, "allowed"),
+    denied: decidingRule(d, "blocked"),
+  };
 }
 
 function endpoint(ctx: ExplainContext, end: FlowEndRef): ResolvedEndpoint | undefined {
