@@ -10,3 +10,4 @@ export {
   type NftDriverOptions,
   type RuleCounter,
 } from "./nft-driver.js";
+export { createNftSession, type NftSession, type NftSessionOptions } from "./session.js";

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Stands in for `nft <flags> -i` in the session's unit test: one JSON line per command,
+# stderr for an error, silence for "hang", exit for "quit".
+while IFS= read -r line; do
+  case "$line" in
+    bad*) printf 'Error: No such file or directory\n%s\n ^\n' "$line" >&2 ;;
+    hang*) sleep 30 ;;
+    quit*) exit 3 ;;
+    *) printf '{"cmd":"%s","flags":"%s","pid":%s}\n' "$line" "$*" "$$" ;;
+  esac
+done
