@@ -66,6 +66,23 @@ describe("recordingReader", () => {
     ]);
   });
 
+  it("sends the terse listing to the session it is given, the set listings to nft", async () => {
+    const nft = fakeNft();
+    const session = fakeNft();
+    const read = recordingReader(nft.exec, "microseg", session.exec);
+    await read();
+    nft.calls.length = 0;
+    session.calls.length = 0;
+    nft.bump(1);
+    session.bump(1);
+    await read();
+    expect(session.calls).toEqual(["-j -t -p list ruleset"]);
+    expect(nft.calls).toEqual([
+      "-j -p list set inet microseg flow-deny-in-v4",
+      "-j -p list set inet microseg flow-deny-in-v6",
+    ]);
+  });
+
   it("answers undefined when the table is not there", async () => {
     const exec: NftExec = async () => ({ code: 0, stdout: '{"nftables":[]}', stderr: "" });
     expect(await recordingReader(exec, "microseg")()).toBeUndefined();

@@ -7,17 +7,18 @@
 //     ├─ startConntrackFeed ── `conntrack -E ...` child
 //     ├─ FlowBuffer.open(stateDir/flows)
 //     ├─ FlowSender ── o.send() (the agent's controller client, once connected)
-//     └─ FlowCollector ── every intervalMs: feed + recordingReader (terse ruleset listing; the
-//                         recording sets only when their chain's counter moved)
+//     └─ FlowCollector ── every intervalMs: feed + recordingReader (terse ruleset listing in a
+//                         long-lived `nft -i` session; the recording sets, forked, only when
+//                         their chain's counter moved)
 
-import { createNftExec, DEFAULT_TABLE } from "@microseg/nft";
+import { createNftExec, createNftSession, DEFAULT_TABLE } from "@microseg/nft";
 import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import { readHostFacts } from "../host-facts.js";
 import { DEFAULT_FLOW_INTERVAL_MS, FlowCollector } from "./collector.js";
 import { enableAccounting, startConntrackFeed } from "./conntrack-feed.js";
 import { FlowBuffer } from "./flow-buffer.js";
 import { FlowSender } from "./flow-sender.js";
-import { recordingReader } from "./recording-reader.js";
+import { recordingReader, TERSE_FLAGS } from "./recording-reader.js";
 
 export interface FlowCollectionOptions {
   readonly stateDir: string;
@@ -62,9 +63,11 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
   const buffer = await FlowBuffer.open(o.stateDir, { maxBytes: o.bufferBytes, log: o.log });
   const sender = new FlowSender({ buffer, send: o.send, log: o.log });
   const feed = startConntrackFeed({ prefix, bufferBytes: o.conntrackBufferBytes, log: o.log });
+  const session = createNftSession({ flags: TERSE_FLAGS, netns: o.netns, timeoutMs: 10_000 });
+  const table = o.table ?? DEFAULT_TABLE;
   const collector = new FlowCollector({
     feed,
-    readTable: recordingReader(createNftExec(o.netns, 10_000), o.table ?? DEFAULT_TABLE),
+    readTable: recordingReader(createNftExec(o.netns, 10_000), table, session.exec),
     localAddresses: o.localAddresses ?? hostAddresses,
     buffer,
     onBatch: () => sender.kick(),
@@ -84,6 +87,7 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
     conntrackStats: () => feed.stats(),
     async stop() {
       await collector.stop();
+      session.close();
       feed.stop();
       await sender.stop();
     },
