@@ -145,6 +145,8 @@ export interface AlertRepo {
    * Not audited.
    */
   upsert(alert: AlertRecord): Promise<AlertRecord>;
+  /** `upsert` of each, in order, in one transaction (all stored or none). */
+  upsertMany(alerts: readonly AlertRecord[]): Promise<AlertRecord[]>;
   get(id: string): Promise<AlertRecord | undefined>;
   /** Newest `lastAt` first; `since` keeps alerts with lastAt >= since. */
   list(filter?: AlertFilter): Promise<AlertRecord[]>;

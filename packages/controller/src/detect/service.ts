@@ -3,7 +3,7 @@
 //   flow stream ──ingest(observations, now)──> DetectionEngine ──changed alerts──┐
 //   timer (gapCheckMs) ──agents + hub hashes──> engine.checkAgents ─────────────┤
 //                                                                              v
-//        pending (one entry per alert id) ──flush──> store.alerts.upsert
+//        pending (one entry per alert id) ──flush──> store.alerts.upsertMany (one transaction)
 //                                                     ├─> webhooks / syslog (new alert, or its
 //                                                     │   severity rose: never one per update)
 //                                                     └─> auto-quarantine (per kind, min severity)
@@ -153,13 +153,21 @@ export class DetectionService {
     while (this.pending.size > 0) {
       const batch = [...this.pending.values()];
       this.pending = new Map();
-      for (const a of batch) {
+      let stored: AlertRecord[];
+      try {
+        // One transaction for every alert a batch of flows changed (a commit costs far more
+        // than the rows it writes).
+        stored = await this.ctx.store.alerts.upsertMany(batch.map(toRecord));
+      } catch (err) {
+        this.ctx.log.error({ err, alerts: batch.map((a) => a.id) }, "alerts could not be stored");
+        continue;
+      }
+      for (const a of stored) {
+        this.deliver(a);
         try {
-          const stored = await this.ctx.store.alerts.upsert(toRecord(a));
-          this.deliver(stored);
-          await this.maybeQuarantine(stored);
+          await this.maybeQuarantine(a);
         } catch (err) {
-          this.ctx.log.error({ err, alert: a.id }, "alert could not be stored");
+          this.ctx.log.error({ err, alert: a.id }, "automatic quarantine failed");
         }
       }
     }

@@ -49,6 +49,23 @@ export function alertContract(make: MakeHarness): void {
       expect(await c.store.alerts.get("nope")).toBeUndefined();
     });
 
+    it("stores many in one call, in order, each as upsert would (a repeated id counts again)", async () => {
+      await c.store.alerts.upsert(alert({ id: "a" }));
+      await c.store.alerts.setStatus("a", "acknowledged", "alice");
+      const stored = await c.store.alerts.upsertMany([
+        alert({ id: "a", lastAt: "2026-01-01T01:00:00.000Z" }),
+        alert({ id: "b", kind: "decoy" }),
+        alert({ id: "b", kind: "decoy", lastAt: "2026-01-01T02:00:00.000Z" }),
+      ]);
+      expect(stored.map((a) => [a.id, a.status, a.count, a.lastAt])).toEqual([
+        ["a", "acknowledged", 2, "2026-01-01T01:00:00.000Z"],
+        ["b", "open", 1, "2026-01-01T00:00:00.000Z"],
+        ["b", "open", 2, "2026-01-01T02:00:00.000Z"],
+      ]);
+      expect(await c.store.alerts.get("b")).toEqual(stored[2]);
+      expect(await c.store.alerts.upsertMany([])).toEqual([]);
+    });
+
     it("lists newest first with filters", async () => {
       await c.store.alerts.upsert(alert({ id: "a", lastAt: "2026-01-01T01:00:00.000Z" }));
       await c.store.alerts.upsert(

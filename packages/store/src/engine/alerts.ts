@@ -3,25 +3,16 @@
 
 import type { AlertRecord, AlertRepo } from "../flow-records.js";
 import { record } from "./audit.js";
-import type { Backend, EngineContext } from "./tables.js";
+import type { Backend, EngineContext, Tables } from "./tables.js";
 
 export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
   return {
     async upsert(alert) {
-      return db.run((t) => {
-        const before = t.alert(alert.id);
-        const next: AlertRecord =
-          before === undefined
-            ? alert
-            : {
-                ...alert,
-                at: before.at,
-                status: before.status,
-                count: Math.max(before.count + 1, alert.count),
-              };
-        t.putAlert(next);
-        return next;
-      });
+      return db.run((t) => merge(t, alert));
+    },
+    async upsertMany(alerts) {
+      if (alerts.length === 0) return [];
+      return db.run((t) => alerts.map((a) => merge(t, a)));
     },
     async get(id) {
       return db.run((t) => t.alert(id));
@@ -46,4 +37,19 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
       });
     },
   };
+}
+
+function merge(t: Tables, alert: AlertRecord): AlertRecord {
+  const before = t.alert(alert.id);
+  const next: AlertRecord =
+    before === undefined
+      ? alert
+      : {
+          ...alert,
+          at: before.at,
+          status: before.status,
+          count: Math.max(before.count + 1, alert.count),
+        };
+  t.putAlert(next);
+  return next;
 }
