@@ -1,7 +1,8 @@
-// A minimal client of the controller's admin API for the lab: HTTPS with the lab CA as the only
-// trusted root (so the connection is pinned), Bearer admin token, JSON in and out. Errors carry
-// the API's own message and code ({"error": {code, message, details}}).
-import { request } from "node:https";
+// The lab's calls to the controller's admin API, over @microseg/client's transport: HTTPS with
+// the lab CA as the only trusted root (so the connection is pinned), Bearer admin token, JSON in
+// and out. API errors carry the API's own message and code ({"error": {code, message, details}});
+// an unreachable controller is the transport's MicrosegError.
+import { createTransport, type Transport } from "@microseg/client";
 
 export interface LabApiTarget {
   /** https://127.0.0.1:PORT (the relay into the controller namespace). */
@@ -25,46 +26,33 @@ export class LabApiError extends Error {
 export const API_TIMEOUT_MS = 15_000;
 
 /** One API call; resolves to the parsed JSON body (undefined for 204). */
-export function labApi<T = unknown>(
+export async function labApi<T = unknown>(
   target: LabApiTarget,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, target.url),
-      {
-        method,
-        ca: target.caPem,
-        timeout: API_TIMEOUT_MS,
-        headers: {
-          authorization: `Bearer ${target.token}`,
-          ...(payload !== undefined && { "content-type": "application/json" }),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (d: Buffer) => {
-          text += d.toString();
-        });
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          try {
-            const json = text === "" ? undefined : (JSON.parse(text) as unknown);
-            if (status >= 200 && status < 300) resolve(json as T);
-            else reject(apiError(status, json, `${method} ${path}`));
-          } catch (e) {
-            reject(new LabApiError(status, "MSEG_INTERNAL", `${method} ${path}: ${String(e)}`));
-          }
-        });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on("error", reject);
-    req.end(payload);
-  });
+  const res = await transportFor(target)({ method, path, token: target.token, body });
+  let json: unknown;
+  try {
+    json = res.text === "" ? undefined : JSON.parse(res.text);
+  } catch (e) {
+    throw new LabApiError(res.status, "MSEG_INTERNAL", `${method} ${path}: ${String(e)}`);
+  }
+  if (res.status >= 200 && res.status < 300) return json as T;
+  throw apiError(res.status, json, `${method} ${path}`);
+}
+
+/** One transport per target (its TLS options), reused across calls. */
+const transports = new WeakMap<LabApiTarget, Transport>();
+
+function transportFor(target: LabApiTarget): Transport {
+  let t = transports.get(target);
+  if (t === undefined) {
+    t = createTransport({ baseUrl: target.url, ca: target.caPem, timeoutMs: API_TIMEOUT_MS });
+    transports.set(target, t);
+  }
+  return t;
 }
 
 function apiError(status: number, json: unknown, what: string): LabApiError {
