@@ -22,7 +22,11 @@ const RULES: { dir: string; allow: string[]; pure: boolean; typesOnly?: boolean 
   { dir: "packages/nft/src/render", allow: ["core"], pure: true },
   { dir: "packages/nft/src", allow: ["core", "nft"], pure: false },
   // lab runs the controller and the agent as processes (src/programs/*.js import them)
-  { dir: "packages/lab/src", allow: ["core", "nft", "lab", "controller", "agent"], pure: false },
+  {
+    dir: "packages/lab/src",
+    allow: ["core", "nft", "lab", "client", "controller", "agent"],
+    pure: false,
+  },
   { dir: "packages/store/src", allow: ["core", "store"], pure: false },
   { dir: "packages/export/src", allow: ["core"], pure: true },
   { dir: "packages/insight/src", allow: ["core", "insight"], pure: true },
