@@ -23,12 +23,15 @@ export function flowsExplainCommand() {
     .requiredOption("--from <workload|ip>", "the client: a workload name or an address")
     .requiredOption("--to <workload|ip>", "the server: a workload name or an address")
     .requiredOption("--port <proto/port>", "the service, e.g. tcp/5432, udp/53, icmp")
-    .option("--at <time>", "under the revision active then (ISO time or 2h, 3d back); default now")
+    .option(
+      "--at <time>",
+      "under the revision and inventory of then (ISO time or 2h, 3d back); default now",
+    )
     .addHelpText(
       "after",
       `
-The flow is judged with the workloads as they are now, under the policy revision that was
-active at --at. Each managed end shows its mode (learn, test, enforce), what policy says there
+The flow is judged under the policy revision that was active at --at, with the workloads as
+they were then (labels, modes, addresses and quarantines, from the audit log). Each managed end shows its mode (learn, test, enforce), what policy says there
 and the rule (or the default) that decided, with the remote labels the rule matched.
 
 Examples:

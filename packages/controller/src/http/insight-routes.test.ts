@@ -191,10 +191,64 @@ describe("GET /api/v1/flows/explain", () => {
     expect(old.recorded.map((e) => e.count)).toEqual([900]);
     const now = ok(P.FlowExplainSchema, (await t.call("GET", `/api/v1/flows/explain?${q}`)).body);
     expect([now.revision, now.decision.verdict]).toEqual([2, "blocked"]);
+    // Before anything existed: no revision, and web-1 was not a workload yet.
     const early = await t.call("GET", `/api/v1/flows/explain?${q}&at=2020-01-01T00:00:00Z`);
-    expect([early.body.revision, early.body.decision.policy]).toEqual([null, "deny"]);
+    expect(early.status).toBe(404);
+    expect(early.body.error.message).toMatch(/"web-1" was not a workload at 2020-01-01T00:00:00/);
+    const byAddress = await t.call(
+      "GET",
+      "/api/v1/flows/explain?from=198.18.0.2&to=198.18.0.5&port=tcp/5432&at=2020-01-01T00:00:00Z",
+    );
+    // Neither address belonged to a workload then: nothing enforced between them.
+    expect(byAddress.body.revision).toBeNull();
+    expect(byAddress.body.decision).toEqual({ verdict: "allowed", policy: "allow", steps: [] });
     const unknown = await t.call("GET", "/api/v1/flows/explain?from=nope&to=db-1&port=tcp/1");
     expect(unknown.status).toBe(404);
+  });
+
+  it("judges with the labels, modes and quarantines of then, from the audit log", async () => {
+    const t = await estate();
+    const q = "from=web-1&to=db-1&port=tcp/5432";
+    const explainAt = async (at: string) =>
+      ok(P.FlowExplainSchema, (await t.call("GET", `/api/v1/flows/explain?${q}&at=${at}`)).body);
+    await t.call("PATCH", "/api/v1/workloads/db-1", { mode: "test" });
+    t.clock.advance(60_000);
+    const inTest = t.clock.now().toISOString();
+    t.clock.advance(60_000);
+    // web-1 loses its role (the web-db rule no longer selects it), then db-1 enforces and
+    // web-1 is quarantined, then removed.
+    await t.call("PATCH", "/api/v1/workloads/web-1", { labels: { role: null } });
+    t.clock.advance(60_000);
+    const unlabelled = t.clock.now().toISOString();
+    t.clock.advance(60_000);
+    await t.call("PATCH", "/api/v1/workloads/db-1", { mode: "enforce" });
+    await t.call("POST", "/api/v1/workloads/web-1/quarantine", { reason: "test" });
+    t.clock.advance(60_000);
+    const quarantined = t.clock.now().toISOString();
+    t.clock.advance(60_000);
+    await t.call("DELETE", "/api/v1/workloads/web-1/quarantine");
+    await t.call("DELETE", "/api/v1/workloads/web-1");
+
+    const then = await explainAt(inTest);
+    expect(then.decision.policy).toBe("allow");
+    expect(then.decision.steps.find((s) => s.at === "destination")?.mode).toBe("test");
+    expect(then.decision.steps.find((s) => s.at === "source")?.rule?.id).toBe("web-db");
+
+    // Unlabelled, web-1 matched no rule: its own egress blocked it; db-1 was still in test mode.
+    const later = await explainAt(unlabelled);
+    expect(later.decision.verdict).toBe("blocked");
+    expect(later.decision.steps.map((s) => [s.at, s.mode, s.policy])).toEqual([
+      ["source", "enforce", "deny"],
+      ["destination", "test", "deny"],
+    ]);
+
+    const q3 = await explainAt(quarantined);
+    expect(q3.decision.verdict).toBe("blocked");
+    expect(JSON.stringify(q3.decision.steps)).toMatch(/web-1 is quarantined/);
+
+    // Today web-1 does not exist; the explanation of an old flow still names it.
+    const gone = await t.call("GET", `/api/v1/flows/explain?${q}`);
+    expect(gone.status).toBe(404);
   });
 });
 

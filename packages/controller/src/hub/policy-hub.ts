@@ -56,11 +56,11 @@ export class PolicyHub {
     quarantines: readonly Quarantine[] = [],
   ) {
     for (const q of quarantines) this.quarantines.set(q.workload, q);
-    for (const w of workloads) this.stored.set(w.name, plain(w));
+    for (const w of workloads) this.stored.set(w.name, plainWorkload(w));
     if (revision !== undefined) {
       this.active = revision.number;
       this.policy = revision.policy;
-      for (const w of revision.declared) this.declared.set(w.name, plain(w));
+      for (const w of revision.declared) this.declared.set(w.name, plainWorkload(w));
     }
     this.compiler = new Compiler(revision?.policy ?? EMPTY_POLICY, this.inventory());
   }
@@ -81,7 +81,7 @@ export class PolicyHub {
 
   /** The inventory a revision declaring `declared` would compile against. */
   inventoryWith(declared: readonly Workload[]): Workload[] {
-    const byName = new Map(declared.map((w) => [w.name, plain(w)]));
+    const byName = new Map(declared.map((w) => [w.name, plainWorkload(w)]));
     for (const [name, w] of this.stored) byName.set(name, w);
     return [...byName.values()].map((w) => this.withQuarantine(w));
   }
@@ -136,7 +136,7 @@ export class PolicyHub {
   setRevision(revision: HubRevision): string[] {
     const wasNone = this.active === null;
     const before = new Map(this.declared);
-    this.declared = new Map(revision.declared.map((w) => [w.name, plain(w)]));
+    this.declared = new Map(revision.declared.map((w) => [w.name, plainWorkload(w)]));
     this.active = revision.number;
     this.policy = revision.policy;
     const changes: Change[] = [{ kind: "set-policy", policy: revision.policy }];
@@ -150,7 +150,7 @@ export class PolicyHub {
   }
 
   upsertWorkload(workload: Workload): string[] {
-    this.stored.set(workload.name, plain(workload));
+    this.stored.set(workload.name, plainWorkload(workload));
     return this.applyChanges([this.effectiveChange(workload.name)]);
   }
 
@@ -252,7 +252,7 @@ export class PolicyHub {
 }
 
 /** Only the model's fields: records carry timestamps the compiler does not need. */
-function plain(w: Workload): Workload {
+export function plainWorkload(w: Workload): Workload {
   const out: Workload = {
     name: w.name,
     labels: w.labels,

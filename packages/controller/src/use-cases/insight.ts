@@ -5,7 +5,8 @@
 //   POST insight/labels/accept   suggestion -> patchWorkload (audited, recompiled by the hub)
 //   GET  insight/recommend       recommend(edges) -> YAML [-> putDraft when save=true]
 //   POST policy/replay           replay(active, draft, inventory, edges)
-//   GET  flows/explain           explain under the revision active at `at`
+//   GET  flows/explain           explain under the revision active at `at`, with the inventory
+//                                of then (inventory-at.ts)
 //   GET  insight/blast-radius    buildReachGraph(policy) -> blastRadius, estateExposure
 import { isIP } from "node:net";
 import {
@@ -38,6 +39,7 @@ import type { ControllerContext } from "../context.js";
 import { edgeWire } from "../flows/flow-query.js";
 import { parseTimeParam, timeRange } from "../flows/time-range.js";
 import { flowEdge, recommendationWire, replayWire } from "./insight-wire.js";
+import { inventoryAt } from "./inventory-at.js";
 import { getDraft, putDraft } from "./policy-draft.js";
 import { hubRevision, parsePolicyText } from "./policy-text.js";
 import { patchWorkload } from "./workloads.js";
@@ -157,10 +159,14 @@ export async function explainRecordedFlow(
   const now = ctx.clock().getTime();
   const at = q.at === undefined ? now : parseTimeParam("at", q.at, now);
   const { number, policy, declared } = await revisionAt(ctx, at);
-  const workloads = withDeclared(ctx.hub.workloads(), declared);
+  // The labels, modes, addresses and quarantines of then, not today's (audit log undone).
+  const inventory =
+    q.at === undefined ? ctx.hub.workloads() : (await inventoryAt(ctx, at)).workloads;
+  const workloads = withDeclared(inventory, declared);
+  const when = q.at === undefined ? undefined : new Date(at).toISOString();
   const query = {
-    from: endpoint(q.from, "from", workloads),
-    to: endpoint(q.to, "to", workloads),
+    from: endpoint(q.from, "from", workloads, when),
+    to: endpoint(q.to, "to", workloads, when),
     port: q.port.toLowerCase(),
   };
   let decision: ReturnType<typeof explain>;
@@ -201,12 +207,19 @@ async function revisionAt(ctx: ControllerContext, at: number) {
   return { number: null, policy: EMPTY_POLICY as Policy, declared: [] as Workload[] };
 }
 
-function endpoint(text: string, field: string, workloads: readonly Workload[]): Endpoint {
+function endpoint(
+  text: string,
+  field: string,
+  workloads: readonly Workload[],
+  at?: string,
+): Endpoint {
   if (workloads.some((w) => w.name === text)) return { workload: text };
   if (isIP(text) !== 0) return { address: text };
   throw new ApiError(
     "MSEG_API_NOT_FOUND",
-    `${field}: "${text}" is neither a workload (GET /api/v1/workloads) nor an IP address`,
+    at === undefined
+      ? `${field}: "${text}" is neither a workload (GET /api/v1/workloads) nor an IP address`
+      : `${field}: "${text}" was not a workload at ${at} (the audit log shows the inventory of then) nor is it an IP address`,
   );
 }
 
