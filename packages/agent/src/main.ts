@@ -7,7 +7,8 @@
 //     ├─ controllerAddresses(URL) ── management hosts    │
 //     ├─ pinCa: GET /api/ca.pem (insecure) → fingerprint == --ca-fingerprint → ca.pem
 //     ├─ connect(ca, credential) → createHttpTransport({ca}) → createControllerClient
-//     ├─ driverFor(management) → new NftDriver({management, allowRootNamespace})
+//     ├─ one `nft -j -t -i` session for terse listings (drift backstop, flow attempts)
+//     ├─ driverFor(management) → new NftDriver({management, allowRootNamespace, listExec})
 //     └─ startAgent(config, deps)
 //          ├─ DataplaneManager ── NftDriver (kernel)     ├─ StateStore (last good, identity)
 //          ├─ TamperWatch ──────── DataplaneManager      └─ StatusReporter ── ControllerClient
@@ -18,7 +19,12 @@
 //   SIGTERM/SIGINT → stop loops, leave the table in force, resolve 0.
 
 import { MicrosegError } from "@microseg/core/errors";
-import { assertNamespaceAllowed, NftDriver } from "@microseg/nft";
+import {
+  assertNamespaceAllowed,
+  createNftSession,
+  NftDriver,
+  TERSE_LIST_FLAGS,
+} from "@microseg/nft";
 import { normalizeFingerprint, PATHS } from "@microseg/protocol/agent";
 import { pino } from "pino";
 import { startAgent } from "./agent.js";
@@ -77,6 +83,8 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
     log.warn({ error: e.message }, "controller address not resolved; management set incomplete");
     return [] as string[];
   });
+  // One long-lived `nft -i` for the frequent terse listings (drift backstop, flow attempts).
+  const listing = createNftSession({ flags: TERSE_LIST_FLAGS, timeoutMs: 10_000 });
   const agent = await startAgent(
     {
       controller: o.controller,
@@ -91,7 +99,11 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
       store,
       controllerHosts,
       driverFor: (management) =>
-        new NftDriver({ management, allowRootNamespace: o.hostNamespace === true }),
+        new NftDriver({
+          management,
+          allowRootNamespace: o.hostNamespace === true,
+          listExec: listing.exec,
+        }),
       pinCa: async () =>
         url.protocol === "https:"
           ? pinnedCa(
@@ -112,6 +124,7 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
                 stateDir: o.stateDir,
                 intervalMs: o.flowIntervalMs,
                 bufferBytes: o.flowBufferBytes,
+                terseList: listing.exec,
                 send,
                 log,
               }),
@@ -121,7 +134,10 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
       }),
       log,
     },
-  );
+  ).catch((e: unknown) => {
+    listing.close();
+    throw e;
+  });
   log.info({ controller: o.controller, stateDir: o.stateDir }, "agent started");
   const stopped = o.until ?? signalled();
   const outcome = await Promise.race([
@@ -132,6 +148,7 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
     ),
   ]);
   await agent.stop();
+  listing.close();
   if (outcome !== 0) throw outcome;
   log.info("agent stopped; the table stays in force");
   return 0;

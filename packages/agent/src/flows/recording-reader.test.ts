@@ -55,12 +55,12 @@ describe("recordingReader", () => {
     expect((await take()).length).toBeGreaterThan(0);
     expect(nft.calls.filter((c) => c.includes("list set")).length).toBeGreaterThan(0);
     expect(await take()).toEqual([]);
-    expect(nft.calls).toEqual(["-j -t -p list ruleset"]);
+    expect(nft.calls).toEqual(["-j -t list ruleset"]);
     nft.bump(3);
     const moved = await take();
     expect(moved).toEqual([expect.objectContaining({ port: 81, count: 3, verdict: "blocked" })]);
     expect(nft.calls).toEqual([
-      "-j -t -p list ruleset",
+      "-j -t list ruleset",
       "-j -p list set inet microseg flow-deny-in-v4",
       "-j -p list set inet microseg flow-deny-in-v6",
     ]);
@@ -76,7 +76,7 @@ describe("recordingReader", () => {
     nft.bump(1);
     session.bump(1);
     await read();
-    expect(session.calls).toEqual(["-j -t -p list ruleset"]);
+    expect(session.calls).toEqual(["-j -t list ruleset"]);
     expect(nft.calls).toEqual([
       "-j -p list set inet microseg flow-deny-in-v4",
       "-j -p list set inet microseg flow-deny-in-v6",

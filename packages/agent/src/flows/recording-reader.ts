@@ -1,27 +1,24 @@
 // Reads the ruleset's recording sets at a cost that does not grow with the address sets:
 //
-//   nft -j -t -p list ruleset            terse: rules with counters, set declarations, no
+//   nft -j -t list ruleset               terse: rules with counters, set declarations, no
 //                                        elements (the driver's drift check uses it for the same
 //                                        reason); our table's items only
 //   nft -j -p list set inet T flow-...   only for the sets of a recording chain whose counter
 //                                        moved since the last read (both families)
 //
-// The terse listing runs in a long-lived `nft -j -t -p -i` session when one is given (no fork:
+// The terse listing runs in a long-lived `nft -j -t -i` session when one is given (no fork:
 // ~0.4 ms of nft's CPU instead of ~4 ms), so an idle host (nothing judged) costs next to nothing
 // per read; set listings, needed only when attempts were recorded, fork. The answer is one listing for
 // parseRecordingListing: sets listed with elements carry an `elem` array (empty when they have
 // none); the others are terse and keep what the reader saw before.
 
 import type { NftExec } from "@microseg/nft";
-import { flowSetName } from "@microseg/nft";
+import { flowSetName, TERSE_LIST_FLAGS } from "@microseg/nft";
 import { parseRecordingListing } from "./attempt-sets.js";
 
 type Json = Record<string, unknown>;
 
 const CHAIN = /^flow-(deny|wb)-(in|out)$/;
-
-/** The flags of the terse listing; a session serving it must run with exactly these. */
-export const TERSE_FLAGS = ["-j", "-t", "-p"] as const;
 
 /**
  * undefined from the returned function: the table does not exist. `terseList` serves the terse
@@ -34,7 +31,7 @@ export function recordingReader(
 ): () => Promise<string | undefined> {
   let lastChains = new Map<string, number>();
   return async () => {
-    const res = await terseList([...TERSE_FLAGS, "list", "ruleset"]);
+    const res = await terseList([...TERSE_LIST_FLAGS, "list", "ruleset"]);
     if (res.code !== 0) throw new Error(`nft list ruleset failed: ${res.stderr.trim()}`);
     const all = (JSON.parse(res.stdout) as { nftables?: Json[] }).nftables ?? [];
     const ours = all.filter((item) => belongs(item, table));

@@ -11,14 +11,20 @@
 //                         long-lived `nft -i` session; the recording sets, forked, only when
 //                         their chain's counter moved)
 
-import { createNftExec, createNftSession, DEFAULT_TABLE } from "@microseg/nft";
+import {
+  createNftExec,
+  createNftSession,
+  DEFAULT_TABLE,
+  type NftExec,
+  TERSE_LIST_FLAGS,
+} from "@microseg/nft";
 import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import { readHostFacts } from "../host-facts.js";
 import { DEFAULT_FLOW_INTERVAL_MS, FlowCollector } from "./collector.js";
 import { enableAccounting, startConntrackFeed } from "./conntrack-feed.js";
 import { FlowBuffer } from "./flow-buffer.js";
 import { FlowSender } from "./flow-sender.js";
-import { recordingReader, TERSE_FLAGS } from "./recording-reader.js";
+import { recordingReader } from "./recording-reader.js";
 
 export interface FlowCollectionOptions {
   readonly stateDir: string;
@@ -33,6 +39,11 @@ export interface FlowCollectionOptions {
   /** Run conntrack and nft in this network namespace (tests, bench); default: the agent's own. */
   readonly netns?: string;
   readonly table?: string;
+  /**
+   * Serves the terse listing (`TERSE_LIST_FLAGS`): the agent's shared nft session. Default: a
+   * session of its own, closed on stop.
+   */
+  readonly terseList?: NftExec;
   /** This host's addresses; default: the interfaces' addresses (re-read every flush). */
   readonly localAddresses?: () => ReadonlySet<string>;
   /** The controller call, or undefined while not connected. */
@@ -63,11 +74,14 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
   const buffer = await FlowBuffer.open(o.stateDir, { maxBytes: o.bufferBytes, log: o.log });
   const sender = new FlowSender({ buffer, send: o.send, log: o.log });
   const feed = startConntrackFeed({ prefix, bufferBytes: o.conntrackBufferBytes, log: o.log });
-  const session = createNftSession({ flags: TERSE_FLAGS, netns: o.netns, timeoutMs: 10_000 });
+  const own =
+    o.terseList === undefined
+      ? createNftSession({ flags: TERSE_LIST_FLAGS, netns: o.netns, timeoutMs: 10_000 })
+      : undefined;
   const table = o.table ?? DEFAULT_TABLE;
   const collector = new FlowCollector({
     feed,
-    readTable: recordingReader(createNftExec(o.netns, 10_000), table, session.exec),
+    readTable: recordingReader(createNftExec(o.netns, 10_000), table, o.terseList ?? own?.exec),
     localAddresses: o.localAddresses ?? hostAddresses,
     buffer,
     onBatch: () => sender.kick(),
@@ -87,7 +101,7 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
     conntrackStats: () => feed.stats(),
     async stop() {
       await collector.stop();
-      session.close();
+      own?.close();
       feed.stop();
       await sender.stop();
     },

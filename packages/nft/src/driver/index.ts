@@ -10,4 +10,9 @@ export {
   type NftDriverOptions,
   type RuleCounter,
 } from "./nft-driver.js";
-export { createNftSession, type NftSession, type NftSessionOptions } from "./session.js";
+export {
+  createNftSession,
+  type NftSession,
+  type NftSessionOptions,
+  TERSE_LIST_FLAGS,
+} from "./session.js";

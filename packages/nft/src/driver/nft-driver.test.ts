@@ -89,6 +89,25 @@ describe("NftDriver (fake nft twin)", () => {
     expect(fake.documents.length).toBe(before + 1);
   });
 
+  it("sends the terse listings (baseline, structure drift) to listExec when given", async () => {
+    const fake = createFakeNft();
+    const listed: string[] = [];
+    const driver = new NftDriver({
+      allowRootNamespace: true,
+      exec: fake.exec,
+      listExec: (args) => {
+        listed.push(args.join(" "));
+        return fake.exec(args);
+      },
+    });
+    await driver.apply(a);
+    expect(await driver.drift({ elements: false })).toEqual({ drifted: false, details: [] });
+    const table = { family: "inet", name: "microseg" };
+    await fake.exec(["-j", "-f", "-"], JSON.stringify({ nftables: [{ flush: { table } }] }));
+    expect((await driver.drift({ elements: false })).drifted).toBe(true);
+    expect(listed).toEqual(["-j -t list ruleset", "-j -t list ruleset", "-j -t list ruleset"]);
+  });
+
   it("reports a missing table", async () => {
     const { driver } = setup();
     await driver.apply(a);

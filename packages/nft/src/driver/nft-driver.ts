@@ -25,6 +25,7 @@ import {
 import { compareElements, compareStructure } from "./compare.js";
 import { createNftExec, type NftExec } from "./exec.js";
 import { assertNamespaceAllowed } from "./namespace-guard.js";
+import { TERSE_LIST_FLAGS } from "./session.js";
 import { canonicalCidr, parseTableListing, type TableState } from "./table-state.js";
 
 export interface NftDriverOptions {
@@ -38,6 +39,11 @@ export interface NftDriverOptions {
   readonly management?: AddressSet;
   /** Runs nft; default spawns `nft` (via `ip netns exec` when netns is set). */
   readonly exec?: NftExec;
+  /**
+   * Serves the terse listing of the drift check (`TERSE_LIST_FLAGS` + `list ruleset`), e.g. a
+   * long-lived nft session; default: `exec`.
+   */
+  readonly listExec?: NftExec;
 }
 
 export interface ApplyResult {
@@ -195,10 +201,9 @@ export class NftDriver {
    * them all, O(set size), even with -t), and keeps only our table.
    */
   private async readTable(terse: boolean): Promise<TableState | undefined> {
-    const args = terse
-      ? ["-j", "-t", "list", "ruleset"]
-      : ["-j", "list", "table", "inet", this.tableName];
-    const res = await this.exec(args);
+    const res = terse
+      ? await (this.options.listExec ?? this.exec)([...TERSE_LIST_FLAGS, "list", "ruleset"])
+      : await this.exec(["-j", "list", "table", "inet", this.tableName]);
     if (res.code !== 0) {
       if (/No such file or directory/.test(res.stderr)) return undefined;
       throw applyFailed("listing the table", res.stderr);

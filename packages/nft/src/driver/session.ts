@@ -16,6 +16,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { NftExec, NftExecResult } from "./exec.js";
 
+/**
+ * The flags of the terse listings the agent reads often (`list ruleset`: rules with counters,
+ * set declarations, no elements): the driver's drift check and the flow collector share one
+ * session with these.
+ */
+export const TERSE_LIST_FLAGS = ["-j", "-t"] as const;
+
 export interface NftSessionOptions {
   /** Flags the session runs with, e.g. ["-j", "-t"]; every exec must start with them. */
   readonly flags: readonly string[];
