@@ -4,11 +4,13 @@
 // those sets (plus the changed workload) are reduced again. A policy change resolves afresh.
 // Invariant (tested with random change sequences): all() equals compile() of the current state.
 
+import { type FamilyRanges, isEmptyRanges, unionRanges } from "../addr/index.js";
 import type { Policy, Workload } from "../model.js";
 import type { RuleSet } from "../ruleset.js";
 import { reduceAll } from "./compile.js";
 import { Inventory } from "./inventory.js";
 import { sideSelects } from "./peers.js";
+import { admittedQuarantined, QUARANTINE_PEER_RULE, quarantinedRanges } from "./quarantine.js";
 import { reduce } from "./reduce.js";
 import {
   membership,
@@ -66,6 +68,7 @@ export class Compiler {
       outRules: new Set(),
       named: new Set(),
     };
+    let quarantineTouched = false;
     for (const c of changes) {
       if (c.kind === "set-policy") {
         this.policy = c.policy;
@@ -75,6 +78,7 @@ export class Compiler {
       const name = c.kind === "upsert-workload" ? c.workload.name : c.name;
       const old = this.inventory.get(name);
       const next = c.kind === "upsert-workload" ? c.workload : undefined;
+      if (old?.quarantine !== undefined || next?.quarantine !== undefined) quarantineTouched = true;
       if (next === undefined) this.inventory.remove(name);
       else this.inventory.upsert(next);
       dirty.workloads.add(name);
@@ -82,7 +86,29 @@ export class Compiler {
     }
     if (policyChanged) return this.rebuild();
     this.refresh(dirty);
-    return this.reduceAffected(this.affected(dirty));
+    const names = this.affected(dirty);
+    if (quarantineTouched) this.requarantine(names);
+    return this.reduceAffected(names);
+  }
+
+  /**
+   * Recomputes the quarantined addresses; when they changed, every workload whose RuleSet has
+   * an allow entry admitting an old or a new one is reduced again (its guard entries change).
+   */
+  private requarantine(names: Set<string>) {
+    const before = this.res.quarantined;
+    const after = quarantinedRanges(this.inventory.byName.values());
+    if (sameRanges(before, after)) return;
+    this.res.quarantined = after;
+    const either = unionRanges([before, after]);
+    for (const [name, rs] of this.out) {
+      const sets = new Map(Object.entries(rs.sets));
+      const touched = [...rs.inbound.entries, ...rs.outbound.entries].some(
+        (e) =>
+          e.ruleId === QUARANTINE_PEER_RULE || !isEmptyRanges(admittedQuarantined(e, sets, either)),
+      );
+      if (touched) names.add(name);
+    }
   }
 
   get(name: string): RuleSet | undefined {
@@ -194,4 +220,10 @@ function namedPortsKey(w: Workload | undefined): string {
       .sort()
       .map((k) => [k, np[k]]),
   );
+}
+
+function sameRanges(a: FamilyRanges, b: FamilyRanges): boolean {
+  const same = (x: FamilyRanges["v4"], y: FamilyRanges["v4"]) =>
+    x.length === y.length && x.every((r, i) => r.lo === y[i]?.lo && r.hi === y[i]?.hi);
+  return same(a.v4, b.v4) && same(a.v6, b.v6);
 }

@@ -5,7 +5,7 @@ import type { Direction, Workload } from "../model.js";
 import type { AddressSet, Chain, RuleEntry, RuleSet } from "../ruleset.js";
 import { chainDefault } from "./defaults.js";
 import { resolveNamed, toPortMatches } from "./ports.js";
-import { quarantineRuleSet } from "./quarantine.js";
+import { guardQuarantined, quarantineRuleSet } from "./quarantine.js";
 import type { Resolution, ResolvedRule } from "./resolve.js";
 import { ruleSetHash } from "./ruleset-hash.js";
 
@@ -21,13 +21,23 @@ export function reduce(res: Resolution, w: Workload): RuleSet {
     res,
     w,
     "outbound",
-    outRules.flatMap((r) => outEntries(r, sets)),
+    guardQuarantined(
+      outRules.flatMap((r) => outEntries(r, sets)),
+      sets,
+      res.quarantined,
+      "outbound",
+    ),
   );
   const inbound = chain(
     res,
     w,
     "inbound",
-    inRules.flatMap((r) => inEntries(r, w, sets)),
+    guardQuarantined(
+      inRules.flatMap((r) => inEntries(r, w, sets)),
+      sets,
+      res.quarantined,
+      "inbound",
+    ),
   );
   const sortedSets: Record<string, AddressSet> = {};
   for (const name of [...sets.keys()].sort()) sortedSets[name] = sets.get(name) as AddressSet;

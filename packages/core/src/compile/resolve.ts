@@ -9,6 +9,7 @@ import type { AddressSet, PortMatch } from "../ruleset.js";
 import type { Inventory } from "./inventory.js";
 import { isOpenAny, peerKey, peerSelects, sideKey } from "./peers.js";
 import { planServices, portsKey, resolveNamed, type ServicePlan, toPortMatches } from "./ports.js";
+import { quarantinedRanges } from "./quarantine.js";
 import { type BuiltSet, buildSet, SetCache, setName } from "./sets.js";
 
 export interface ResolvedSide {
@@ -54,6 +55,8 @@ export interface Resolution {
   /** Rules whose from (to) is an unscoped any: they hold for every workload. */
   readonly openFrom: readonly number[];
   readonly openTo: readonly number[];
+  /** Every quarantined workload's addresses (the incremental compiler keeps it current). */
+  quarantined: FamilyRanges;
 }
 
 export function resolve(policy: Policy, inventory: Inventory): Resolution {
@@ -76,6 +79,7 @@ export function resolve(policy: Policy, inventory: Inventory): Resolution {
     memberOf,
     openFrom: rules.filter((r) => r.from.open).map((r) => r.index),
     openTo: rules.filter((r) => r.to.open).map((r) => r.index),
+    quarantined: quarantinedRanges(inventory.byName.values()),
   };
 }
 

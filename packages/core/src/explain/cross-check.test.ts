@@ -102,6 +102,11 @@ function reference(policy: Policy, f: Flow, at: "source" | "destination") {
           (p) => p.kind !== "cidrs" && p.kind !== "ipList" && covers(p, r, policy, f.dst, f.b),
         ));
     if (!servicesMatch(r, f.dst, f, namedOk)) continue;
+    // An allow that still admits a quarantined remote (by its address) is preceded by a deny of
+    // exactly that: the quarantine holds at the peers too.
+    if (r.action === "allow" && remote.quarantine !== undefined) {
+      return { policy: "deny", rule: "quarantine" };
+    }
     return { policy: r.action === "allow" ? "allow" : "deny", rule: r.id };
   }
   const dir = at === "source" ? "outbound" : "inbound";

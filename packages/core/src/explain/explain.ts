@@ -4,6 +4,7 @@
 import { parseAddress } from "../addr/index.js";
 import { chainDefault } from "../compile/defaults.js";
 import { selectingPeer } from "../compile/peers.js";
+import { QUARANTINE_PEER_RULE } from "../compile/quarantine.js";
 import type { Decision, ExplainStep, FlowQuery, Verdict } from "../decision.js";
 import type { Direction, Labels, Policy, Rule, Workload } from "../model.js";
 import { selectorKeys } from "../selector.js";
@@ -61,6 +62,13 @@ function step(
         remote?.quarantine === undefined
           ? reason
           : `${reason}; ${remote.name} is quarantined, so no selector matches it`,
+    };
+  }
+  if (result.entry.ruleId === QUARANTINE_PEER_RULE) {
+    return {
+      ...base,
+      rule: { id: QUARANTINE_PEER_RULE, action: "deny", source: { path: "quarantine" } },
+      reason: `${remote?.name ?? remoteAddr} is quarantined: ${w.name} denies it ahead of every rule that would admit its address`,
     };
   }
   const rule = ctx.res.ruleById.get(result.entry.ruleId)?.rule as Rule;
