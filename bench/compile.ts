@@ -152,6 +152,21 @@ for (let k = 0; k < 25; k++) {
 }
 const incMs = median(incremental);
 
+// Quarantine and release: the workload leaves every selector, and the peers whose address-based
+// allows (rule-1's `any`) would still admit it get a deny of its address ahead of them.
+const quarantines: number[] = [];
+let quarantineChanged = 0;
+for (let k = 0; k < 25; k++) {
+  const w = workloads[(k * 211 + 7) % workloads.length] as Workload;
+  const [q, qms] = time(() =>
+    compiler.apply([{ kind: "upsert-workload", workload: { ...w, quarantine: { forensic: [] } } }]),
+  );
+  const [, rms] = time(() => compiler.apply([{ kind: "upsert-workload", workload: w }]));
+  quarantines.push(qms, rms);
+  quarantineChanged += q.changed.size;
+}
+const quarantineMs = median(quarantines);
+
 const row = (k: string, v: string) => console.log(`${k.padEnd(34)} ${v}`);
 row("workloads x rules", `${WORKLOADS} x ${RULES}`);
 row("RuleSets / entries", `${out.size} / ${entries}`);
@@ -162,4 +177,8 @@ row("compile / stringify", `${(compileMs / stringifyMs).toFixed(2)}x   target <=
 row(
   "incremental label change (median)",
   `${incMs.toFixed(2)} ms   target <= 10 ms (avg ${(changedTotal / 25).toFixed(0)} RuleSets changed)`,
+);
+row(
+  "quarantine or release (median)",
+  `${quarantineMs.toFixed(2)} ms   (avg ${(quarantineChanged / 25).toFixed(0)} RuleSets changed by a quarantine)`,
 );

@@ -6,7 +6,7 @@
 
 import { type FamilyRanges, isEmptyRanges, unionRanges } from "../addr/index.js";
 import type { Policy, Workload } from "../model.js";
-import type { RuleSet } from "../ruleset.js";
+import type { AddressSet, RuleEntry, RuleSet } from "../ruleset.js";
 import { reduceAll } from "./compile.js";
 import { Inventory } from "./inventory.js";
 import { sideSelects } from "./peers.js";
@@ -101,13 +101,23 @@ export class Compiler {
     if (sameRanges(before, after)) return;
     this.res.quarantined = after;
     const either = unionRanges([before, after]);
+    // Built sets are shared between RuleSets: each is intersected once.
+    const overlaps = new Map<AddressSet, boolean>();
     for (const [name, rs] of this.out) {
-      const sets = new Map(Object.entries(rs.sets));
-      const touched = [...rs.inbound.entries, ...rs.outbound.entries].some(
-        (e) =>
-          e.ruleId === QUARANTINE_PEER_RULE || !isEmptyRanges(admittedQuarantined(e, sets, either)),
-      );
-      if (touched) names.add(name);
+      const touches = (e: RuleEntry) => {
+        if (e.ruleId === QUARANTINE_PEER_RULE) return true;
+        if (e.action !== "allow") return false;
+        if ("any" in e.peer) return true;
+        const set = rs.sets[e.peer.set];
+        if (set === undefined) return false;
+        let hit = overlaps.get(set);
+        if (hit === undefined) {
+          hit = !isEmptyRanges(admittedQuarantined(e, () => set, either));
+          overlaps.set(set, hit);
+        }
+        return hit;
+      };
+      if (rs.inbound.entries.some(touches) || rs.outbound.entries.some(touches)) names.add(name);
     }
   }
 

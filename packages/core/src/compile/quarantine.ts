@@ -80,12 +80,12 @@ export function setRanges(set: AddressSet): FamilyRanges {
 /** The quarantined addresses an entry's peer admits (empty: none, or not an allow). */
 export function admittedQuarantined(
   e: RuleEntry,
-  sets: ReadonlyMap<string, AddressSet>,
+  setOf: (name: string) => AddressSet | undefined,
   quarantined: FamilyRanges,
 ): FamilyRanges {
   if (e.action !== "allow" || isEmptyRanges(quarantined)) return { v4: [], v6: [] };
   if ("any" in e.peer) return quarantined;
-  const set = sets.get(e.peer.set);
+  const set = setOf(e.peer.set);
   return set === undefined
     ? { v4: [], v6: [] }
     : intersectFamilyRanges(quarantined, setRanges(set));
@@ -100,8 +100,9 @@ export function guardQuarantined(
 ): RuleEntry[] {
   if (isEmptyRanges(quarantined)) return [...entries];
   const out: RuleEntry[] = [];
+  const setOf = (name: string) => sets.get(name);
   for (const e of entries) {
-    const admitted = admittedQuarantined(e, sets, quarantined);
+    const admitted = admittedQuarantined(e, setOf, quarantined);
     if (!isEmptyRanges(admitted)) {
       const name =
         "any" in e.peer ? `q_any_${direction === "inbound" ? "i" : "o"}` : `q_${e.peer.set}`;
