@@ -3,8 +3,9 @@
 // agent killed, its table flushed — app still cannot reach db, while web still can.
 import { describePrivileged } from "@microseg/nft/testing";
 import { beforeAll, expect, it } from "vitest";
-import { type LabApiTarget, labApi, labExec, labProbe, listAgents, readState } from "./index.js";
+import { type LabApiTarget, labApi, labExec, labProbe, readState } from "./index.js";
 import {
+  agentConverged,
   allowed,
   labControllerApi,
   scenario,
@@ -16,15 +17,7 @@ const dir = tempStateDir();
 let api: LabApiTarget;
 const probe = async () => allowed((await labProbe({ dir, timeoutMs: 500 })).results);
 
-async function converged(host: string, ms: number): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    const row = (await listAgents(api)).find((a) => a.workload === host && !a.revoked);
-    if (row?.converged === true && row.appliedHash === row.currentHash) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the agent of ${host} did not converge within ${ms} ms`);
-}
+const converged = (host: string, ms: number) => agentConverged(api, host, ms);
 
 function alive(pid: number): boolean {
   try {

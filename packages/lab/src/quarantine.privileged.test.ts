@@ -6,6 +6,7 @@ import { describePrivileged } from "@microseg/nft/testing";
 import { beforeAll, expect, it } from "vitest";
 import { type LabApiTarget, labApi, labAttack, labProbe, listAgents, readState } from "./index.js";
 import {
+  agentConverged,
   allowed,
   labControllerApi,
   scenario,
@@ -25,16 +26,7 @@ const BEFORE = [
 let api: LabApiTarget;
 const probe = async () => allowed((await labProbe({ dir, timeoutMs: 500 })).results);
 
-/** Polls until the agent of `host` applied what the controller holds for it; answers the ms. */
-async function converged(host: string, ms: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    const row = (await listAgents(api)).find((a) => a.workload === host && !a.revoked);
-    if (row?.converged === true && row.appliedHash === row.currentHash) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the agent of ${host} did not converge within ${ms} ms`);
-}
+const converged = (host: string, ms: number) => agentConverged(api, host, ms);
 
 interface AlertRow {
   readonly kind: string;

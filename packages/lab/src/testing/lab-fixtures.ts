@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
+import { listAgents } from "../control-plane.js";
 import { labDown } from "../down.js";
 import type { LabApiTarget } from "../lab-api.js";
 import type { ProbeResult } from "../probe-plan.js";
@@ -53,4 +54,15 @@ export function labControllerApi(dir: string): LabApiTarget {
   const controller = readState(dir)?.controller;
   if (controller === undefined) throw new Error("lab up recorded no controller");
   return apiOf(controller);
+}
+
+/** Polls until the agent of `host` applied what the controller holds for it; answers the ms. */
+export async function agentConverged(api: LabApiTarget, host: string, ms: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    const row = (await listAgents(api)).find((a) => a.workload === host && !a.revoked);
+    if (row?.converged === true && row.appliedHash === row.currentHash) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the agent of ${host} did not converge within ${ms} ms`);
 }
