@@ -13,6 +13,7 @@
 // Target: detection alone >= 500,000 obs/s on one core, i.e. at most 20% of the 100,000
 // records/s ingest budget.
 
+import { seededRandom as random } from "@microseg/core";
 import {
   Baseline,
   DecoyList,
@@ -30,16 +31,6 @@ const BATCH = 1000;
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 const SPAN_MS = 3_600_000;
 const SERVICES = ["tcp/443", "tcp/5432", "tcp/6379", "tcp/8080", "udp/53", "tcp/22", "tcp/445"];
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const names = Array.from({ length: WORKLOADS }, (_, i) => `w-${i}`);
 const ends = names.map((name) => ({ name, kind: "workload" as const }));

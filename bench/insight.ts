@@ -14,6 +14,7 @@
 //   exposure      estate-wide reach within 3 hops (BFS from every workload)
 import { performance } from "node:perf_hooks";
 import type { Workload } from "@microseg/core";
+import { seededRandom } from "@microseg/core";
 import {
   blastRadius,
   buildReachGraph,
@@ -34,15 +35,7 @@ const ROLE_AT = (i: number) => {
 };
 const PORT: Record<string, string> = { api: "tcp/8080", db: "tcp/5432", cache: "tcp/6379" };
 
-let seed = 7;
-/** mulberry32 */
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = seededRandom(7);
 
 function estate(): Workload[] {
   const out: Workload[] = [];

@@ -3,6 +3,7 @@
 // an estate of workloads and an active policy. Shared by bench/flow-ingest.ts and
 // bench/ingest-detect.ts so both measure the same batches.
 
+import { seededRandom as random } from "@microseg/core";
 import { buildController } from "../../packages/controller/src/build.js";
 import type { ControllerContext } from "../../packages/controller/src/context.js";
 import { ingestFlows } from "../../packages/controller/src/flows/ingest.js";
@@ -29,17 +30,6 @@ export const PORTS: [string, number][] = [
 
 /** Ports a horizontal sweep from w-0 tries (smb, rdp, ssh). */
 const SWEEP_PORTS = [445, 3389, 22];
-
-/** A deterministic pseudo-random sequence, mulberry32 (the same batches every run). */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Scan-like records mixed into a batch: a `share` of its records (drawn from their own sequence,

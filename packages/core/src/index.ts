@@ -11,5 +11,6 @@ export * from "./explain/index.js";
 export * from "./model.js";
 export * from "./policy/index.js";
 export * from "./ports.js";
+export * from "./random.js";
 export * from "./ruleset.js";
 export { matchLabel, matchNamespace, matchSelector } from "./selector.js";

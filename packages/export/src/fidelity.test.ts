@@ -4,7 +4,13 @@
 // pair of workloads and every port that matters.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { explain, loadPolicy, type Policy, type Workload } from "@microseg/core";
+import {
+  explain,
+  loadPolicy,
+  type Policy,
+  seededRandom as prng,
+  type Workload,
+} from "@microseg/core";
 import { describe, expect, it } from "vitest";
 import { type ExportInput, exportAwsSg, exportIptables, exportK8s, exportNft } from "./index.js";
 
@@ -112,18 +118,6 @@ rules: [{ name: r1, from: { r: y }, to: { r: x }, services: [tcp/h, sctp/9] }]`;
     expect(() => exportNft(shop)).toThrow(/--workload/);
   });
 });
-
-/** Seeded PRNG (mulberry32), so a failure is reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const APPS = ["a", "b", "c"];
 const PORTS = ["tcp/80", "tcp/81", "tcp/443", "udp/53"];

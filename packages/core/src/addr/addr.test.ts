@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom as prng } from "../random.js";
 import {
   addressSetContains,
   cidrsToRanges,
@@ -83,18 +84,6 @@ describe("normalization", () => {
     expect(addressSetContains(s, "::1")).toBe(false);
   });
 });
-
-/** Seeded PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("against brute force over a small space", () => {
   // Addresses 10.0.0.0-10.0.0.255 (v4) and 2001:db8::0-ff (v6): enumerate and compare.

@@ -12,20 +12,12 @@ import type {
   ServicePort,
   Workload,
 } from "../model.js";
+import { seededRandom } from "../random.js";
 
 export type Rnd = () => number;
 
-/** mulberry32: tiny, fast, good enough for tests. */
-export function prng(seed: number): Rnd {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded sequence of `seededRandom` (mulberry32). */
+export const prng: (seed: number) => Rnd = seededRandom;
 
 export const pickOne = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 const chance = (rnd: Rnd, p: number) => rnd() < p;

@@ -6,21 +6,12 @@ import {
   explainEndpoints,
   loadPolicy,
   type Policy,
+  seededRandom as prng,
   type Workload,
 } from "@microseg/core";
 import { describe, expect, it } from "vitest";
 import { buildReachGraph, reach } from "./reach-graph.js";
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rnd: () => number, l: readonly T[]): T => l[Math.floor(rnd() * l.length)] as T;
 
 const ROLES = ["web", "api", "db"];

@@ -3,6 +3,7 @@
 // chatty pair does not outweigh the application's structure). Nodes and edges are added in name
 // order and the RNG is seeded, so the same input gives the same communities.
 
+import { seededRandom } from "@microseg/core";
 import { UndirectedGraph } from "graphology";
 import louvainModule from "graphology-communities-louvain";
 import type { FlowEdge } from "../flow.js";
@@ -75,16 +76,4 @@ function renumber(sorted: readonly string[], raw: Record<string, number>) {
     community.set(n, ids.get(r) as number);
   }
   return { community, count: ids.size };
-}
-
-/** mulberry32: a small seeded PRNG, so Louvain's random choices repeat run to run. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

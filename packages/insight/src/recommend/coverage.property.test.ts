@@ -1,22 +1,12 @@
 // Property: for random estates and traffic (seeded), the recommended policy allows every learned
 // edge, except edges listed as impossible to express (an unlabelled workload, a non-service
 // port, no workload end) — never because the generated rules are wrong.
-import { loadPolicy, type Workload } from "@microseg/core";
+import { loadPolicy, seededRandom as prng, type Workload } from "@microseg/core";
 import { describe, expect, it } from "vitest";
 import type { FlowEdge, FlowVerdict } from "../flow.js";
 import { edge } from "../testing/estate.js";
 import { recommend } from "./recommend.js";
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rnd: () => number, list: readonly T[]): T =>
   list[Math.floor(rnd() * list.length)] as T;
 

@@ -1,6 +1,7 @@
 // When each flow of a traffic plan runs next (pure; the random source is passed in, so tests
 // can pin it). Flows start spread over their first period, so a plan whose flows share one
 // period does not fire them all at once, and every later wait is the period ±TRAFFIC_JITTER.
+import { seededRandom as coreSeededRandom } from "@microseg/core";
 import type { TrafficFlow } from "./plan.js";
 
 /** Each wait is the flow's period times a factor drawn from [1 - J, 1 + J]. */
@@ -41,13 +42,4 @@ export function runsWithin(
 }
 
 /** A deterministic Random for tests and reproducible runs (mulberry32). */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom: (seed: number) => Random = coreSeededRandom;
