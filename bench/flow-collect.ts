@@ -18,10 +18,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { RuleSet } from "@microseg/core";
 import { NftDriver } from "@microseg/nft";
 import type { FlowBatch } from "@microseg/protocol/agent";
 import { startFlowCollection } from "../packages/agent/src/flows/index.js";
+import { udpServerRuleSet } from "../packages/agent/src/testing/rulesets.js";
 import { createNetns, joinNamespaces, type Netns } from "../packages/nft/src/testing/index.js";
 
 const arg = (n: string, d: string) =>
@@ -54,25 +54,7 @@ while sent < total:
 print(sent, time.time() - start)
 `;
 
-const serverPolicy: RuleSet = {
-  workload: "server",
-  mode: "enforce",
-  addresses: [],
-  inbound: {
-    default: "deny",
-    entries: [
-      {
-        ruleId: "client-udp",
-        action: "allow",
-        peer: { set: "client" },
-        ports: [{ proto: "udp", ranges: [[1024, 65535]] }],
-      },
-    ],
-  },
-  outbound: { default: "allow", entries: [] },
-  sets: { client: { v4: ["198.18.0.2/32"], v6: [] } },
-  hash: "bench-server",
-};
+const serverPolicy = udpServerRuleSet("198.18.0.2", "bench-server");
 
 /** utime+stime (+ reaped children's) of a process, in ms. */
 async function cpuMs(pid: number | "self", children = false): Promise<number> {

@@ -7,11 +7,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RuleSet } from "@microseg/core";
 import { NftDriver } from "@microseg/nft";
 import { describePrivileged, joinNamespaces, type Netns, NetnsGroup } from "@microseg/nft/testing";
 import type { FlowBatch } from "@microseg/protocol/agent";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { udpServerRuleSet } from "../testing/rulesets.js";
 import { type FlowCollection, startFlowCollection } from "./start-flows.js";
 
 const BURST = 4000;
@@ -27,27 +27,7 @@ for port in range(20000, 20000 + total):
 print(total)
 `;
 
-function serverPolicy(client: string): RuleSet {
-  return {
-    workload: "server",
-    mode: "enforce",
-    addresses: [],
-    inbound: {
-      default: "deny",
-      entries: [
-        {
-          ruleId: "client-udp",
-          action: "allow",
-          peer: { set: "client" },
-          ports: [{ proto: "udp", ranges: [[1024, 65535]] }],
-        },
-      ],
-    },
-    outbound: { default: "allow", entries: [] },
-    sets: { client: { v4: [`${client}/32`], v6: [] } },
-    hash: "resync-server",
-  };
-}
+const serverPolicy = (client: string) => udpServerRuleSet(client, "resync-server");
 
 describePrivileged("lost conntrack events recovered from a table dump", () => {
   const group = new NetnsGroup("mseg-resync");

@@ -1,4 +1,5 @@
-// Hand-built RuleSets for agent tests: a server that accepts `clients` on some TCP ports.
+// Hand-built RuleSets for agent tests and benchmarks: a server that accepts `clients` on some TCP
+// ports, and one that takes UDP datagrams from one client on every unprivileged port.
 
 import { createHash } from "node:crypto";
 import type { AddressSet, RuleSet } from "@microseg/core";
@@ -39,4 +40,27 @@ export function manyClients(n: number): AddressSet {
     (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`,
   );
   return { v4, v6: [] };
+}
+
+/** A server taking UDP from `client` on ports 1024-65535; it may send anywhere (flow tests). */
+export function udpServerRuleSet(client: string, hash = "udp-server"): RuleSet {
+  return {
+    workload: "server",
+    mode: "enforce",
+    addresses: [],
+    inbound: {
+      default: "deny",
+      entries: [
+        {
+          ruleId: "client-udp",
+          action: "allow",
+          peer: { set: "client" },
+          ports: [{ proto: "udp", ranges: [[1024, 65535]] }],
+        },
+      ],
+    },
+    outbound: { default: "allow", entries: [] },
+    sets: { client: { v4: [`${client}/32`], v6: [] } },
+    hash,
+  };
 }
