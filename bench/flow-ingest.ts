@@ -12,16 +12,7 @@
 // Batches are MAX_FLOW_RECORDS (50,000) records each, from one agent whose workload talks to a
 // few thousand workloads and outside addresses over the last three hours.
 
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { runMeasure } from "./flow-ingest/run-measure.js";
 
-// Memory is measured after full collections (--expose-gc); the workspace runs from its sources.
-const args = [
-  "--expose-gc",
-  "--conditions=source",
-  "--import",
-  "tsx",
-  join(import.meta.dirname, "flow-ingest", "measure.ts"),
-  ...process.argv.slice(2),
-];
-process.exitCode = spawnSync(process.execPath, args, { stdio: "inherit" }).status ?? 1;
+runMeasure(join(import.meta.dirname, "flow-ingest", "measure.ts"));

@@ -14,17 +14,7 @@
 // scan of the reporting workload from outside and a horizontal smb/rdp/ssh sweep from it.
 // Target: slowdown <= 20%. Exit code 1 when a scenario misses it.
 
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { runMeasure } from "./flow-ingest/run-measure.js";
 
-// The workspace runs from its sources (the packages' `source` condition), not their last build;
-// every timed run starts after a full collection (--expose-gc).
-const args = [
-  "--expose-gc",
-  "--conditions=source",
-  "--import",
-  "tsx",
-  join(import.meta.dirname, "ingest-detect", "measure.ts"),
-  ...process.argv.slice(2),
-];
-process.exitCode = spawnSync(process.execPath, args, { stdio: "inherit" }).status ?? 1;
+runMeasure(join(import.meta.dirname, "ingest-detect", "measure.ts"));
