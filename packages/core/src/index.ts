@@ -13,4 +13,4 @@ export * from "./policy/index.js";
 export * from "./ports.js";
 export * from "./random.js";
 export * from "./ruleset.js";
-export { matchLabel, matchNamespace, matchSelector } from "./selector.js";
+export { labelValue, matchLabel, matchNamespace, matchSelector } from "./selector.js";

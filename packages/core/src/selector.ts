@@ -2,18 +2,26 @@
 
 import type { LabelMatch, Labels, Selector } from "./model.js";
 
+/**
+ * The value of label `key`, undefined when the workload has no such label. Label keys are user
+ * input: `labels[key]` would answer Object.prototype's members for `constructor`, `__proto__`…
+ */
+export function labelValue(labels: Labels, key: string): string | undefined {
+  return Object.hasOwn(labels, key) ? labels[key] : undefined;
+}
+
 /** Does one requirement hold? `notin`/`notexists` hold when the key is absent. */
 export function matchLabel(m: LabelMatch, labels: Labels): boolean {
-  const has = Object.hasOwn(labels, m.key);
+  const value = labelValue(labels, m.key);
   switch (m.op) {
     case "exists":
-      return has;
+      return value !== undefined;
     case "notexists":
-      return !has;
+      return value === undefined;
     case "in":
-      return has && m.values.includes(labels[m.key] as string);
+      return value !== undefined && m.values.includes(value);
     case "notin":
-      return !has || !m.values.includes(labels[m.key] as string);
+      return value === undefined || !m.values.includes(value);
   }
 }
 

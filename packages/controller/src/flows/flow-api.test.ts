@@ -155,6 +155,15 @@ describe("GET /api/v1/map", () => {
     expect(res.body.edges).toHaveLength(5);
   });
 
+  it("grouped by a key no workload has (even an Object member's name): every workload alone", async () => {
+    const { get } = await graph();
+    for (const key of ["constructor", "__proto__", "toString"]) {
+      const res = await get(`/api/v1/map?groupBy=${key}&since=1d`);
+      expect(MapSchema.parse(res.body)).toEqual(res.body);
+      expect(res.body.nodes.filter((n: { kind: string }) => n.kind === "group")).toEqual([]);
+    }
+  });
+
   it("grouped by a label: groups with members, ports merged per group pair", async () => {
     const { get } = await graph();
     const res = await get("/api/v1/map?groupBy=role&since=1d");

@@ -3,7 +3,7 @@
 // silent workload shows); peers no workload owns are address nodes. Edges between the same two
 // nodes on the same port and verdict are merged (counts summed, newest lastSeen).
 
-import type { Workload } from "@microseg/core";
+import { labelValue, type Workload } from "@microseg/core";
 import type { MapEdgeWire, MapNodeWire, MapQueryWire, MapWire } from "@microseg/protocol";
 import type { StoredEdge } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
@@ -47,7 +47,7 @@ class MapNodes {
 
   constructor(workloads: readonly Workload[], groupBy: string | undefined) {
     for (const w of [...workloads].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const value = groupBy === undefined ? undefined : w.labels[groupBy];
+      const value = groupBy === undefined ? undefined : labelValue(w.labels, groupBy);
       if (groupBy === undefined || value === undefined) {
         this.add({
           id: w.name,

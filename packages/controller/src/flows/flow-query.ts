@@ -2,7 +2,7 @@
 // `label=k=v[,k=v]` means: either end is a workload carrying all of those labels; it is resolved
 // to workload names against the inventory now and asked of the store as `either`.
 
-import type { Labels, Workload } from "@microseg/core";
+import { type Labels, labelValue, type Workload } from "@microseg/core";
 import { ApiError, type FlowEdgeWire, type FlowQueryWire } from "@microseg/protocol";
 import type { EdgeFilter, StoredEdge } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
@@ -56,7 +56,9 @@ export function parseLabels(text: string): Labels {
 
 export function namesWithLabels(workloads: readonly Workload[], labels: Labels): string[] {
   const wanted = Object.entries(labels);
-  return workloads.filter((w) => wanted.every(([k, v]) => w.labels[k] === v)).map((w) => w.name);
+  return workloads
+    .filter((w) => wanted.every(([k, v]) => labelValue(w.labels, k) === v))
+    .map((w) => w.name);
 }
 
 export function edgeWire(e: StoredEdge): FlowEdgeWire {

@@ -53,6 +53,14 @@ describe("workload list paging and filters", () => {
     expect((await t.call("GET", "/api/v1/workloads?q=role%3Ddb")).body.total).toBe(1);
   });
 
+  it("a label named like an Object member (constructor, __proto__) matches only real labels", async () => {
+    const t = await estate();
+    for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const r = await t.call("GET", `/api/v1/workloads?label=${key}`);
+      expect([key, r.body.total]).toEqual([key, 0]);
+    }
+  });
+
   it("refuses a bad page size with the field named", async () => {
     const t = await estate();
     const r = await t.call("GET", "/api/v1/workloads?limit=0");

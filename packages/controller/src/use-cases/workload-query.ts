@@ -1,5 +1,6 @@
 // GET /api/v1/workloads filtering and paging, over the list the inventory answers. Without a
 // limit every match is answered (the list's original answer); `total` counts every match.
+import { labelValue } from "@microseg/core";
 import type { WorkloadQuery } from "@microseg/protocol";
 import type { WorkloadRecord } from "@microseg/store";
 
@@ -25,7 +26,10 @@ export function workloadMatcher(query: WorkloadQuery): (w: WorkloadRecord) => bo
       return eq < 0 ? { key: s } : { key: s.slice(0, eq).trim(), value: s.slice(eq + 1).trim() };
     });
   const hasLabels = (w: WorkloadRecord) =>
-    wanted.every((l) => (l.value === undefined ? l.key in w.labels : w.labels[l.key] === l.value));
+    wanted.every((l) => {
+      const value = labelValue(w.labels, l.key);
+      return l.value === undefined ? value !== undefined : value === l.value;
+    });
   const hasText = (w: WorkloadRecord) =>
     text === "" ||
     w.name.toLowerCase().includes(text) ||

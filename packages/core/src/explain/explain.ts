@@ -7,7 +7,7 @@ import { selectingPeer } from "../compile/peers.js";
 import { QUARANTINE_PEER_RULE } from "../compile/quarantine.js";
 import type { Decision, ExplainStep, FlowQuery, Verdict } from "../decision.js";
 import type { Direction, Labels, Policy, Rule, Workload } from "../model.js";
-import { selectorKeys } from "../selector.js";
+import { labelValue, selectorKeys } from "../selector.js";
 import { ExplainContext, type ResolvedEndpoint } from "./context.js";
 import { evaluateChain, type Packet } from "./evaluate.js";
 import { toPacket } from "./packet.js";
@@ -103,7 +103,7 @@ function matched(rule: Rule, side: "from" | "to", remote: Workload): Labels | un
   if (peer.kind === "workloads") keys.push(...selectorKeys(peer.selector));
   const out: Record<string, string> = {};
   for (const k of keys.sort()) {
-    const v = remote.labels[k];
+    const v = labelValue(remote.labels, k);
     if (v !== undefined) out[k] = v;
   }
   return out;
