@@ -6,7 +6,7 @@
 //   normal    a 50-rule policy over 200 stored workloads, PUT `runs` times (after 20 warm-up
 //             runs) through the policy worker, and through a controller that runs the same check
 //             job on its own thread (the baseline: the work without the hand-off). Medians.
-//   hostile   an alias bomb (2,000 rules x 500 scopes = 1,000,000 rules from ~160 KB) and 5,000
+//   hostile   an alias bomb (2,000 rules x 500 scopes = 1,000,000 rules from ~180 KB) and 5,000
 //             YAML documents at the default budgets (10 s, 512 MiB): time to refuse, the budget
 //             that refused it, and the slowest GET /api/v1/status answered meanwhile.
 import { performance } from "node:perf_hooks";

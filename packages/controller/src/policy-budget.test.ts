@@ -1,6 +1,7 @@
 // Hostile drafts: no policy text stalls the API, and nothing is stored that did not compile
 // within the controller's budgets (compile-worker/pool.ts). Each refusal leaves the previous draft
 // as it was, and the controller keeps answering admin and agent requests meanwhile.
+import { openMemoryStore } from "@microseg/store";
 import { describe, expect, it } from "vitest";
 import { aliasBomb, latenciesWhile, manyDocuments } from "./compile-worker/hostile.test-helpers.js";
 import type { ControllerSettings } from "./context.js";
@@ -17,8 +18,8 @@ rules:
 type Controller = Awaited<ReturnType<typeof testController>>;
 
 /** A controller with a saved draft (POLICY) and an enrolled agent; the policy worker is warm. */
-async function withDraft(settings: Partial<ControllerSettings> = {}) {
-  const t = await testController({ settings: { compileTimeoutMs: 3000, ...settings } });
+async function withDraft(settings: Partial<ControllerSettings> = {}, store = openMemoryStore()) {
+  const t = await testController({ store, settings: { compileTimeoutMs: 3000, ...settings } });
   await t.call("PUT", "/api/v1/workloads/db-1", {
     labels: { role: "db" },
     addresses: ["198.18.1.20"],
@@ -45,15 +46,18 @@ async function draftText(t: Controller) {
 }
 
 describe("hostile drafts", () => {
-  it("refuses an alias bomb (1,000,000 rules from 160 KB) on the time budget, serving meanwhile", async () => {
+  it("refuses an alias bomb (1,000,000 rules from 180 KB) on a budget, serving meanwhile", async () => {
     const { t, agent } = await withDraft();
     const bomb = aliasBomb();
-    expect(bomb.length).toBeLessThan(200_000);
+    expect(bomb.length).toBeLessThan(190_000);
     const { res, latencies, ms } = await putWhileProbing(t, agent.credential, bomb);
     expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe("MSEG_POLICY_TOO_COMPLEX");
+    // Over a budget here; a parser limit (expanded nodes, rules) may refuse it sooner.
+    expect(res.body.error.code).toMatch(/^MSEG_(POLICY|YAML)_/);
     expect(res.body.error.message).toMatch(/nothing was saved/);
-    expect(["time", "memory"]).toContain(res.body.error.details.budget);
+    if (res.body.error.code === "MSEG_POLICY_TOO_COMPLEX") {
+      expect(["time", "memory"]).toContain(res.body.error.details.budget);
+    }
     expect(latencies.length).toBeGreaterThanOrEqual(5);
     expect(Math.max(...latencies)).toBeLessThan(1000);
     expect(await draftText(t)).toBe(POLICY);
@@ -72,9 +76,23 @@ describe("hostile drafts", () => {
   }, 60_000);
 
   it("refuses a draft that needs more memory than the budget; the controller survives", async () => {
+    // 2,000 workloads and 300 rules, each from any workload to one of them: 600,000 RuleSet
+    // entries, more than a 64 MiB heap holds; a small text, within any parser limit.
+    const store = openMemoryStore();
+    for (let i = 0; i < 2000; i++) {
+      const address = `10.0.${i >> 8}.${i & 255}`;
+      const w = { name: `w${i}`, labels: { n: `n${i}` }, addresses: [address] };
+      await store.workloads.upsert({ ...w, mode: "enforce", managed: true }, "test");
+    }
+    const rules = Array.from(
+      { length: 300 },
+      (_, r) => `  - { name: to-${r}, from: any, to: { n: n${r} }, services: [tcp/${2000 + r}] }`,
+    );
     // A long time budget, so the memory budget is what stops it.
-    const { t, agent } = await withDraft({ compileMemoryMb: 64, compileTimeoutMs: 300_000 });
-    const { res, latencies } = await putWhileProbing(t, agent.credential, aliasBomb(2000, 20));
+    const settings = { compileMemoryMb: 64, compileTimeoutMs: 300_000 };
+    const { t, agent } = await withDraft(settings, store);
+    const text = `rules:\n${rules.join("\n")}\n`;
+    const { res, latencies } = await putWhileProbing(t, agent.credential, text);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("MSEG_POLICY_TOO_COMPLEX");
     expect(res.body.error.details).toEqual({
