@@ -2,6 +2,11 @@
 // inventory into the hub, then the HTTP app. Used by main.ts and, with a memory store, by tests.
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
+import {
+  DEFAULT_COMPILE_MEMORY_MB,
+  DEFAULT_COMPILE_TIMEOUT_MS,
+  PolicyWorkers,
+} from "./compile-worker/pool.js";
 import type { ControllerContext, ControllerSettings } from "./context.js";
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./detect/config.js";
 import { DetectionService } from "./detect/service.js";
@@ -23,6 +28,8 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   consoleDir: null,
   flowBucketMs: 3_600_000,
   flowRetentionMs: 28 * 86_400_000,
+  compileTimeoutMs: DEFAULT_COMPILE_TIMEOUT_MS,
+  compileMemoryMb: DEFAULT_COMPILE_MEMORY_MB,
 };
 
 export interface BuildOptions {
@@ -32,6 +39,8 @@ export interface BuildOptions {
   readonly log?: LogOption;
   /** Alert delivery, auto-quarantine, decoys, thresholds (detect/config.ts). */
   readonly detection?: DetectionConfig;
+  /** Policy workers to share (tests); default: a pool of settings.compileMemoryMb, owned by ctx. */
+  readonly policyWorkers?: PolicyWorkers;
 }
 
 export interface BuiltController {
@@ -63,6 +72,8 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
       settings.flowRetentionMs,
       settings.management,
     ),
+    policyWorkers:
+      opts.policyWorkers ?? new PolicyWorkers({ memoryMb: settings.compileMemoryMb, log }),
     clock: opts.clock ?? (() => new Date()),
     log,
     settings,

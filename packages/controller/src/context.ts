@@ -4,6 +4,7 @@ import type { AddressSet } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
 import type { AgentCredentials } from "./agent-credentials.js";
+import type { PolicyWorkers } from "./compile-worker/pool.js";
 import type { FlowFeed } from "./flows/flow-feed.js";
 import type { FlowIngest } from "./flows/flow-ingest.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
@@ -25,6 +26,10 @@ export interface ControllerSettings {
   readonly flowBucketMs: number;
   /** How long flow edges are kept (ms); older buckets are pruned on a timer. */
   readonly flowRetentionMs: number;
+  /** Time budget of one policy job in a worker (compile-worker/pool.ts); --compile-timeout. */
+  readonly compileTimeoutMs: number;
+  /** Heap of each policy worker in MiB, the memory budget of one job; --compile-memory. */
+  readonly compileMemoryMb: number;
 }
 
 export interface ControllerContext {
@@ -41,6 +46,11 @@ export interface ControllerContext {
   readonly flows: FlowFeed;
   /** The flow ingest's state: address history, rule attribution, bucket and retention. */
   readonly flowIngest: FlowIngest;
+  /**
+   * Worker threads for policy work on untrusted text (parse, compile, tests, diff, replay, blast
+   * radius), within settings.compileTimeoutMs and the pool's memory budget.
+   */
+  readonly policyWorkers: PolicyWorkers;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

@@ -9,12 +9,13 @@
 //        ├─ buildController({store, settings})
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
 //        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
+//        │        ├─ PolicyWorkers (worker threads: draft parse/compile/tests, diff, replay)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
 //        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
 //
 //   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
-//            -> store.close()
+//            -> policyWorkers.close() -> store.close()
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
@@ -47,6 +48,10 @@ export interface StartOptions {
   readonly detection?: DetectionFlags;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
+  /** Time budget of one policy compile in a worker (ms; default 10 s); --compile-timeout. */
+  readonly compileTimeoutMs?: number;
+  /** Memory budget of one policy compile: a worker's heap in MiB (default 512); --compile-memory. */
+  readonly compileMemoryMb?: number;
 }
 
 export interface RunningController {
@@ -88,6 +93,8 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         consoleDir,
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
+        ...(opts.compileTimeoutMs !== undefined && { compileTimeoutMs: opts.compileTimeoutMs }),
+        ...(opts.compileMemoryMb !== undefined && { compileMemoryMb: opts.compileMemoryMb }),
       },
     });
     const { ctx, app } = built;
@@ -113,6 +120,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           await ctx.statusReports.flush();
           await ctx.flowIngest.commits.flush();
           await built.detection.close();
+          await ctx.policyWorkers.close();
           await store.close();
           ctx.log.info("controller stopped");
         })();

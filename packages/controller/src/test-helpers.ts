@@ -1,7 +1,10 @@
 // In-process controller for tests: a memory store (or the one given), an admin token, and a
-// request helper over app.request() (no sockets).
+// request helper over app.request() (no sockets). The controllers of one test file share their
+// policy workers (a worker takes a few seconds to start from sources), unless a test sets its own
+// memory budget.
 import { openMemoryStore, type Store } from "@microseg/store";
 import { buildController } from "./build.js";
+import { DEFAULT_COMPILE_MEMORY_MB, PolicyWorkers } from "./compile-worker/pool.js";
 import type { ControllerSettings } from "./context.js";
 import { ensureAdminToken } from "./use-cases/tokens.js";
 
@@ -11,12 +14,16 @@ export interface TestOptions {
   readonly settings?: Partial<ControllerSettings>;
 }
 
+let sharedWorkers: PolicyWorkers | undefined;
+
 export async function testController(opts: TestOptions = {}) {
   const store = opts.store ?? openMemoryStore();
   const token = (await ensureAdminToken({ store })) ?? "";
+  sharedWorkers ??= new PolicyWorkers({ memoryMb: DEFAULT_COMPILE_MEMORY_MB });
   const built = await buildController({
     store,
     log: "silent",
+    ...(opts.settings?.compileMemoryMb === undefined && { policyWorkers: sharedWorkers }),
     ...(opts.clock !== undefined && { clock: opts.clock }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
   });

@@ -51,6 +51,10 @@ export const ERROR_CODES = {
   MSEG_POLICY_INVALID: { exit: 2, summary: "A policy sent to the controller is invalid." },
   MSEG_POLICY_STALE: { exit: 2, summary: "Someone provisioned in between; review and retry." },
   MSEG_POLICY_UNCHANGED: { exit: 2, summary: "The draft equals the active revision." },
+  MSEG_POLICY_TOO_COMPLEX: {
+    exit: 2,
+    summary: "Compiling the policy exceeded the controller's time or memory budget.",
+  },
   MSEG_ENROL_REFUSED: {
     exit: 3,
     summary: "The enrolment key is unknown, revoked, expired or used up.",

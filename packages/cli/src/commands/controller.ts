@@ -23,6 +23,8 @@ interface ControllerOptions {
   autoQuarantine?: string;
   decoy: string[];
   detect: string[];
+  compileTimeout: number;
+  compileMemory: number;
 }
 
 export function controllerCommand(): Command {
@@ -75,11 +77,29 @@ export function controllerCommand(): Command {
       "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
       [],
     )
+    .addOption(
+      new Option(
+        "--compile-timeout <duration>",
+        "time budget of one policy compile (saving a draft, its diff, replay); beyond it the request answers MSEG_POLICY_TOO_COMPLEX",
+      )
+        .argParser(compileTimeout)
+        .default(10_000, "10s"),
+    )
+    .option(
+      "--compile-memory <mib>",
+      "memory budget of one policy compile: the heap of a policy worker thread, in MiB",
+      mebibytes,
+      512,
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .addHelpText(
       "after",
       `
 Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
+
+Policy texts are parsed, compiled and tested in worker threads, never on the thread that serves
+the API and the agents: a draft over --compile-timeout or --compile-memory is refused
+(MSEG_POLICY_TOO_COMPLEX, nothing saved) while everything else keeps being answered.
 
 Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
@@ -105,6 +125,8 @@ async function runController(opts: ControllerOptions): Promise<number> {
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
     flowRetentionMs: opts.flowRetention,
+    compileTimeoutMs: opts.compileTimeout,
+    compileMemoryMb: opts.compileMemory,
     detection: {
       alertWebhook: opts.alertWebhook,
       alertSyslog: opts.alertSyslog,
@@ -158,6 +180,28 @@ function describe(
     lines.push(`admin token (shown once; also in ${data}/admin.token): ${f.adminToken}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+function compileTimeout(text: string): number {
+  const ms = durationMs(text, "--compile-timeout");
+  if (ms < 1000 || ms > 3_600_000) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--compile-timeout must be between 1s and 60m, got "${text}"`,
+    );
+  }
+  return ms;
+}
+
+function mebibytes(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 32 || n > 65_536) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--compile-memory must be whole MiB 32-65536 (e.g. 512), got "${text}"`,
+    );
+  }
+  return n;
 }
 
 function seconds(text: string): number {

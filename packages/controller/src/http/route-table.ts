@@ -116,7 +116,8 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: "put",
     path: P.PATHS.policyDraft,
-    summary: "Replace the draft with YAML text (422 with diagnostics when invalid)",
+    summary:
+      "Replace the draft with YAML text (422: diagnostics when invalid, MSEG_POLICY_TOO_COMPLEX over the compile budgets)",
     auth: "admin",
     yamlBody: true,
     response: P.DraftSavedSchema,

@@ -22,6 +22,7 @@ import {
   type Policy,
   type RuleSet,
   type Workload,
+  type WorkloadQuarantine,
 } from "@microseg/core";
 import { NO_RULESET } from "@microseg/protocol";
 import type { Quarantine } from "@microseg/store";
@@ -74,6 +75,11 @@ export class PolicyHub {
     return this.policy;
   }
 
+  /** The workloads the active revision's text declares (`workloads:` sections). */
+  declaredWorkloads(): Workload[] {
+    return [...this.declared.values()];
+  }
+
   /** Every visible RuleSet by workload (none before the first provision). */
   ruleSets(): ReadonlyMap<string, RuleSet> {
     return this.active === null ? new Map() : this.compiler.all();
@@ -84,6 +90,13 @@ export class PolicyHub {
     const byName = new Map(declared.map((w) => [w.name, plainWorkload(w)]));
     for (const [name, w] of this.stored) byName.set(name, w);
     return [...byName.values()].map((w) => this.withQuarantine(w));
+  }
+
+  /** What inventoryWith applies to a workload of each quarantined name (for the policy workers). */
+  quarantineMarks(): Record<string, WorkloadQuarantine> {
+    const out: Record<string, WorkloadQuarantine> = {};
+    for (const [name, q] of this.quarantines) out[name] = { forensic: q.forensic };
+    return out;
   }
 
   /** The inventory the active revision compiles against, quarantines applied. */

@@ -4,10 +4,15 @@
 //   GET  insight/labels          discoverApplications(edges, inventory)
 //   POST insight/labels/accept   suggestion -> patchWorkload (audited, recompiled by the hub)
 //   GET  insight/recommend       recommend(edges) -> YAML [-> putDraft when save=true]
-//   POST policy/replay           replay(active, draft, inventory, edges)
+//   POST policy/replay           replay(active, draft, inventory, edges)      in a policy worker
 //   GET  flows/explain           explain under the revision active at `at`, with the inventory
 //                                of then (inventory-at.ts)
-//   GET  insight/blast-radius    buildReachGraph(policy) -> blastRadius, estateExposure
+//   GET  insight/blast-radius    buildReachGraph(policy) -> blastRadius,      in a policy worker
+//                                estateExposure
+//
+// Replay and blast radius take a draft (a text in the request, or the saved one) and cost in
+// proportion to it, so they run in a policy worker within the compile budgets
+// (compile-worker/insight-jobs.ts).
 import { isIP } from "node:net";
 import {
   EMPTY_POLICY,
@@ -17,14 +22,7 @@ import {
   type Policy,
   type Workload,
 } from "@microseg/core";
-import {
-  blastRadius,
-  buildReachGraph,
-  discoverApplications,
-  estateExposure,
-  recommend,
-  replay,
-} from "@microseg/insight";
+import { discoverApplications, recommend } from "@microseg/insight";
 import {
   type AcceptLabelsSchema,
   ApiError,
@@ -35,13 +33,14 @@ import {
   type SuggestionsQuerySchema,
 } from "@microseg/protocol";
 import type { z } from "zod";
+import { withDeclared } from "../compile-worker/inventory.js";
 import type { ControllerContext } from "../context.js";
 import { edgeWire } from "../flows/flow-query.js";
 import { parseTimeParam, timeRange } from "../flows/time-range.js";
-import { flowEdge, recommendationWire, replayWire } from "./insight-wire.js";
+import { flowEdge, recommendationWire } from "./insight-wire.js";
 import { inventoryAt } from "./inventory-at.js";
 import { getDraft, putDraft } from "./policy-draft.js";
-import { hubRevision, parsePolicyText } from "./policy-text.js";
+import { draftSource, hubRevision } from "./policy-text.js";
 import { patchWorkload } from "./workloads.js";
 
 type Q<S extends z.ZodType> = z.output<S>;
@@ -119,37 +118,29 @@ export async function recommendPolicy(
 }
 
 export async function replayPolicy(ctx: ControllerContext, body: Q<typeof ReplayRequestSchema>) {
-  const text = body.draft ?? (await getDraft(ctx)).text;
-  const parsed = parsePolicyText(text, ctx.hub.workloads());
-  if (!parsed.ok) {
-    const n = parsed.diagnostics.length;
-    throw new ApiError(
-      "MSEG_POLICY_INVALID",
-      `the ${body.draft === undefined ? "saved draft" : "draft given"} has ${n} problem${n === 1 ? "" : "s"}`,
-      { diagnostics: parsed.diagnostics },
-    );
-  }
+  // A draft given in the request is parsed in the worker; the saved one is its stored model.
+  const draft = body.draft === undefined ? draftSource(await getDraft(ctx)) : { text: body.draft };
   const { edges, since, until } = await recordedEdges(ctx, body);
-  const report = replay({
+  const input = {
+    draft,
+    label: body.draft === undefined ? "the saved draft" : "the draft given",
     active: ctx.hub.activePolicy,
-    draft: parsed.policy,
-    workloads: withDeclared(ctx.hub.workloads(), parsed.workloads),
+    workloads: ctx.hub.workloads(),
     edges,
     ...(body.groupBy !== undefined && { groupBy: body.groupBy }),
-  });
+  };
+  // Replay costs one explain per recorded edge and end, besides the draft itself: its budget is
+  // the compile budget plus 1 ms per edge (a week of a 2,000-workload estate, 50,000 edges, takes
+  // ~10 s: BENCHMARKS.md, "Insight").
+  const budget = ctx.settings.compileTimeoutMs + edges.length;
+  const report = await ctx.policyWorkers.run("replay", input, budget);
   return {
     active: ctx.hub.activeRevision,
     draft: body.draft === undefined ? ("saved" as const) : ("given" as const),
     since,
     until,
-    ...replayWire(report),
+    ...report,
   };
-}
-
-/** The inventory plus workloads a policy text declares (an inventory workload wins). */
-function withDeclared(inventory: readonly Workload[], declared: readonly Workload[]): Workload[] {
-  const names = new Set(inventory.map((w) => w.name));
-  return [...inventory, ...declared.filter((w) => !names.has(w.name))];
 }
 
 export async function explainRecordedFlow(
@@ -224,34 +215,11 @@ function endpoint(
 }
 
 export async function blastRadiusOf(ctx: ControllerContext, q: Q<typeof BlastRadiusQuerySchema>) {
-  const active = { policy: ctx.hub.activePolicy, workloads: ctx.hub.workloads() };
-  const draft = q.draft === true ? await draftUnderTest(ctx) : undefined;
-  const chosen = draft ?? active;
-  if (!chosen.workloads.some((w) => w.name === q.workload)) {
-    throw new ApiError(
-      "MSEG_API_NOT_FOUND",
-      `no workload "${q.workload}" (GET /api/v1/workloads lists them)`,
-    );
-  }
-  const activeGraph = buildReachGraph(active.policy, active.workloads);
-  const draftGraph = draft && buildReachGraph(draft.policy, draft.workloads);
-  const radius = blastRadius(draftGraph ?? activeGraph, q.workload, { hops: q.hops });
-  return {
-    ...radius,
-    policy: draft === undefined ? ("active" as const) : ("draft" as const),
-    estate: {
-      active: estateExposure(activeGraph, q.hops),
-      ...(draftGraph !== undefined && { draft: estateExposure(draftGraph, q.hops) }),
-    },
+  const input = {
+    active: { policy: ctx.hub.activePolicy, workloads: ctx.hub.workloads() },
+    ...(q.draft === true && { draft: draftSource(await getDraft(ctx)) }),
+    workload: q.workload,
+    hops: q.hops,
   };
-}
-
-async function draftUnderTest(ctx: ControllerContext) {
-  const parsed = parsePolicyText((await getDraft(ctx)).text, ctx.hub.workloads());
-  if (!parsed.ok) {
-    throw new ApiError("MSEG_POLICY_INVALID", "the saved draft no longer loads; save it again", {
-      diagnostics: parsed.diagnostics,
-    });
-  }
-  return { policy: parsed.policy, workloads: withDeclared(ctx.hub.workloads(), parsed.workloads) };
+  return ctx.policyWorkers.run("blast", input, ctx.settings.compileTimeoutMs);
 }

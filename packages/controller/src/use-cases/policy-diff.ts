@@ -1,99 +1,27 @@
-// Draft against active: which rules changed (by id) and, on today's inventory, which workloads'
-// RuleSets change and how (entries only one side has). Entries are described as one line each so
-// a reviewer (or the CLI) can print them as they are.
-import {
-  type AddressSet,
-  compile,
-  type Policy,
-  type Rule,
-  type RuleEntry,
-  type RuleSet,
-} from "@microseg/core";
+// Draft against active (GET /policy/diff): compiled and compared in a policy worker
+// (compile-worker/diff.ts) from the draft's stored model, within the compile budgets.
 import type { ControllerContext } from "../context.js";
-import { getDraft } from "./policy-draft.js";
-import { parsePolicyText } from "./policy-text.js";
-
-type ChangeKind = "added" | "removed" | "changed";
+import { getDraft, inventoryInput } from "./policy-draft.js";
+import { draftSource } from "./policy-text.js";
 
 export async function diffDraft(ctx: ControllerContext) {
   const draft = await getDraft(ctx);
-  const parsed = parsePolicyText(draft.text, await ctx.store.workloads.list());
-  // A saved draft was valid when saved; if the inventory moved under it, show it as empty.
-  const policy = parsed.ok ? parsed.policy : { rules: [], ipLists: {}, isolation: [] };
-  const declared = parsed.ok ? parsed.workloads : [];
-  const after = compile(policy, ctx.hub.inventoryWith(declared));
-  const before = ctx.hub.ruleSets();
-  const workloads = diffRuleSets(before, after);
-  const rules = diffRules(
-    ctx.hub.activeRevision === null ? [] : ctx.hub.activePolicy.rules,
-    policy,
-  );
+  const active = ctx.hub.activeRevision;
+  const input = {
+    draft: draftSource(draft),
+    active: active === null ? null : activeModel(ctx),
+    ...inventoryInput(ctx),
+  };
+  const diff = await ctx.policyWorkers.run("diff", input, ctx.settings.compileTimeoutMs);
   return {
-    active: ctx.hub.activeRevision,
-    identical: workloads.length === 0 && rules.length === 0,
-    rules,
-    workloads,
+    active,
+    identical: diff.workloads.length === 0 && diff.rules.length === 0,
+    rules: diff.rules,
+    workloads: diff.workloads,
   };
 }
 
-function diffRules(before: readonly Rule[], after: Policy) {
-  const old = new Map(before.map((r) => [r.id, JSON.stringify(r)]));
-  const now = new Map(after.rules.map((r) => [r.id, JSON.stringify(r)]));
-  const out: { id: string; change: ChangeKind }[] = [];
-  for (const [id, text] of now) {
-    if (!old.has(id)) out.push({ id, change: "added" });
-    else if (old.get(id) !== text) out.push({ id, change: "changed" });
-  }
-  for (const id of old.keys()) if (!now.has(id)) out.push({ id, change: "removed" });
-  return out.sort((a, b) => a.id.localeCompare(b.id));
-}
-
-function diffRuleSets(before: ReadonlyMap<string, RuleSet>, after: ReadonlyMap<string, RuleSet>) {
-  const names = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const out = [];
-  for (const name of names) {
-    const b = before.get(name);
-    const a = after.get(name);
-    if (b?.hash === a?.hash) continue;
-    const bl = new Set(b === undefined ? [] : describe(b));
-    const al = new Set(a === undefined ? [] : describe(a));
-    out.push({
-      workload: name,
-      change: (b === undefined ? "added" : a === undefined ? "removed" : "changed") as ChangeKind,
-      before: b?.hash ?? null,
-      after: a?.hash ?? null,
-      added: [...al].filter((l) => !bl.has(l)),
-      removed: [...bl].filter((l) => !al.has(l)),
-    });
-  }
-  return out;
-}
-
-/** One line per entry and per chain default, plus the mode. */
-function describe(rs: RuleSet): string[] {
-  const lines = [`mode ${rs.mode}`];
-  for (const dir of ["inbound", "outbound"] as const) {
-    const chain = rs[dir];
-    lines.push(`${dir} default ${chain.default}`);
-    for (const e of chain.entries) lines.push(`${dir} ${entryText(e, rs.sets)}`);
-  }
-  return lines;
-}
-
-function entryText(e: RuleEntry, sets: RuleSet["sets"]): string {
-  const peer = "any" in e.peer ? "any" : addresses(sets[e.peer.set]);
-  const ports = e.ports.length === 0 ? "any" : e.ports.map(portText).join(",");
-  return `${e.action} ${e.ruleId} peer=${peer} ports=${ports}`;
-}
-
-function addresses(set: AddressSet | undefined): string {
-  return set === undefined ? "?" : [...set.v4, ...set.v6].join(",") || "none";
-}
-
-function portText(p: RuleEntry["ports"][number]): string {
-  if (p.proto === "any") return "any";
-  if (!("ranges" in p)) {
-    return p.types === undefined ? p.proto : `${p.proto}/${p.types.join("+")}`;
-  }
-  return p.ranges.map(([a, b]) => (a === b ? `${p.proto}/${a}` : `${p.proto}/${a}-${b}`)).join(",");
+/** The active revision's policy and declared workloads, as the hub compiled them. */
+export function activeModel(ctx: ControllerContext) {
+  return { policy: ctx.hub.activePolicy, workloads: ctx.hub.declaredWorkloads() };
 }

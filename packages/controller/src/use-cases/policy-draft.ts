@@ -1,11 +1,13 @@
-// The policy draft: edited as YAML text, validated with core's loadPolicy before anything is
-// saved. An invalid text answers MSEG_POLICY_INVALID with every diagnostic and leaves the stored
-// draft as it was.
-import { type Policy, type PolicyTest, runPolicyTests, type Workload } from "@microseg/core";
+// The policy draft: edited as YAML text, checked in a policy worker (parse, validate, compile,
+// `tests:`) before anything is saved. An invalid text answers MSEG_POLICY_INVALID with every
+// diagnostic, a text that does not compile within the budgets MSEG_POLICY_TOO_COMPLEX; either
+// leaves the stored draft as it was. What is saved is the model the worker produced, so later
+// reads (diff, provision, replay) never parse the text on the API's thread.
 import { ApiError } from "@microseg/protocol";
 import type { Draft } from "@microseg/store";
+import type { InventoryInput } from "../compile-worker/inventory.js";
 import type { ControllerContext } from "../context.js";
-import { PARSED_VERSION, parsedJson, parsePolicyText } from "./policy-text.js";
+import { PARSED_VERSION } from "./policy-text.js";
 
 export async function getDraft(ctx: ControllerContext): Promise<Draft> {
   const draft = await ctx.store.policy.getDraft();
@@ -16,50 +18,45 @@ export async function getDraft(ctx: ControllerContext): Promise<Draft> {
 }
 
 export async function putDraft(ctx: ControllerContext, text: string, actor: string) {
-  const inventory = await ctx.store.workloads.list();
-  const parsed = parsePolicyText(text, inventory);
-  if (!parsed.ok) {
-    const n = parsed.diagnostics.length;
-    throw new ApiError(
-      "MSEG_POLICY_INVALID",
-      `the policy has ${n} problem${n === 1 ? "" : "s"}; nothing was saved`,
-      { diagnostics: parsed.diagnostics },
-    );
-  }
+  const checked = await checkText(ctx, text, "nothing was saved");
   const draft = await ctx.store.policy.saveDraft(
-    { text, parsed: parsedJson(parsed), parsedVersion: PARSED_VERSION },
+    { text, parsed: checked.parsed, parsedVersion: PARSED_VERSION },
     actor,
   );
-  const summary = {
-    rules: parsed.policy.rules.length,
-    ipLists: Object.keys(parsed.policy.ipLists).length,
-    workloads: parsed.workloads.length,
-  };
-  const tests = runTests(ctx, parsed.policy, parsed.workloads, parsed.tests);
+  ctx.log.info({ ...checked.compiled, rules: checked.summary.rules }, "draft saved");
+  const { summary, tests } = checked;
   return { draft: draftView(draft), summary, ...(tests !== undefined && { tests }) };
 }
 
-/** The draft's `tests:` against the draft and the inventory it would compile against. */
-function runTests(
-  ctx: ControllerContext,
-  policy: Policy,
-  declared: readonly Workload[],
-  tests: readonly PolicyTest[],
-) {
-  if (tests.length === 0) return undefined;
-  const results = runPolicyTests(policy, ctx.hub.inventoryWith(declared), tests);
-  const failures = results
-    .filter((r) => !r.passed)
-    .map((r) => ({
-      path: r.test.source.path,
-      from: r.test.from,
-      to: r.test.to,
-      port: r.test.port,
-      expect: r.test.expect,
-      ...(r.decision !== undefined && { got: r.decision.policy }),
-      ...(r.error !== undefined && { error: r.error }),
-    }));
-  return { passed: results.length - failures.length, failed: failures.length, failures };
+/**
+ * Parses, validates and compiles `text` in a policy worker against today's inventory; refuses
+ * (`consequence` says what that means) when it is invalid or exceeds a budget.
+ */
+export async function checkText(ctx: ControllerContext, text: string, consequence: string) {
+  let checked: Awaited<ReturnType<typeof ctx.policyWorkers.run<"check">>>;
+  try {
+    const input = { text, ...inventoryInput(ctx) };
+    checked = await ctx.policyWorkers.run("check", input, ctx.settings.compileTimeoutMs);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "MSEG_POLICY_TOO_COMPLEX") {
+      throw new ApiError(err.code, `${err.message}; ${consequence}`, err.details);
+    }
+    throw err;
+  }
+  if (!checked.ok) {
+    const n = checked.diagnostics.length;
+    throw new ApiError(
+      "MSEG_POLICY_INVALID",
+      `the policy has ${n} problem${n === 1 ? "" : "s"}; ${consequence}`,
+      { diagnostics: checked.diagnostics },
+    );
+  }
+  return checked;
+}
+
+/** The hub's inventory as a policy job takes it. */
+export function inventoryInput(ctx: ControllerContext): InventoryInput {
+  return { stored: ctx.hub.inventoryWith([]), quarantines: ctx.hub.quarantineMarks() };
 }
 
 /** The draft as the API shows it (the parsed model stays inside the controller). */

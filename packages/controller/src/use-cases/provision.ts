@@ -1,10 +1,16 @@
 // Provision (draft -> revision N+1, active) and rollback (revision `to` -> revision N+1, active).
 // The store commits the revision and its audit entry as one unit; only then does the hub switch,
 // recompile, and answer the long-polls of exactly the agents whose RuleSet changed.
+//
+// The hub compiles on the API's thread, so provision activates only a draft that compiled within
+// the budgets in a policy worker: every draft saved by PUT /policy/draft did (its stored model
+// carries `compiled`); a draft saved by an older controller is compiled in a worker first. The
+// hub's compile then costs about what the worker measured; both are logged.
 import { ApiError } from "@microseg/protocol";
 import type { Revision } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
-import { hubRevision } from "./policy-text.js";
+import { checkText } from "./policy-draft.js";
+import { hubRevision, storedModel } from "./policy-text.js";
 
 export interface ProvisionBody {
   readonly comment: string;
@@ -12,6 +18,7 @@ export interface ProvisionBody {
 }
 
 export async function provision(ctx: ControllerContext, body: ProvisionBody, actor: string) {
+  await ensureCompiled(ctx);
   const result = await ctx.store.policy.provision(withExpected(body), actor);
   if (!result.ok) {
     if (result.reason === "no-draft") {
@@ -23,6 +30,16 @@ export async function provision(ctx: ControllerContext, body: ProvisionBody, act
     throw refusal(result.reason);
   }
   return activate(ctx, result.revision);
+}
+
+/**
+ * A draft without compile facts (saved by an older controller) is checked in a worker first: a
+ * text over a budget, or one that no longer loads, is not provisioned (save it again).
+ */
+async function ensureCompiled(ctx: ControllerContext): Promise<void> {
+  const draft = await ctx.store.policy.getDraft();
+  if (draft === undefined || storedModel(draft)?.compiled !== undefined) return;
+  await checkText(ctx, draft.text, "nothing was provisioned; fix the draft and save it again");
 }
 
 export async function rollback(
@@ -68,10 +85,19 @@ export function summary(r: Revision) {
 
 function activate(ctx: ControllerContext, revision: Revision) {
   const waitingBefore = ctx.hub.waiting();
+  const t0 = performance.now();
   const changedWorkloads = ctx.hub.setRevision(hubRevision(revision));
+  const compileMs = Math.round(performance.now() - t0);
   const pushed = waitingBefore - ctx.hub.waiting();
+  const workerCompileMs = storedModel(revision)?.compiled?.ms;
   ctx.log.info(
-    { revision: revision.number, changed: changedWorkloads.length, pushed },
+    {
+      revision: revision.number,
+      changed: changedWorkloads.length,
+      pushed,
+      compileMs,
+      workerCompileMs,
+    },
     "revision active",
   );
   return { revision: summary(revision), pushed, changedWorkloads };
