@@ -2,7 +2,7 @@
 // inventory into the hub, then the HTTP app. Used by main.ts and, with a memory store, by tests.
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
-import type { ControllerContext, ControllerSettings } from "./context.js";
+import type { ControllerContext, ControllerSettings, SettingsInput } from "./context.js";
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./detect/config.js";
 import { DetectionService } from "./detect/service.js";
 import { FlowFeed } from "./flows/flow-feed.js";
@@ -10,6 +10,8 @@ import { FlowIngest } from "./flows/flow-ingest.js";
 import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { PolicyHub } from "./hub/policy-hub.js";
+import { DEFAULT_LIMITS } from "./limits/defaults.js";
+import { Limits } from "./limits/limits.js";
 import { type LogOption, makeLogger } from "./logger.js";
 import { StatusBatcher } from "./status-batch.js";
 import { hubRevision } from "./use-cases/policy-text.js";
@@ -23,11 +25,12 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   consoleDir: null,
   flowBucketMs: 3_600_000,
   flowRetentionMs: 28 * 86_400_000,
+  limits: DEFAULT_LIMITS,
 };
 
 export interface BuildOptions {
   readonly store: Store;
-  readonly settings?: Partial<ControllerSettings>;
+  readonly settings?: SettingsInput;
   readonly clock?: () => Date;
   readonly log?: LogOption;
   /** Alert delivery, auto-quarantine, decoys, thresholds (detect/config.ts). */
@@ -49,7 +52,11 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   ]);
   const revision = active === undefined ? undefined : hubRevision(active);
   const hub = new PolicyHub(workloads, revision, quarantines);
-  const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  const settings: ControllerSettings = {
+    ...DEFAULT_SETTINGS,
+    ...opts.settings,
+    limits: { ...DEFAULT_LIMITS, ...opts.settings?.limits },
+  };
   const log = makeLogger(opts.log);
   const ctx: ControllerContext = {
     store: opts.store,
@@ -63,6 +70,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
       settings.flowRetentionMs,
       settings.management,
     ),
+    limits: new Limits(settings.limits),
     clock: opts.clock ?? (() => new Date()),
     log,
     settings,

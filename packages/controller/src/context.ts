@@ -7,6 +7,8 @@ import type { AgentCredentials } from "./agent-credentials.js";
 import type { FlowFeed } from "./flows/flow-feed.js";
 import type { FlowIngest } from "./flows/flow-ingest.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
+import type { LimitSettings } from "./limits/defaults.js";
+import type { Limits } from "./limits/limits.js";
 import type { StatusBatcher } from "./status-batch.js";
 
 export interface ControllerSettings {
@@ -25,7 +27,14 @@ export interface ControllerSettings {
   readonly flowBucketMs: number;
   /** How long flow edges are kept (ms); older buckets are pruned on a timer. */
   readonly flowRetentionMs: number;
+  /** Quotas, timeouts and connection caps (limits/defaults.ts). */
+  readonly limits: LimitSettings;
 }
+
+/** Settings as callers give them: any subset, limits too. */
+export type SettingsInput = Partial<Omit<ControllerSettings, "limits">> & {
+  readonly limits?: Partial<LimitSettings>;
+};
 
 export interface ControllerContext {
   readonly store: Store;
@@ -41,6 +50,8 @@ export interface ControllerContext {
   readonly flows: FlowFeed;
   /** The flow ingest's state: address history, rule attribution, bucket and retention. */
   readonly flowIngest: FlowIngest;
+  /** Per-agent quotas, failed authentications per address, repeated-log suppression. */
+  readonly limits: Limits;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

@@ -2,13 +2,16 @@
 // request helper over app.request() (no sockets).
 import { openMemoryStore, type Store } from "@microseg/store";
 import { buildController } from "./build.js";
-import type { ControllerSettings } from "./context.js";
+import type { SettingsInput } from "./context.js";
+import type { LogOption } from "./logger.js";
 import { ensureAdminToken } from "./use-cases/tokens.js";
 
 export interface TestOptions {
   readonly store?: Store;
   readonly clock?: () => Date;
-  readonly settings?: Partial<ControllerSettings>;
+  readonly settings?: SettingsInput;
+  /** Default silent; a pino logger to read what was logged. */
+  readonly log?: LogOption;
 }
 
 export async function testController(opts: TestOptions = {}) {
@@ -16,7 +19,7 @@ export async function testController(opts: TestOptions = {}) {
   const token = (await ensureAdminToken({ store })) ?? "";
   const built = await buildController({
     store,
-    log: "silent",
+    log: opts.log ?? "silent",
     ...(opts.clock !== undefined && { clock: opts.clock }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
   });

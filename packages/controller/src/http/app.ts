@@ -25,7 +25,7 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export function createApp(ctx: ControllerContext): ControllerApp {
   const app = new Hono<ControllerEnv>();
-  app.onError((err, c) => errorResponse(err, c, ctx.log));
+  app.onError((err, c) => errorResponse(err, c, ctx.log, ctx.limits.log));
   app.notFound((c) => {
     const err = new ApiError("MSEG_API_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
     return c.json(err.body(), err.status);

@@ -5,6 +5,7 @@ import type { ControllerContext } from "../context.js";
 import { flowMap } from "../flows/flow-map.js";
 import { queryFlows } from "../flows/flow-query.js";
 import { ingestFlows } from "../flows/ingest.js";
+import { agentWriteFailed } from "../limits/agent-failure.js";
 import type { ControllerApp } from "./env.js";
 import { query } from "./validate.js";
 
@@ -17,7 +18,10 @@ export function flowRoutes(app: ControllerApp, ctx: ControllerContext): void {
     } catch {
       throw new ApiError("MSEG_API_BAD_REQUEST", "the flow batch is not JSON");
     }
-    const { ack } = await ingestFlows(ctx, c.get("agent"), body);
+    const agent = c.get("agent");
+    const { ack } = await ingestFlows(ctx, agent, body).catch((err: unknown) =>
+      agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "flow batch", err),
+    );
     return c.json(ack);
   });
 

@@ -9,6 +9,7 @@ import {
 } from "@microseg/protocol";
 import type { AgentRecord, DriftState, StatusReport } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
+import { agentWriteFailed } from "../limits/agent-failure.js";
 import { hashSecret } from "../secrets.js";
 
 /**
@@ -80,7 +81,11 @@ export async function reportStatus(
 ): Promise<StatusResponse> {
   const report = statusReport(ctx.clock(), body);
   // Batched with other agents' reports; resolves once this one committed.
-  const result = await ctx.statusReports.report(agent.id, report);
+  const result = await ctx.statusReports
+    .report(agent.id, report)
+    .catch((err: unknown) =>
+      agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "status report", err),
+    );
   if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
   for (const e of body.events ?? []) {
     await ctx.store.audit.append({
