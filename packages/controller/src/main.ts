@@ -23,6 +23,7 @@ import { buildController } from "./build.js";
 import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
+import type { LimitSettings } from "./limits/defaults.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
 import { boundPort, closeServer, serve } from "./server.js";
@@ -47,6 +48,8 @@ export interface StartOptions {
   readonly detection?: DetectionFlags;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
+  /** Quotas, timeouts and connection caps; unset ones keep limits/defaults.ts. */
+  readonly limits?: Partial<LimitSettings>;
 }
 
 export interface RunningController {
@@ -88,6 +91,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         consoleDir,
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
+        ...(opts.limits !== undefined && { limits: opts.limits }),
       },
     });
     const { ctx, app } = built;

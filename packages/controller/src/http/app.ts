@@ -12,6 +12,7 @@ import { actorOf, authenticateToken } from "../use-cases/tokens.js";
 import { adminRoutes } from "./admin-routes.js";
 import { agentRoutes } from "./agent-routes.js";
 import { alertRoutes } from "./alert-routes.js";
+import { limitAuthFailures } from "./auth-failures.js";
 import { limitBody } from "./body-limit.js";
 import { consoleRoutes } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
@@ -46,6 +47,8 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   const doc = openApiDocument();
   app.get(PATHS.openapi, (c) => c.json(doc));
 
+  // Before any token is looked up: an address that failed too often costs nothing more.
+  app.use("/api/v1/*", limitAuthFailures(ctx));
   app.use("/api/v1/*", async (c, next) => {
     if (c.req.path === PATHS.enrol || c.req.path.startsWith("/api/v1/agent/")) return next();
     const token = await authenticateToken(ctx, bearer(c.req.header("authorization")));

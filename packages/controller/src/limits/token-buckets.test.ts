@@ -11,16 +11,20 @@ describe("TokenBuckets", () => {
     }
     expect(b.waitSeconds("a")).toBe(1);
     expect(b.waitSeconds("b")).toBe(0); // keys are apart
-    now = 600; // +1.2 tokens
+    now = 400; // +0.8 tokens
+    expect(b.waitSeconds("a")).toBe(1);
+    now = 500; // +1 token
     expect(b.waitSeconds("a")).toBe(0);
   });
 
   it("lets one request overshoot by its cost and says how long the debt takes", () => {
     let now = 0;
     const b = new TokenBuckets(100, 100, 10, () => now);
-    b.take("a", 550); // balance -450: 4.5 s to refill above zero
+    b.take("a", 550); // balance -450: 4.51 s until one token
     expect(b.waitSeconds("a")).toBe(5);
-    now = 4600;
+    now = 4500;
+    expect(b.waitSeconds("a")).toBe(1);
+    now = 4510;
     expect(b.waitSeconds("a")).toBe(0);
   });
 

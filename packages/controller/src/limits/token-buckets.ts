@@ -1,5 +1,5 @@
 // Token buckets by key (an agent id, a client address): `burst` tokens, refilled at `perSecond`.
-// A request goes ahead while its key's balance is above zero and then pays its cost, which may
+// A request goes ahead while its key holds at least one token and then pays its cost, which may
 // take the balance below zero (a flow batch's size is known only after it was read); the key
 // waits the debt off. So a quota can refuse before reading a body, and one request overshoots
 // it by at most its own cost.
@@ -27,8 +27,8 @@ export class TokenBuckets {
     const b = this.buckets.get(key);
     if (b === undefined) return 0;
     const tokens = this.refilled(b, this.now());
-    if (tokens > 0) return 0;
-    return Math.max(1, Math.ceil((1e-9 - tokens) / this.perSecond));
+    if (tokens >= 1) return 0;
+    return Math.max(1, Math.ceil((1 - tokens) / this.perSecond));
   }
 
   /** Pays `cost` tokens for `key` (the balance may go below zero). */
