@@ -97,6 +97,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     const { ctx, app } = built;
     const server = await serve(app, {
       listen,
+      limits: ctx.settings.limits,
       ...(tls !== undefined && { tls: { cert: tls.certPem, key: tls.keyPem } }),
     });
     const host = isUnspecified(listen.host) ? "127.0.0.1" : listen.host;
