@@ -44,7 +44,8 @@ async function liveAgent(
 
 /**
  * Answers at once when the agent's RuleSet hash differs from `known`, else waits up to `wait`
- * seconds for a change. undefined: nothing changed (the HTTP layer answers 204).
+ * seconds for a change. undefined: nothing changed (the HTTP layer answers 204). An agent holds
+ * one poll at a time: a newer one answers this one 409 MSEG_API_POLL_REPLACED at once.
  */
 export async function pollPolicy(
   ctx: ControllerContext,
@@ -55,7 +56,15 @@ export async function pollPolicy(
 ): Promise<PolicyResponse | undefined> {
   const ms = (wait ?? POLL_WAIT_DEFAULT_S) * 1000;
   const outcome =
-    known === undefined ? "changed" : await ctx.hub.wait(agent.workload, known, ms, signal);
+    known === undefined
+      ? "changed"
+      : await ctx.hub.wait(agent.workload, known, ms, signal, agent.id);
+  if (outcome === "replaced") {
+    throw new ApiError(
+      "MSEG_API_POLL_REPLACED",
+      "a newer long-poll of this agent replaced this one; one agent holds one poll",
+    );
+  }
   if (outcome !== "changed") return undefined;
   // Revoked while waiting: the answer would carry policy to an agent that lost its right to it.
   // revokeAgent() marks the credential cache before it answers, so memory is enough here.
