@@ -1,6 +1,7 @@
 // Per-agent quotas on the agent channel: one held long-poll per agent (a newer one replaces the
 // older, answered 409 at once), and token buckets on policy requests, status reports and flow
 // records, answered 429 with Retry-After.
+import type { ErrorBody } from "@microseg/protocol";
 import { describe, expect, it } from "vitest";
 import type { LimitSettings } from "./limits/defaults.js";
 import { testController } from "./test-helpers.js";
@@ -94,7 +95,7 @@ describe("status and flow quotas", () => {
     const refused = await post(2, 10);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("1");
-    expect((await refused.json()).error.code).toBe("MSEG_API_RATE_LIMITED");
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("MSEG_API_RATE_LIMITED");
     await new Promise((r) => setTimeout(r, 1100));
     const taken = await post(2, 10);
     expect(taken.status).toBe(200);

@@ -3,7 +3,7 @@
 // distinct clients: loopback routes all of 127/8).
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:https";
-import type { Socket } from "node:net";
+import { type Socket, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
@@ -68,12 +68,8 @@ export function call(
 /** A TLS connection from `from`; resolves once the handshake is done. */
 export function tlsOpen(ctl: RunningController, from: string): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({
-      host: "127.0.0.1",
-      port: portOf(ctl),
-      localAddress: from,
-      rejectUnauthorized: false,
-    });
+    const tcp = tcpConnect({ host: "127.0.0.1", port: portOf(ctl), localAddress: from });
+    const s = tlsConnect({ socket: tcp, rejectUnauthorized: false });
     s.once("secureConnect", () => resolve(s));
     s.once("error", reject);
     s.once("close", () => reject(new Error("closed before the handshake")));

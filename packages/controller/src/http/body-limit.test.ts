@@ -1,6 +1,11 @@
 // Request bodies are limited per route, from Content-Length before anything is read (a chunked
 // body as it streams): 413 MSEG_API_BODY_TOO_LARGE naming the limit.
-import { MAX_FLOW_COUNTER, MAX_FLOW_RECORDS, MAX_FLOW_TIME_MS } from "@microseg/protocol";
+import {
+  type ErrorBody,
+  MAX_FLOW_COUNTER,
+  MAX_FLOW_RECORDS,
+  MAX_FLOW_TIME_MS,
+} from "@microseg/protocol";
 import { describe, expect, it } from "vitest";
 import { BODY_LIMITS } from "../limits/defaults.js";
 import { testController } from "../test-helpers.js";
@@ -48,7 +53,7 @@ describe("body limits per route", () => {
       body: big,
     });
     expect(declared.status).toBe(413);
-    const body = await declared.json();
+    const body = (await declared.json()) as ErrorBody;
     expect(body.error.code).toBe("MSEG_API_BODY_TOO_LARGE");
     expect(body.error.message).toContain(`${BODY_LIMITS.enrol} bytes`);
     const chunked = await t.app.request("/api/v1/enrol", {
