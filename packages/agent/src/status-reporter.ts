@@ -2,7 +2,9 @@
 // sends it as one status report: on every heartbeat, and at once after an apply or a tamper.
 // Events are queued while the controller is away (bounded: the oldest are dropped first) and
 // removed only after the controller accepted them, so delivery is at-least-once. After a 429 (the
-// agent's status quota) nothing is sent before Retry-After has passed; what waits stays queued.
+// agent's status quota) nothing is sent before Retry-After has passed; what waits stays queued
+// and is sent then (not only at the next heartbeat: an acknowledgement is how the controller
+// learns the agent converged).
 
 import { type ControllerClient, retryAfter } from "./controller-client.js";
 import {
@@ -35,6 +37,7 @@ export class StatusReporter implements Reporter {
 
   /** No report is sent before this time (ms, `now()`'s clock): a 429's Retry-After. */
   private notBefore = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly client: () => ControllerClient | undefined,
@@ -101,7 +104,12 @@ export class StatusReporter implements Reporter {
       if (answer.heartbeatSeconds) this.controllerHeartbeatS = answer.heartbeatSeconds;
     } catch (e) {
       const wait = retryAfter(e);
-      if (wait !== undefined) this.notBefore = this.now() + wait;
+      if (wait !== undefined) {
+        this.notBefore = this.now() + wait;
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => void this.send(), wait);
+        this.retry.unref();
+      }
       this.onError(e);
       return false;
     }

@@ -45,10 +45,10 @@ export const DEFAULT_LIMITS: LimitSettings = {
   authFailuresPerSecond: 0.5,
   flowRecordBurst: 3 * MAX_FLOW_RECORDS,
   flowRecordsPerSecond: 50_000,
-  statusBurst: 20,
-  statusPerSecond: 1,
-  pollBurst: 20,
-  pollsPerSecond: 2,
+  statusBurst: 60,
+  statusPerSecond: 2,
+  pollBurst: 60,
+  pollsPerSecond: 5,
 };
 
 /** What a flow batch costs besides its records: the request itself (auth, parse, commit). */
