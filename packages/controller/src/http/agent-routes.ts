@@ -48,7 +48,7 @@ export function agentRoutes(app: ControllerApp, ctx: ControllerContext): void {
 }
 
 /** Takes `cost` from the agent's bucket, or refuses with 429 and Retry-After. */
-export function spend(buckets: TokenBuckets, agentId: string, cost: number, what: string): void {
+function spend(buckets: TokenBuckets, agentId: string, cost: number, what: string): void {
   const wait = buckets.waitSeconds(agentId);
   if (wait > 0) throw new RateLimited(wait, what);
   buckets.take(agentId, cost);
