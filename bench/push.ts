@@ -126,6 +126,9 @@ process.exitCode = await main(process.argv.slice(1));`;
     "--json",
     "--log-level",
     "silent",
+    // Every simulated agent connects from 127.0.0.1: one address, thousands of connections.
+    "--max-connections-per-client",
+    "100000",
   ];
   const child = spawn(process.execPath, [...args, ...ctlArgs], {
     stdio: ["ignore", "pipe", "inherit"],

@@ -16,7 +16,7 @@ import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { createBackoff, sleep } from "./backoff.js";
 import { type BeforePolicy, beforePolicyRuleSet } from "./before-policy.js";
-import { type ControllerClient, ControllerError } from "./controller-client.js";
+import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
 import { DataplaneManager, type DesiredPolicy, type DriverFactory } from "./dataplane.js";
 import type { FlowCollection } from "./flows/index.js";
 import type { HostFacts } from "./host-facts.js";
@@ -195,7 +195,7 @@ async function connect(
     } catch (e) {
       if (e instanceof MicrosegError) throw e;
       if (e instanceof ControllerError && e.refused) throw e;
-      const delay = backoff.next();
+      const delay = retryAfter(e) ?? backoff.next();
       deps.log.warn(
         { error: (e as Error).message, retryInMs: delay },
         "cannot reach the controller",

@@ -6,7 +6,8 @@
 //   flows   POST /api/v1/agent/flows                one FlowBatch -> FlowBatchAck
 //
 // Every non-2xx answer becomes a ControllerError carrying the status, so callers can tell
-// "controller says no" (4xx) from "controller away" (network errors, 5xx).
+// "controller says no" (4xx) from "controller away" (network errors, 5xx) and "controller says
+// not now" (429: wait Retry-After, then send the same again; nothing is dropped).
 
 import {
   type FlowBatch,
@@ -15,7 +16,7 @@ import {
   PATHS,
   StatusResponseSchema,
 } from "@microseg/protocol/agent";
-import type { HttpTransport } from "./http-transport.js";
+import type { HttpResponse, HttpTransport } from "./http-transport.js";
 import type { EnrolRequest, EnrolResponse, PolicyResponse, StatusRequest } from "./wire.js";
 import { parseEnrolResponse, parsePolicyResponse } from "./wire-check.js";
 
@@ -37,15 +38,31 @@ export class ControllerError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** From `Retry-After`, when the answer carried one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ControllerError";
   }
 
-  /** The controller refused (bad key, revoked credential, bad request): retrying will not help soon. */
+  /**
+   * The controller refused (bad key, revoked credential, bad request): retrying will not help
+   * soon. A 429 is no refusal: the same request is taken after Retry-After.
+   */
   get refused(): boolean {
-    return this.status >= 400 && this.status < 500;
+    return this.status >= 400 && this.status < 500 && this.status !== 429;
   }
+}
+
+/** Bounds on a Retry-After wait: at least a second, at most five minutes (whatever was sent). */
+const RETRY_AFTER_MIN_MS = 1000;
+const RETRY_AFTER_MAX_MS = 300_000;
+
+/** How long to wait before asking again when `e` is a 429; undefined for any other error. */
+export function retryAfter(e: unknown): number | undefined {
+  if (!(e instanceof ControllerError) || e.status !== 429) return undefined;
+  const ms = e.retryAfterMs ?? RETRY_AFTER_MIN_MS;
+  return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, ms));
 }
 
 /** `credential()` is read on every call, so enrolment can set it after construction. */
@@ -57,7 +74,7 @@ export function createControllerClient(
   return {
     async enrol(request) {
       const res = await transport("POST", PATHS.enrol, { body: request });
-      expectOk(res.status, res.body, "enrol");
+      expectOk(res, "enrol");
       return parseEnrolResponse(res.body);
     },
     async policy(known, waitS, signal) {
@@ -69,27 +86,30 @@ export function createControllerClient(
         timeoutMs: (waitS + 15) * 1000,
       });
       if (res.status === 204) return undefined;
-      expectOk(res.status, res.body, "policy");
+      expectOk(res, "policy");
       return parsePolicyResponse(res.body);
     },
     async status(report) {
       const res = await transport("POST", PATHS.agentStatus, { body: report, token: token() });
-      expectOk(res.status, res.body, "status");
+      expectOk(res, "status");
       const parsed = StatusResponseSchema.safeParse(res.body);
       return parsed.success ? { heartbeatSeconds: parsed.data.heartbeatSeconds } : {};
     },
     async sendFlows(batch) {
       const res = await transport("POST", PATHS.agentFlows, { body: batch, token: token() });
-      expectOk(res.status, res.body, "flows");
+      expectOk(res, "flows");
       const parsed = FlowBatchAckSchema.safeParse(res.body);
       return parsed.success ? parsed.data : { seq: batch.seq, duplicate: false };
     },
   };
 }
 
-function expectOk(status: number, body: unknown, what: string): void {
+function expectOk(res: HttpResponse, what: string): void {
+  const { status, body } = res;
   if (status >= 200 && status < 300) return;
   const error = (body as { error?: { message?: string; code?: string } } | undefined)?.error;
   const detail = error?.message ?? (typeof body === "string" ? body.slice(0, 200) : "");
-  throw new ControllerError(status, `${what}: controller answered ${status} ${detail}`.trim());
+  const message = `${what}: controller answered ${status} ${detail}`.trim();
+  const retryMs = res.retryAfterS === undefined ? undefined : res.retryAfterS * 1000;
+  throw new ControllerError(status, message, retryMs);
 }

@@ -10,6 +10,8 @@ export interface HttpResponse {
   readonly status: number;
   /** Parsed JSON, raw text for non-JSON bodies, undefined for an empty body. */
   readonly body: unknown;
+  /** `Retry-After` in seconds, when the answer carries one (429, 503). */
+  readonly retryAfterS?: number;
 }
 
 export interface RequestOptions {
@@ -60,7 +62,10 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
         res.on("error", reject);
         res.on("end", () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks)) });
+          const status = res.statusCode ?? 0;
+          const body = parseBody(Buffer.concat(chunks));
+          const retryAfterS = seconds(res.headers["retry-after"]);
+          resolve(retryAfterS === undefined ? { status, body } : { status, body, retryAfterS });
         });
       });
       const timer = setTimeout(
@@ -75,6 +80,11 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
       req.end(payload);
     });
   };
+}
+
+/** `Retry-After: 7` -> 7; the HTTP-date form and anything else -> undefined. */
+function seconds(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d{1,9}$/.test(header.trim()) ? Number(header) : undefined;
 }
 
 function parseBody(buf: Buffer): unknown {

@@ -2,12 +2,14 @@
 // the controller answers at once with a new policy or with 204 after `waitS`. A policy goes to the
 // dataplane's cheap onUpdate; the loop never waits for the apply. Network errors never end the
 // loop: it backs off (exponential, jittered) and the kernel keeps the last good policy meanwhile.
+// A 429 waits Retry-After instead; a 409 (MSEG_API_POLL_REPLACED) means a newer poll with this
+// agent's credential replaced ours: another process holds the same credential.
 
 import type { RuleSet } from "@microseg/core";
 import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
-import { type Backoff, createBackoff, sleep } from "./backoff.js";
-import { type ControllerClient, ControllerError } from "./controller-client.js";
+import { type Backoff, createBackoff, sleep as realSleep } from "./backoff.js";
+import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
 import type { DesiredPolicy } from "./dataplane.js";
 
 export interface PolicySyncOptions {
@@ -22,10 +24,13 @@ export interface PolicySyncOptions {
   readonly signal: AbortSignal;
   readonly log: Pick<Logger, "info" | "warn" | "error" | "debug">;
   readonly backoff?: Backoff;
+  /** Injectable for tests. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
   const backoff = o.backoff ?? createBackoff();
+  const sleep = o.sleep ?? realSleep;
   let known = o.known ?? NO_RULESET;
   let offline = false;
   while (!o.signal.aborted) {
@@ -51,13 +56,23 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
         });
     } catch (e) {
       if (o.signal.aborted) break;
+      const wait = retryAfter(e);
+      if (wait !== undefined) {
+        o.log.debug({ retryInMs: wait }, "policy requests above this agent's quota; waiting");
+        await sleep(wait, o.signal);
+        continue;
+      }
       const delay = backoff.next();
       const error = (e as Error).message;
       const refused = e instanceof ControllerError && e.refused;
-      const msg = refused
-        ? "the controller refuses this agent (revoked?); the last good policy stays in force"
-        : "controller unreachable; the last good policy stays in force";
+      const replaced = e instanceof ControllerError && e.status === 409;
+      const msg = replaced
+        ? "another process polls with this agent's credential (a cloned host?); enrol it with its own key"
+        : refused
+          ? "the controller refuses this agent (revoked?); the last good policy stays in force"
+          : "controller unreachable; the last good policy stays in force";
       if (offline) o.log.debug({ error, retryInMs: delay }, msg);
+      else if (replaced) o.log.warn({ error, retryInMs: delay }, msg);
       else if (refused) o.log.error({ error, retryInMs: delay }, msg);
       else o.log.warn({ error, retryInMs: delay }, msg);
       offline = true;

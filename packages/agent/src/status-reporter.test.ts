@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import type { ControllerClient } from "./controller-client.js";
+import { describe, expect, it, vi } from "vitest";
+import { type ControllerClient, ControllerError } from "./controller-client.js";
 import { MAX_QUEUED_EVENTS, StatusReporter } from "./status-reporter.js";
 import type { StatusRequest } from "./wire.js";
 
@@ -60,5 +60,59 @@ describe("StatusReporter", () => {
       applied: { revision: 3, rulesetHash: "h", ok: true, ms: 4 },
       drift: { drifted: false },
     });
+  });
+
+  it("holds its reports for Retry-After after a 429, keeping its events", async () => {
+    let now = 0;
+    const sent: StatusRequest[] = [];
+    let limited = true;
+    const c: ControllerClient = {
+      ...client({ ok: true }, sent),
+      status: async (report) => {
+        if (limited) throw new ControllerError(429, "status: controller answered 429", 5000);
+        sent.push(report);
+        return {};
+      },
+    };
+    const reporter = new StatusReporter(
+      () => c,
+      () => {},
+      () => now,
+    );
+    reporter.event(event(1));
+    expect(await reporter.send()).toBe(false);
+    limited = false;
+    now = 4999;
+    expect(await reporter.send()).toBe(false); // not asked again before Retry-After
+    expect(sent).toHaveLength(0);
+    now = 5000;
+    expect(await reporter.send()).toBe(true);
+    expect(sent.map((s) => s.events?.map((e) => e.at))).toEqual([["t1"]]);
+  });
+
+  it("sends what waited as soon as Retry-After has passed", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const sent: StatusRequest[] = [];
+      let limited = true;
+      const c: ControllerClient = {
+        ...client({ ok: true }, sent),
+        status: async (report) => {
+          if (limited) throw new ControllerError(429, "status: controller answered 429", 2000);
+          sent.push(report);
+          return {};
+        },
+      };
+      const reporter = new StatusReporter(() => c);
+      reporter.event(event(1));
+      expect(await reporter.send()).toBe(false);
+      limited = false;
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(sent).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sent.map((s) => s.events?.map((e) => e.at))).toEqual([["t1"]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,9 +1,12 @@
 // Collects what the controller must hear (the latest applied revision, drift state, events) and
 // sends it as one status report: on every heartbeat, and at once after an apply or a tamper.
 // Events are queued while the controller is away (bounded: the oldest are dropped first) and
-// removed only after the controller accepted them, so delivery is at-least-once.
+// removed only after the controller accepted them, so delivery is at-least-once. After a 429 (the
+// agent's status quota) nothing is sent before Retry-After has passed; what waits stays queued
+// and is sent then (not only at the next heartbeat: an acknowledgement is how the controller
+// learns the agent converged).
 
-import type { ControllerClient } from "./controller-client.js";
+import { type ControllerClient, retryAfter } from "./controller-client.js";
 import {
   type AgentEvent,
   type AppliedReport,
@@ -32,9 +35,14 @@ export class StatusReporter implements Reporter {
   /** The heartbeat period the controller last asked for (s). */
   controllerHeartbeatS: number | undefined;
 
+  /** No report is sent before this time (ms, `now()`'s clock): a 429's Retry-After. */
+  private notBefore = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+
   constructor(
     private readonly client: () => ControllerClient | undefined,
     private readonly onError: (e: unknown) => void = () => {},
+    private readonly now: () => number = Date.now,
   ) {}
 
   applied(report: AppliedReport): void {
@@ -88,13 +96,20 @@ export class StatusReporter implements Reporter {
 
   private async sendOnce(): Promise<boolean> {
     const client = this.client();
-    if (!client) return false;
+    if (!client || this.now() < this.notBefore) return false;
     const report = this.pending();
     const sent = new Set(report.events ?? []);
     try {
       const answer = await client.status(report);
       if (answer.heartbeatSeconds) this.controllerHeartbeatS = answer.heartbeatSeconds;
     } catch (e) {
+      const wait = retryAfter(e);
+      if (wait !== undefined) {
+        this.notBefore = this.now() + wait;
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => void this.send(), wait);
+        this.retry.unref();
+      }
       this.onError(e);
       return false;
     }

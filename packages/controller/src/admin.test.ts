@@ -26,7 +26,7 @@ describe("admin API: authentication and errors", () => {
     expect(bad.body.error.code).toBe("MSEG_API_BAD_REQUEST");
     expect(bad.body.error.details.issues[0].path).toBe("mode");
     const huge = await t.call("PUT", "/api/v1/policy/draft", `# ${"x".repeat(9 * 1024 * 1024)}`);
-    expect([huge.status, huge.body.error.code]).toEqual([400, "MSEG_API_BAD_REQUEST"]);
+    expect([huge.status, huge.body.error.code]).toEqual([413, "MSEG_API_BODY_TOO_LARGE"]);
     const notJson = await t.app.request("/api/v1/policy/provision", {
       method: "POST",
       headers: { authorization: `Bearer ${t.token}`, "content-type": "application/json" },

@@ -7,7 +7,7 @@ import {
   DEFAULT_COMPILE_TIMEOUT_MS,
   PolicyWorkers,
 } from "./compile-worker/pool.js";
-import type { ControllerContext, ControllerSettings } from "./context.js";
+import type { ControllerContext, ControllerSettings, SettingsInput } from "./context.js";
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./detect/config.js";
 import { DetectionService } from "./detect/service.js";
 import { FlowFeed } from "./flows/flow-feed.js";
@@ -15,6 +15,8 @@ import { FlowIngest } from "./flows/flow-ingest.js";
 import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { PolicyHub } from "./hub/policy-hub.js";
+import { DEFAULT_LIMITS } from "./limits/defaults.js";
+import { Limits } from "./limits/limits.js";
 import { type LogOption, makeLogger } from "./logger.js";
 import { StatusBatcher } from "./status-batch.js";
 import { hubRevision } from "./use-cases/policy-text.js";
@@ -30,11 +32,12 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   flowRetentionMs: 28 * 86_400_000,
   compileTimeoutMs: DEFAULT_COMPILE_TIMEOUT_MS,
   compileMemoryMb: DEFAULT_COMPILE_MEMORY_MB,
+  limits: DEFAULT_LIMITS,
 };
 
 export interface BuildOptions {
   readonly store: Store;
-  readonly settings?: Partial<ControllerSettings>;
+  readonly settings?: SettingsInput;
   readonly clock?: () => Date;
   readonly log?: LogOption;
   /** Alert delivery, auto-quarantine, decoys, thresholds (detect/config.ts). */
@@ -58,7 +61,11 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   ]);
   const revision = active === undefined ? undefined : hubRevision(active);
   const hub = new PolicyHub(workloads, revision, quarantines);
-  const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  const settings: ControllerSettings = {
+    ...DEFAULT_SETTINGS,
+    ...opts.settings,
+    limits: { ...DEFAULT_LIMITS, ...opts.settings?.limits },
+  };
   const log = makeLogger(opts.log);
   const ctx: ControllerContext = {
     store: opts.store,
@@ -74,6 +81,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     ),
     policyWorkers:
       opts.policyWorkers ?? new PolicyWorkers({ memoryMb: settings.compileMemoryMb, log }),
+    limits: new Limits(settings.limits),
     clock: opts.clock ?? (() => new Date()),
     log,
     settings,

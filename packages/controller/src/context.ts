@@ -8,6 +8,8 @@ import type { PolicyWorkers } from "./compile-worker/pool.js";
 import type { FlowFeed } from "./flows/flow-feed.js";
 import type { FlowIngest } from "./flows/flow-ingest.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
+import type { LimitSettings } from "./limits/defaults.js";
+import type { Limits } from "./limits/limits.js";
 import type { StatusBatcher } from "./status-batch.js";
 
 export interface ControllerSettings {
@@ -30,7 +32,14 @@ export interface ControllerSettings {
   readonly compileTimeoutMs: number;
   /** Heap of each policy worker in MiB, the memory budget of one job; --compile-memory. */
   readonly compileMemoryMb: number;
+  /** Quotas, timeouts and connection caps (limits/defaults.ts). */
+  readonly limits: LimitSettings;
 }
+
+/** Settings as callers give them: any subset, limits too. */
+export type SettingsInput = Partial<Omit<ControllerSettings, "limits">> & {
+  readonly limits?: Partial<LimitSettings>;
+};
 
 export interface ControllerContext {
   readonly store: Store;
@@ -51,6 +60,8 @@ export interface ControllerContext {
    * radius), within settings.compileTimeoutMs and the pool's memory budget.
    */
   readonly policyWorkers: PolicyWorkers;
+  /** Per-agent quotas, failed authentications per address, repeated-log suppression. */
+  readonly limits: Limits;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

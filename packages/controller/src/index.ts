@@ -4,6 +4,7 @@ export { type BuildOptions, type BuiltController, buildController } from "./buil
 export type { ControllerContext, ControllerSettings } from "./context.js";
 export { openApiDocument, ROUTES } from "./http/openapi.js";
 export { PolicyHub } from "./hub/policy-hub.js";
+export { DEFAULT_LIMITS, type LimitSettings } from "./limits/defaults.js";
 export {
   ADMIN_TOKEN_FILE,
   type RunningController,

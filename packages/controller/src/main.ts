@@ -24,6 +24,7 @@ import { buildController } from "./build.js";
 import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
+import type { LimitSettings } from "./limits/defaults.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
 import { boundPort, closeServer, serve } from "./server.js";
@@ -52,6 +53,8 @@ export interface StartOptions {
   readonly compileTimeoutMs?: number;
   /** Memory budget of one policy compile: a worker's heap in MiB (default 512); --compile-memory. */
   readonly compileMemoryMb?: number;
+  /** Quotas, timeouts and connection caps; unset ones keep limits/defaults.ts. */
+  readonly limits?: Partial<LimitSettings>;
 }
 
 export interface RunningController {
@@ -95,11 +98,13 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
         ...(opts.compileTimeoutMs !== undefined && { compileTimeoutMs: opts.compileTimeoutMs }),
         ...(opts.compileMemoryMb !== undefined && { compileMemoryMb: opts.compileMemoryMb }),
+        ...(opts.limits !== undefined && { limits: opts.limits }),
       },
     });
     const { ctx, app } = built;
     const server = await serve(app, {
       listen,
+      limits: ctx.settings.limits,
       ...(tls !== undefined && { tls: { cert: tls.certPem, key: tls.keyPem } }),
     });
     const host = isUnspecified(listen.host) ? "127.0.0.1" : listen.host;

@@ -4,13 +4,13 @@ import { StatusBatcher } from "./status-batch.js";
 
 const at = new Date("2026-01-01T00:00:00Z");
 
-function fakeRepo(fail = false) {
+function fakeRepo(fail: boolean | string = false) {
   const calls: AgentReport[][] = [];
   return {
     calls,
     async reportMany(reports: readonly AgentReport[]): Promise<AgentReportResult[]> {
       calls.push([...reports]);
-      if (fail) throw new Error("disk full");
+      if (fail === true || reports.some((r) => r.id === fail)) throw new Error("disk full");
       return reports.map((r) =>
         r.id === "gone"
           ? { ok: false, reason: "revoked" }
@@ -31,7 +31,7 @@ describe("status batcher", () => {
     expect(repo.calls).toHaveLength(2);
   });
 
-  it("answers nobody before the write, and rejects every report of a failed write", async () => {
+  it("answers nobody before the write; a write that keeps failing rejects its reports", async () => {
     const repo = fakeRepo(true);
     const b = new StatusBatcher(repo, 1000);
     let settled = 0;
@@ -44,6 +44,20 @@ describe("status batcher", () => {
     expect(settled).toBe(0);
     await b.flush();
     for (const x of p) await expect(x).rejects.toThrow(/disk full/);
-    expect(repo.calls).toHaveLength(1);
+    // The group, then each report alone.
+    expect(repo.calls.map((c) => c.map((r) => r.id))).toEqual([["a", "b"], ["a"], ["b"]]);
+  });
+
+  it("writes again report by report when the group fails: only the failing one rejects", async () => {
+    const repo = fakeRepo("bad");
+    const b = new StatusBatcher(repo, 5);
+    const results = await Promise.allSettled(["a", "bad", "b"].map((id) => b.report(id, { at })));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(repo.calls.map((c) => c.map((r) => r.id))).toEqual([
+      ["a", "bad", "b"],
+      ["a"],
+      ["bad"],
+      ["b"],
+    ]);
   });
 });

@@ -4,14 +4,12 @@
 // agent's HTTP answer means its acknowledgement is durable (as durable as the store's commit).
 // A report waits at most `windowMs` for others to join it; the first report of an empty batch
 // starts the window. Reports of one batch are written in arrival order. When the transaction
-// fails, every report in it rejects (none was written) and the agents get an error and retry.
+// fails, its reports are written again one transaction each (isolated-batch.ts): only a report
+// that still fails rejects (its agent gets an error and retries); the others are answered.
 import type { AgentRepo, AgentReport, AgentReportResult, StatusReport } from "@microseg/store";
+import { applyIsolated, type Pending as PendingOf } from "./isolated-batch.js";
 
-interface Pending {
-  readonly item: AgentReport;
-  readonly resolve: (r: AgentReportResult) => void;
-  readonly reject: (e: unknown) => void;
-}
+type Pending = PendingOf<AgentReport, AgentReportResult>;
 
 export class StatusBatcher {
   private pending: Pending[] = [];
@@ -36,16 +34,6 @@ export class StatusBatcher {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    try {
-      const results = await this.agents.reportMany(batch.map((p) => p.item));
-      batch.forEach((p, i) => {
-        const r = results[i];
-        if (r === undefined) p.reject(new Error("reportMany answered fewer results than reports"));
-        else p.resolve(r);
-      });
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
+    await applyIsolated(batch, (reports) => this.agents.reportMany(reports));
   }
 }

@@ -5,13 +5,16 @@
 import { openMemoryStore, type Store } from "@microseg/store";
 import { buildController } from "./build.js";
 import { DEFAULT_COMPILE_MEMORY_MB, PolicyWorkers } from "./compile-worker/pool.js";
-import type { ControllerSettings } from "./context.js";
+import type { SettingsInput } from "./context.js";
+import type { LogOption } from "./logger.js";
 import { ensureAdminToken } from "./use-cases/tokens.js";
 
 export interface TestOptions {
   readonly store?: Store;
   readonly clock?: () => Date;
-  readonly settings?: Partial<ControllerSettings>;
+  readonly settings?: SettingsInput;
+  /** Default silent; a pino logger to read what was logged. */
+  readonly log?: LogOption;
 }
 
 let sharedWorkers: PolicyWorkers | undefined;
@@ -22,7 +25,7 @@ export async function testController(opts: TestOptions = {}) {
   sharedWorkers ??= new PolicyWorkers({ memoryMb: DEFAULT_COMPILE_MEMORY_MB });
   const built = await buildController({
     store,
-    log: "silent",
+    log: opts.log ?? "silent",
     ...(opts.settings?.compileMemoryMb === undefined && { policyWorkers: sharedWorkers }),
     ...(opts.clock !== undefined && { clock: opts.clock }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },

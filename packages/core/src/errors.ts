@@ -48,6 +48,15 @@ export const ERROR_CODES = {
     summary: "The workload, agent, profile or revision does not exist.",
   },
   MSEG_API_CONFLICT: { exit: 2, summary: "The change conflicts with what exists." },
+  MSEG_API_BODY_TOO_LARGE: { exit: 2, summary: "The request body is larger than its route takes." },
+  MSEG_API_RATE_LIMITED: {
+    exit: 3,
+    summary: "Too many requests (or failed authentications); retry after Retry-After seconds.",
+  },
+  MSEG_API_POLL_REPLACED: {
+    exit: 3,
+    summary: "A newer long-poll of the same agent replaced this one.",
+  },
   MSEG_POLICY_INVALID: { exit: 2, summary: "A policy sent to the controller is invalid." },
   MSEG_POLICY_STALE: { exit: 2, summary: "Someone provisioned in between; review and retry." },
   MSEG_POLICY_UNCHANGED: { exit: 2, summary: "The draft equals the active revision." },

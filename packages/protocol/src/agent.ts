@@ -36,6 +36,13 @@ export const NO_RULESET = "none";
 /** Long-poll hold time: default and maximum, in seconds. */
 export const POLL_WAIT_DEFAULT_S = 30;
 export const POLL_WAIT_MAX_S = 60;
+/** The longest apply an agent reports (ms): a day. Longer is a broken clock, not an apply. */
+export const MAX_APPLY_MS = 86_400_000;
+
+/** Revision numbers count up from 1; 0 and null mean none. Kept exact in the store's integers. */
+const RevisionNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** An ISO-8601 time as agents send it; 64 characters hold any of them. */
+const AgentTime = IsoTime.max(64);
 
 export const InterfaceSchema = z.object({
   name: z.string().min(1).max(64),
@@ -74,7 +81,7 @@ export const PolicyQuerySchema = z.object({
 
 export const PolicyResponseSchema = z.object({
   /** The active policy revision; null before the first provision. */
-  revision: z.number().int().nullable(),
+  revision: RevisionNumber.nullable(),
   /**
    * The agent's RuleSet. null: nothing to enforce yet (no revision is active, or the workload is
    * unmanaged) — the agent keeps its pre-policy default.
@@ -87,24 +94,24 @@ export const PolicyResponseSchema = z.object({
 export type PolicyResponse = z.infer<typeof PolicyResponseSchema>;
 
 export const AppliedSchema = z.object({
-  revision: z.number().int().nullable(),
+  revision: RevisionNumber.nullable(),
   rulesetHash: z.string().max(128),
   ok: z.boolean(),
   error: z.string().max(4096).optional(),
-  /** How long the apply took, in milliseconds. */
-  ms: z.number().min(0),
+  /** How long the apply took, in milliseconds (0 to MAX_APPLY_MS). */
+  ms: z.number().min(0).max(MAX_APPLY_MS),
 });
 
 export const DriftReportSchema = z.object({
   drifted: z.boolean(),
   details: z.string().max(4096).optional(),
   /** Set when the agent restored its table after the drift. */
-  repairedAt: IsoTime.optional(),
+  repairedAt: AgentTime.optional(),
 });
 
 export const AgentEventSchema = z.object({
   kind: z.enum(["tamper", "apply-failed", "restored"]),
-  at: IsoTime,
+  at: AgentTime,
   details: z.string().max(4096),
 });
 export type AgentEvent = z.infer<typeof AgentEventSchema>;

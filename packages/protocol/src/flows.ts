@@ -42,26 +42,39 @@ export type FlowTuple = readonly [
 ];
 
 export const MAX_FLOW_RECORDS = 50_000;
+/**
+ * The largest count, packets or bytes one record may carry (2^40: a terabyte in one record of
+ * one flush interval is already beyond any link). Bounded so that sums stay exact integers in
+ * the store's 64-bit columns: a batch's records summed into one edge stay below 2^56.
+ */
+export const MAX_FLOW_COUNTER = 2 ** 40;
+/** Record times are ms since the epoch, from 1970 to the end of the year 9999. */
+export const MAX_FLOW_TIME_MS = 253_402_300_799_999;
 
-export const FlowTupleSchema = z.tuple([
-  z.enum(["out", "in"]),
-  z.string().min(1).max(16),
-  AddressSchema,
-  AddressSchema,
-  z.number().int().min(0).max(65535),
-  z.enum(["allowed", "blocked", "would-block"]),
-  z.number().int().min(0),
-  z.number().int().min(0),
-  z.number().int().min(0),
-  z.number().int().min(0),
-  z.number().int().min(0),
-]);
+const Counter = z.number().int().min(0).max(MAX_FLOW_COUNTER);
+const TimeMs = z.number().int().min(0).max(MAX_FLOW_TIME_MS);
+
+export const FlowTupleSchema = z
+  .tuple([
+    z.enum(["out", "in"]),
+    z.string().min(1).max(16),
+    AddressSchema,
+    AddressSchema,
+    z.number().int().min(0).max(65535),
+    z.enum(["allowed", "blocked", "would-block"]),
+    Counter,
+    Counter,
+    Counter,
+    TimeMs,
+    TimeMs,
+  ])
+  .refine((r) => r[10] >= r[9], { message: "lastMs must not be before firstMs", path: [10] });
 
 export const FlowBatchSchema = z.object({
-  seq: z.number().int().min(1),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   records: z.array(FlowTupleSchema).max(MAX_FLOW_RECORDS),
   /** Flow records the agent had to drop (its buffer was full); counted, never hidden. */
-  dropped: z.number().int().min(0).optional(),
+  dropped: Counter.optional(),
 });
 export interface FlowBatch {
   readonly seq: number;
@@ -77,45 +90,53 @@ export type FlowBatchAck = z.infer<typeof FlowBatchAckSchema>;
 
 const SIDES = new Set(["out", "in"]);
 const VERDICTS = new Set(["allowed", "blocked", "would-block"]);
-const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
-const isText = (v: unknown, max: number) =>
-  typeof v === "string" && v.length > 0 && v.length <= max;
+/** An integer in [min, max]; false for NaN, infinities, fractions and non-numbers. */
+const inRange = (v: unknown, min: number, max: number) =>
+  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+const isText = (v: unknown, min: number, max: number) =>
+  typeof v === "string" && v.length >= min && v.length <= max;
 
 /**
- * The fast check of a decoded batch, equivalent to FlowBatchSchema: answers the batch, or the
- * first problem as `records[i][j]: why`.
+ * The fast check of a decoded batch, equivalent to FlowBatchSchema (flows.test.ts holds them
+ * to the same answers): answers the batch, or the first problem as `records[i][j]: why`.
  */
 export function checkFlowBatch(
   body: unknown,
 ): { ok: true; batch: FlowBatch } | { ok: false; problem: string } {
-  if (typeof body !== "object" || body === null)
+  if (typeof body !== "object" || body === null || Array.isArray(body))
     return { ok: false, problem: "body: not an object" };
   const b = body as { seq?: unknown; records?: unknown; dropped?: unknown };
-  if (!isCount(b.seq) || (b.seq as number) < 1)
-    return { ok: false, problem: "seq: an integer >= 1" };
-  if (b.dropped !== undefined && !isCount(b.dropped))
-    return { ok: false, problem: "dropped: an integer >= 0" };
+  if (!inRange(b.seq, 1, Number.MAX_SAFE_INTEGER))
+    return { ok: false, problem: `seq: an integer 1-${Number.MAX_SAFE_INTEGER}` };
+  if (b.dropped !== undefined && !inRange(b.dropped, 0, MAX_FLOW_COUNTER))
+    return { ok: false, problem: `dropped: an integer 0-${MAX_FLOW_COUNTER}` };
   if (!Array.isArray(b.records)) return { ok: false, problem: "records: an array" };
   if (b.records.length > MAX_FLOW_RECORDS)
     return { ok: false, problem: `records: at most ${MAX_FLOW_RECORDS}` };
   // No closure per record: this loop runs for every record of every batch.
   for (let i = 0; i < b.records.length; i++) {
-    const r = b.records[i] as unknown[];
-    if (!Array.isArray(r) || r.length !== 11) return badRecord(i, 0, "a tuple of 11 values");
-    if (!SIDES.has(r[0] as string)) return badRecord(i, 0, "out or in");
-    if (!isText(r[1], 16)) return badRecord(i, 1, "a protocol");
-    if (!isText(r[2], 64)) return badRecord(i, 2, "an address");
-    if (!isText(r[3], 64)) return badRecord(i, 3, "an address");
-    const port = r[4];
-    if (!isCount(port) || (port as number) > 65535) return badRecord(i, 4, "a port 0-65535");
-    if (!VERDICTS.has(r[5] as string)) return badRecord(i, 5, "allowed, blocked or would-block");
-    for (let j = 6; j < 11; j++) if (!isCount(r[j])) return badRecord(i, j, "an integer >= 0");
+    const problem = recordProblem(b.records[i]);
+    if (problem !== undefined) return { ok: false, problem: `records[${i}]${problem}` };
   }
   return { ok: true, batch: b as unknown as FlowBatch };
 }
 
-function badRecord(i: number, j: number, why: string) {
-  return { ok: false as const, problem: `records[${i}][${j}]: ${why}` };
+/** undefined for a valid record, else `[j]: why`. */
+function recordProblem(r: unknown): string | undefined {
+  if (!Array.isArray(r) || r.length !== 11) return "[0]: a tuple of 11 values";
+  if (!SIDES.has(r[0] as string)) return "[0]: out or in";
+  if (!isText(r[1], 1, 16)) return "[1]: a protocol";
+  if (!isText(r[2], 2, 64)) return "[2]: an address";
+  if (!isText(r[3], 2, 64)) return "[3]: an address";
+  if (!inRange(r[4], 0, 65535)) return "[4]: a port 0-65535";
+  if (!VERDICTS.has(r[5] as string)) return "[5]: allowed, blocked or would-block";
+  for (let j = 6; j < 9; j++) {
+    if (!inRange(r[j], 0, MAX_FLOW_COUNTER)) return `[${j}]: an integer 0-${MAX_FLOW_COUNTER}`;
+  }
+  if (!inRange(r[9], 0, MAX_FLOW_TIME_MS)) return `[9]: ms since the epoch 0-${MAX_FLOW_TIME_MS}`;
+  if (!inRange(r[10], 0, MAX_FLOW_TIME_MS)) return `[10]: ms since the epoch 0-${MAX_FLOW_TIME_MS}`;
+  if ((r[10] as number) < (r[9] as number)) return "[10]: lastMs must not be before firstMs";
+  return undefined;
 }
 
 // ── admin: the flow graph ─────────────────────────────────────────────────────────────────────

@@ -45,6 +45,13 @@ export interface StoredEdge {
   readonly lastSeen: number;
 }
 
+/**
+ * Edge counters (count, packets, bytes) saturate here, in a stored row and in a sum across rows:
+ * they stay exact JavaScript numbers and far inside SQLite's 64-bit integers, so a counter that
+ * would overflow never fails the write of the batch holding it.
+ */
+export const MAX_EDGE_COUNTER = Number.MAX_SAFE_INTEGER;
+
 /** The longest bucket the store supports (queries rely on it to bound their index scans). */
 export const MAX_BUCKET_MS = 24 * 3600_000;
 

@@ -1,8 +1,14 @@
 // Aggregation of one flush interval: observations with the same (side, proto, local, remote,
 // port, verdict) become one FlowTuple with summed count/packets/bytes, the earliest first and
-// the latest last time.
+// the latest last time. Drained records stay within the wire's ranges (MAX_FLOW_COUNTER; first
+// not after last), so one huge connection never gets its whole batch refused.
 
-import type { FlowSide, FlowTuple, FlowVerdictWire } from "@microseg/protocol/agent";
+import {
+  type FlowSide,
+  type FlowTuple,
+  type FlowVerdictWire,
+  MAX_FLOW_COUNTER,
+} from "@microseg/protocol/agent";
 
 export interface FlowObservation {
   readonly side: FlowSide;
@@ -70,10 +76,10 @@ export class FlowAggregator {
         r.remote,
         r.port,
         r.verdict,
-        r.count,
-        r.packets,
-        r.bytes,
-        r.firstMs,
+        Math.min(r.count, MAX_FLOW_COUNTER),
+        Math.min(r.packets, MAX_FLOW_COUNTER),
+        Math.min(r.bytes, MAX_FLOW_COUNTER),
+        Math.min(r.firstMs, r.lastMs),
         r.lastMs,
       ]);
     }

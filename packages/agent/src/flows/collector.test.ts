@@ -2,7 +2,7 @@
 // interval, side from the host's addresses, test-mode reclassification, loss into `dropped`.
 
 import { readFileSync } from "node:fs";
-import type { FlowTuple } from "@microseg/protocol/agent";
+import { checkFlowBatch, type FlowTuple, MAX_FLOW_COUNTER } from "@microseg/protocol/agent";
 import { describe, expect, it } from "vitest";
 import { FlowAggregator } from "./aggregator.js";
 import { FlowCollector } from "./collector.js";
@@ -62,6 +62,33 @@ describe("FlowAggregator", () => {
       ["in", "tcp", "a", "b", 80, "blocked", 2, 2, 1, 1, 1],
     ]);
     expect(agg.drain()).toEqual([]);
+  });
+
+  it("drains records the controller accepts: counters capped, first not after last", () => {
+    const agg = new FlowAggregator();
+    const big = MAX_FLOW_COUNTER;
+    const base = { side: "out", proto: "tcp", local: "fd::1", remote: "fd::2", port: 9 } as const;
+    agg.add({
+      ...base,
+      verdict: "allowed",
+      count: 1,
+      packets: big,
+      bytes: big,
+      firstMs: 7,
+      lastMs: 3,
+    });
+    agg.add({
+      ...base,
+      verdict: "allowed",
+      count: 1,
+      packets: 5,
+      bytes: big,
+      firstMs: 7,
+      lastMs: 3,
+    });
+    const records = agg.drain();
+    expect(records).toEqual([["out", "tcp", "fd::1", "fd::2", 9, "allowed", 2, big, big, 3, 3]]);
+    expect(checkFlowBatch({ seq: 1, records }).ok).toBe(true);
   });
 });
 

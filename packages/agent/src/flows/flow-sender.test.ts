@@ -13,7 +13,7 @@ import type { FlowBatch, FlowBatchAck, FlowTuple } from "@microseg/protocol/agen
 import { checkFlowBatch, PATHS } from "@microseg/protocol/agent";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBackoff } from "../backoff.js";
-import { ControllerError, createControllerClient } from "../controller-client.js";
+import { ControllerError, createControllerClient, retryAfter } from "../controller-client.js";
 import { createHttpTransport } from "../http-transport.js";
 import { DEFAULT_FLOW_BUFFER_BYTES, FlowBuffer } from "./flow-buffer.js";
 import { FlowSender } from "./flow-sender.js";
@@ -153,6 +153,32 @@ describe("FlowSender", () => {
     expect(buffer.dropped).toBe(2);
   });
 
+  it("waits Retry-After on 429 without growing the backoff, and keeps the batch", async () => {
+    const buffer = await FlowBuffer.open(dir);
+    await buffer.append([record(1), record(2)]);
+    const controller = fakeController();
+    let limited = 2;
+    const sleeps: number[] = [];
+    const sender = new FlowSender({
+      buffer,
+      send: () => async (b) => {
+        if (limited-- > 0) throw new ControllerError(429, "flows: controller answered 429", 3000);
+        return controller.send(b);
+      },
+      log: quiet,
+      backoff: createBackoff({ random: () => 1 }),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    sender.start();
+    await until(() => buffer.pending === 0);
+    await sender.stop();
+    expect(sleeps).toEqual([3000, 3000]);
+    expect(controller.applied.map((b) => b.records.length)).toEqual([2]);
+    expect(buffer.dropped).toBe(0);
+  });
+
   it("loses nothing over a 10-minute controller outage with ordinary traffic", async () => {
     // Ordinary traffic: 300 distinct flow records per 1 s flush (a busy server's fan-in).
     const buffer = await FlowBuffer.open(dir, { maxBytes: DEFAULT_FLOW_BUFFER_BYTES });
@@ -189,6 +215,32 @@ describe("FlowSender", () => {
     );
     expect(controller.applied.every((b) => !b.dropped)).toBe(true);
   }, 120_000);
+
+  it("reads Retry-After of a 429 through the HTTP client", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
+      res.end(JSON.stringify({ error: { code: "MSEG_API_RATE_LIMITED", message: "slow down" } }));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = createControllerClient(
+        createHttpTransport({ baseUrl: `http://127.0.0.1:${port}` }),
+        () => "cred-a1",
+      );
+      const error = await client.sendFlows({ seq: 1, records: [] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ControllerError);
+      expect((error as ControllerError).retryAfterMs).toBe(7000);
+      expect((error as ControllerError).refused).toBe(false);
+      expect(retryAfter(error)).toBe(7000);
+      expect(retryAfter(new ControllerError(429, "x"))).toBe(1000);
+      expect(retryAfter(new ControllerError(429, "x", 86_400_000))).toBe(300_000);
+      expect(retryAfter(new ControllerError(503, "x", 5000))).toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
 
   it("sends through the HTTP client: Bearer credential, checked body, ack parsed", async () => {
     const seen: { auth?: string; ok: boolean }[] = [];

@@ -1,11 +1,13 @@
 // Sends the buffered batches to the controller: oldest first, one in flight, each until a 2xx
-// answer (applied, or `duplicate`: applied before) removes it from the buffer. Network errors and
-// 5xx/401/404/429 are retried with the agent's backoff; 400/413/422 mean the controller will never
-// take this batch, so it is discarded and its records counted as dropped. Stops at once on stop().
+// answer (applied, or `duplicate`: applied before) removes it from the buffer. A 429 (the agent's
+// flow quota) waits Retry-After and sends the same batch again, without growing the backoff.
+// Network errors and 5xx/401/404 are retried with the agent's backoff; 400/413/422 mean the
+// controller will never take this batch, so it is discarded and its records counted as dropped.
+// Stops at once on stop().
 
 import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import { type Backoff, createBackoff, sleep as realSleep } from "../backoff.js";
-import { ControllerError } from "../controller-client.js";
+import { ControllerError, retryAfter } from "../controller-client.js";
 import type { FlowBuffer } from "./flow-buffer.js";
 
 export interface FlowSenderOptions {
@@ -81,6 +83,12 @@ export class FlowSender {
     if (e instanceof ControllerError && NEVER_ACCEPTED.has(e.status)) {
       this.o.log.error({ seq: batch.seq, error: message }, "flow batch refused; dropped (counted)");
       await this.o.buffer.discard(batch.seq);
+      return;
+    }
+    const wait = retryAfter(e);
+    if (wait !== undefined) {
+      this.o.log.debug({ seq: batch.seq, retryInMs: wait }, "flow quota reached; batch kept");
+      await this.sleep(wait, this.abort.signal);
       return;
     }
     const delay = this.backoff.next();

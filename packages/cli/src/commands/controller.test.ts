@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../main.js";
+import { limitsFrom } from "./controller.js";
 
 const root = join(import.meta.dirname, "../../../..");
 const bin = join(root, "packages/cli/bin/microseg.js");
@@ -156,5 +157,38 @@ describe("microseg controller (process)", () => {
     while (!existsSync(join(fresh, "microseg.db"))) await new Promise((r) => setTimeout(r, 5));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+});
+
+describe("microseg controller limits", () => {
+  it("maps the limit flags, and refuses a bad one with exit 2", async () => {
+    expect(
+      limitsFrom({
+        maxConnectionsPerClient: 1000,
+        maxConnections: 5000,
+        agentFlowRate: 100_000,
+        authFailures: 5,
+      }),
+    ).toEqual({
+      connectionsPerClient: 1000,
+      connections: 5000,
+      flowRecordsPerSecond: 100_000,
+      flowRecordBurst: 300_000,
+      authFailureBurst: 5,
+    });
+    expect(limitsFrom({})).toEqual({});
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const bad = join(dir, "never");
+      expect(await main(["controller", "--data", bad, "--max-connections-per-client", "0"])).toBe(
+        2,
+      );
+      expect(String(err.mock.calls.map((c) => c[0]).join(""))).toMatch(
+        /--max-connections-per-client must be a whole number/,
+      );
+      expect(existsSync(bad)).toBe(false);
+    } finally {
+      err.mockRestore();
+    }
   });
 });

@@ -4,6 +4,7 @@
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
 // lines on stderr.
+import type { LimitSettings } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { durationMs } from "./flows.js";
@@ -25,6 +26,10 @@ interface ControllerOptions {
   detect: string[];
   compileTimeout: number;
   compileMemory: number;
+  maxConnectionsPerClient?: number;
+  maxConnections?: number;
+  agentFlowRate?: number;
+  authFailures?: number;
 }
 
 export function controllerCommand(): Command {
@@ -91,6 +96,26 @@ export function controllerCommand(): Command {
       mebibytes,
       512,
     )
+    .option(
+      "--max-connections-per-client <n>",
+      "concurrent connections one client address may hold (IPv6: one /64); more are closed at once (default 256)",
+      count("--max-connections-per-client"),
+    )
+    .option(
+      "--max-connections <n>",
+      "concurrent connections in all (default: 3/4 of the process's open-file limit)",
+      count("--max-connections"),
+    )
+    .option(
+      "--agent-flow-rate <records>",
+      "flow records per second one agent may send before it is answered 429 (default 50000)",
+      count("--agent-flow-rate"),
+    )
+    .option(
+      "--auth-failures <n>",
+      "failed authentications one client address may make before it is answered 429; then one more every 2 s (default 30)",
+      count("--auth-failures"),
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .addHelpText(
       "after",
@@ -100,6 +125,12 @@ Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 Policy texts are parsed, compiled and tested in worker threads, never on the thread that serves
 the API and the agents: a draft over --compile-timeout or --compile-memory is refused
 (MSEG_POLICY_TOO_COMPLEX, nothing saved) while everything else keeps being answered.
+
+Limits (docs/api.md, "Limits"): a TLS handshake must finish in 10 s and a request's headers
+arrive in 10 s; idle keep-alive connections close after 15 s. Request bodies are limited per
+route (enrolment 64 KiB, status 2 MiB, flows 16 MiB, policy text 8 MiB, other JSON 256 KiB).
+Each agent holds one long-poll and has quotas for flow records, status reports and policy
+requests; beyond them it is answered 429 with Retry-After and sends again later, losing nothing.
 
 Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
@@ -135,6 +166,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
       ...(opts.autoQuarantine !== undefined && { autoQuarantine: opts.autoQuarantine }),
     },
     ...(opts.console !== undefined && { consoleDir: opts.console }),
+    limits: limitsFrom(opts),
   }).catch((err: unknown) => {
     stop.dispose();
     throw err;
@@ -202,6 +234,36 @@ function mebibytes(text: string): number {
     );
   }
   return n;
+}
+
+/** The limits the flags set; the rest keep the controller's defaults. */
+export function limitsFrom(opts: Partial<ControllerOptions>): Partial<LimitSettings> {
+  const limits: { -readonly [K in keyof LimitSettings]?: LimitSettings[K] } = {};
+  if (opts.maxConnectionsPerClient !== undefined) {
+    limits.connectionsPerClient = opts.maxConnectionsPerClient;
+  }
+  if (opts.maxConnections !== undefined) limits.connections = opts.maxConnections;
+  if (opts.agentFlowRate !== undefined) {
+    limits.flowRecordsPerSecond = opts.agentFlowRate;
+    // Three seconds' worth, and never less than three full batches.
+    limits.flowRecordBurst = Math.max(150_000, 3 * opts.agentFlowRate);
+  }
+  if (opts.authFailures !== undefined) limits.authFailureBurst = opts.authFailures;
+  return limits;
+}
+
+/** A parser for a whole number 1 - 100,000,000 given to `flag`. */
+function count(flag: string): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000_000) {
+      throw new MicrosegError(
+        "MSEG_USAGE",
+        `${flag} must be a whole number 1-100000000, got "${text}"`,
+      );
+    }
+    return n;
+  };
 }
 
 function seconds(text: string): number {

@@ -9,6 +9,10 @@
 // < 65536 records, so each fits 16 bits), `age` is how many buckets before the newest one
 // (< 2^17), so a key stays below 2^53 and is an exact number. The reporting agent's workload is
 // the other end of every record, so (side, remote) names both ends.
+//
+// Sums need no cap here: checkFlowBatch bounds a record's counters to 2^40 and a batch to 50,000
+// records, so an edge's sum stays below 2^56 (an integer-valued double, inside SQLite's 64-bit
+// integers); the store saturates what accumulates across batches (MAX_EDGE_COUNTER).
 
 import type { EdgeVerdict } from "@microseg/store";
 import type { FlowEndRef } from "./address-book.js";

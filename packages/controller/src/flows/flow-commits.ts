@@ -6,14 +6,12 @@
 // Contract: apply() resolves only after the transaction holding that batch committed (the
 // agent's ack means its flows are durable), with that batch's own answer. Nothing waits on a
 // timer: the commit runs on setImmediate, after the I/O callbacks of the current turn. When the
-// transaction fails, every batch in it rejects (none was applied) and their agents retry.
+// transaction fails, its batches are applied again one transaction each (isolated-batch.ts):
+// only a batch that still fails rejects, so one agent's unstorable batch never fails the others.
 import type { EdgeDelta, FlowBatchInput, FlowRepo } from "@microseg/store";
+import { applyIsolated, type Pending as PendingOf } from "../isolated-batch.js";
 
-interface Pending {
-  readonly batch: FlowBatchInput;
-  readonly resolve: (r: { duplicate: boolean }) => void;
-  readonly reject: (e: unknown) => void;
-}
+type Pending = PendingOf<FlowBatchInput, { duplicate: boolean }>;
 
 export class FlowCommits {
   private pending: Pending[] = [];
@@ -27,7 +25,7 @@ export class FlowCommits {
     deltas: readonly EdgeDelta[],
   ): Promise<{ duplicate: boolean }> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ batch: { agentId, seq, deltas }, resolve, reject });
+      this.pending.push({ item: { agentId, seq, deltas }, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -40,17 +38,6 @@ export class FlowCommits {
     this.scheduled = false;
     const group = this.pending;
     this.pending = [];
-    if (group.length === 0) return;
-    try {
-      const answers = await this.flows.applyBatches(group.map((p) => p.batch));
-      group.forEach((p, i) => {
-        const a = answers[i];
-        if (a === undefined)
-          p.reject(new Error("applyBatches answered fewer results than batches"));
-        else p.resolve(a);
-      });
-    } catch (err) {
-      for (const p of group) p.reject(err);
-    }
+    await applyIsolated(group, (batches) => this.flows.applyBatches(batches));
   }
 }

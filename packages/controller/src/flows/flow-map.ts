@@ -5,7 +5,7 @@
 
 import { labelValue, type Workload } from "@microseg/core";
 import type { MapEdgeWire, MapNodeWire, MapQueryWire, MapWire } from "@microseg/protocol";
-import type { StoredEdge } from "@microseg/store";
+import { MAX_EDGE_COUNTER, type StoredEdge } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import { timeRange } from "./time-range.js";
 
@@ -28,7 +28,12 @@ export async function flowMap(ctx: ControllerContext, q: MapQueryWire): Promise<
     }
     const last = Math.max(m.last, e.lastSeen);
     merged.set(key, {
-      edge: { ...m.edge, count: m.edge.count + e.count, lastSeen: new Date(last).toISOString() },
+      edge: {
+        ...m.edge,
+        // Saturates like the store's sums, so the answer's counts stay exact integers.
+        count: Math.min(m.edge.count + e.count, MAX_EDGE_COUNTER),
+        lastSeen: new Date(last).toISOString(),
+      },
       last,
     });
   }

@@ -5,14 +5,15 @@
 //   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
 //   /, /assets/*, client routes           the console's built files (console.ts), public
 import { ApiError, PATHS } from "@microseg/protocol";
-import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono";
 import type { ControllerContext } from "../context.js";
 import { bearer } from "../secrets.js";
 import { actorOf, authenticateToken } from "../use-cases/tokens.js";
 import { adminRoutes } from "./admin-routes.js";
 import { agentRoutes } from "./agent-routes.js";
 import { alertRoutes } from "./alert-routes.js";
+import { limitAuthFailures } from "./auth-failures.js";
+import { limitBody } from "./body-limit.js";
 import { consoleRoutes } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
@@ -21,11 +22,9 @@ import { insightRoutes } from "./insight-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { policyRoutes } from "./policy-routes.js";
 
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
 export function createApp(ctx: ControllerContext): ControllerApp {
   const app = new Hono<ControllerEnv>();
-  app.onError((err, c) => errorResponse(err, c, ctx.log));
+  app.onError((err, c) => errorResponse(err, c, ctx.log, ctx.limits.log));
   app.notFound((c) => {
     const err = new ApiError("MSEG_API_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
     return c.json(err.body(), err.status);
@@ -37,7 +36,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
     const ms = Math.round((performance.now() - t0) * 10) / 10;
     ctx.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
   });
-  // Policy texts are the largest bodies; anything above this is a mistake or an attack.
+  // Per route (route-table.ts maxBody), from Content-Length before the body is read.
   app.use("/api/*", limitBody());
 
   app.get(PATHS.caPem, (c) => {
@@ -48,6 +47,8 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   const doc = openApiDocument();
   app.get(PATHS.openapi, (c) => c.json(doc));
 
+  // Before any token is looked up: an address that failed too often costs nothing more.
+  app.use("/api/v1/*", limitAuthFailures(ctx));
   app.use("/api/v1/*", async (c, next) => {
     if (c.req.path === PATHS.enrol || c.req.path.startsWith("/api/v1/agent/")) return next();
     const token = await authenticateToken(ctx, bearer(c.req.header("authorization")));
@@ -63,31 +64,4 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   // Last: the console answers only what no API route did, and never under /api.
   consoleRoutes(app, ctx.settings.consoleDir);
   return app;
-}
-
-/**
- * Refuses bodies above MAX_BODY_BYTES. A declared length is checked from the header alone: hono's
- * bodyLimit reads `c.req.raw.body`, which turns node-server's light request into a full fetch
- * Request on every request (the top cost of the agent channel under load) and takes the JSON
- * parse off its fast path. GET and HEAD carry no body; only a chunked body is counted as it
- * streams, by hono's bodyLimit. Node's parser never reads past a declared content-length.
- */
-function limitBody(): MiddlewareHandler<ControllerEnv> {
-  const tooLarge = () =>
-    new ApiError("MSEG_API_BAD_REQUEST", `the body is larger than ${MAX_BODY_BYTES} bytes`);
-  const streamed = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
-  return async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const length = c.req.header("content-length");
-    if (length === undefined || c.req.header("transfer-encoding") !== undefined) {
-      return streamed(c, next);
-    }
-    if (Number.parseInt(length, 10) > MAX_BODY_BYTES) throw tooLarge();
-    return next();
-  };
 }

@@ -5,19 +5,33 @@ import type { ControllerContext } from "../context.js";
 import { flowMap } from "../flows/flow-map.js";
 import { queryFlows } from "../flows/flow-query.js";
 import { ingestFlows } from "../flows/ingest.js";
+import { agentWriteFailed } from "../limits/agent-failure.js";
+import { FLOW_BATCH_COST } from "../limits/defaults.js";
 import type { ControllerApp } from "./env.js";
+import { RateLimited } from "./errors.js";
 import { query } from "./validate.js";
 
 export function flowRoutes(app: ControllerApp, ctx: ControllerContext): void {
   // Authenticated by the /api/v1/agent/* middleware of agentRoutes().
+  // Quota: records per second per agent. Refused before the body is read while the agent's bucket
+  // is empty; a batch read is paid for by its records + FLOW_BATCH_COST (the balance may go
+  // below zero, and the agent waits that off: one batch overshoots by at most its own size).
   app.post(PATHS.agentFlows, async (c) => {
+    const agent = c.get("agent");
+    const wait = ctx.limits.flowRecords.waitSeconds(agent.id);
+    if (wait > 0) throw new RateLimited(wait, "flow records above this agent's quota");
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());
     } catch {
       throw new ApiError("MSEG_API_BAD_REQUEST", "the flow batch is not JSON");
     }
-    const { ack } = await ingestFlows(ctx, c.get("agent"), body);
+    const records = (body as { records?: unknown } | null)?.records;
+    const n = Array.isArray(records) ? records.length : 0;
+    ctx.limits.flowRecords.take(agent.id, n + FLOW_BATCH_COST);
+    const { ack } = await ingestFlows(ctx, agent, body).catch((err: unknown) =>
+      agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "flow batch", err),
+    );
     return c.json(ack);
   });
 

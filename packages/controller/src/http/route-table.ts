@@ -3,6 +3,7 @@
 // against the schema named here, and admin.test.ts that each route is served.
 import * as P from "@microseg/protocol";
 import type { z } from "zod";
+import { BODY_LIMITS } from "../limits/defaults.js";
 
 export type Auth = "none" | "admin" | "agent" | "enrol-key";
 
@@ -16,6 +17,8 @@ export interface RouteDoc {
   readonly query?: z.ZodObject;
   readonly status?: number;
   readonly response?: z.ZodType;
+  /** The largest body taken (bytes); default BODY_LIMITS.json. Enforced by body-limit.ts. */
+  readonly maxBody?: number;
 }
 
 const Revision = P.RevisionSchema;
@@ -36,6 +39,7 @@ export const ROUTES: readonly RouteDoc[] = [
     body: P.EnrolRequestSchema,
     status: 201,
     response: P.EnrolResponseSchema,
+    maxBody: BODY_LIMITS.enrol,
   },
   {
     method: "get",
@@ -52,6 +56,7 @@ export const ROUTES: readonly RouteDoc[] = [
     auth: "agent",
     body: P.StatusRequestSchema,
     response: P.StatusResponseSchema,
+    maxBody: BODY_LIMITS.status,
   },
   {
     method: "post",
@@ -60,6 +65,7 @@ export const ROUTES: readonly RouteDoc[] = [
     auth: "agent",
     body: P.FlowBatchSchema,
     response: P.FlowBatchAckSchema,
+    maxBody: BODY_LIMITS.flows,
   },
   {
     method: "get",
@@ -121,6 +127,7 @@ export const ROUTES: readonly RouteDoc[] = [
     auth: "admin",
     yamlBody: true,
     response: P.DraftSavedSchema,
+    maxBody: BODY_LIMITS.policy,
   },
   {
     method: "get",
@@ -315,6 +322,7 @@ export const ROUTES: readonly RouteDoc[] = [
     auth: "admin",
     body: P.ReplayRequestSchema,
     response: P.ReplayReportSchema,
+    maxBody: BODY_LIMITS.policy,
   },
   {
     method: "get",

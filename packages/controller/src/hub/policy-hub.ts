@@ -27,7 +27,7 @@ import {
 import { NO_RULESET } from "@microseg/protocol";
 import type { Quarantine } from "@microseg/store";
 
-export type WaitOutcome = "changed" | "timeout" | "closed";
+export type WaitOutcome = "changed" | "timeout" | "closed" | "replaced";
 
 interface Waiter {
   readonly known: string;
@@ -47,6 +47,8 @@ export class PolicyHub {
   private readonly stored = new Map<string, Workload>();
   private declared = new Map<string, Workload>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** The one held long-poll of each owner (an agent id). */
+  private readonly byOwner = new Map<string, Waiter>();
   private readonly quarantines = new Map<string, Quarantine>();
   private closed = false;
   private changes = 0;
@@ -175,9 +177,19 @@ export class PolicyHub {
   /**
    * Resolves "changed" at once when the workload's visible hash differs from `known`; otherwise
    * when it changes, after `ms` ("timeout"), or when the hub closes or `signal` aborts
-   * ("closed": the agent hung up, nobody is left to answer).
+   * ("closed": the agent hung up, nobody is left to answer). An `owner` (the agent) holds at
+   * most one wait: a newer wait of the same owner resolves the older one "replaced" at once,
+   * so a reconnecting agent never waits behind its own dead connection, and one credential
+   * cannot pile up held requests.
    */
-  wait(workload: string, known: string, ms: number, signal?: AbortSignal): Promise<WaitOutcome> {
+  wait(
+    workload: string,
+    known: string,
+    ms: number,
+    signal?: AbortSignal,
+    owner?: string,
+  ): Promise<WaitOutcome> {
+    if (owner !== undefined) this.byOwner.get(owner)?.done("replaced");
     if (this.closed || signal?.aborted === true) return Promise.resolve("closed");
     if (this.hashOf(workload) !== known) return Promise.resolve("changed");
     if (ms <= 0) return Promise.resolve("timeout");
@@ -191,6 +203,7 @@ export class PolicyHub {
           signal?.removeEventListener("abort", onAbort);
           set.delete(waiter);
           if (set.size === 0 && this.waiters.get(workload) === set) this.waiters.delete(workload);
+          if (owner !== undefined && this.byOwner.get(owner) === waiter) this.byOwner.delete(owner);
           resolve(outcome);
         },
       };
@@ -198,6 +211,7 @@ export class PolicyHub {
       const onAbort = () => waiter.done("closed");
       signal?.addEventListener("abort", onAbort, { once: true });
       set.add(waiter);
+      if (owner !== undefined) this.byOwner.set(owner, waiter);
     });
   }
 

@@ -9,6 +9,7 @@ import {
 } from "@microseg/protocol";
 import type { AgentRecord, DriftState, StatusReport } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
+import { agentWriteFailed } from "../limits/agent-failure.js";
 import { hashSecret } from "../secrets.js";
 
 /**
@@ -43,7 +44,8 @@ async function liveAgent(
 
 /**
  * Answers at once when the agent's RuleSet hash differs from `known`, else waits up to `wait`
- * seconds for a change. undefined: nothing changed (the HTTP layer answers 204).
+ * seconds for a change. undefined: nothing changed (the HTTP layer answers 204). An agent holds
+ * one poll at a time: a newer one answers this one 409 MSEG_API_POLL_REPLACED at once.
  */
 export async function pollPolicy(
   ctx: ControllerContext,
@@ -54,7 +56,15 @@ export async function pollPolicy(
 ): Promise<PolicyResponse | undefined> {
   const ms = (wait ?? POLL_WAIT_DEFAULT_S) * 1000;
   const outcome =
-    known === undefined ? "changed" : await ctx.hub.wait(agent.workload, known, ms, signal);
+    known === undefined
+      ? "changed"
+      : await ctx.hub.wait(agent.workload, known, ms, signal, agent.id);
+  if (outcome === "replaced") {
+    throw new ApiError(
+      "MSEG_API_POLL_REPLACED",
+      "a newer long-poll of this agent replaced this one; one agent holds one poll",
+    );
+  }
   if (outcome !== "changed") return undefined;
   // Revoked while waiting: the answer would carry policy to an agent that lost its right to it.
   // revokeAgent() marks the credential cache before it answers, so memory is enough here.
@@ -80,7 +90,11 @@ export async function reportStatus(
 ): Promise<StatusResponse> {
   const report = statusReport(ctx.clock(), body);
   // Batched with other agents' reports; resolves once this one committed.
-  const result = await ctx.statusReports.report(agent.id, report);
+  const result = await ctx.statusReports
+    .report(agent.id, report)
+    .catch((err: unknown) =>
+      agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "status report", err),
+    );
   if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
   for (const e of body.events ?? []) {
     await ctx.store.audit.append({

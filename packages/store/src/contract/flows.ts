@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EdgeDelta } from "../flow-records.js";
+import { type EdgeDelta, MAX_EDGE_COUNTER } from "../flow-records.js";
 import type { MakeHarness } from "../testing.js";
 import { useHarness } from "./setup.js";
 
@@ -129,6 +129,28 @@ export function flowContract(make: MakeHarness, durable: boolean): void {
         await c.store.flows.applyBatch("ag1", 2, [delta({ count: 5, from: "new-1" })]),
       ).toEqual({ duplicate: false });
       expect((await c.store.flows.edges({ from: "new-1" }))[0]?.count).toBe(5);
+    });
+
+    it("saturates edge counters at MAX_EDGE_COUNTER instead of failing the batch", async () => {
+      const f = c.store.flows;
+      const big = 2 ** 52;
+      const huge = { count: big, packets: big, bytes: big };
+      // Six times 2^52 in one bucket, then in a second bucket: a stored row and the sum across
+      // rows both pass 2^53 (and, without a cap, SQLite's 2^63 after enough batches).
+      for (let seq = 1; seq <= 3; seq++) {
+        await f.applyBatch("ag1", seq, [
+          delta(huge),
+          delta(huge),
+          delta({ ...huge, bucket: T0 + H }),
+        ]);
+      }
+      await f.applyBatch("ag1", 4, [delta({ count: 9e18, packets: 1, bytes: 1 })]);
+      const [edge] = await f.edges();
+      expect(edge?.count).toBe(MAX_EDGE_COUNTER);
+      expect(edge?.packets).toBe(MAX_EDGE_COUNTER);
+      // Past 2^63 an unsaturated sum turns REAL, which the STRICT table refuses.
+      expect(await f.applyBatch("ag1", 5, [delta({ count: 9e18 })])).toEqual({ duplicate: false });
+      expect((await f.edges())[0]?.count).toBe(MAX_EDGE_COUNTER);
     });
 
     it("filters by from, to, either end, port and verdict", async () => {

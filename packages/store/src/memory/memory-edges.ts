@@ -2,11 +2,18 @@
 // on write and grouped across buckets on read, with the same semantics as the SQLite adapter's
 // upsert and GROUP BY (the contract suite holds both to them).
 
-import type { EdgeDelta, EdgeFilter, StoredEdge } from "../flow-records.js";
+import {
+  type EdgeDelta,
+  type EdgeFilter,
+  MAX_EDGE_COUNTER,
+  type StoredEdge,
+} from "../flow-records.js";
 import { newestFirst } from "../shared/edge-order.js";
 import type { UndoMap } from "./undo-map.js";
 
 const SEP = "\u0000";
+/** A counter sum, saturated like the SQLite adapter's (flow-records.ts MAX_EDGE_COUNTER). */
+const add = (a: number, b: number) => Math.min(a + b, MAX_EDGE_COUNTER);
 const edgeKey = (d: EdgeDelta) => [d.from, d.fromKind, d.to, d.toKind, d.port, d.verdict].join(SEP);
 
 export function mergeEdgeRows(rows: UndoMap<string, EdgeDelta>, deltas: readonly EdgeDelta[]) {
@@ -14,17 +21,23 @@ export function mergeEdgeRows(rows: UndoMap<string, EdgeDelta>, deltas: readonly
     if (d.bucket % 1000 !== 0) throw new Error(`edge bucket ${d.bucket} is not whole seconds`);
     const key = `${d.bucket}${SEP}${edgeKey(d)}`;
     const prev = rows.get(key);
-    rows.set(key, Object.freeze(prev === undefined ? { ...d } : merged(prev, d)));
+    rows.set(key, Object.freeze(prev === undefined ? first(d) : merged(prev, d)));
   }
+}
+
+/** A bucket's first row: the delta with its counters capped. */
+function first(d: EdgeDelta): EdgeDelta {
+  const cap = (n: number) => Math.min(n, MAX_EDGE_COUNTER);
+  return { ...d, count: cap(d.count), packets: cap(d.packets), bytes: cap(d.bytes) };
 }
 
 function merged(prev: EdgeDelta, d: EdgeDelta): EdgeDelta {
   return {
     ...prev,
     rule: d.rule ?? prev.rule,
-    count: prev.count + d.count,
-    packets: prev.packets + d.packets,
-    bytes: prev.bytes + d.bytes,
+    count: add(prev.count, d.count),
+    packets: add(prev.packets, d.packets),
+    bytes: add(prev.bytes, d.bytes),
     first: Math.min(prev.first, d.first),
     last: Math.max(prev.last, d.last),
   };
@@ -63,9 +76,9 @@ export function queryEdgeRows(rows: readonly EdgeDelta[], f: EdgeFilter): Stored
     g.edge = {
       ...e,
       rule: newerRule ? r.rule : e.rule,
-      count: e.count + r.count,
-      packets: e.packets + r.packets,
-      bytes: e.bytes + r.bytes,
+      count: add(e.count, r.count),
+      packets: add(e.packets, r.packets),
+      bytes: add(e.bytes, r.bytes),
       firstSeen: Math.min(e.firstSeen, r.first),
       lastSeen: Math.max(e.lastSeen, r.last),
     };

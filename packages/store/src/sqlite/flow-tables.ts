@@ -10,6 +10,7 @@ import {
   type EdgeFilter,
   type EdgeVerdict,
   MAX_BUCKET_MS,
+  MAX_EDGE_COUNTER,
   type StoredEdge,
 } from "../flow-records.js";
 import { newestFirst } from "../shared/edge-order.js";
@@ -30,14 +31,20 @@ const VERDICT_CODE: Record<EdgeVerdict, number> = { allowed: 0, blocked: 1, "wou
  */
 const RULE_SPAN = 2_097_152;
 
+/**
+ * Counters saturate at MAX_EDGE_COUNTER: an integer sum past 2^63 turns REAL in SQLite, which a
+ * STRICT INTEGER column refuses (and sum() raises "integer overflow"); min() takes the cap
+ * whether the sum overflowed or not. Sums across rows use total() (a double, exact below 2^53).
+ */
+const CAP = MAX_EDGE_COUNTER;
 const UPSERT = `
 INSERT INTO flow_edges (bucket, src, dst, port, verdict, rule, count, packets, bytes, first, last)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, min(?, ${CAP}), min(?, ${CAP}), min(?, ${CAP}), ?, ?)
 ON CONFLICT (bucket, src, dst, port, verdict) DO UPDATE SET
   rule = coalesce(excluded.rule, rule),
-  count = count + excluded.count,
-  packets = packets + excluded.packets,
-  bytes = bytes + excluded.bytes,
+  count = min(count + excluded.count, ${CAP}),
+  packets = min(packets + excluded.packets, ${CAP}),
+  bytes = min(bytes + excluded.bytes, ${CAP}),
   first = min(first, excluded.first),
   last = max(last, excluded.last)`;
 
@@ -80,13 +87,15 @@ function whereClause(f: EdgeFilter): { sql: string; params: Row } {
   return { sql: clauses.length === 0 ? "" : `WHERE ${clauses.join(" AND ")}`, params };
 }
 
+const capped = (column: string) => `CAST(min(total(${column}), ${CAP}) AS INTEGER)`;
+
 function edgeQuery(where: string, limited: boolean): string {
   return `
 SELECT s.name AS from_name, s.kind AS from_kind, d.name AS to_name, d.kind AS to_kind,
   p.text AS port, g.verdict, r.text AS rule, g.count, g.packets, g.bytes, g.first_seen, g.last_seen
 FROM (
   SELECT src, dst, port, verdict, max(bucket * ${RULE_SPAN} + rule) AS rule_key,
-    sum(count) AS count, sum(packets) AS packets, sum(bytes) AS bytes,
+    ${capped("count")} AS count, ${capped("packets")} AS packets, ${capped("bytes")} AS bytes,
     min(bucket * 1000 + first) AS first_seen, max(bucket * 1000 + last) AS last_seen
   FROM flow_edges ${where}
   GROUP BY src, dst, port, verdict
