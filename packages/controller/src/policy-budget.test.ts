@@ -19,7 +19,12 @@ type Controller = Awaited<ReturnType<typeof testController>>;
 
 /** A controller with a saved draft (POLICY) and an enrolled agent; the policy worker is warm. */
 async function withDraft(settings: Partial<ControllerSettings> = {}, store = openMemoryStore()) {
-  const t = await testController({ store, settings: { compileTimeoutMs: 3000, ...settings } });
+  // The probes report status far faster than a real agent: lift its quota.
+  const limits = { statusBurst: 100_000, statusPerSecond: 100_000 };
+  const t = await testController({
+    store,
+    settings: { compileTimeoutMs: 3000, ...settings, limits },
+  });
   await t.call("PUT", "/api/v1/workloads/db-1", {
     labels: { role: "db" },
     addresses: ["198.18.1.20"],
