@@ -238,11 +238,13 @@ export const AuditVerdictSchema = z.union([
     ok: z.literal(true),
     count: z.number().int(),
     head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+    /** The first entry sealed with the audit key (null: none; absent from older controllers). */
+    keyedFrom: z.number().int().nullable().optional(),
   }),
   z.object({
     ok: z.literal(false),
     seq: z.number().int(),
-    problem: z.enum(["missing", "edited", "reordered", "truncated"]),
+    problem: z.enum(["missing", "edited", "reordered", "truncated", "unkeyed"]),
     message: z.string(),
   }),
 ]);

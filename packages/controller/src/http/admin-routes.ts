@@ -69,6 +69,6 @@ export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
     const q = query(c, AuditVerifyQuerySchema);
     const head =
       q.seq !== undefined && q.hash !== undefined ? { seq: q.seq, hash: q.hash } : undefined;
-    return c.json(await ctx.store.audit.verify(head));
+    return c.json(await ctx.store.audit.verify(head === undefined ? [] : [head]));
   });
 }
