@@ -7,6 +7,7 @@ export { PolicyHub } from "./hub/policy-hub.js";
 export {
   ADMIN_TOKEN_FILE,
   type RunningController,
+  resetAdminToken,
   type StartOptions,
   startController,
 } from "./main.js";

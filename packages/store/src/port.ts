@@ -205,6 +205,14 @@ export interface TokenRepo {
     input: { hash: string; name: string; role: string },
     actor: string,
   ): Promise<Result<{ token: ApiToken }, "conflict">>;
+  /**
+   * Replaces the token named `input.name` (or creates it) in one unit: the old hash stops working
+   * as the new one starts. Audited as `token.replace`. `conflict`: the new hash is taken.
+   */
+  replace(
+    input: { hash: string; name: string; role: string },
+    actor: string,
+  ): Promise<Result<{ token: ApiToken }, "conflict">>;
   find(hash: string): Promise<ApiToken | undefined>;
   list(): Promise<ApiToken[]>;
   delete(name: string, actor: string): Promise<boolean>;

@@ -3,13 +3,14 @@
 //
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
-// lines on stderr.
+// lines on stderr. `controller reset-admin-token` replaces a lost admin token locally.
+import { userInfo } from "node:os";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
-  data: string;
+  data?: string;
   listen: string;
   http?: boolean;
   san: string[];
@@ -23,82 +24,106 @@ interface ControllerOptions {
   autoQuarantine?: string;
   decoy: string[];
   detect: string[];
+  auditKey?: string;
 }
 
 export function controllerCommand(): Command {
-  return new Command("controller")
-    .description("Run the controller: API, agent channel and embedded database under --data.")
-    .requiredOption("--data <dir>", "data directory (database, TLS CA, admin token)")
-    .option("--listen <host:port>", "address to serve on (port 0: any free port)", "127.0.0.1:8443")
-    .option("--http", "serve plain HTTP instead of HTTPS (tests, development)")
-    .option("--san <name...>", "extra names or addresses for the server certificate", [])
-    .addOption(
-      new Option("--log-level <level>", "log level (JSON lines on stderr)")
-        .choices(["silent", "error", "warn", "info", "debug"])
-        .default("info"),
-    )
-    .option(
-      "--heartbeat <seconds>",
-      "how often agents report; offline after 3 missed intervals",
-      seconds,
-      10,
-    )
-    .option(
-      "--console <dir>",
-      "serve this built console at / (default: the web package's build, when there is one)",
-    )
-    .addOption(
-      new Option(
-        "--flow-retention <duration>",
-        "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
+  return (
+    new Command("controller")
+      .description("Run the controller: API, agent channel and embedded database under --data.")
+      // Checked in runController, not by commander: a required option here would also be required
+      // of `controller reset-admin-token`, which takes its own --data.
+      .option("--data <dir>", "data directory (database, TLS CA, admin token); required")
+      .option(
+        "--listen <host:port>",
+        "address to serve on (port 0: any free port)",
+        "127.0.0.1:8443",
       )
-        .argParser((text: string) => durationMs(text, "--flow-retention"))
-        .default(28 * 86_400_000, "28d"),
-    )
-    .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
-    .option(
-      "--alert-syslog <url...>",
-      "send every new alert as RFC 5424 + CEF to udp://HOST[:514] or tcp://HOST[:PORT]",
-      [],
-    )
-    .option(
-      "--auto-quarantine <kind:severity,...>",
-      "quarantine an alert's source automatically, e.g. decoy:high,ransomware-spread:critical (off by default)",
-    )
-    .option(
-      "--decoy <target...>",
-      "decoys: ADDR, ADDR:tcp/PORT, NAME or NAME:tcp/PORT (workloads labelled decoy=true are decoys too)",
-      [],
-    )
-    .option(
-      "--detect <key=n...>",
-      "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
-      [],
-    )
-    .option("--json", "print the start-up facts as one JSON line")
-    .addHelpText(
-      "after",
-      `
+      .option("--http", "serve plain HTTP instead of HTTPS (tests, development)")
+      .option("--san <name...>", "extra names or addresses for the server certificate", [])
+      .addOption(
+        new Option("--log-level <level>", "log level (JSON lines on stderr)")
+          .choices(["silent", "error", "warn", "info", "debug"])
+          .default("info"),
+      )
+      .option(
+        "--heartbeat <seconds>",
+        "how often agents report; offline after 3 missed intervals",
+        seconds,
+        10,
+      )
+      .option(
+        "--console <dir>",
+        "serve this built console at / (default: the web package's build, when there is one)",
+      )
+      .addOption(
+        new Option(
+          "--flow-retention <duration>",
+          "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
+        )
+          .argParser((text: string) => durationMs(text, "--flow-retention"))
+          .default(28 * 86_400_000, "28d"),
+      )
+      .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
+      .option(
+        "--alert-syslog <url...>",
+        "send every new alert as RFC 5424 + CEF to udp://HOST[:514] or tcp://HOST[:PORT]",
+        [],
+      )
+      .option(
+        "--auto-quarantine <kind:severity,...>",
+        "quarantine an alert's source automatically, e.g. decoy:high,ransomware-spread:critical (off by default)",
+      )
+      .option(
+        "--decoy <target...>",
+        "decoys: ADDR, ADDR:tcp/PORT, NAME or NAME:tcp/PORT (workloads labelled decoy=true are decoys too)",
+        [],
+      )
+      .option(
+        "--detect <key=n...>",
+        "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
+        [],
+      )
+      .option(
+        "--audit-key <file>",
+        "the key that seals the audit log (default DIR/audit.key, made 0600 on the first start); keep it on another volume than --data",
+      )
+      .option("--json", "print the start-up facts as one JSON line")
+      .enablePositionalOptions()
+      .addCommand(resetAdminTokenCommand())
+      .addHelpText(
+        "after",
+        `
 Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 
 Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
   $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
   $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
-      --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high`,
-    )
-    .action(async (opts: ControllerOptions) => {
-      process.exitCode = await runController(opts);
-    });
+      --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high
+  $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
+  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token`,
+      )
+      .action(async (opts: ControllerOptions) => {
+        process.exitCode = await runController(opts);
+      })
+  );
 }
 
 async function runController(opts: ControllerOptions): Promise<number> {
+  const data = opts.data;
+  if (data === undefined) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      "--data <dir> is required: the directory for the database, TLS CA and admin token (e.g. --data ./ctl)",
+    );
+  }
   // Handlers before anything else: a SIGTERM during start-up still ends in a clean close, exit 0.
   const stop = stopSignal();
   // Loaded here, not at the top: every other command would pay for the controller's start-up.
   const { startController } = await import("@microseg/controller");
   const ctl = await startController({
-    dataDir: opts.data,
+    dataDir: data,
     listen: opts.listen,
     http: opts.http === true,
     san: opts.san,
@@ -113,14 +138,13 @@ async function runController(opts: ControllerOptions): Promise<number> {
       ...(opts.autoQuarantine !== undefined && { autoQuarantine: opts.autoQuarantine }),
     },
     ...(opts.console !== undefined && { consoleDir: opts.console }),
+    ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
   }).catch((err: unknown) => {
     stop.dispose();
     throw err;
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
-  process.stdout.write(
-    opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
-  );
+  process.stdout.write(opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, data));
   const received = await stop.signal;
   try {
     await ctl.close();
@@ -128,6 +152,49 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${received} failed: ${String(err)}`);
   }
   return 0;
+}
+
+function resetAdminTokenCommand(): Command {
+  return new Command("reset-admin-token")
+    .description(
+      "make a new admin token in place of the old one (which stops working), on this host",
+    )
+    .requiredOption("--data <dir>", "the controller's data directory")
+    .option("--audit-key <file>", "the audit key, when the controller runs with --audit-key")
+    .option("--json", 'print {"adminToken": "…"} on stdout')
+    .addHelpText(
+      "after",
+      `
+For the administrator of the controller's host, who can read and write --data: no API token is
+needed. Works while the controller runs (the change takes effect at once) and while it is
+stopped. The new token is written to DIR/admin.token (0600) and printed; the change is audited
+(token.replace, actor local/USER).
+
+Examples:
+  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg
+  $ npx microseg controller reset-admin-token --data ./ctl --json | jq -r .adminToken`,
+    )
+    .action(async (opts: { data: string; auditKey?: string; json?: boolean }) => {
+      const { resetAdminToken } = await import("@microseg/controller");
+      const token = await resetAdminToken({
+        dataDir: opts.data,
+        actor: `local/${localUser()}`,
+        ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
+      });
+      process.stdout.write(
+        opts.json === true
+          ? `${JSON.stringify({ adminToken: token })}\n`
+          : `new admin token (also in ${opts.data}/admin.token; the old one no longer works): ${token}\n`,
+      );
+    });
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? "unknown");
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; dispose() removes the handlers. */
