@@ -13,14 +13,17 @@
 //        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
+//        ├─ AuditAnchors.start()             ── the audit head to the log, webhooks, syslog: at
+//        │                                      start, every --audit-anchor-interval, at shutdown
 //        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
 //
 //   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
-//            -> store.close()
+//            -> anchors.close() (the final head) -> store.close()
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { DB_FILE, openSqliteStore, type Store } from "@microseg/store";
+import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
 import {
   AUDIT_KEY_FILE,
   auditKeyMissing,
@@ -29,7 +32,7 @@ import {
   startKeyedAudit,
 } from "./audit/audit-key.js";
 import { buildController } from "./build.js";
-import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
+import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
@@ -59,6 +62,8 @@ export interface StartOptions {
   readonly consoleDir?: string;
   /** The audit key file (default DATA/audit.key); keep it on another volume than the data. */
   readonly auditKeyFile?: string;
+  /** How often the audit head is exported when it moved (ms; default 5 min; 0: start/stop). */
+  readonly auditAnchorIntervalMs?: number;
 }
 
 export interface RunningController {
@@ -108,6 +113,8 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     const url = `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${boundPort(server)}`;
     ctx.log.info({ url, caFingerprint: tls?.caFingerprint ?? null }, "controller listening");
     const stopRetention = startFlowRetention(ctx);
+    const anchors = new AuditAnchors(store, anchorConfig(opts, detection), ctx.log, ctx.clock);
+    anchors.start();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -122,6 +129,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           await ctx.statusReports.flush();
           await ctx.flowIngest.commits.flush();
           await built.detection.close();
+          await anchors.close();
           await store.close();
           ctx.log.info("controller stopped");
         })();
@@ -184,6 +192,12 @@ export async function resetAdminToken(opts: {
     await store.close();
   }
 }
+
+const anchorConfig = (opts: StartOptions, d: DetectionConfig) => ({
+  intervalMs: opts.auditAnchorIntervalMs ?? DEFAULT_ANCHOR_INTERVAL_MS,
+  webhooks: d.webhooks,
+  syslog: d.syslog,
+});
 
 /** --console DIR must hold a built console; without it, the web package's build if present. */
 function resolveConsoleDir(dir: string | undefined): string | null {

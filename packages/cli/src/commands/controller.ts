@@ -25,6 +25,7 @@ interface ControllerOptions {
   decoy: string[];
   detect: string[];
   auditKey?: string;
+  auditAnchorInterval: number;
 }
 
 export function controllerCommand(): Command {
@@ -139,6 +140,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     },
     ...(opts.console !== undefined && { consoleDir: opts.console }),
     ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
+    auditAnchorIntervalMs: opts.auditAnchorInterval,
   }).catch((err: unknown) => {
     stop.dispose();
     throw err;
