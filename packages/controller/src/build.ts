@@ -2,6 +2,7 @@
 // inventory into the hub, then the HTTP app. Used by main.ts and, with a memory store, by tests.
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
+import { AgentEventAudit } from "./audit/agent-events.js";
 import type { ControllerContext, ControllerSettings } from "./context.js";
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./detect/config.js";
 import { DetectionService } from "./detect/service.js";
@@ -51,6 +52,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   const hub = new PolicyHub(workloads, revision, quarantines);
   const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
   const log = makeLogger(opts.log);
+  const clock = opts.clock ?? (() => new Date());
   const ctx: ControllerContext = {
     store: opts.store,
     hub,
@@ -63,11 +65,13 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
       settings.flowRetentionMs,
       settings.management,
     ),
-    clock: opts.clock ?? (() => new Date()),
+    agentEvents: new AgentEventAudit(opts.store, log, clock),
+    clock,
     log,
     settings,
   };
   const detection = new DetectionService(ctx, opts.detection ?? DEFAULT_DETECTION_CONFIG);
   await detection.start(ctx.flows);
+  ctx.agentEvents.start();
   return { ctx, app: createApp(ctx), detection };
 }

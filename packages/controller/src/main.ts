@@ -129,6 +129,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           await ctx.statusReports.flush();
           await ctx.flowIngest.commits.flush();
           await built.detection.close();
+          await ctx.agentEvents.close();
           await anchors.close();
           await store.close();
           ctx.log.info("controller stopped");
