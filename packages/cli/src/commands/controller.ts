@@ -29,72 +29,73 @@ interface ControllerOptions {
 }
 
 export function controllerCommand(): Command {
-  return (
-    new Command("controller")
-      .description("Run the controller: API, agent channel and embedded database under --data.")
-      // Checked in runController, not by commander: a required option here would also be required
-      // of `controller reset-admin-token`, which takes its own --data.
-      .option("--data <dir>", "data directory (database, TLS CA, admin token); required")
-      .option(
-        "--listen <host:port>",
-        "address to serve on (port 0: any free port)",
-        "127.0.0.1:8443",
+  return new Command("controller")
+    .description("Run the controller: API, agent channel and embedded database under --data.")
+    .option("--data <dir>", "data directory (database, TLS CA, admin token); required")
+    .option("--listen <host:port>", "address to serve on (port 0: any free port)", "127.0.0.1:8443")
+    .option("--http", "serve plain HTTP instead of HTTPS (tests, development)")
+    .option("--san <name...>", "extra names or addresses for the server certificate", [])
+    .addOption(
+      new Option("--log-level <level>", "log level (JSON lines on stderr)")
+        .choices(["silent", "error", "warn", "info", "debug"])
+        .default("info"),
+    )
+    .option(
+      "--heartbeat <seconds>",
+      "how often agents report; offline after 3 missed intervals",
+      seconds,
+      10,
+    )
+    .option(
+      "--console <dir>",
+      "serve this built console at / (default: the web package's build, when there is one)",
+    )
+    .addOption(
+      new Option(
+        "--flow-retention <duration>",
+        "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
       )
-      .option("--http", "serve plain HTTP instead of HTTPS (tests, development)")
-      .option("--san <name...>", "extra names or addresses for the server certificate", [])
-      .addOption(
-        new Option("--log-level <level>", "log level (JSON lines on stderr)")
-          .choices(["silent", "error", "warn", "info", "debug"])
-          .default("info"),
+        .argParser((text: string) => durationMs(text, "--flow-retention"))
+        .default(28 * 86_400_000, "28d"),
+    )
+    .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
+    .option(
+      "--alert-syslog <url...>",
+      "send every new alert as RFC 5424 + CEF to udp://HOST[:514] or tcp://HOST[:PORT]",
+      [],
+    )
+    .option(
+      "--auto-quarantine <kind:severity,...>",
+      "quarantine an alert's source automatically, e.g. decoy:high,ransomware-spread:critical (off by default)",
+    )
+    .option(
+      "--decoy <target...>",
+      "decoys: ADDR, ADDR:tcp/PORT, NAME or NAME:tcp/PORT (workloads labelled decoy=true are decoys too)",
+      [],
+    )
+    .option(
+      "--detect <key=n...>",
+      "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
+      [],
+    )
+    .option(
+      "--audit-key <file>",
+      "the key that seals the audit log (default DIR/audit.key, made 0600 on the first start); keep it on another volume than --data",
+    )
+    .addOption(
+      new Option(
+        "--audit-anchor-interval <duration>",
+        "how often the audit log's head is exported (log line, --alert-webhook, --alert-syslog) when it moved; also at start and shutdown",
       )
-      .option(
-        "--heartbeat <seconds>",
-        "how often agents report; offline after 3 missed intervals",
-        seconds,
-        10,
-      )
-      .option(
-        "--console <dir>",
-        "serve this built console at / (default: the web package's build, when there is one)",
-      )
-      .addOption(
-        new Option(
-          "--flow-retention <duration>",
-          "how long the flow graph keeps edges (e.g. 7d, 28d, 8w); older hours are pruned",
-        )
-          .argParser((text: string) => durationMs(text, "--flow-retention"))
-          .default(28 * 86_400_000, "28d"),
-      )
-      .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
-      .option(
-        "--alert-syslog <url...>",
-        "send every new alert as RFC 5424 + CEF to udp://HOST[:514] or tcp://HOST[:PORT]",
-        [],
-      )
-      .option(
-        "--auto-quarantine <kind:severity,...>",
-        "quarantine an alert's source automatically, e.g. decoy:high,ransomware-spread:critical (off by default)",
-      )
-      .option(
-        "--decoy <target...>",
-        "decoys: ADDR, ADDR:tcp/PORT, NAME or NAME:tcp/PORT (workloads labelled decoy=true are decoys too)",
-        [],
-      )
-      .option(
-        "--detect <key=n...>",
-        "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
-        [],
-      )
-      .option(
-        "--audit-key <file>",
-        "the key that seals the audit log (default DIR/audit.key, made 0600 on the first start); keep it on another volume than --data",
-      )
-      .option("--json", "print the start-up facts as one JSON line")
-      .enablePositionalOptions()
-      .addCommand(resetAdminTokenCommand())
-      .addHelpText(
-        "after",
-        `
+        .argParser((text: string) => durationMs(text, "--audit-anchor-interval"))
+        .default(5 * 60_000, "5m"),
+    )
+    .option("--json", "print the start-up facts as one JSON line")
+    .enablePositionalOptions()
+    .addCommand(resetAdminTokenCommand())
+    .addHelpText(
+      "after",
+      `
 Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 
 Examples:
@@ -104,14 +105,15 @@ Examples:
       --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
   $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token`,
-      )
-      .action(async (opts: ControllerOptions) => {
-        process.exitCode = await runController(opts);
-      })
-  );
+    )
+    .action(async (opts: ControllerOptions) => {
+      process.exitCode = await runController(opts);
+    });
 }
 
 async function runController(opts: ControllerOptions): Promise<number> {
+  // --data is checked here, not by commander: a required option of `controller` would also be
+  // required of `controller reset-admin-token`, which takes its own --data.
   const data = opts.data;
   if (data === undefined) {
     throw new MicrosegError(
