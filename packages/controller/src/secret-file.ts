@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   linkSync,
   mkdirSync,
@@ -33,7 +34,7 @@ export function writeSecretFile(path: string, text: string, opts: { replace: boo
       closeSync(fd);
     }
     if (opts.replace) renameSync(tmp, path);
-    else linkSync(tmp, path);
+    else placeNew(tmp, path);
     syncDir(dir);
   } catch (err) {
     throw new MicrosegError(
@@ -43,6 +44,19 @@ export function writeSecretFile(path: string, text: string, opts: { replace: boo
     );
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** Moves `tmp` to `path` unless `path` exists: link() is atomic about that where it exists. */
+function placeNew(tmp: string, path: string): void {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    // File systems without hard links (vfat, some network mounts): check, then rename.
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(code)) throw err;
+    if (existsSync(path)) throw Object.assign(new Error(`${path} exists`), { code: "EEXIST" });
+    renameSync(tmp, path);
   }
 }
 
