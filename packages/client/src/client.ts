@@ -127,10 +127,26 @@ export class ControllerClient {
     this.#call(AgentViewSchema, { method: "POST", path: pathFor(PATHS.agentRevoke, { id }) });
 
   // ── audit ──
+  /** One page (the controller caps `limit` at 1,000); `next` is the path of the following one. */
   audit = (q: { afterSeq?: number; limit?: number; target?: string } = {}) =>
     this.#call(AuditListSchema, { method: "GET", path: withQuery(PATHS.audit, q) });
-  verifyAudit = (anchor?: { seq: number; hash: string }) =>
-    this.#call(AuditVerdictSchema, { method: "GET", path: withQuery(PATHS.auditVerify, anchor) });
+  /** Follows a `next` path an audit page answered. */
+  auditPage = (next: string) => {
+    if (!next.startsWith(`${PATHS.audit}?`)) throw new Error(`not an audit page path: ${next}`);
+    return this.#call(AuditListSchema, { method: "GET", path: next });
+  };
+  /** The chain, and each anchor against it (several go in a POST body, at most 10,000). */
+  verifyAudit = (anchors: readonly { seq: number; hash: string }[] = []) =>
+    anchors.length <= 1
+      ? this.#call(AuditVerdictSchema, {
+          method: "GET",
+          path: withQuery(PATHS.auditVerify, anchors[0] && { ...anchors[0], at: undefined }),
+        })
+      : this.#call(AuditVerdictSchema, {
+          method: "POST",
+          path: PATHS.auditVerify,
+          body: { anchors: anchors.map((a) => ({ seq: a.seq, hash: a.hash })) },
+        });
 
   // ── flows and the map ──
   flows = (q: FlowQueryWire = {}) =>

@@ -2,6 +2,7 @@
 // inventory into the hub, then the HTTP app. Used by main.ts and, with a memory store, by tests.
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
+import { AgentEventAudit } from "./audit/agent-events.js";
 import {
   DEFAULT_COMPILE_MEMORY_MB,
   DEFAULT_COMPILE_TIMEOUT_MS,
@@ -67,6 +68,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     limits: { ...DEFAULT_LIMITS, ...opts.settings?.limits },
   };
   const log = makeLogger(opts.log);
+  const clock = opts.clock ?? (() => new Date());
   const ctx: ControllerContext = {
     store: opts.store,
     hub,
@@ -82,11 +84,13 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     policyWorkers:
       opts.policyWorkers ?? new PolicyWorkers({ memoryMb: settings.compileMemoryMb, log }),
     limits: new Limits(settings.limits),
-    clock: opts.clock ?? (() => new Date()),
+    agentEvents: new AgentEventAudit(opts.store, log, clock),
+    clock,
     log,
     settings,
   };
   const detection = new DetectionService(ctx, opts.detection ?? DEFAULT_DETECTION_CONFIG);
   await detection.start(ctx.flows);
+  ctx.agentEvents.start();
   return { ctx, app: createApp(ctx), detection };
 }

@@ -4,6 +4,7 @@ import type { AddressSet } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
 import type { AgentCredentials } from "./agent-credentials.js";
+import type { AgentEventAudit } from "./audit/agent-events.js";
 import type { PolicyWorkers } from "./compile-worker/pool.js";
 import type { FlowFeed } from "./flows/flow-feed.js";
 import type { FlowIngest } from "./flows/flow-ingest.js";
@@ -53,6 +54,8 @@ export interface ControllerContext {
    * `ctx.flows.subscribe((observations, now) => …)`; see flows/flow-feed.ts.
    */
   readonly flows: FlowFeed;
+  /** Agent events to the audit log, bounded per agent and minute (audit/agent-events.ts). */
+  readonly agentEvents: AgentEventAudit;
   /** The flow ingest's state: address history, rule attribution, bucket and retention. */
   readonly flowIngest: FlowIngest;
   /**

@@ -8,6 +8,7 @@ export { DEFAULT_LIMITS, type LimitSettings } from "./limits/defaults.js";
 export {
   ADMIN_TOKEN_FILE,
   type RunningController,
+  resetAdminToken,
   type StartOptions,
   startController,
 } from "./main.js";

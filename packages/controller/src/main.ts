@@ -3,8 +3,10 @@
 //   startController({dataDir, listen, http?, san?, consoleDir?})
 //        │
 //        ├─ resolveConsoleDir                ── --console DIR, else @microseg/web's dist (or none)
-//        ├─ openSqliteStore({dir: dataDir})  ── DATA/microseg.db (WAL, migrations)
-//        ├─ ensureAdminToken(store)          ── first start: DATA/admin.token (0600), returned once
+//        ├─ openStore(dataDir, auditKeyFile) ── DATA/microseg.db (WAL, migrations), sealed with
+//        │                                      DATA/audit.key or --audit-key (made on first start)
+//        ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic) written
+//        │                                      BEFORE the hash is committed; returned once
 //        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
 //        ├─ buildController({store, settings})
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
@@ -12,24 +14,35 @@
 //        │        ├─ PolicyWorkers (worker threads: draft parse/compile/tests, diff, replay)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
+//        ├─ AuditAnchors.start()             ── the audit head to the log, webhooks, syslog: at
+//        │                                      start, every --audit-anchor-interval, at shutdown
 //        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
 //
 //   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
-//            -> policyWorkers.close() -> store.close()
-import { writeFileSync } from "node:fs";
+//            -> anchors.close() (the final head) -> policyWorkers.close() -> store.close()
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
-import { openSqliteStore } from "@microseg/store";
+import { DB_FILE, openSqliteStore, type Store } from "@microseg/store";
+import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
+import {
+  AUDIT_KEY_FILE,
+  auditKeyMissing,
+  createAuditKey,
+  readAuditKey,
+  startKeyedAudit,
+} from "./audit/audit-key.js";
 import { buildController } from "./build.js";
-import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
+import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import type { LimitSettings } from "./limits/defaults.js";
 import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
+import { writeSecretFile } from "./secret-file.js";
 import { boundPort, closeServer, serve } from "./server.js";
 import { ensureTls } from "./tls/ensure-tls.js";
-import { ensureAdminToken } from "./use-cases/tokens.js";
+import { ensureAdminToken, resetAdminToken as replaceAdminToken } from "./use-cases/tokens.js";
 
 export const ADMIN_TOKEN_FILE = "admin.token";
 
@@ -55,6 +68,10 @@ export interface StartOptions {
   readonly compileMemoryMb?: number;
   /** Quotas, timeouts and connection caps; unset ones keep limits/defaults.ts. */
   readonly limits?: Partial<LimitSettings>;
+  /** The audit key file (default DATA/audit.key); keep it on another volume than the data. */
+  readonly auditKeyFile?: string;
+  /** How often the audit head is exported when it moved (ms; default 5 min; 0: start/stop). */
+  readonly auditAnchorIntervalMs?: number;
 }
 
 export interface RunningController {
@@ -77,12 +94,9 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   }
   const consoleDir = resolveConsoleDir(opts.consoleDir);
   const detection = detectionConfigFrom(opts.detection ?? {});
-  const store = openSqliteStore({ dir: opts.dataDir });
+  const store = await openStore(opts.dataDir, opts.auditKeyFile);
   try {
-    const adminToken = await ensureAdminToken({ store });
-    if (adminToken !== undefined) {
-      writeFileSync(join(opts.dataDir, ADMIN_TOKEN_FILE), `${adminToken}\n`, { mode: 0o600 });
-    }
+    const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
     const names = [...(isUnspecified(listen.host) ? [] : [listen.host]), ...(opts.san ?? [])];
     const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
     const built = await buildController({
@@ -111,6 +125,8 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     const url = `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${boundPort(server)}`;
     ctx.log.info({ url, caFingerprint: tls?.caFingerprint ?? null }, "controller listening");
     const stopRetention = startFlowRetention(ctx);
+    const anchors = new AuditAnchors(store, anchorConfig(opts, detection), ctx.log, ctx.clock);
+    anchors.start();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -125,6 +141,8 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           await ctx.statusReports.flush();
           await ctx.flowIngest.commits.flush();
           await built.detection.close();
+          await ctx.agentEvents.close();
+          await anchors.close();
           await ctx.policyWorkers.close();
           await store.close();
           ctx.log.info("controller stopped");
@@ -137,6 +155,63 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     throw err;
   }
 }
+
+/**
+ * Opens DATA/microseg.db sealed with the audit key. A missing key file gets a new key only when
+ * the log was never keyed; a keyed log without its key is refused (MSEG_AUDIT_KEY_MISSING).
+ */
+async function openStore(dataDir: string, auditKeyFile?: string): Promise<Store> {
+  const keyFile = auditKeyFile ?? join(dataDir, AUDIT_KEY_FILE);
+  let key = readAuditKey(keyFile);
+  if (key === undefined) {
+    const probe = openSqliteStore({ dir: dataDir });
+    const epoch = await probe.audit.epoch().finally(() => probe.close());
+    if (epoch !== undefined) throw auditKeyMissing(keyFile, epoch);
+    key = createAuditKey(keyFile);
+  }
+  const store = openSqliteStore({ dir: dataDir, auditKey: key });
+  try {
+    await startKeyedAudit(store, key, keyFile);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+const tokenFileWriter = (dataDir: string) => (token: string) =>
+  writeSecretFile(join(dataDir, ADMIN_TOKEN_FILE), `${token}\n`, { replace: true });
+
+/**
+ * `microseg controller reset-admin-token`: a new admin token in place of the old, written to
+ * DATA/admin.token and audited. Works beside a running controller (the same SQLite file; WAL and
+ * the busy timeout let both write) and on a stopped one.
+ */
+export async function resetAdminToken(opts: {
+  readonly dataDir: string;
+  readonly auditKeyFile?: string;
+  /** Who did it, for the audit log (e.g. local/root). */
+  readonly actor: string;
+}): Promise<string> {
+  if (!existsSync(join(opts.dataDir, DB_FILE))) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--data ${opts.dataDir} holds no ${DB_FILE}: point --data at the controller's data directory (a first start makes the admin token itself)`,
+    );
+  }
+  const store = await openStore(opts.dataDir, opts.auditKeyFile);
+  try {
+    return await replaceAdminToken({ store }, tokenFileWriter(opts.dataDir), opts.actor);
+  } finally {
+    await store.close();
+  }
+}
+
+const anchorConfig = (opts: StartOptions, d: DetectionConfig) => ({
+  intervalMs: opts.auditAnchorIntervalMs ?? DEFAULT_ANCHOR_INTERVAL_MS,
+  webhooks: d.webhooks,
+  syslog: d.syslog,
+});
 
 /** --console DIR must hold a built console; without it, the web package's build if present. */
 function resolveConsoleDir(dir: string | undefined): string | null {

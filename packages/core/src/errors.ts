@@ -36,6 +36,18 @@ export const ERROR_CODES = {
     exit: 3,
     summary: "The database was written by a newer microseg (its schema is newer than this one).",
   },
+  MSEG_AUDIT_KEY_MISSING: {
+    exit: 3,
+    summary: "The audit log is sealed with a key, and the key file is missing.",
+  },
+  MSEG_AUDIT_KEY_INVALID: {
+    exit: 3,
+    summary: "The audit key file is unreadable, malformed, open to others, or another log's key.",
+  },
+  MSEG_SECRET_FILE_UNWRITABLE: {
+    exit: 3,
+    summary: "A secret file (admin token, audit key) could not be written; nothing was changed.",
+  },
   MSEG_USAGE: { exit: 2, summary: "The command line is wrong." },
   MSEG_API_BAD_REQUEST: { exit: 2, summary: "A request body or parameter is malformed." },
   MSEG_API_UNAUTHENTICATED: {

@@ -140,7 +140,7 @@ describePrivileged("lab: control plane (controller, agents, fail safe)", () => {
         const { entries } = await labApi<{ entries: { action: string; actor: string }[] }>(
           api,
           "GET",
-          "/api/v1/audit",
+          "/api/v1/audit?target=workload/web&limit=1000",
         );
         return entries.some((e) => e.action === "agent.tamper" && e.actor.includes(webAgent.id));
       },

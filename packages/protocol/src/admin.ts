@@ -219,30 +219,52 @@ export const AuditEntrySchema = z.object({
   prevHash: z.string(),
   hash: z.string(),
 });
-export const AuditListSchema = z.object({ entries: z.array(AuditEntrySchema) });
+/** GET /api/v1/audit answers this many entries without `limit`, and never more than the max. */
+export const AUDIT_PAGE_DEFAULT = 100;
+export const AUDIT_PAGE_MAX = 1000;
+/** POST /api/v1/audit/verify takes at most this many anchors per request. */
+export const AUDIT_ANCHORS_MAX = 10_000;
+
+export const AuditListSchema = z.object({
+  entries: z.array(AuditEntrySchema),
+  /** The path of the next page (same filter); null at the end. Absent from older controllers. */
+  next: z.string().nullable().optional(),
+});
+/** `limit` above AUDIT_PAGE_MAX is served as AUDIT_PAGE_MAX (follow `next` for the rest). */
 export const AuditQuerySchema = z.object({
   afterSeq: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  limit: z.coerce.number().int().min(1).optional(),
   target: z.string().optional(),
 });
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "64 lower-case hex digits");
 /** GET /api/v1/audit/verify?seq=&hash= (an anchor printed by an earlier verify). */
 export const AuditVerifyQuerySchema = z.object({
   seq: z.coerce.number().int().positive().optional(),
-  hash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  hash: Sha256Hex.optional(),
+});
+/** An audit head exported outside the database: entry `seq` had hash `hash` at time `at`. */
+export const AuditAnchorSchema = z.object({
+  seq: z.number().int().positive(),
+  hash: Sha256Hex,
+  at: IsoTime.optional(),
+});
+export type AuditAnchor = z.infer<typeof AuditAnchorSchema>;
+/** POST /api/v1/audit/verify: the chain, and every anchor against it. */
+export const AuditVerifyRequestSchema = z.object({
+  anchors: z.array(AuditAnchorSchema).max(AUDIT_ANCHORS_MAX),
 });
 export const AuditVerdictSchema = z.union([
   z.object({
     ok: z.literal(true),
     count: z.number().int(),
     head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+    /** The first entry sealed with the audit key (null: none; absent from older controllers). */
+    keyedFrom: z.number().int().nullable().optional(),
   }),
   z.object({
     ok: z.literal(false),
     seq: z.number().int(),
-    problem: z.enum(["missing", "edited", "reordered", "truncated"]),
+    problem: z.enum(["missing", "edited", "reordered", "truncated", "unkeyed"]),
     message: z.string(),
   }),
 ]);

@@ -6,6 +6,13 @@ export type { MemoryStoreOptions } from "./memory/memory-store.js";
 export { openMemoryStore } from "./memory/memory-store.js";
 export * from "./port.js";
 export * from "./records.js";
-export { GENESIS, verifyChain } from "./shared/audit-chain.js";
+export {
+  AUDIT_KEY_BYTES,
+  GENESIS,
+  KEYED_ACTION,
+  KEYED_TARGET,
+  keyIdOf,
+} from "./shared/audit-chain.js";
+export { verifyChain } from "./shared/chain-walk.js";
 export type { SqliteStoreOptions } from "./sqlite/open.js";
 export { DB_FILE, openSqliteStore } from "./sqlite/open.js";

@@ -2,32 +2,35 @@ import { storeContract } from "./contract.js";
 import { createStore } from "./engine/create-store.js";
 import { engineContext, memoryBackend } from "./memory/memory-store.js";
 import type { AuditEntry } from "./records.js";
-import { failpointSwitch, type StoreHarness } from "./testing.js";
+import { failpointSwitch, type StoreHarness, TEST_AUDIT_KEY } from "./testing.js";
 
 storeContract(
   "memory",
   async (clock): Promise<StoreHarness> => {
     const fp = failpointSwitch();
     const backend = memoryBackend();
-    const store = createStore(
-      backend,
-      engineContext({ clock: clock.now, failpoint: fp.failpoint }),
-    );
+    const open = (auditKey: Uint8Array | undefined) =>
+      createStore(
+        backend,
+        engineContext({
+          clock: clock.now,
+          failpoint: fp.failpoint,
+          ...(auditKey !== undefined && { auditKey }),
+        }),
+      );
+    const store = open(TEST_AUDIT_KEY);
     const audit = backend.state.audit;
-    const entry = (seq: number) => audit.get(seq) as AuditEntry;
-    const under = (fn: () => void) => backend.run(fn);
     return {
       store,
       failAt: fp.failAt,
+      withKey: open,
       tamper: {
-        deleteEntry: async (seq) => under(() => void audit.delete(seq)),
-        editEntry: async (seq, patch) =>
-          under(() => audit.set(seq, { ...entry(seq), ...patch } as AuditEntry)),
-        swapEntries: async (a, b) =>
-          under(() => {
-            const [ea, eb] = [entry(a), entry(b)];
-            audit.set(a, { ...eb, seq: a });
-            audit.set(b, { ...ea, seq: b });
+        rows: async () => audit.values().sort((a, b) => a.seq - b.seq),
+        replaceRows: async (rows) =>
+          backend.run(() => {
+            for (const e of audit.values()) audit.delete(e.seq);
+            for (const e of rows) audit.set(e.seq, e as AuditEntry);
+            backend.reindexAudit();
           }),
       },
       dispose: () => store.close(),

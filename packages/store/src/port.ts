@@ -205,6 +205,14 @@ export interface TokenRepo {
     input: { hash: string; name: string; role: string },
     actor: string,
   ): Promise<Result<{ token: ApiToken }, "conflict">>;
+  /**
+   * Replaces the token named `input.name` (or creates it) in one unit: the old hash stops working
+   * as the new one starts. Audited as `token.replace`. `conflict`: the new hash is taken.
+   */
+  replace(
+    input: { hash: string; name: string; role: string },
+    actor: string,
+  ): Promise<Result<{ token: ApiToken }, "conflict">>;
   find(hash: string): Promise<ApiToken | undefined>;
   list(): Promise<ApiToken[]>;
   delete(name: string, actor: string): Promise<boolean>;
@@ -218,28 +226,66 @@ export interface AuditInput {
   readonly after?: Json;
 }
 
-/** ok: the chain is intact up to `head`. Otherwise the first seq where it breaks and why. */
+/** A chain head kept outside the database: the entry `seq` had hash `hash`. */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** Where the keyed part of the chain starts (the `audit.keyed` entry) and which key seals it. */
+export interface AuditEpoch {
+  readonly seq: number;
+  /** keyIdOf(key): names the key without revealing it. */
+  readonly keyId: string;
+}
+
+/**
+ * ok: the chain is intact up to `head`; `keyedFrom` is the first keyed entry (null: none).
+ * Otherwise the first seq where it breaks and why.
+ */
 export type AuditVerdict =
   | {
       readonly ok: true;
       readonly count: number;
-      readonly head: { seq: number; hash: string } | null;
+      readonly head: AuditAnchor | null;
+      readonly keyedFrom: number | null;
     }
   | {
       readonly ok: false;
       readonly seq: number;
-      readonly problem: "missing" | "edited" | "reordered" | "truncated";
+      readonly problem: "missing" | "edited" | "reordered" | "truncated" | "unkeyed";
       readonly message: string;
     };
 
+export type StartKeyedResult =
+  | { readonly ok: true; readonly started: boolean; readonly epoch: AuditEpoch }
+  /** The store was opened without a key. */
+  | { readonly ok: false; readonly reason: "no-key" }
+  /** The chain is keyed with another key (its id given). */
+  | { readonly ok: false; readonly reason: "other-key"; readonly keyId: string };
+
+/**
+ * The audit log. A store opened with an audit key seals entries with it (HMAC-SHA256); without
+ * one it writes the unkeyed chain, and refuses to extend a chain that has a keyed part.
+ */
 export interface AuditRepo {
   /** For events that are not a store change (a failed login, an export). */
   append(input: AuditInput): Promise<AuditEntry>;
-  /** Oldest first from `afterSeq` (exclusive). */
+  /** Oldest first from `afterSeq` (exclusive); callers page with a limit. */
   list(opts?: { afterSeq?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
+  /** The newest entry's seq and hash (what an anchor records); undefined when empty. */
+  head(): Promise<AuditAnchor | undefined>;
+  /** The `audit.keyed` entry, when the chain has one. */
+  epoch(): Promise<AuditEpoch | undefined>;
   /**
-   * Walks the whole chain. Deleting the newest entries cannot be seen from the chain alone: pass
-   * a head recorded elsewhere (e.g. printed by an earlier verify) to detect that too.
+   * Appends the `audit.keyed` entry (actor `actor`) when the chain has none, so every later entry
+   * is keyed. Answers the epoch, and refuses a store without a key or with another key.
    */
-  verify(expectedHead?: { seq: number; hash: string }): Promise<AuditVerdict>;
+  startKeyed(actor: string): Promise<StartKeyedResult>;
+  /**
+   * Walks the whole chain a page at a time (never all in memory). Cutting the newest entries off
+   * cannot be seen from the chain alone: pass anchors exported earlier to detect that too, and
+   * any rewrite before an anchor (even by someone holding the key).
+   */
+  verify(anchors?: readonly AuditAnchor[]): Promise<AuditVerdict>;
 }

@@ -2,6 +2,10 @@
 // tests): a settable clock and the harness every adapter provides to the contract suite.
 
 import type { Store } from "./port.js";
+import type { AuditEntry } from "./records.js";
+
+/** The audit key harnesses open their stores with (32 bytes; a real key is random). */
+export const TEST_AUDIT_KEY: Uint8Array = new Uint8Array(32).fill(7);
 
 export interface FakeClock {
   readonly now: () => Date;
@@ -22,16 +26,16 @@ export function fakeClock(start = "2026-01-01T00:00:00.000Z"): FakeClock {
   };
 }
 
-/** Direct writes under the port, the way someone with access to the storage could tamper. */
+/**
+ * Raw access to the stored audit entries, around the store, the way someone holding the database
+ * (but not the audit key) could change them. The attacks themselves are written once, in
+ * contract/audit-attacks.ts.
+ */
 export interface AuditTamper {
-  deleteEntry(seq: number): Promise<void>;
-  /** Replaces fields of the stored entry, leaving its hash as it was. */
-  editEntry(
-    seq: number,
-    patch: { actor?: string; action?: string; after?: unknown },
-  ): Promise<void>;
-  /** Exchanges the positions (seq) of two entries. */
-  swapEntries(a: number, b: number): Promise<void>;
+  /** Every stored entry, ascending seq, exactly as stored. */
+  rows(): Promise<AuditEntry[]>;
+  /** Replaces every stored entry with `rows` (immutability triggers dropped first). */
+  replaceRows(rows: readonly AuditEntry[]): Promise<void>;
 }
 
 /** What an adapter hands the contract suite. */
@@ -40,6 +44,11 @@ export interface StoreHarness {
   readonly tamper: AuditTamper;
   /** Makes the unit of work throw when it reaches `step` (until cleared with undefined). */
   failAt(step: string | undefined): void;
+  /**
+   * A second store over the same data opened with another audit key (undefined: none), as an
+   * older controller or a tool without the key would. The harness closes it at dispose().
+   */
+  withKey(key: Uint8Array | undefined): Store;
   /** Closes the store and opens the same data again; absent for adapters that keep nothing. */
   readonly reopen?: () => Promise<Store>;
   /** Removes whatever the harness made (temp directories). */

@@ -3,14 +3,15 @@
 //
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
-// lines on stderr.
+// lines on stderr. `controller reset-admin-token` replaces a lost admin token locally.
+import { userInfo } from "node:os";
 import type { LimitSettings } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
-  data: string;
+  data?: string;
   listen: string;
   http?: boolean;
   san: string[];
@@ -30,12 +31,14 @@ interface ControllerOptions {
   maxConnections?: number;
   agentFlowRate?: number;
   authFailures?: number;
+  auditKey?: string;
+  auditAnchorInterval: number;
 }
 
 export function controllerCommand(): Command {
   return new Command("controller")
     .description("Run the controller: API, agent channel and embedded database under --data.")
-    .requiredOption("--data <dir>", "data directory (database, TLS CA, admin token)")
+    .option("--data <dir>", "data directory (database, TLS CA, admin token); required")
     .option("--listen <host:port>", "address to serve on (port 0: any free port)", "127.0.0.1:8443")
     .option("--http", "serve plain HTTP instead of HTTPS (tests, development)")
     .option("--san <name...>", "extra names or addresses for the server certificate", [])
@@ -116,7 +119,21 @@ export function controllerCommand(): Command {
       "failed authentications one client address may make before it is answered 429; then one more every 2 s (default 30)",
       count("--auth-failures"),
     )
+    .option(
+      "--audit-key <file>",
+      "the key that seals the audit log (default DIR/audit.key, made 0600 on the first start); keep it on another volume than --data",
+    )
+    .addOption(
+      new Option(
+        "--audit-anchor-interval <duration>",
+        "how often the audit log's head is exported (log line, --alert-webhook, --alert-syslog) when it moved; also at start and shutdown",
+      )
+        .argParser((text: string) => durationMs(text, "--audit-anchor-interval"))
+        .default(5 * 60_000, "5m"),
+    )
     .option("--json", "print the start-up facts as one JSON line")
+    .enablePositionalOptions()
+    .addCommand(resetAdminTokenCommand())
     .addHelpText(
       "after",
       `
@@ -136,7 +153,9 @@ Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
   $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
   $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
-      --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high`,
+      --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high
+  $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
+  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token`,
     )
     .action(async (opts: ControllerOptions) => {
       process.exitCode = await runController(opts);
@@ -144,12 +163,21 @@ Examples:
 }
 
 async function runController(opts: ControllerOptions): Promise<number> {
+  // --data is checked here, not by commander: a required option of `controller` would also be
+  // required of `controller reset-admin-token`, which takes its own --data.
+  const data = opts.data;
+  if (data === undefined) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      "--data <dir> is required: the directory for the database, TLS CA and admin token (e.g. --data ./ctl)",
+    );
+  }
   // Handlers before anything else: a SIGTERM during start-up still ends in a clean close, exit 0.
   const stop = stopSignal();
   // Loaded here, not at the top: every other command would pay for the controller's start-up.
   const { startController } = await import("@microseg/controller");
   const ctl = await startController({
-    dataDir: opts.data,
+    dataDir: data,
     listen: opts.listen,
     http: opts.http === true,
     san: opts.san,
@@ -167,14 +195,14 @@ async function runController(opts: ControllerOptions): Promise<number> {
     },
     ...(opts.console !== undefined && { consoleDir: opts.console }),
     limits: limitsFrom(opts),
+    ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
+    auditAnchorIntervalMs: opts.auditAnchorInterval,
   }).catch((err: unknown) => {
     stop.dispose();
     throw err;
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
-  process.stdout.write(
-    opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
-  );
+  process.stdout.write(opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, data));
   const received = await stop.signal;
   try {
     await ctl.close();
@@ -182,6 +210,49 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${received} failed: ${String(err)}`);
   }
   return 0;
+}
+
+function resetAdminTokenCommand(): Command {
+  return new Command("reset-admin-token")
+    .description(
+      "make a new admin token in place of the old one (which stops working), on this host",
+    )
+    .requiredOption("--data <dir>", "the controller's data directory")
+    .option("--audit-key <file>", "the audit key, when the controller runs with --audit-key")
+    .option("--json", 'print {"adminToken": "…"} on stdout')
+    .addHelpText(
+      "after",
+      `
+For the administrator of the controller's host, who can read and write --data: no API token is
+needed. Works while the controller runs (the change takes effect at once) and while it is
+stopped. The new token is written to DIR/admin.token (0600) and printed; the change is audited
+(token.replace, actor local/USER).
+
+Examples:
+  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg
+  $ npx microseg controller reset-admin-token --data ./ctl --json | jq -r .adminToken`,
+    )
+    .action(async (opts: { data: string; auditKey?: string; json?: boolean }) => {
+      const { resetAdminToken } = await import("@microseg/controller");
+      const token = await resetAdminToken({
+        dataDir: opts.data,
+        actor: `local/${localUser()}`,
+        ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
+      });
+      process.stdout.write(
+        opts.json === true
+          ? `${JSON.stringify({ adminToken: token })}\n`
+          : `new admin token (also in ${opts.data}/admin.token; the old one no longer works): ${token}\n`,
+      );
+    });
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? "unknown");
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; dispose() removes the handlers. */

@@ -34,7 +34,7 @@ export function cefValueEscape(text: string): string {
 }
 
 /** RFC 5424 header fields: printable ASCII without spaces, or `-`. */
-function headerToken(text: string, max: number): string {
+export function headerToken(text: string, max: number): string {
   const t = text.replace(/[^\x21-\x7e]/g, "").slice(0, max);
   return t === "" ? "-" : t;
 }

@@ -12,6 +12,8 @@ export interface WebhookOptions {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   readonly timeoutMs: number;
+  /** The body's one member: `{ [field]: [item] }` (alerts; audit anchors use "anchors"). */
+  readonly field: string;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
@@ -20,6 +22,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   timeoutMs: 5_000,
+  field: "alerts",
 };
 
 export class WebhookSender {
@@ -77,7 +80,7 @@ export class WebhookSender {
 
   private async deliver(alert: unknown): Promise<boolean> {
     const o = this.options;
-    const body = JSON.stringify({ alerts: [alert] });
+    const body = JSON.stringify({ [o.field]: [alert] });
     for (let attempt = 1; attempt <= o.attempts && !this.closed; attempt++) {
       const problem = await this.post(body);
       if (problem === undefined) return true;

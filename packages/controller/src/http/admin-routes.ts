@@ -3,6 +3,7 @@
 import {
   AuditQuerySchema,
   AuditVerifyQuerySchema,
+  AuditVerifyRequestSchema,
   PATHS,
   ProfileCreateSchema,
   WorkloadPatchSchema,
@@ -11,6 +12,7 @@ import {
 } from "@microseg/protocol";
 import type { ControllerContext } from "../context.js";
 import { getAgent, listAgents, revokeAgent } from "../use-cases/agents.js";
+import { pageAudit, verifyAudit } from "../use-cases/audit-log.js";
 import { createProfile, listProfiles, revokeProfile } from "../use-cases/profiles.js";
 import { controllerStatus } from "../use-cases/status.js";
 import { pageWorkloads } from "../use-cases/workload-query.js";
@@ -61,14 +63,15 @@ export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
     c.json(await revokeAgent(ctx, c.req.param("id"), c.get("actor"))),
   );
 
-  app.get(PATHS.audit, async (c) => {
-    const q = query(c, AuditQuerySchema);
-    return c.json({ entries: await ctx.store.audit.list(q) });
-  });
+  app.get(PATHS.audit, async (c) => c.json(await pageAudit(ctx, query(c, AuditQuerySchema))));
   app.get(PATHS.auditVerify, async (c) => {
     const q = query(c, AuditVerifyQuerySchema);
-    const head =
-      q.seq !== undefined && q.hash !== undefined ? { seq: q.seq, hash: q.hash } : undefined;
-    return c.json(await ctx.store.audit.verify(head));
+    const anchors =
+      q.seq !== undefined && q.hash !== undefined ? [{ seq: q.seq, hash: q.hash }] : [];
+    return c.json(await verifyAudit(ctx, anchors));
+  });
+  app.post(PATHS.auditVerify, async (c) => {
+    const body = await jsonBody(c, AuditVerifyRequestSchema);
+    return c.json(await verifyAudit(ctx, body.anchors));
   });
 }

@@ -222,7 +222,8 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: "get",
     path: P.PATHS.audit,
-    summary: "Audit entries, oldest first",
+    summary:
+      "Audit entries, oldest first: a page (default 100, at most 1,000) and the next page's path",
     auth: "admin",
     query: P.AuditQuerySchema,
     response: P.AuditListSchema,
@@ -233,6 +234,14 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "Verify the audit hash chain (optionally against a head)",
     auth: "admin",
     query: P.AuditVerifyQuerySchema,
+    response: P.AuditVerdictSchema,
+  },
+  {
+    method: "post",
+    path: P.PATHS.auditVerify,
+    summary: "Verify the audit chain against anchors exported earlier (at most 10,000)",
+    auth: "admin",
+    body: P.AuditVerifyRequestSchema,
     response: P.AuditVerdictSchema,
   },
   // the flow graph

@@ -96,15 +96,8 @@ export async function reportStatus(
       agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "status report", err),
     );
   if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
-  for (const e of body.events ?? []) {
-    await ctx.store.audit.append({
-      actor: `agent/${agent.id}`,
-      action: `agent.${e.kind}`,
-      target: `workload/${agent.workload}`,
-      after: { at: e.at, details: e.details },
-    });
-    ctx.log.warn({ agent: agent.id, kind: e.kind, details: e.details }, "agent event");
-  }
+  // Bounded per agent and minute; the rest folded into summary rows (audit/agent-events.ts).
+  await ctx.agentEvents.record(agent, body.events ?? []);
   return {
     currentHash: ctx.hub.hashOf(agent.workload),
     heartbeatSeconds: ctx.settings.heartbeatSeconds,

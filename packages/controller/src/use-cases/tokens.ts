@@ -1,6 +1,8 @@
-// API tokens: the admin token made at first start, and bearer authentication for admin routes.
-// Tokens are stored hashed; the admin token's clear text is written once to DATA/admin.token
-// (0600) and returned to the caller to print.
+// API tokens: the admin token made at first start (or reset by the local administrator), and
+// bearer authentication for admin routes. Tokens are stored hashed; the admin token's clear text
+// is handed to `persist` (main.ts writes DATA/admin.token, 0600) BEFORE its hash is committed: a
+// failed write leaves nothing committed, so the next start tries again instead of locking the
+// administrator out.
 import { ApiError } from "@microseg/protocol";
 import type { ApiToken } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
@@ -8,18 +10,43 @@ import { hashSecret, newSecret } from "../secrets.js";
 
 export const ADMIN_TOKEN_NAME = "admin";
 
+/** Keeps the clear text somewhere the administrator finds it; throwing stops the commit. */
+export type PersistToken = (token: string) => void | Promise<void>;
+
 /** Creates the admin token when none exists; returns its clear text then, else undefined. */
 export async function ensureAdminToken(
   ctx: Pick<ControllerContext, "store">,
+  persist: PersistToken = () => undefined,
 ): Promise<string | undefined> {
   const tokens = await ctx.store.tokens.list();
   if (tokens.some((t) => t.name === ADMIN_TOKEN_NAME)) return undefined;
   const token = newSecret("token");
+  await persist(token);
   const result = await ctx.store.tokens.create(
     { hash: hashSecret(token), name: ADMIN_TOKEN_NAME, role: "admin" },
     "controller",
   );
   if (!result.ok) return undefined;
+  return token;
+}
+
+/**
+ * A new admin token in place of the old one (which stops working in the same transaction),
+ * audited as `token.replace` by `actor`. Returns its clear text.
+ */
+export async function resetAdminToken(
+  ctx: Pick<ControllerContext, "store">,
+  persist: PersistToken,
+  actor: string,
+): Promise<string> {
+  const token = newSecret("token");
+  await persist(token);
+  const result = await ctx.store.tokens.replace(
+    { hash: hashSecret(token), name: ADMIN_TOKEN_NAME, role: "admin" },
+    actor,
+  );
+  // 256 random bits colliding with a stored hash: not a case to recover from.
+  if (!result.ok) throw new Error("the new admin token's hash is already taken");
   return token;
 }
 

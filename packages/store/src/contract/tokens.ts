@@ -42,5 +42,33 @@ export function tokenContract(make: MakeHarness): void {
       expect(audit.map((e) => e.action)).toEqual(["token.create", "token.delete"]);
       expect(JSON.stringify(audit)).not.toContain(sha("1"));
     });
+
+    it("replaces a token by name in one unit: the old hash stops working", async () => {
+      await c.store.tokens.create({ hash: sha("1"), name: "admin", role: "admin" }, "setup");
+      c.clock.advance(1000);
+      const res = await c.store.tokens.replace(
+        { hash: sha("2"), name: "admin", role: "admin" },
+        "local/root",
+      );
+      expect(res).toMatchObject({ ok: true, token: { hash: sha("2"), name: "admin" } });
+      expect(await c.store.tokens.find(sha("1"))).toBeUndefined();
+      expect((await c.store.tokens.find(sha("2")))?.createdAt).toBe("2026-01-01T00:00:01.000Z");
+      expect(
+        await c.store.tokens.replace({ hash: sha("2"), name: "other", role: "admin" }, "x"),
+      ).toEqual({ ok: false, reason: "conflict" });
+      const last = (await c.store.audit.list()).at(-1);
+      expect(last).toMatchObject({
+        action: "token.replace",
+        actor: "local/root",
+        target: "token/admin",
+        before: { name: "admin" },
+        after: { name: "admin" },
+      });
+      expect(JSON.stringify(last)).not.toContain(sha("2"));
+      // Replacing a name that has no token creates it.
+      expect(
+        (await c.store.tokens.replace({ hash: sha("3"), name: "new", role: "x" }, "y")).ok,
+      ).toBe(true);
+    });
   });
 }

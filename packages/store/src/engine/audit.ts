@@ -1,14 +1,26 @@
 // Audit: every audited change calls record() inside its own unit of work, so the entry and the
-// change commit together.
+// change commit together. The key (when the store has one) seals each entry; see
+// shared/audit-chain.ts for the chain and the keyed part.
 
-import type { AuditInput, AuditRepo } from "../port.js";
+import type { AuditInput, AuditRepo, StartKeyedResult } from "../port.js";
 import type { AuditEntry } from "../records.js";
-import { sealEntry, verifyChain } from "../shared/audit-chain.js";
+import {
+  AUDIT_PAGE,
+  KEYED_ACTION,
+  KEYED_TARGET,
+  keyIdOf,
+  sealEntry,
+} from "../shared/audit-chain.js";
+import { ChainWalk } from "../shared/chain-walk.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
 
 export function record(t: Tables, ctx: EngineContext, input: AuditInput): AuditEntry {
   ctx.failpoint?.(`audit:${input.action}`);
-  const entry = sealEntry(t.auditHead(), input, ctx.clock());
+  // An unkeyed entry after the keyed part would break the chain for good.
+  if (ctx.auditKey === undefined && t.auditKeyed() !== undefined) {
+    throw new Error("the audit log is sealed with an audit key: open the store with that key");
+  }
+  const entry = sealEntry(t.auditHead(), input, ctx.clock(), ctx.auditKey);
   t.appendAudit(entry);
   return entry;
 }
@@ -16,6 +28,12 @@ export function record(t: Tables, ctx: EngineContext, input: AuditInput): AuditE
 const ALL = Number.MAX_SAFE_INTEGER;
 
 export function auditRepo(db: Backend, ctx: EngineContext): AuditRepo {
+  const key = ctx.auditKey;
+  const keyId = key === undefined ? undefined : keyIdOf(key);
+  const epochOf = (t: Tables) => {
+    const e = t.auditKeyed();
+    return e && { seq: e.seq, keyId: String((e.after as { keyId?: unknown } | null)?.keyId) };
+  };
   return {
     async append(input) {
       return db.run((t) => record(t, ctx, input));
@@ -23,11 +41,49 @@ export function auditRepo(db: Backend, ctx: EngineContext): AuditRepo {
     async list(opts = {}) {
       return db.run((t) => t.auditEntries(opts.afterSeq ?? 0, opts.limit ?? ALL, opts.target));
     },
-    async verify(expectedHead) {
-      return verifyChain(
-        db.run((t) => t.auditEntries(0, ALL)),
-        expectedHead,
-      );
+    async head() {
+      return db.run((t) => t.auditHead());
+    },
+    async epoch() {
+      return db.run(epochOf);
+    },
+    async startKeyed(actor) {
+      return db.run((t): StartKeyedResult => {
+        if (keyId === undefined) return { ok: false, reason: "no-key" };
+        const epoch = epochOf(t);
+        if (epoch !== undefined) {
+          if (epoch.keyId !== keyId) return { ok: false, reason: "other-key", keyId: epoch.keyId };
+          return { ok: true, started: false, epoch };
+        }
+        const head = t.auditHead();
+        const e = record(t, ctx, {
+          actor,
+          action: KEYED_ACTION,
+          target: KEYED_TARGET,
+          before: head === undefined ? null : { alg: "sha256", seq: head.seq, hash: head.hash },
+          after: { alg: "hmac-sha256", keyId },
+        });
+        return { ok: true, started: true, epoch: { seq: e.seq, keyId } };
+      });
+    },
+    async verify(anchors) {
+      const walk = new ChainWalk({
+        key,
+        anchors,
+        successorOf: (prevHash, notSeq) => db.run((t) => t.auditSuccessor(prevHash, notSeq)),
+      });
+      // A page per unit of work: memory stays at one page, and other calls run in between.
+      for (let after = 0; ; ) {
+        const page = db.run((t) => t.auditEntries(after, AUDIT_PAGE));
+        for (const e of page) {
+          const bad = walk.step(e);
+          if (bad !== undefined) return bad;
+        }
+        const last = page[page.length - 1];
+        if (last === undefined || page.length < AUDIT_PAGE) return walk.finish();
+        after = last.seq;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
   };
 }

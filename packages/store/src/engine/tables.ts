@@ -66,6 +66,10 @@ export interface Tables {
   appendAudit(e: AuditEntry): void;
   /** Ascending seq, seq > afterSeq, optionally only one target, at most limit. */
   auditEntries(afterSeq: number, limit: number, target?: string): AuditEntry[];
+  /** The first entry with action KEYED_ACTION on target KEYED_TARGET (audit-chain.ts). */
+  auditKeyed(): AuditEntry | undefined;
+  /** The seq of an entry other than `notSeq` whose prevHash is `prevHash` (a slow scan is fine). */
+  auditSuccessor(prevHash: string, notSeq: number): number | undefined;
 
   /** The agent's last applied flow batch (0: none yet). */
   flowSeq(agentId: string): number;
@@ -104,4 +108,6 @@ export interface Backend {
 export interface EngineContext {
   readonly clock: () => Date;
   readonly failpoint?: (step: string) => void;
+  /** Seals audit entries (HMAC-SHA256); given by the composition root, never read from config. */
+  readonly auditKey?: Uint8Array;
 }

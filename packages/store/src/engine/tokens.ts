@@ -22,6 +22,23 @@ export function tokenRepo(db: Backend, ctx: EngineContext): TokenRepo {
         return { ok: true, token } as const;
       });
     },
+    async replace(input, actor) {
+      return db.run((t) => {
+        if (t.token(input.hash)) return { ok: false, reason: "conflict" } as const;
+        const before = t.tokenByName(input.name);
+        if (before !== undefined) t.deleteToken(input.name);
+        const token: ApiToken = { ...input, createdAt: ctx.clock().toISOString() };
+        t.putToken(token);
+        record(t, ctx, {
+          actor,
+          action: "token.replace",
+          target: `token/${token.name}`,
+          before: before === undefined ? null : tokenSnapshot(before),
+          after: tokenSnapshot(token),
+        });
+        return { ok: true, token } as const;
+      });
+    },
     async find(hash) {
       return db.run((t) => t.token(hash));
     },

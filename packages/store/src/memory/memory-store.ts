@@ -15,11 +15,14 @@ import type {
   Revision,
   WorkloadRecord,
 } from "../records.js";
+import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
 import { mergeEdgeRows, queryEdgeRows } from "./memory-edges.js";
 import { type UndoLog, UndoMap } from "./undo-map.js";
 
 export interface MemoryStoreOptions {
   readonly clock?: () => Date;
+  /** Seals audit entries (HMAC-SHA256); see shared/audit-chain.ts. */
+  readonly auditKey?: Uint8Array;
   /** Test hook: called at named steps inside a unit of work; throwing aborts the unit. */
   readonly failpoint?: (step: string) => void;
 }
@@ -32,6 +35,7 @@ export function engineContext(options: MemoryStoreOptions): EngineContext {
   return {
     clock: options.clock ?? (() => new Date()),
     ...(options.failpoint && { failpoint: options.failpoint }),
+    ...(options.auditKey && { auditKey: options.auditKey }),
   };
 }
 
@@ -55,8 +59,11 @@ export interface MemoryState {
   readonly workloads: UndoMap<string, WorkloadRecord>;
   readonly drafts: UndoMap<string, Draft>;
   readonly revisions: UndoMap<number, Revision>;
-  /** active: the active revision; lastRevision, lastSeq: the highest revision number and seq. */
-  readonly meta: UndoMap<"active" | "lastRevision" | "lastSeq", number>;
+  /**
+   * active: the active revision; lastRevision, lastSeq: the highest revision number and seq;
+   * keyedSeq: the audit.keyed entry.
+   */
+  readonly meta: UndoMap<"active" | "lastRevision" | "lastSeq" | "keyedSeq", number>;
   readonly profiles: UndoMap<string, EnrolmentProfile>;
   readonly agents: UndoMap<string, AgentRecord>;
   readonly tokens: UndoMap<string, ApiToken>;
@@ -69,7 +76,7 @@ export interface MemoryState {
 }
 
 /** Exported for tests that need to reach under the port (tampering with the audit log). */
-export function memoryBackend(): Backend & { state: MemoryState } {
+export function memoryBackend(): Backend & { state: MemoryState; reindexAudit(): void } {
   let log: UndoLog | undefined;
   const map = <K, V>() => new UndoMap<K, V>(() => log);
   const state: MemoryState = {
@@ -105,8 +112,18 @@ export function memoryBackend(): Backend & { state: MemoryState } {
     },
     schemaVersion: () => SCHEMA_VERSION,
     close() {},
+    /** After a test rewrote state.audit directly: recomputes lastSeq and keyedSeq. */
+    reindexAudit() {
+      const entries = state.audit.values().sort((a, b) => a.seq - b.seq);
+      state.meta.set("lastSeq", entries[entries.length - 1]?.seq ?? 0);
+      state.meta.delete("keyedSeq");
+      const keyed = entries.find(isKeyedEntry);
+      if (keyed !== undefined) state.meta.set("keyedSeq", keyed.seq);
+    },
   };
 }
+
+const isKeyedEntry = (e: AuditEntry) => e.action === KEYED_ACTION && e.target === KEYED_TARGET;
 
 const byName = <T extends { name: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -167,15 +184,32 @@ function memoryTables(s: MemoryState): Tables {
     appendAudit: (e) => {
       s.audit.set(e.seq, iso(e));
       s.meta.set("lastSeq", e.seq);
+      if (isKeyedEntry(e) && s.meta.get("keyedSeq") === undefined) s.meta.set("keyedSeq", e.seq);
     },
-    auditEntries: (after, limit, target) =>
-      s.audit
-        .values()
-        .filter((e) => e.seq > after && (target === undefined || e.target === target))
-        .sort((a, b) => a.seq - b.seq)
-        .slice(0, limit),
+    auditEntries: (after, limit, target) => auditPage(s, after, limit, target),
+    auditKeyed: () => s.audit.get(s.meta.get("keyedSeq") ?? 0),
+    auditSuccessor: (prevHash, notSeq) =>
+      s.audit.values().find((e) => e.seq !== notSeq && e.prevHash === prevHash)?.seq,
     ...flowTables(s),
   };
+}
+
+/** Walks seqs up from `after` (a page costs its own size, not the log's), or filters by target. */
+function auditPage(s: MemoryState, after: number, limit: number, target?: string): AuditEntry[] {
+  if (target !== undefined) {
+    return s.audit
+      .values()
+      .filter((e) => e.seq > after && e.target === target)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit);
+  }
+  const out: AuditEntry[] = [];
+  const last = s.meta.get("lastSeq") ?? 0;
+  for (let seq = after + 1; seq <= last && out.length < limit; seq++) {
+    const e = s.audit.get(seq);
+    if (e !== undefined) out.push(e);
+  }
+  return out;
 }
 
 function flowTables(s: MemoryState) {

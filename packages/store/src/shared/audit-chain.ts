@@ -1,27 +1,51 @@
-// The audit hash chain, shared by every adapter so all of them seal and verify identically.
-//   hash(n) = sha256( prevHash(n) + "\n" + canonicalJson({seq, at, actor, action, target, before, after}) )
+// The audit chain, shared by every adapter so all of them seal and verify identically.
+//
+//   body(n)     = canonicalJson({seq, at, actor, action, target, before, after})
+//   keyed:        hash(n) = HMAC-SHA256(key, prevHash(n) + "\n" + body(n))
+//   unkeyed:      hash(n) = SHA-256(prevHash(n) + "\n" + body(n))
 //   prevHash(1) = GENESIS; prevHash(n) = hash(n-1)
-// Any edit changes the entry's own hash; a deleted entry leaves a seq gap (or, if later entries
-// were renumbered, hashes that no longer match); a reordered entry links to the wrong predecessor.
+//
+// A chain is unkeyed up to its first keyed entry and keyed from there on (never back): databases
+// from before the key, and stores opened without one, write unkeyed entries; the controller
+// writes an `audit.keyed` entry when it first has a key, and every entry after it is keyed. The
+// first keyed entry's MAC covers the last unkeyed hash, so the unkeyed part cannot be rewritten
+// either. Without the key nobody can append, insert, edit or re-hash an entry of the keyed part;
+// only cutting entries off the end stays invisible to the chain alone, which is what anchors
+// (a {seq, hash} exported elsewhere) are for.
 
-import { createHash } from "node:crypto";
-import type { AuditInput, AuditVerdict } from "../port.js";
+import { createHash, createHmac } from "node:crypto";
+import type { AuditAnchor, AuditInput } from "../port.js";
 import type { AuditEntry } from "../records.js";
 import { canonicalJson, toJson } from "./canonical-json.js";
 
 export const GENESIS = "0".repeat(64);
+/** The entry that starts the keyed part of a chain begun without a key (target KEYED_TARGET). */
+export const KEYED_ACTION = "audit.keyed";
+export const KEYED_TARGET = "audit/key";
+/** Key length in bytes. */
+export const AUDIT_KEY_BYTES = 32;
+/** verify() reads this many entries at a time. */
+export const AUDIT_PAGE = 1000;
 
-type Head = { readonly seq: number; readonly hash: string } | undefined;
+type Head = AuditAnchor | undefined;
+type Unsealed = Omit<AuditEntry, "hash">;
 
-export function entryHash(e: Omit<AuditEntry, "hash">): string {
+/** The entry's hash: an HMAC with `key`, or plain SHA-256 without one (the unkeyed chain). */
+export function entryHash(e: Unsealed, key?: Uint8Array): string {
   const { seq, at, actor, action, target, before, after } = e;
-  const body = canonicalJson({ seq, at, actor, action, target, before, after });
-  return createHash("sha256").update(`${e.prevHash}\n${body}`).digest("hex");
+  const text = `${e.prevHash}\n${canonicalJson({ seq, at, actor, action, target, before, after })}`;
+  const h = key === undefined ? createHash("sha256") : createHmac("sha256", key);
+  return h.update(text).digest("hex");
 }
 
-/** The next entry after `head` (undefined: the chain is empty). */
-export function sealEntry(head: Head, input: AuditInput, at: Date): AuditEntry {
-  const unsealed = {
+/** Names a key without revealing it: the first 16 hex digits of HMAC(key, a fixed label). */
+export function keyIdOf(key: Uint8Array): string {
+  return createHmac("sha256", key).update("microseg audit key id").digest("hex").slice(0, 16);
+}
+
+/** The next entry after `head` (undefined: the chain is empty), keyed when `key` is given. */
+export function sealEntry(head: Head, input: AuditInput, at: Date, key?: Uint8Array): AuditEntry {
+  const unsealed: Unsealed = {
     seq: (head?.seq ?? 0) + 1,
     at: at.toISOString(),
     actor: input.actor,
@@ -31,55 +55,5 @@ export function sealEntry(head: Head, input: AuditInput, at: Date): AuditEntry {
     after: toJson(input.after ?? null),
     prevHash: head?.hash ?? GENESIS,
   };
-  return { ...unsealed, hash: entryHash(unsealed) };
-}
-
-/** Verifies entries given in storage order (ascending seq). */
-export function verifyChain(
-  entries: readonly AuditEntry[],
-  expectedHead?: { seq: number; hash: string },
-): AuditVerdict {
-  let prevHash = GENESIS;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as AuditEntry;
-    const expectedSeq = i + 1;
-    if (e.seq !== expectedSeq) {
-      return broken(expectedSeq, "missing", `entry ${expectedSeq} is missing (next is ${e.seq})`);
-    }
-    const selfOk = entryHash(e) === e.hash;
-    if (selfOk && e.prevHash === prevHash) {
-      prevHash = e.hash;
-      continue;
-    }
-    const successorElsewhere = entries.some((o, j) => j !== i && o.prevHash === prevHash);
-    if (successorElsewhere && e.prevHash !== prevHash) {
-      return broken(e.seq, "reordered", `entry ${e.seq} is out of place in the chain`);
-    }
-    if (!selfOk) return broken(e.seq, "edited", `entry ${e.seq} was changed after it was written`);
-    return broken(e.seq, "missing", `an entry before ${e.seq} is missing`);
-  }
-  return checkHead(entries, expectedHead);
-}
-
-function checkHead(entries: readonly AuditEntry[], expected: Head): AuditVerdict {
-  const last = entries[entries.length - 1];
-  if (expected !== undefined) {
-    const at = entries[expected.seq - 1];
-    if (at === undefined) {
-      return broken(expected.seq, "truncated", `entries from ${expected.seq} on are missing`);
-    }
-    if (at.hash !== expected.hash) {
-      return broken(expected.seq, "edited", `entry ${expected.seq} differs from the recorded head`);
-    }
-  }
-  const head = last === undefined ? null : { seq: last.seq, hash: last.hash };
-  return { ok: true, count: entries.length, head };
-}
-
-function broken(
-  seq: number,
-  problem: "missing" | "edited" | "reordered" | "truncated",
-  message: string,
-): AuditVerdict {
-  return { ok: false, seq, problem, message };
+  return { ...unsealed, hash: entryHash(unsealed, key) };
 }

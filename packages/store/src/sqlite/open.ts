@@ -21,6 +21,8 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Test hook: called at named steps inside a unit of work; throwing aborts the unit. */
   readonly failpoint?: (step: string) => void;
+  /** Seals audit entries (HMAC-SHA256); the key lives outside the database (audit-chain.ts). */
+  readonly auditKey?: Uint8Array;
 }
 
 export const DB_FILE = "microseg.db";
@@ -29,6 +31,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const ctx: EngineContext = {
     clock: options.clock ?? (() => new Date()),
     ...(options.failpoint && { failpoint: options.failpoint }),
+    ...(options.auditKey && { auditKey: options.auditKey }),
   };
   return createStore(sqliteBackend(options, ctx.clock()), ctx);
 }

@@ -3,6 +3,7 @@
 
 import type Database from "better-sqlite3";
 import type { Tables } from "../engine/tables.js";
+import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
 import { sqliteAlertTables } from "./alert-tables.js";
 import type { FlowNames } from "./flow-names.js";
 import { sqliteFlowTables } from "./flow-tables.js";
@@ -49,6 +50,15 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     `${SEL_AUDIT} target = ? AND seq > ? ORDER BY seq LIMIT ?`,
     rows.auditFromRow,
   );
+  // Served by the (target, seq) index: the audit/key target has one entry or none.
+  const auditKeyed = one(
+    `${SEL_AUDIT} target = '${KEYED_TARGET}' AND action = '${KEYED_ACTION}' ORDER BY seq LIMIT 1`,
+    rows.auditFromRow,
+  );
+  // No index on prev_hash: asked only when verify() found a break.
+  const successor = one("SELECT seq FROM audit_log WHERE prev_hash = ? AND seq <> ? LIMIT 1", (r) =>
+    Number(r.seq),
+  );
   return {
     workload: one("SELECT * FROM workloads WHERE name = ?", W),
     workloads: many("SELECT * FROM workloads ORDER BY name", W),
@@ -84,6 +94,8 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     appendAudit: insert("audit_log", AUDIT, rows.auditToRow),
     auditEntries: (after, limit, target) =>
       target === undefined ? auditAll(after, lim(limit)) : auditOf(target, after, lim(limit)),
+    auditKeyed: () => auditKeyed(),
+    auditSuccessor: (prevHash, notSeq) => successor(prevHash, notSeq),
     ...sqliteFlowTables(db, names),
     ...sqliteAlertTables(db),
   };

@@ -1,5 +1,5 @@
 // Audit log: every change with its actor, oldest first, a page at a time (after a sequence
-// number), and a check of the hash chain.
+// number; the controller says whether there is a next page), and a check of the keyed chain.
 import { useState } from "react";
 import { get } from "../api/client.js";
 import { PATHS, route } from "../api/paths.js";
@@ -93,7 +93,7 @@ export function AuditView() {
               <button
                 type="button"
                 className="secondary"
-                disabled={p.entries.length < PAGE}
+                disabled={!p.next}
                 onClick={() =>
                   setStarts([...starts, p.entries[p.entries.length - 1]?.seq ?? afterSeq])
                 }
