@@ -8,6 +8,7 @@ import { getRequestListener } from "@hono/node-server";
 import { MicrosegError } from "@microseg/core";
 import type { ControllerApp } from "./http/env.js";
 import type { ListenAddress } from "./listen.js";
+import { SERVER_TLS_OPTIONS } from "./tls/tls-options.js";
 
 export interface ServeOptions {
   readonly listen: ListenAddress;
@@ -20,7 +21,7 @@ export async function serve(app: ControllerApp, opts: ServeOptions): Promise<Ser
   const server: Server =
     opts.tls === undefined
       ? createHttp(listener)
-      : createHttps({ cert: opts.tls.cert, key: opts.tls.key, minVersion: "TLSv1.2" }, listener);
+      : createHttps({ cert: opts.tls.cert, key: opts.tls.key, ...SERVER_TLS_OPTIONS }, listener);
   // Long-polls hold a request up to 60 s; keep-alive lets an agent reuse its connection.
   server.keepAliveTimeout = 75_000;
   server.requestTimeout = 120_000;

@@ -13,7 +13,7 @@ import { actorOf, authenticateToken } from "../use-cases/tokens.js";
 import { adminRoutes } from "./admin-routes.js";
 import { agentRoutes } from "./agent-routes.js";
 import { alertRoutes } from "./alert-routes.js";
-import { consoleRoutes } from "./console.js";
+import { consoleRoutes, strictTransport } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
 import { flowRoutes } from "./flow-routes.js";
@@ -37,6 +37,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
     const ms = Math.round((performance.now() - t0) * 10) / 10;
     ctx.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
   });
+  app.use(strictTransport(ctx.settings.caPem !== null));
   // Policy texts are the largest bodies; anything above this is a mistake or an attack.
   app.use("/api/*", limitBody());
 
