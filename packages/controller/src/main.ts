@@ -3,7 +3,7 @@
 //   startController({dataDir, listen, http?, san?, consoleDir?})
 //        │
 //        ├─ resolveConsoleDir                ── --console DIR, else @microseg/web's dist (or none)
-//        ├─ openSqliteStore({dir: dataDir})  ── DATA/microseg.db (WAL, migrations)
+//        ├─ openSqliteStore({dir: dataDir})  ── DATA/microseg.db (WAL, synchronous FULL, migrations)
 //        ├─ ensureAdminToken(store)          ── first start: DATA/admin.token (0600), returned once
 //        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
 //        ├─ buildController({store, settings})
@@ -18,7 +18,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
-import { openSqliteStore } from "@microseg/store";
+import { openSqliteStore, type SqliteSync } from "@microseg/store";
 import { buildController } from "./build.js";
 import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly detection?: DetectionFlags;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
+  /** SQLite `synchronous`: `full` (default, a commit is on disk before the answer) or `normal`. */
+  readonly sync?: SqliteSync;
 }
 
 export interface RunningController {
@@ -69,7 +71,10 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   }
   const consoleDir = resolveConsoleDir(opts.consoleDir);
   const detection = detectionConfigFrom(opts.detection ?? {});
-  const store = openSqliteStore({ dir: opts.dataDir });
+  const store = openSqliteStore({
+    dir: opts.dataDir,
+    ...(opts.sync !== undefined && { synchronous: opts.sync }),
+  });
   try {
     const adminToken = await ensureAdminToken({ store });
     if (adminToken !== undefined) {

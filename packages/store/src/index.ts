@@ -8,4 +8,4 @@ export * from "./port.js";
 export * from "./records.js";
 export { GENESIS, verifyChain } from "./shared/audit-chain.js";
 export type { SqliteStoreOptions } from "./sqlite/open.js";
-export { DB_FILE, openSqliteStore } from "./sqlite/open.js";
+export { DB_FILE, openSqliteStore, SQLITE_SYNC_MODES, type SqliteSync } from "./sqlite/open.js";

@@ -23,6 +23,7 @@ interface ControllerOptions {
   autoQuarantine?: string;
   decoy: string[];
   detect: string[];
+  sync: "full" | "normal";
 }
 
 export function controllerCommand(): Command {
@@ -75,6 +76,14 @@ export function controllerCommand(): Command {
       "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
       [],
     )
+    .addOption(
+      new Option(
+        "--sync <mode>",
+        "database durability: full = every answered write is on disk (fsync per commit); normal = faster small writes, a power cut can lose the last answered ones",
+      )
+        .choices(["full", "normal"])
+        .default("full"),
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .addHelpText(
       "after",
@@ -105,6 +114,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     log: opts.logLevel,
     heartbeatSeconds: opts.heartbeat,
     flowRetentionMs: opts.flowRetention,
+    sync: opts.sync,
     detection: {
       alertWebhook: opts.alertWebhook,
       alertSyslog: opts.alertSyslog,
