@@ -4,8 +4,13 @@
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
 // lines on stderr.
+//
+// Serving HTTPS, it remembers its own CA fingerprint for its URL in the known-controllers file
+// of the user who started it, so that user's `microseg` commands on this machine trust it
+// without a question (the user vouched for it by starting it); others must pin or confirm it.
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
+import { knownControllersPath, rememberFingerprint } from "../api/known-controllers.js";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
@@ -128,6 +133,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw err;
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
+  if (ctl.caFingerprint !== null) rememberSelf(ctl.url, ctl.caFingerprint);
   process.stdout.write(
     opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
   );
@@ -138,6 +144,24 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${received} failed: ${String(err)}`);
   }
   return 0;
+}
+
+/**
+ * Its URL (and `localhost` for a loopback one) -> its fingerprint in the starting user's
+ * known-controllers file. A failure (read-only home, a broken file) is a warning: the controller
+ * runs anyway, and the commands ask or need --ca-fingerprint.
+ */
+function rememberSelf(url: string, fingerprint: string): void {
+  const urls = [url];
+  const parsed = new URL(url);
+  if (parsed.hostname === "127.0.0.1") urls.push(`https://localhost:${parsed.port}`);
+  try {
+    for (const u of urls) rememberFingerprint(u, fingerprint);
+  } catch (e) {
+    process.stderr.write(
+      `warning: could not remember the CA in ${knownControllersPath()}: ${(e as Error).message}\n`,
+    );
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; dispose() removes the handlers. */
