@@ -94,6 +94,24 @@ describe("agent channel: long-poll policy", () => {
     expect((await poll(t, web.credential, got.body.ruleSet.hash)).status).toBe(204);
   });
 
+  it("tells the agent what management may do: its channel and the listed services, nothing else", async () => {
+    const managementAccess = {
+      channel: [{ proto: "tcp", ranges: [[8443, 8443]] }],
+      services: [{ proto: "tcp", ranges: [[22, 22]] }],
+    };
+    const t = await testController({ settings: { managementAccess } as never });
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    const first = await poll(t, web.credential);
+    expect(first.body.managementAccess).toEqual(managementAccess);
+    // Without --management-service: the channel only.
+    const bare = await testController();
+    const db = await bare.enrol("db-1", "198.18.1.20", { role: "db" });
+    expect((await poll(bare, db.credential)).body.managementAccess).toEqual({
+      channel: [],
+      services: [],
+    });
+  });
+
   it("wakes exactly the long-polls whose RuleSet changed (incremental push)", async () => {
     const t = await testController();
     const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });

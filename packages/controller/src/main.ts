@@ -23,7 +23,7 @@ import { buildController } from "./build.js";
 import { type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
-import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
+import { isUnspecified, managementAccess, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
 import { boundPort, closeServer, serve } from "./server.js";
 import { ensureTls } from "./tls/ensure-tls.js";
@@ -47,6 +47,11 @@ export interface StartOptions {
   readonly detection?: DetectionFlags;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
+  /**
+   * Services the controller's addresses may reach on every workload (`tcp/22`…); nothing else
+   * but the agent channel is allowed to or from them. Default: none.
+   */
+  readonly managementServices?: readonly string[];
   /** SQLite `synchronous`: `full` (default, a commit is on disk before the answer) or `normal`. */
   readonly sync?: SqliteSync;
 }
@@ -69,6 +74,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       `--listen "${opts.listen}" is not HOST:PORT (e.g. 127.0.0.1:8443)`,
     );
   }
+  const access = managementAccess(listen.port, opts.managementServices ?? []);
   const consoleDir = resolveConsoleDir(opts.consoleDir);
   const detection = detectionConfigFrom(opts.detection ?? {});
   const store = openSqliteStore({
@@ -90,6 +96,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         caFingerprint: tls?.caFingerprint ?? null,
         caPem: tls?.caPem ?? null,
         management: managementAddresses(listen.host),
+        managementAccess: access,
         consoleDir,
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),

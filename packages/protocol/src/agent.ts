@@ -27,6 +27,7 @@ import {
   AddressSetSchema,
   IsoTime,
   ModeSchema,
+  PortMatchSchema,
   RuleSetSchema,
   WorkloadSchema,
 } from "./common.js";
@@ -72,6 +73,14 @@ export const PolicyQuerySchema = z.object({
   wait: z.coerce.number().int().min(0).max(POLL_WAIT_MAX_S).optional(),
 });
 
+/** core `ManagementAccess`: least privilege for the management addresses. */
+export const ManagementAccessSchema = z.object({
+  /** The controller's agent-channel ports (TCP); the agent adds its own controller URLs' ports. */
+  channel: z.array(PortMatchSchema).max(64),
+  /** What the management addresses may reach on the workload (inbound), e.g. tcp/22. */
+  services: z.array(PortMatchSchema).max(64),
+});
+
 export const PolicyResponseSchema = z.object({
   /** The active policy revision; null before the first provision. */
   revision: z.number().int().nullable(),
@@ -80,8 +89,17 @@ export const PolicyResponseSchema = z.object({
    * unmanaged) — the agent keeps its pre-policy default.
    */
   ruleSet: RuleSetSchema.nullable(),
-  /** Addresses the agent must always allow both ways (the controller's), whatever the policy. */
+  /**
+   * The management addresses (the controller's). What they may do is `managementAccess`; an
+   * agent gives them nothing more, whatever the policy.
+   */
   management: AddressSetSchema,
+  /**
+   * Added in v1 compatibly: a controller before it sent only `management`, which its agents
+   * allowed on every port both ways. Absent (such a controller): the agent allows only its own
+   * channel (the ports of the controller URLs it was given) and no service.
+   */
+  managementAccess: ManagementAccessSchema.optional(),
   issuedAt: IsoTime,
 });
 export type PolicyResponse = z.infer<typeof PolicyResponseSchema>;

@@ -29,6 +29,7 @@ interface ControllerOptions {
   decoy: string[];
   detect: string[];
   sync: "full" | "normal";
+  managementService: string[];
 }
 
 export function controllerCommand(): Command {
@@ -81,6 +82,11 @@ export function controllerCommand(): Command {
       "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
       [],
     )
+    .option(
+      "--management-service <service...>",
+      "what this controller's addresses may reach on every workload, e.g. tcp/22 (default: nothing but the agent channel)",
+      [],
+    )
     .addOption(
       new Option(
         "--sync <mode>",
@@ -95,9 +101,14 @@ export function controllerCommand(): Command {
       `
 Runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 
+Management least privilege: agents let this controller's addresses in only on the ports of
+--management-service, and connect to them only on the listen port (the agent channel). Nothing
+else reaches a workload from the controller's host, or leaves a workload towards it.
+
 Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
   $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
+  $ npx microseg controller --data ./ctl --listen 10.0.0.5:8443 --management-service tcp/22
   $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
       --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high`,
     )
@@ -120,6 +131,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     heartbeatSeconds: opts.heartbeat,
     flowRetentionMs: opts.flowRetention,
     sync: opts.sync,
+    managementServices: opts.managementService,
     detection: {
       alertWebhook: opts.alertWebhook,
       alertSyslog: opts.alertSyslog,

@@ -69,6 +69,7 @@ export async function pollPolicy(
       v4: [...ctx.settings.management.v4],
       v6: [...ctx.settings.management.v6],
     },
+    managementAccess: ctx.settings.managementAccess as PolicyResponse["managementAccess"],
     issuedAt: ctx.clock().toISOString(),
   };
 }
