@@ -39,13 +39,16 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
       if (hash === known) await sleep(1000, o.signal); // never spin on a repeat
       known = hash;
       const { revision, management } = res;
+      // Absent from an older controller: the dataplane then allows the channel alone.
+      const access = res.managementAccess && { managementAccess: res.managementAccess };
       if (res.ruleSet)
-        o.onPolicy({ revision, ruleSet: res.ruleSet, management, source: "controller" });
+        o.onPolicy({ revision, ruleSet: res.ruleSet, management, ...access, source: "controller" });
       else
         o.onPolicy({
           revision,
           ruleSet: o.beforePolicy,
           management,
+          ...access,
           source: "before-policy",
           none: true,
         });
