@@ -4,7 +4,7 @@
 // loop: it backs off (exponential, jittered) and the kernel keeps the last good policy meanwhile.
 
 import type { RuleSet } from "@microseg/core";
-import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
+import { NO_MANAGEMENT_VERSION, NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { type Backoff, createBackoff, sleep } from "./backoff.js";
 import { type ControllerClient, ControllerError } from "./controller-client.js";
@@ -27,10 +27,13 @@ export interface PolicySyncOptions {
 export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
   const backoff = o.backoff ?? createBackoff();
   let known = o.known ?? NO_RULESET;
+  // "none" first: a controller answers at once if its management settings are not the ones the
+  // stored policy came with; afterwards the version it sent (absent from older controllers).
+  let mgmt: string | undefined = NO_MANAGEMENT_VERSION;
   let offline = false;
   while (!o.signal.aborted) {
     try {
-      const res = await o.client.policy(known, o.waitS ?? POLL_WAIT_DEFAULT_S, o.signal);
+      const res = await o.client.policy(known, o.waitS ?? POLL_WAIT_DEFAULT_S, o.signal, mgmt);
       if (offline) o.log.info("controller reachable again");
       offline = false;
       backoff.reset();
@@ -38,6 +41,7 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
       const hash = res.ruleSet?.hash ?? NO_RULESET;
       if (hash === known) await sleep(1000, o.signal); // never spin on a repeat
       known = hash;
+      mgmt = res.managementVersion;
       const { revision, management } = res;
       // Absent from an older controller: the dataplane then allows the channel alone.
       const access = res.managementAccess && { managementAccess: res.managementAccess };

@@ -7,12 +7,13 @@
 //   POST /api/v1/enrol                   no token; the body carries the enrolment key.
 //                                        EnrolRequest -> 201 EnrolResponse. The credential is
 //                                        shown once; the controller keeps only its sha256.
-//   GET  /api/v1/agent/policy?known=H&wait=S
+//   GET  /api/v1/agent/policy?known=H&wait=S[&mgmt=V]
 //                                        Bearer <credential>. Answers 200 PolicyResponse at once
 //                                        when the agent's current RuleSet hash differs from H
 //                                        (`none` when the agent has no RuleSet yet), else holds
 //                                        the request up to S seconds (default 30, max 60) and
-//                                        answers 204 with no body. A controller shutting down
+//                                        answers 204 with no body. Also at once when V is not
+//                                        the controller's current managementVersion. A controller shutting down
 //                                        answers held polls 204.
 //   POST /api/v1/agent/status            Bearer <credential>. Heartbeat and acknowledgement in
 //                                        one: StatusRequest -> 200 StatusResponse.
@@ -68,8 +69,17 @@ export const EnrolResponseSchema = z.object({
 });
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
+/** The `mgmt` value of an agent that holds no management version yet (just started). */
+export const NO_MANAGEMENT_VERSION = "none";
+
 export const PolicyQuerySchema = z.object({
   known: z.string().max(128).optional(),
+  /**
+   * The `managementVersion` of the agent's last answer (`none` right after start). A controller
+   * whose management or its access differs answers at once even when the RuleSet did not
+   * change (e.g. it was restarted with another --management-service). Older controllers ignore it.
+   */
+  mgmt: z.string().max(128).optional(),
   wait: z.coerce.number().int().min(0).max(POLL_WAIT_MAX_S).optional(),
 });
 
@@ -100,6 +110,8 @@ export const PolicyResponseSchema = z.object({
    * channel (the ports of the controller URLs it was given) and no service.
    */
   managementAccess: ManagementAccessSchema.optional(),
+  /** A digest of `management` + `managementAccess`; the agent sends it back as `mgmt`. */
+  managementVersion: z.string().max(128).optional(),
   issuedAt: IsoTime,
 });
 export type PolicyResponse = z.infer<typeof PolicyResponseSchema>;

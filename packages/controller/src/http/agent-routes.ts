@@ -27,7 +27,8 @@ export function agentRoutes(app: ControllerApp, ctx: ControllerContext): void {
   app.get(PATHS.agentPolicy, async (c) => {
     const q = query(c, PolicyQuerySchema);
     // The request's signal aborts when the agent hangs up: its waiter goes at once.
-    const answer = await pollPolicy(ctx, c.get("agent"), q.known, q.wait, c.req.raw.signal);
+    const signal = c.req.raw.signal;
+    const answer = await pollPolicy(ctx, c.get("agent"), q.known, q.wait, signal, q.mgmt);
     if (answer === undefined) return c.body(null, 204);
     return c.json(answer, 200, { "cache-control": "no-store" });
   });
