@@ -1,6 +1,6 @@
 // Benchmark: the Store port on embedded SQLite (a real file in a temp dir, WAL) against the memory
 // adapter in the same run. Every call is one unit of work (one transaction on SQLite).
-//   node --import tsx bench/store.ts [--n=10000]
+//   node --import tsx bench/store.ts [--n=10000] [--sync=full|normal]   (SQLite synchronous)
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { openMemoryStore, openSqliteStore, type Store } from "../packages/store/src/index.js";
 
 const N = Number(process.argv.find((a) => a.startsWith("--n="))?.split("=")[1] ?? "10000");
+const SYNC =
+  process.argv.find((a) => a.startsWith("--sync="))?.split("=")[1] === "normal" ? "normal" : "full";
 
 interface Step {
   readonly name: string;
@@ -116,8 +118,10 @@ async function main(): Promise<void> {
   try {
     await measure(() => openMemoryStore()); // warm-up: both sides then run on compiled code
     const memory = await measure(() => openMemoryStore());
-    const sqlite = await measure(() => openSqliteStore({ dir }));
-    console.log(`store  (n=${N}; ops/s, higher is better; ratio = sqlite / memory)`);
+    const sqlite = await measure(() => openSqliteStore({ dir, synchronous: SYNC }));
+    console.log(
+      `store  (n=${N}, synchronous ${SYNC}; ops/s, higher is better; ratio = sqlite / memory)`,
+    );
     for (const step of STEPS) {
       const m = memory.get(step.name) ?? Number.NaN;
       const s = sqlite.get(step.name) ?? Number.NaN;

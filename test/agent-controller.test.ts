@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AgentConfig,
+  controllerChannel,
   createControllerClient,
   createHttpTransport,
   openStateStore,
@@ -68,9 +69,15 @@ describe("agent with the real controller (HTTPS, pinned CA, fake nft)", () => {
       };
       agent = await startAgent(config, {
         store,
-        driverFor: (management) =>
-          new NftDriver({ management, allowRootNamespace: true, exec: fake.exec }),
+        driverFor: (management, managementAccess) =>
+          new NftDriver({
+            management,
+            managementAccess,
+            allowRootNamespace: true,
+            exec: fake.exec,
+          }),
         controllerHosts: ["127.0.0.1"],
+        controllerChannel: controllerChannel(ctl.url),
         pinCa: () =>
           pinnedCa(
             () => createHttpTransport({ baseUrl: ctl.url, insecure: true })("GET", PATHS.caPem),

@@ -9,7 +9,7 @@ import type { ControllerContext } from "../../packages/controller/src/context.js
 import { ingestFlows } from "../../packages/controller/src/flows/ingest.js";
 import { ensureAdminToken } from "../../packages/controller/src/use-cases/tokens.js";
 import type { AgentRecord } from "../../packages/store/src/index.js";
-import { openSqliteStore } from "../../packages/store/src/index.js";
+import { openSqliteStore, type SqliteSync } from "../../packages/store/src/index.js";
 
 export const HOUR = 3_600_000;
 
@@ -145,13 +145,20 @@ rules:
     services: [tcp/22]
 `;
 
+/** `--sync=full|normal`: the store's SQLite `synchronous` (default full, as the controller's). */
+export function syncArg(): SqliteSync {
+  const text = process.argv.find((a) => a.startsWith("--sync="))?.split("=")[1] ?? "full";
+  if (text !== "full" && text !== "normal") throw new Error(`--sync=${text}: use full or normal`);
+  return text;
+}
+
 /**
  * A controller on a SQLite store in `dir` (as main.ts builds it, default detection) whose estate
  * is `workloads` workloads (labels app/tier, a tenth in test mode, a fifth unmanaged) under an
  * active policy.
  */
 export async function controllerWithEstate(dir: string, workloads: number) {
-  const store = openSqliteStore({ dir });
+  const store = openSqliteStore({ dir, synchronous: syncArg() });
   const token = (await ensureAdminToken({ store })) ?? "";
   for (let i = 0; i < workloads; i++) {
     const labels = { app: `app-${i % 60}`, tier: i % 3 === 0 ? "web" : "data" };

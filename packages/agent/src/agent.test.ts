@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AgentConfig, type RunningAgent, startAgent } from "./agent.js";
 import { createControllerClient } from "./controller-client.js";
 import { createHttpTransport } from "./http-transport.js";
+import { controllerChannel } from "./management.js";
 import { openStateStore } from "./state-store.js";
 import {
   type FakeController,
@@ -55,9 +56,10 @@ async function agent(url: string, fake: FakeNft, extra: Partial<AgentConfig> = {
     },
     {
       store: await openStateStore(dir),
-      driverFor: (management) =>
-        new NftDriver({ management, allowRootNamespace: true, exec: fake.exec }),
+      driverFor: (management, managementAccess) =>
+        new NftDriver({ management, managementAccess, allowRootNamespace: true, exec: fake.exec }),
       controllerHosts: ["127.0.0.1"],
+      controllerChannel: controllerChannel(url),
       pinCa: async () => undefined,
       connect: (ca, credential) =>
         createControllerClient(createHttpTransport({ baseUrl: url, ca }), credential),

@@ -11,6 +11,7 @@
 // Only a refused pin or a refused enrolment ends the agent (done rejects); the table stays.
 // stop() ends the loops and leaves the table in force (fail static).
 
+import type { PortMatch } from "@microseg/core";
 import { MicrosegError } from "@microseg/core/errors";
 import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
@@ -46,6 +47,8 @@ export interface AgentDeps {
   readonly driverFor: DriverFactory;
   /** The controller's addresses (always in the management set). */
   readonly controllerHosts: readonly string[];
+  /** The channel to them: TCP to the controller URL's port (always allowed outbound). */
+  readonly controllerChannel: readonly PortMatch[];
   /** The pinned CA (https) or undefined (http); may fail with a network error (retried). */
   readonly pinCa: () => Promise<string | undefined>;
   /** A client that trusts only `ca` and sends `credential()` as its Bearer token. */
@@ -87,6 +90,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     reporter,
     log,
     controllerHosts: deps.controllerHosts,
+    controllerChannel: deps.controllerChannel,
     batchMs: config.batchMs,
   });
   const known = await enforceBeforeContact(config, deps, dataplane);

@@ -22,11 +22,15 @@ import { parseEnrolResponse, parsePolicyResponse } from "./wire-check.js";
 
 export interface ControllerClient {
   enrol(request: EnrolRequest): Promise<EnrolResponse>;
-  /** undefined when nothing newer than `known` arrived within `waitS` seconds. */
+  /**
+   * undefined when nothing newer than `known` (and, with `mgmt`, than that management version)
+   * arrived within `waitS` seconds.
+   */
   policy(
     known: string | undefined,
     waitS: number,
     signal?: AbortSignal,
+    mgmt?: string,
   ): Promise<PolicyResponse | undefined>;
   /** Resolves with the controller's expected heartbeat period (s), when it names one. */
   status(report: StatusRequest): Promise<{ heartbeatSeconds?: number }>;
@@ -77,9 +81,10 @@ export function createControllerClient(
       expectOk(res, "enrol");
       return parseEnrolResponse(res.body);
     },
-    async policy(known, waitS, signal) {
+    async policy(known, waitS, signal, mgmt) {
       const query = new URLSearchParams({ wait: String(waitS) });
       if (known !== undefined) query.set("known", known);
+      if (mgmt !== undefined) query.set("mgmt", mgmt);
       const res = await transport("GET", `${PATHS.agentPolicy}?${query}`, {
         token: token(),
         signal,

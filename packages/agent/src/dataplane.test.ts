@@ -1,3 +1,4 @@
+import type { ManagementAccess } from "@microseg/core";
 import { NftDriver } from "@microseg/nft";
 import { createFakeNft, type FakeNft } from "@microseg/nft/testing";
 import { describe, expect, it } from "vitest";
@@ -12,19 +13,27 @@ function setup(fake: FakeNft = createFakeNft(), batchMs = 50) {
   const stored: LastGood[] = [];
   const reporter = new StatusReporter(() => undefined);
   const drivers: NftDriver[] = [];
+  const accesses: ManagementAccess[] = [];
   const dataplane = new DataplaneManager({
-    driverFor: (management) => {
-      const d = new NftDriver({ management, allowRootNamespace: true, exec: fake.exec });
+    driverFor: (management, managementAccess) => {
+      const d = new NftDriver({
+        management,
+        managementAccess,
+        allowRootNamespace: true,
+        exec: fake.exec,
+      });
       drivers.push(d);
+      accesses.push(managementAccess);
       return d;
     },
     store: { writeLastGood: async (lg) => void stored.push(lg) },
     reporter,
     log: memoryLog().log,
     controllerHosts: ["198.18.9.5", "198.18.0.1"],
+    controllerChannel: [{ proto: "tcp", ranges: [[8443, 8443]] }],
     batchMs,
   });
-  return { fake, stored, reporter, dataplane, drivers };
+  return { fake, stored, reporter, dataplane, drivers, accesses };
 }
 
 const policy = (revision: number, port: number): DesiredPolicy => ({
@@ -107,5 +116,47 @@ describe("DataplaneManager", () => {
     expect(stored).toEqual([]);
     expect(reporter.pending()).toEqual({});
     expect(dataplane.enforced?.source).toBe("before-policy");
+  });
+
+  const ssh: ManagementAccess = {
+    channel: [{ proto: "tcp", ranges: [[9443, 9443]] }],
+    services: [{ proto: "tcp", ranges: [[22, 22]] }],
+  };
+
+  it("gives management the agent's channel alone when the controller sends no access (older controller)", async () => {
+    const { accesses, stored, dataplane } = setup();
+    dataplane.onUpdate(policy(1, 80));
+    await dataplane.flush();
+    expect(accesses).toEqual([
+      { channel: [{ proto: "tcp", ranges: [[8443, 8443]] }], services: [] },
+    ]);
+    expect(stored[0]).not.toHaveProperty("managementAccess");
+  });
+
+  it("adds the controller's channel and services to its own channel, keeps them in the last good state", async () => {
+    const { accesses, stored, dataplane, drivers } = setup();
+    dataplane.onUpdate({ ...policy(1, 80), managementAccess: ssh });
+    await dataplane.flush();
+    expect(accesses[0]?.channel).toEqual([
+      { proto: "tcp", ranges: [[8443, 8443]] },
+      { proto: "tcp", ranges: [[9443, 9443]] },
+    ]);
+    expect(accesses[0]?.services).toEqual(ssh.services);
+    expect(stored[0]?.managementAccess).toEqual(ssh);
+    // The same access again reuses the driver; another one takes a new driver (a full apply).
+    dataplane.onUpdate({ ...policy(2, 81), managementAccess: ssh });
+    await dataplane.flush();
+    expect(drivers).toHaveLength(1);
+    dataplane.onUpdate({ ...policy(3, 81), managementAccess: { ...ssh, services: [] } });
+    await dataplane.flush();
+    expect(drivers).toHaveLength(2);
+  });
+
+  it("never lets a sent `any` open the channel to every port", async () => {
+    const { accesses, dataplane } = setup();
+    const wide: ManagementAccess = { channel: [{ proto: "any" }], services: [] };
+    dataplane.onUpdate({ ...policy(1, 80), managementAccess: wide });
+    await dataplane.flush();
+    expect(accesses[0]?.channel).toEqual([{ proto: "tcp", ranges: [[8443, 8443]] }]);
   });
 });

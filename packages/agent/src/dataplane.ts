@@ -6,15 +6,16 @@
 //                                                             + "apply-failed" event
 //   checkDrift / restore share the same queue, so they never interleave with an apply.
 //
-// The management set handed to the driver is the policy's plus the controller's own addresses.
-// The driver takes it at construction, so a different management set means a new driver (and a
-// full apply); the old driver stays active until the new one has applied successfully.
+// The management set handed to the driver is the policy's plus the controller's own addresses;
+// what they may do (ManagementAccess) is the policy's plus the agent's own channel. The driver
+// takes both at construction, so a change of either means a new driver (and a full apply); the
+// old driver stays active until the new one has applied successfully.
 
-import type { AddressSet, RuleSet } from "@microseg/core";
+import type { AddressSet, ManagementAccess, PortMatch, RuleSet } from "@microseg/core";
 import type { ApplyResult, DriftOptions, DriftReport } from "@microseg/nft";
 import { NO_RULESET } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
-import { sameSet, withHosts } from "./management.js";
+import { accessFor, sameAccess, sameSet, withHosts } from "./management.js";
 import type { StateStore } from "./state-store.js";
 import type { Reporter } from "./status-reporter.js";
 import { cut } from "./wire.js";
@@ -25,7 +26,7 @@ export interface DataplaneDriver {
   drift(options?: DriftOptions): Promise<DriftReport>;
 }
 
-export type DriverFactory = (management: AddressSet) => DataplaneDriver;
+export type DriverFactory = (management: AddressSet, access: ManagementAccess) => DataplaneDriver;
 
 export interface DesiredPolicy {
   /** null before the controller's first revision (and for the before-first-policy RuleSet). */
@@ -33,6 +34,8 @@ export interface DesiredPolicy {
   readonly ruleSet: RuleSet;
   /** As the controller sent it (the controller's own addresses are added here). */
   readonly management: AddressSet;
+  /** As the controller sent it; undefined from an older controller (the channel alone). */
+  readonly managementAccess?: ManagementAccess;
   readonly source: "controller" | "stored" | "before-policy";
   /** The controller sent "nothing to enforce" (ruleSet null): acknowledged as hash `none`. */
   readonly none?: boolean;
@@ -45,6 +48,8 @@ export interface DataplaneOptions {
   readonly log: Pick<Logger, "info" | "warn" | "error" | "debug">;
   /** The controller's addresses, always part of the management set. */
   readonly controllerHosts: readonly string[];
+  /** The agent's own channel to them (its controller URL's port), always allowed outbound. */
+  readonly controllerChannel: readonly PortMatch[];
   /** Minimum time between two applies (ms); default 100. */
   readonly batchMs?: number;
 }
@@ -52,6 +57,7 @@ export interface DataplaneOptions {
 interface Active {
   readonly policy: DesiredPolicy;
   readonly management: AddressSet;
+  readonly access: ManagementAccess;
   readonly driver: DataplaneDriver;
 }
 
@@ -127,16 +133,20 @@ export class DataplaneManager {
 
   private async applyOne(policy: DesiredPolicy): Promise<void> {
     const management = withHosts(policy.management, this.o.controllerHosts);
+    const access = accessFor(policy.managementAccess, this.o.controllerChannel);
     const current = this.active;
-    const reuse = current !== undefined && sameSet(current.management, management);
-    const driver = reuse ? current.driver : this.o.driverFor(management);
+    const reuse =
+      current !== undefined &&
+      sameSet(current.management, management) &&
+      sameAccess(current.access, access);
+    const driver = reuse ? current.driver : this.o.driverFor(management, access);
     const start = performance.now();
     const { revision, ruleSet, source } = policy;
     const base = { revision, rulesetHash: policy.none ? NO_RULESET : ruleSet.hash };
     const ack = source !== "before-policy" || policy.none === true;
     try {
       const result = await driver.apply(ruleSet);
-      this.active = { policy, management, driver };
+      this.active = { policy, management, access, driver };
       const ms = Math.round(performance.now() - start);
       this.o.log.info({ revision, hash: ruleSet.hash, source, kind: result.kind, ms }, "applied");
       if (ack) this.o.reporter.applied({ ...base, ok: true, ms });
@@ -153,10 +163,11 @@ export class DataplaneManager {
   }
 
   private async persist(policy: DesiredPolicy): Promise<void> {
-    const { revision, ruleSet, management } = policy;
+    const { revision, ruleSet, management, managementAccess } = policy;
     try {
       const appliedAt = new Date().toISOString();
-      await this.o.store.writeLastGood({ revision, ruleSet, management, appliedAt });
+      const access = managementAccess && { managementAccess };
+      await this.o.store.writeLastGood({ revision, ruleSet, management, ...access, appliedAt });
     } catch (e) {
       this.o.log.error({ error: (e as Error).message }, "could not store the last good policy");
     }

@@ -13,6 +13,7 @@ export {
 export { DataplaneManager, type DesiredPolicy, type DriverFactory } from "./dataplane.js";
 export { createHttpTransport, type HttpTransport } from "./http-transport.js";
 export { type AgentProcessOptions, runAgentProcess } from "./main.js";
+export { accessFor, controllerChannel } from "./management.js";
 export { type Identity, type LastGood, openStateStore, type StateStore } from "./state-store.js";
 export { StatusReporter } from "./status-reporter.js";
 export type * from "./wire.js";

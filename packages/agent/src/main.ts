@@ -5,10 +5,11 @@
 //     ├─ assertNamespaceAllowed ── refuses the root netns unless --host-namespace
 //     ├─ openStateStore(DIR) ────────────────────────────┐
 //     ├─ controllerAddresses(URL) ── management hosts    │
+//     ├─ controllerChannel(URL) ──── tcp/PORT, the only port the agent opens towards them
 //     ├─ pinCa: GET /api/ca.pem (insecure) → fingerprint == --ca-fingerprint → ca.pem
 //     ├─ connect(ca, credential) → createHttpTransport({ca}) → createControllerClient
 //     ├─ one `nft -j -t -i` session for terse listings (drift backstop, flow attempts)
-//     ├─ driverFor(management) → new NftDriver({management, allowRootNamespace, listExec})
+//     ├─ driverFor(management, access) → new NftDriver({management, managementAccess, …})
 //     └─ startAgent(config, deps)
 //          ├─ DataplaneManager ── NftDriver (kernel)     ├─ StateStore (last good, identity)
 //          ├─ TamperWatch ──────── DataplaneManager      └─ StatusReporter ── ControllerClient
@@ -34,7 +35,7 @@ import { createControllerClient } from "./controller-client.js";
 import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
-import { controllerAddresses } from "./management.js";
+import { controllerAddresses, controllerChannel } from "./management.js";
 import { openStateStore } from "./state-store.js";
 import { nftMonitor } from "./table-monitor.js";
 
@@ -98,9 +99,11 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
     {
       store,
       controllerHosts,
-      driverFor: (management) =>
+      controllerChannel: controllerChannel(o.controller),
+      driverFor: (management, managementAccess) =>
         new NftDriver({
           management,
+          managementAccess,
           allowRootNamespace: o.hostNamespace === true,
           listExec: listing.exec,
         }),

@@ -2,12 +2,42 @@
 // locally, so the agent cannot lock itself out of its controller whatever a policy says) plus the
 // management addresses the controller sends. The result is normalized enough for nft's interval
 // sets: no duplicates and no host that an existing prefix already covers.
+//
+// What those addresses may do (least privilege, core ManagementAccess): the channel — the TCP
+// ports of the agent's own controller URL, always, plus those the controller sends — and the
+// services the controller lists. A controller that sends no `managementAccess` (older than it)
+// gets the channel alone; so does the before-first-policy table.
 
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
-import type { AddressSet } from "@microseg/core";
+import type { AddressSet, ManagementAccess, PortMatch } from "@microseg/core";
 
 export const EMPTY_SET: AddressSet = { v4: [], v6: [] };
+
+/** The agent's channel: TCP to the controller URL's port (443 / 80 when the URL names none). */
+export function controllerChannel(url: string): PortMatch[] {
+  const u = new URL(url);
+  const port = u.port === "" ? (u.protocol === "http:" ? 80 : 443) : Number(u.port);
+  return [{ proto: "tcp", ranges: [[port, port]] }];
+}
+
+/**
+ * What the management addresses may do: the controller's `sent` access (undefined: an older
+ * controller) with the agent's own channel always added. A sent `any` in the channel is dropped:
+ * the channel is for connecting to the controller, never a way to open every port.
+ */
+export function accessFor(
+  sent: ManagementAccess | undefined,
+  own: readonly PortMatch[],
+): ManagementAccess {
+  const channel = unique([...(sent?.channel ?? []).filter((p) => p.proto !== "any"), ...own]);
+  return { channel, services: unique(sent?.services ?? []) };
+}
+
+function unique(ports: readonly PortMatch[]): PortMatch[] {
+  const byKey = new Map(ports.map((p) => [JSON.stringify(p), p]));
+  return [...byKey.keys()].sort().map((k) => byKey.get(k) as PortMatch);
+}
 
 /** The addresses of the controller URL's host (an IP literal, or every address DNS returns). */
 export async function controllerAddresses(url: string): Promise<string[]> {
@@ -36,6 +66,10 @@ export function withHosts(base: AddressSet, hosts: readonly string[]): AddressSe
     else v4.push(`${host}/32`);
   }
   return { v4: v4.sort(), v6: v6.sort() };
+}
+
+export function sameAccess(a: ManagementAccess, b: ManagementAccess): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function sameSet(a: AddressSet, b: AddressSet): boolean {

@@ -6,7 +6,7 @@
 // agent's credential replaced ours: another process holds the same credential.
 
 import type { RuleSet } from "@microseg/core";
-import { NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
+import { NO_MANAGEMENT_VERSION, NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { type Backoff, createBackoff, sleep as realSleep } from "./backoff.js";
 import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
@@ -32,10 +32,13 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
   const backoff = o.backoff ?? createBackoff();
   const sleep = o.sleep ?? realSleep;
   let known = o.known ?? NO_RULESET;
+  // "none" first: a controller answers at once if its management settings are not the ones the
+  // stored policy came with; afterwards the version it sent (absent from older controllers).
+  let mgmt: string | undefined = NO_MANAGEMENT_VERSION;
   let offline = false;
   while (!o.signal.aborted) {
     try {
-      const res = await o.client.policy(known, o.waitS ?? POLL_WAIT_DEFAULT_S, o.signal);
+      const res = await o.client.policy(known, o.waitS ?? POLL_WAIT_DEFAULT_S, o.signal, mgmt);
       if (offline) o.log.info("controller reachable again");
       offline = false;
       backoff.reset();
@@ -43,14 +46,18 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
       const hash = res.ruleSet?.hash ?? NO_RULESET;
       if (hash === known) await sleep(1000, o.signal); // never spin on a repeat
       known = hash;
+      mgmt = res.managementVersion;
       const { revision, management } = res;
+      // Absent from an older controller: the dataplane then allows the channel alone.
+      const access = res.managementAccess && { managementAccess: res.managementAccess };
       if (res.ruleSet)
-        o.onPolicy({ revision, ruleSet: res.ruleSet, management, source: "controller" });
+        o.onPolicy({ revision, ruleSet: res.ruleSet, management, ...access, source: "controller" });
       else
         o.onPolicy({
           revision,
           ruleSet: o.beforePolicy,
           management,
+          ...access,
           source: "before-policy",
           none: true,
         });

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createBackoff } from "./backoff.js";
-import { withHosts } from "./management.js";
-import { openStateStore } from "./state-store.js";
+import { controllerChannel, withHosts } from "./management.js";
+import { type LastGood, openStateStore } from "./state-store.js";
 import { serverRuleSet } from "./testing/index.js";
 
 describe("backoff", () => {
@@ -16,6 +16,18 @@ describe("backoff", () => {
     expect(low.next()).toBe(50);
     const high = createBackoff({ baseMs: 100, maxMs: 1000, random: () => 0.999999 });
     expect([1, 2, 3, 4, 5].map(() => high.next())).toEqual([100, 200, 400, 800, 1000]);
+  });
+});
+
+describe("management access", () => {
+  it("the channel is TCP to the controller URL's port (443 / 80 by default)", () => {
+    expect(controllerChannel("https://198.18.0.1:8443")).toEqual([
+      { proto: "tcp", ranges: [[8443, 8443]] },
+    ]);
+    expect(controllerChannel("https://ctl.example")).toEqual([
+      { proto: "tcp", ranges: [[443, 443]] },
+    ]);
+    expect(controllerChannel("http://[::1]")).toEqual([{ proto: "tcp", ranges: [[80, 80]] }]);
   });
 });
 
@@ -46,9 +58,13 @@ describe("state directory", () => {
         management: { v4: [], v6: [] },
         appliedAt: "2026-01-01T00:00:00.000Z",
       };
+      // An older agent's file (no managementAccess) reads back as it is.
       await store.writeLastGood(lastGood);
-      await store.writeLastGood({ ...lastGood, revision: 8 });
+      expect(await store.readLastGood()).toEqual(lastGood);
+      const managementAccess = { channel: [], services: [{ proto: "tcp", ranges: [[22, 22]] }] };
+      await store.writeLastGood({ ...lastGood, revision: 8, managementAccess } as LastGood);
       expect((await store.readLastGood())?.revision).toBe(8);
+      expect((await store.readLastGood())?.managementAccess).toEqual(managementAccess);
       expect((await stat(join(dir, "last-good.json"))).mode & 0o777).toBe(0o600);
       expect(await readdir(dir)).toEqual(["last-good.json"]); // no temp file left
       await writeFile(join(dir, "identity.json"), "{}");

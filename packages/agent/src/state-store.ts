@@ -4,10 +4,12 @@
 //   DIR/identity.json   agentId, credential, workload (from enrolment)
 //   DIR/ca.pem          the controller CA whose fingerprint was pinned
 //   DIR/last-good.json  the last RuleSet the kernel accepted + its management set + revision
+//                       (+ managementAccess since least privilege; a file without it, written
+//                       by an older agent, is read as "the channel alone")
 
 import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { AddressSet, RuleSet } from "@microseg/core";
+import type { AddressSet, ManagementAccess, RuleSet } from "@microseg/core";
 
 export interface Identity {
   readonly agentId: string;
@@ -21,6 +23,8 @@ export interface LastGood {
   readonly revision: number | null;
   readonly ruleSet: RuleSet;
   readonly management: AddressSet;
+  /** Absent in files of older agents and from older controllers. */
+  readonly managementAccess?: ManagementAccess;
   readonly appliedAt: string;
 }
 
@@ -96,6 +100,8 @@ function isLastGood(v: unknown): boolean {
   return (
     (typeof o?.revision === "number" || o?.revision === null) &&
     typeof o.ruleSet?.hash === "string" &&
-    Array.isArray(o.management?.v4)
+    Array.isArray(o.management?.v4) &&
+    (o.managementAccess === undefined ||
+      (Array.isArray(o.managementAccess.channel) && Array.isArray(o.managementAccess.services)))
   );
 }

@@ -1,3 +1,4 @@
+import { openMemoryStore } from "@microseg/store";
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "./secrets.js";
 import { testController } from "./test-helpers.js";
@@ -12,9 +13,10 @@ rules:
 
 type T = Awaited<ReturnType<typeof testController>>;
 
-function poll(t: T, credential: string, known?: string, wait = 0) {
+function poll(t: T, credential: string, known?: string, wait = 0, mgmt?: string) {
   const q = new URLSearchParams();
   if (known !== undefined) q.set("known", known);
+  if (mgmt !== undefined) q.set("mgmt", mgmt);
   q.set("wait", String(wait));
   return t.call("GET", `/api/v1/agent/policy?${q}`, undefined, credential);
 }
@@ -92,6 +94,50 @@ describe("agent channel: long-poll policy", () => {
     expect(got.body.revision).toBe(1);
     expect(got.body.ruleSet.workload).toBe("web-1");
     expect((await poll(t, web.credential, got.body.ruleSet.hash)).status).toBe(204);
+  });
+
+  it("tells the agent what management may do: its channel and the listed services, nothing else", async () => {
+    const managementAccess = {
+      channel: [{ proto: "tcp", ranges: [[8443, 8443]] }],
+      services: [{ proto: "tcp", ranges: [[22, 22]] }],
+    };
+    const t = await testController({ settings: { managementAccess } as never });
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    const first = await poll(t, web.credential);
+    expect(first.body.managementAccess).toEqual(managementAccess);
+    // Without --management-service: the channel only.
+    const bare = await testController();
+    const db = await bare.enrol("db-1", "198.18.1.20", { role: "db" });
+    expect((await poll(bare, db.credential)).body.managementAccess).toEqual({
+      channel: [],
+      services: [],
+    });
+  });
+
+  it("answers at once when the agent's management version is stale, even with the same RuleSet", async () => {
+    const store = openMemoryStore();
+    const before = await testController({ store });
+    const web = await before.enrol("web-1", "198.18.1.10", { role: "web" });
+    await provision(before);
+    const first = (await poll(before, web.credential)).body;
+    const { managementVersion } = first;
+    expect(managementVersion).toMatch(/^[0-9a-f]{16}$/);
+    const hash = first.ruleSet.hash;
+    expect((await poll(before, web.credential, hash, 0, managementVersion)).status).toBe(204);
+    expect((await poll(before, web.credential, hash, 0, "none")).status).toBe(200);
+    // The same store behind a controller started with --management-service tcp/22.
+    const services = [{ proto: "tcp", ranges: [[22, 22]] }];
+    const after = await testController({
+      store,
+      settings: { managementAccess: { channel: [], services } } as never,
+    });
+    const got = await poll(after, web.credential, hash, 0, managementVersion);
+    expect(got.status).toBe(200);
+    expect(got.body.ruleSet.hash).toBe(hash);
+    expect(got.body.managementAccess.services).toEqual(services);
+    expect(got.body.managementVersion).not.toBe(managementVersion);
+    // Without mgmt (an older agent): as before, only the RuleSet counts.
+    expect((await poll(after, web.credential, hash, 0)).status).toBe(204);
   });
 
   it("wakes exactly the long-polls whose RuleSet changed (incremental push)", async () => {

@@ -27,6 +27,7 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   caFingerprint: null,
   caPem: null,
   management: { v4: [], v6: [] },
+  managementAccess: { channel: [], services: [] },
   statusBatchMs: 10,
   consoleDir: null,
   flowBucketMs: 3_600_000,

@@ -1,6 +1,6 @@
 // What every use case is given. Built once by main.ts (the composition root) or by a test; use
 // cases never open a store, read configuration or take the time themselves.
-import type { AddressSet } from "@microseg/core";
+import type { AddressSet, ManagementAccess } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
 import type { AgentCredentials } from "./agent-credentials.js";
@@ -19,8 +19,13 @@ export interface ControllerSettings {
   /** SHA-256 of the CA certificate (hex); null when serving plain HTTP. */
   readonly caFingerprint: string | null;
   readonly caPem: string | null;
-  /** Addresses every agent must always allow (the controller's). */
+  /** The management addresses (the controller's); agents give them `managementAccess` only. */
   readonly management: AddressSet;
+  /**
+   * What management may do on every workload: the agent channel (the controller's listen port)
+   * and the services of `--management-service` (inbound from the management addresses).
+   */
+  readonly managementAccess: ManagementAccess;
   /** How long a status report waits for others to share its store write (status-batch.ts). */
   readonly statusBatchMs: number;
   /** A built console (index.html + assets/) served at `/`; null: a plain message instead. */

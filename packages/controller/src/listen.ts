@@ -1,8 +1,15 @@
-// `--listen HOST:PORT` parsing and the addresses agents must always allow.
+// `--listen HOST:PORT` parsing, the management addresses (the controller's own) and what agents
+// let them do: the agent channel (the listen port) and `--management-service` ports.
 
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
-import type { AddressSet } from "@microseg/core";
+import {
+  type AddressSet,
+  type ManagementAccess,
+  MicrosegError,
+  type PortMatch,
+  parseServicePort,
+} from "@microseg/core";
 
 export interface ListenAddress {
   readonly host: string;
@@ -39,4 +46,36 @@ export function managementAddresses(host: string): AddressSet {
     ...new Set(ips.filter((a) => isIP(a) === 6).map((a) => `${a.toLowerCase()}/128`)),
   ].sort();
   return { v4, v6 };
+}
+
+/**
+ * The access agents give the management addresses: outbound TCP to `listenPort` (0: a port
+ * picked at start, not known yet — agents always add their own controller URL's port anyway)
+ * and inbound to each `--management-service` (tcp/22, udp/161, tcp/9100-9101, icmp, icmp/8).
+ * `any` and named ports are refused: the point is to list what management needs.
+ */
+export function managementAccess(
+  listenPort: number,
+  services: readonly string[],
+): ManagementAccess {
+  const channel: PortMatch[] =
+    listenPort === 0 ? [] : [{ proto: "tcp", ranges: [[listenPort, listenPort]] }];
+  return { channel, services: services.map(managementService) };
+}
+
+function managementService(text: string): PortMatch {
+  const parsed = parseServicePort(text);
+  const usage = (why: string) =>
+    new MicrosegError(
+      "MSEG_USAGE",
+      `--management-service "${text}": ${why}; write tcp/22, udp/161, tcp/9100-9101, icmp or icmp/8`,
+    );
+  if (!parsed.ok) throw usage(parsed.message);
+  const p = parsed.port;
+  if (p.proto === "any") throw usage("`any` would open every port to management; list the ports");
+  if (p.proto === "icmp" || p.proto === "icmpv6") {
+    return p.type === undefined ? { proto: p.proto } : { proto: p.proto, types: [p.type] };
+  }
+  if (!("from" in p)) throw usage("a named port means nothing on every workload; give the number");
+  return { proto: p.proto, ranges: [[p.from, p.to]] };
 }

@@ -3,7 +3,8 @@
 //   startController({dataDir, listen, http?, san?, consoleDir?})
 //        │
 //        ├─ resolveConsoleDir                ── --console DIR, else @microseg/web's dist (or none)
-//        ├─ openStore(dataDir, auditKeyFile) ── DATA/microseg.db (WAL, migrations), sealed with
+//        ├─ openStore(dataDir, auditKeyFile) ── DATA/microseg.db (WAL, synchronous FULL,
+//        │                                      migrations), sealed with
 //        │                                      DATA/audit.key or --audit-key (made on first start)
 //        ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic) written
 //        │                                      BEFORE the hash is committed; returned once
@@ -23,7 +24,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core";
-import { DB_FILE, openSqliteStore, type Store } from "@microseg/store";
+import { DB_FILE, openSqliteStore, type SqliteSync, type Store } from "@microseg/store";
 import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
 import {
   AUDIT_KEY_FILE,
@@ -37,7 +38,7 @@ import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import type { LimitSettings } from "./limits/defaults.js";
-import { isUnspecified, managementAddresses, parseListen } from "./listen.js";
+import { isUnspecified, managementAccess, managementAddresses, parseListen } from "./listen.js";
 import type { LogOption } from "./logger.js";
 import { writeSecretFile } from "./secret-file.js";
 import { boundPort, closeServer, serve } from "./server.js";
@@ -72,6 +73,13 @@ export interface StartOptions {
   readonly auditKeyFile?: string;
   /** How often the audit head is exported when it moved (ms; default 5 min; 0: start/stop). */
   readonly auditAnchorIntervalMs?: number;
+  /**
+   * Services the controller's addresses may reach on every workload (`tcp/22`…); nothing else
+   * but the agent channel is allowed to or from them. Default: none.
+   */
+  readonly managementServices?: readonly string[];
+  /** SQLite `synchronous`: `full` (default, a commit is on disk before the answer) or `normal`. */
+  readonly sync?: SqliteSync;
 }
 
 export interface RunningController {
@@ -92,9 +100,10 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       `--listen "${opts.listen}" is not HOST:PORT (e.g. 127.0.0.1:8443)`,
     );
   }
+  const access = managementAccess(listen.port, opts.managementServices ?? []);
   const consoleDir = resolveConsoleDir(opts.consoleDir);
   const detection = detectionConfigFrom(opts.detection ?? {});
-  const store = await openStore(opts.dataDir, opts.auditKeyFile);
+  const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync);
   try {
     const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
     const names = [...(isUnspecified(listen.host) ? [] : [listen.host]), ...(opts.san ?? [])];
@@ -107,6 +116,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         caFingerprint: tls?.caFingerprint ?? null,
         caPem: tls?.caPem ?? null,
         management: managementAddresses(listen.host),
+        managementAccess: access,
         consoleDir,
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
@@ -160,7 +170,11 @@ export async function startController(opts: StartOptions): Promise<RunningContro
  * Opens DATA/microseg.db sealed with the audit key. A missing key file gets a new key only when
  * the log was never keyed; a keyed log without its key is refused (MSEG_AUDIT_KEY_MISSING).
  */
-async function openStore(dataDir: string, auditKeyFile?: string): Promise<Store> {
+async function openStore(
+  dataDir: string,
+  auditKeyFile?: string,
+  sync?: SqliteSync,
+): Promise<Store> {
   const keyFile = auditKeyFile ?? join(dataDir, AUDIT_KEY_FILE);
   let key = readAuditKey(keyFile);
   if (key === undefined) {
@@ -169,7 +183,11 @@ async function openStore(dataDir: string, auditKeyFile?: string): Promise<Store>
     if (epoch !== undefined) throw auditKeyMissing(keyFile, epoch);
     key = createAuditKey(keyFile);
   }
-  const store = openSqliteStore({ dir: dataDir, auditKey: key });
+  const store = openSqliteStore({
+    dir: dataDir,
+    auditKey: key,
+    ...(sync !== undefined && { synchronous: sync }),
+  });
   try {
     await startKeyedAudit(store, key, keyFile);
   } catch (err) {

@@ -16,6 +16,7 @@ import type { ControllerApp } from "./http/env.js";
 import { capConnections, defaultTotalConnections } from "./limits/connection-caps.js";
 import { DEFAULT_LIMITS, type LimitSettings } from "./limits/defaults.js";
 import type { ListenAddress } from "./listen.js";
+import { SERVER_TLS_OPTIONS } from "./tls/tls-options.js";
 
 export interface ServeOptions {
   readonly listen: ListenAddress;
@@ -42,7 +43,7 @@ export async function serve(app: ControllerApp, opts: ServeOptions): Promise<Ser
             ...http,
             cert: opts.tls.cert,
             key: opts.tls.key,
-            minVersion: "TLSv1.2",
+            ...SERVER_TLS_OPTIONS,
             handshakeTimeout: limits.handshakeTimeoutMs,
           },
           listener,

@@ -84,6 +84,11 @@ export const ERROR_CODES = {
     exit: 3,
     summary: "The controller could not be reached, or its certificate did not match the pin.",
   },
+  MSEG_CONTROLLER_UNTRUSTED: {
+    exit: 3,
+    summary:
+      "The controller's CA is not known here and no one confirmed it; pass --ca-fingerprint.",
+  },
   MSEG_INTERNAL: { exit: 3, summary: "The controller failed unexpectedly (see its log)." },
   MSEG_CONTROLLER_LISTEN_FAILED: {
     exit: 3,

@@ -16,6 +16,21 @@ export interface AddressSet {
   readonly v6: readonly string[];
 }
 
+/**
+ * What the management addresses (the controller's) may do on a workload, beside the policy.
+ * Nothing else is allowed to or from them: they get no port the policy does not give them.
+ * - `channel`: the agent's own connections to the controller (outbound, to a management address
+ *   on these ports; the answers come back as established traffic). TCP ports.
+ * - `services`: what the management addresses may reach on the workload (inbound, these ports
+ *   only), e.g. ssh for operators; empty by default.
+ */
+export interface ManagementAccess {
+  readonly channel: readonly PortMatch[];
+  readonly services: readonly PortMatch[];
+}
+
+export const NO_MANAGEMENT_ACCESS: ManagementAccess = { channel: [], services: [] };
+
 /** What an entry matches at layer 4. Empty `RuleEntry.ports` means every protocol and port. */
 export type PortMatch =
   | {

@@ -30,6 +30,8 @@ export interface LabControllerSpec {
   readonly logFile: string;
   /** Root-namespace loopback port for the relay; 0 picks a free one. */
   readonly relayPort?: number;
+  /** --management-service of the controller: what its address may reach on the hosts. */
+  readonly managementServices?: readonly string[];
 }
 
 export interface LabControllerStarted {
@@ -61,7 +63,10 @@ export async function startLabController(
   const listen = `${CONTROLLER_ADDRESS}:${CONTROLLER_PORT_NUMBER}`;
   const child = spawn(
     "ip",
-    ["netns", "exec", spec.netns, process.execPath, CONTROLLER_PROGRAM, spec.dataDir, listen],
+    [
+      ...["netns", "exec", spec.netns, process.execPath, CONTROLLER_PROGRAM, spec.dataDir, listen],
+      ...(spec.managementServices ?? []),
+    ],
     { detached: true, stdio: ["ignore", log, log, "ipc"] },
   );
   closeSync(log);

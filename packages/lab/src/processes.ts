@@ -45,7 +45,8 @@ export async function labStartController(opts: ProcessOptions = {}): Promise<Sta
     writeState(state, dir);
     return state;
   };
-  return startController({ lab: state.lab, dir, update }, port);
+  const managementServices = controllerOf(state).managementServices ?? [];
+  return startController({ lab: state.lab, dir, update, managementServices }, port);
 }
 
 export async function labStopAgent(host: string, opts: ProcessOptions = {}): Promise<void> {

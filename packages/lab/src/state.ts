@@ -68,6 +68,8 @@ export interface StateController {
   readonly pid: number;
   readonly netns: string;
   readonly dataDir: string;
+  /** The scenario's management services (absent in older states: none). */
+  readonly managementServices?: readonly string[];
 }
 
 export function statePath(dir = stateDir()): string {

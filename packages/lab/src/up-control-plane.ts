@@ -43,7 +43,10 @@ export interface ControlPlaneContext {
 
 /** Starts the controller (or starts it again on the same data) and records it in the state. */
 export async function startController(
-  ctx: Pick<ControlPlaneContext, "dir" | "update"> & { readonly lab: string },
+  ctx: Pick<ControlPlaneContext, "dir" | "update"> & {
+    readonly lab: string;
+    readonly managementServices: readonly string[];
+  },
   relayPort = 0,
 ) {
   const netns = controllerNamespace(ctx.lab);
@@ -58,8 +61,10 @@ export async function startController(
     netns,
     dataDir,
   };
+  const { managementServices } = ctx;
+  const logFile = controllerLogPath(ctx.dir);
   const started = await startLabController(
-    { netns, dataDir, logFile: controllerLogPath(ctx.dir), relayPort },
+    { netns, dataDir, logFile, relayPort, managementServices },
     (pid) => ctx.update((s) => ({ ...s, controller: { ...(s.controller ?? blank), pid } })),
   );
   const controller: StateController = {
@@ -71,6 +76,7 @@ export async function startController(
     pid: started.pid,
     netns,
     dataDir,
+    managementServices,
   };
   ctx.update((s) => ({ ...s, controller }));
   return controller;
@@ -83,7 +89,11 @@ export function apiOf(controller: StateController): LabApiTarget {
 export async function bringUpControlPlane(ctx: ControlPlaneContext): Promise<number> {
   const { scenario, say } = ctx;
   say("starting the lab controller…");
-  const controller = await startController({ ...ctx, lab: scenario.name });
+  const controller = await startController({
+    ...ctx,
+    lab: scenario.name,
+    managementServices: scenario.managementServices,
+  });
   const api = apiOf(controller);
   await registerWorkloads(api, workloadsOf(scenario));
   const revision = await pushPolicy(api, policyText(scenario.policy), `lab up ${scenario.file}`);

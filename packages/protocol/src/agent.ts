@@ -7,12 +7,13 @@
 //   POST /api/v1/enrol                   no token; the body carries the enrolment key.
 //                                        EnrolRequest -> 201 EnrolResponse. The credential is
 //                                        shown once; the controller keeps only its sha256.
-//   GET  /api/v1/agent/policy?known=H&wait=S
+//   GET  /api/v1/agent/policy?known=H&wait=S[&mgmt=V]
 //                                        Bearer <credential>. Answers 200 PolicyResponse at once
 //                                        when the agent's current RuleSet hash differs from H
 //                                        (`none` when the agent has no RuleSet yet), else holds
 //                                        the request up to S seconds (default 30, max 60) and
-//                                        answers 204 with no body. A controller shutting down
+//                                        answers 204 with no body. Also at once when V is not
+//                                        the controller's current managementVersion. A controller shutting down
 //                                        answers held polls 204.
 //   POST /api/v1/agent/status            Bearer <credential>. Heartbeat and acknowledgement in
 //                                        one: StatusRequest -> 200 StatusResponse.
@@ -27,6 +28,7 @@ import {
   AddressSetSchema,
   IsoTime,
   ModeSchema,
+  PortMatchSchema,
   RuleSetSchema,
   WorkloadSchema,
 } from "./common.js";
@@ -74,9 +76,26 @@ export const EnrolResponseSchema = z.object({
 });
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
+/** The `mgmt` value of an agent that holds no management version yet (just started). */
+export const NO_MANAGEMENT_VERSION = "none";
+
 export const PolicyQuerySchema = z.object({
   known: z.string().max(128).optional(),
+  /**
+   * The `managementVersion` of the agent's last answer (`none` right after start). A controller
+   * whose management or its access differs answers at once even when the RuleSet did not
+   * change (e.g. it was restarted with another --management-service). Older controllers ignore it.
+   */
+  mgmt: z.string().max(128).optional(),
   wait: z.coerce.number().int().min(0).max(POLL_WAIT_MAX_S).optional(),
+});
+
+/** core `ManagementAccess`: least privilege for the management addresses. */
+export const ManagementAccessSchema = z.object({
+  /** The controller's agent-channel ports (TCP); the agent adds its own controller URLs' ports. */
+  channel: z.array(PortMatchSchema).max(64),
+  /** What the management addresses may reach on the workload (inbound), e.g. tcp/22. */
+  services: z.array(PortMatchSchema).max(64),
 });
 
 export const PolicyResponseSchema = z.object({
@@ -87,8 +106,19 @@ export const PolicyResponseSchema = z.object({
    * unmanaged) — the agent keeps its pre-policy default.
    */
   ruleSet: RuleSetSchema.nullable(),
-  /** Addresses the agent must always allow both ways (the controller's), whatever the policy. */
+  /**
+   * The management addresses (the controller's). What they may do is `managementAccess`; an
+   * agent gives them nothing more, whatever the policy.
+   */
   management: AddressSetSchema,
+  /**
+   * Added in v1 compatibly: a controller before it sent only `management`, which its agents
+   * allowed on every port both ways. Absent (such a controller): the agent allows only its own
+   * channel (the ports of the controller URLs it was given) and no service.
+   */
+  managementAccess: ManagementAccessSchema.optional(),
+  /** A digest of `management` + `managementAccess`; the agent sends it back as `mgmt`. */
+  managementVersion: z.string().max(128).optional(),
   issuedAt: IsoTime,
 });
 export type PolicyResponse = z.infer<typeof PolicyResponseSchema>;

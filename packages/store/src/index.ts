@@ -15,4 +15,4 @@ export {
 } from "./shared/audit-chain.js";
 export { verifyChain } from "./shared/chain-walk.js";
 export type { SqliteStoreOptions } from "./sqlite/open.js";
-export { DB_FILE, openSqliteStore } from "./sqlite/open.js";
+export { DB_FILE, openSqliteStore, SQLITE_SYNC_MODES, type SqliteSync } from "./sqlite/open.js";

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION } from "./engine/tables.js";
 import { DB_FILE, openSqliteStore } from "./index.js";
 import { migrate } from "./sqlite/migrate.js";
 import { MIGRATIONS } from "./sqlite/migrations.js";
+import { sqliteBackend } from "./sqlite/open.js";
 
 let dir: string;
 beforeEach(() => {
@@ -25,6 +26,17 @@ afterEach(() => {
 const raw = () => new Database(join(dir, DB_FILE));
 
 describe("sqlite file", () => {
+  it("fsyncs every commit (synchronous = FULL) unless synchronous: normal is asked for", () => {
+    // SQLite's codes: 1 NORMAL, 2 FULL. The pragma is per connection, so read the store's own.
+    const now = new Date();
+    const full = sqliteBackend({ dir }, now);
+    expect(full.db.pragma("synchronous", { simple: true })).toBe(2);
+    full.close();
+    const normal = sqliteBackend({ dir, synchronous: "normal" }, now);
+    expect(normal.db.pragma("synchronous", { simple: true })).toBe(1);
+    normal.close();
+  });
+
   it("creates DIR/microseg.db readable by its owner only, in WAL mode", async () => {
     const store = openSqliteStore({ dir });
     await store.workloads.upsert(

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AgentDeps, startAgent } from "../agent.js";
 import { ControllerError, createControllerClient } from "../controller-client.js";
 import { createHttpTransport } from "../http-transport.js";
+import { controllerChannel } from "../management.js";
 import { openStateStore } from "../state-store.js";
 import { type FakeController, memoryLog, startFakeController } from "../testing/index.js";
 import type { FlowCollection } from "./start-flows.js";
@@ -35,9 +36,10 @@ async function run(fake: FakeNft, flows: AgentDeps["flows"]) {
     { controller: url, enrolKey: "key-1", beforePolicy: "deny", heartbeatMs: 100, waitS: 1 },
     {
       store: await openStateStore(dir),
-      driverFor: (management) =>
-        new NftDriver({ management, allowRootNamespace: true, exec: fake.exec }),
+      driverFor: (management, managementAccess) =>
+        new NftDriver({ management, managementAccess, allowRootNamespace: true, exec: fake.exec }),
       controllerHosts: ["127.0.0.1"],
+      controllerChannel: controllerChannel(url),
       pinCa: async () => undefined,
       connect: (ca, credential) =>
         createControllerClient(createHttpTransport({ baseUrl: url, ca }), credential),

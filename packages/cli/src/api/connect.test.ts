@@ -1,10 +1,12 @@
 // TLS trust of the commands that talk to a controller, against a real HTTPS controller: the CA
-// pinned by fingerprint, a CA file, and trust on first use with HOME in a temp dir.
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+// pinned by fingerprint, a CA file, a remembered fingerprint (HOME in a temp dir), and the refusal
+// of an unknown CA when no one is at a terminal to confirm it.
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { colonFingerprint } from "@microseg/protocol";
 import { describe, expect, it } from "vitest";
 import { useCli, useController } from "../testing/online.js";
+import { rememberFingerprint } from "./known-controllers.js";
 
 const online = useController({ https: true });
 const { run, home } = useCli();
@@ -57,19 +59,27 @@ describe("controller CA trust", () => {
     expect(JSON.parse(r.out).caFingerprint).toBe(fp());
   });
 
-  it("trusts on first use: warns once, remembers (0600), refuses a changed CA", async () => {
-    const first = await run(["status", ...online.current.flags]);
-    expect(first.code).toBe(0);
-    expect(first.err).toContain(`warning: first connection to ${online.current.url}`);
-    expect(first.err).toContain(colonFingerprint(fp()));
-    expect(statSync(known()).mode & 0o777).toBe(0o600);
-    const file = JSON.parse(readFileSync(known(), "utf8"));
-    expect(file.controllers[online.current.url].fingerprint).toBe(fp());
+  it("without a pin and not on a terminal: refuses before sending the token, naming the flag", async () => {
+    // The prompt itself (a terminal) is tested in trust-prompt.test.ts.
+    Object.defineProperty(process.stdin, "isTTY", { value: false, configurable: true });
+    const r = await run(["status", ...online.current.flags]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(colonFingerprint(fp()));
+    expect(r.err).toContain(`--ca-fingerprint ${fp()}`);
+    expect(r.err).toContain("MICROSEG_CA_FINGERPRINT");
+    expect(r.err).toMatch(/\[MSEG_CONTROLLER_UNTRUSTED\]/);
+    expect(r.out).toBe("");
+    expect(existsSync(known())).toBe(false);
+  });
 
+  it("a remembered fingerprint needs no question; a changed CA is refused", async () => {
+    rememberFingerprint(online.current.url, fp(), known());
+    expect(statSync(known()).mode & 0o777).toBe(0o600);
     const second = await run(["status", ...online.current.flags]);
     expect(second.code).toBe(0);
     expect(second.err).toBe("");
 
+    const file = JSON.parse(readFileSync(known(), "utf8"));
     file.controllers[online.current.url].fingerprint = "cd".repeat(32);
     writeFileSync(known(), JSON.stringify(file));
     const changed = await run(["status", ...online.current.flags]);

@@ -2,9 +2,13 @@
 //   http://                  no TLS
 //   --ca FILE                trust that PEM (with the usual host-name check)
 //   --ca-fingerprint FP      fetch /api/ca.pem, accept it only with that SHA-256, trust it alone
-//   (neither)                trust on first use: remember the fingerprint per URL in
-//                            known-controllers.json, warn the first time, refuse if it changes
+//   (neither)                the fingerprint remembered for the URL in known-controllers.json
+//                            (refuse if it changed); else show it and ask y/N on a terminal,
+//                            remember it on yes; refuse when no one can answer.
+// Until the CA is trusted only GET /api/ca.pem (public, no token) is sent: the token never goes
+// to a server no one vouched for.
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
 import { ControllerClient, fetchCa, pinnedCa, untrusted } from "@microseg/client";
 import { MicrosegError } from "@microseg/core";
 import { colonFingerprint } from "@microseg/protocol";
@@ -15,18 +19,45 @@ import {
 } from "./known-controllers.js";
 import { type ConnectionFlags, resolveTarget, type Target } from "./target.js";
 
-export async function connect(flags: ConnectionFlags): Promise<ControllerClient> {
-  return (await connectTarget(flags)).client;
+/** Who confirms an unknown CA. */
+export interface TrustPrompt {
+  /** A person can answer: stdin is a terminal. */
+  readonly interactive: boolean;
+  /** Shows `question` and resolves to the line typed. */
+  ask(question: string): Promise<string>;
+}
+
+/** The terminal: asks on stderr (stdout stays for output), reads one line of stdin. */
+export function terminalPrompt(): TrustPrompt {
+  return {
+    interactive: process.stdin.isTTY === true,
+    ask: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+export async function connect(
+  flags: ConnectionFlags,
+  prompt: TrustPrompt = terminalPrompt(),
+): Promise<ControllerClient> {
+  return (await connectTarget(flags, prompt)).client;
 }
 
 export async function connectTarget(
   flags: ConnectionFlags,
+  prompt: TrustPrompt = terminalPrompt(),
 ): Promise<{ client: ControllerClient; target: Target }> {
   const target = resolveTarget(flags);
-  return { client: await clientFor(target), target };
+  return { client: await clientFor(target, prompt), target };
 }
 
-async function clientFor(target: Target): Promise<ControllerClient> {
+async function clientFor(target: Target, prompt: TrustPrompt): Promise<ControllerClient> {
   const base = { url: target.url, token: target.token };
   if (new URL(target.url).protocol === "http:") return new ControllerClient(base);
   if (target.caFile !== undefined) return new ControllerClient({ ...base, ca: readCa(target) });
@@ -34,20 +65,18 @@ async function clientFor(target: Target): Promise<ControllerClient> {
     const ca = await pinnedCa(target.url, target.caFingerprint);
     return new ControllerClient({ ...base, ca: ca.pem, pinned: true });
   }
-  return new ControllerClient({ ...base, ca: await trustOnFirstUse(target.url), pinned: true });
+  const ca = await rememberedOrConfirmed(target.url, prompt);
+  return new ControllerClient({ ...base, ca, pinned: true });
 }
 
-async function trustOnFirstUse(url: string): Promise<string> {
+async function rememberedOrConfirmed(url: string, prompt: TrustPrompt): Promise<string> {
   const ca = await fetchCa(url);
   const known = knownFingerprint(url);
   const file = knownControllersPath();
   if (known === undefined) {
+    await confirm(url, ca.fingerprint, prompt);
     rememberFingerprint(url, ca.fingerprint);
-    process.stderr.write(
-      `warning: first connection to ${url}; trusting its CA ${colonFingerprint(ca.fingerprint)}\n` +
-        `  (remembered in ${file}; compare it with the fingerprint the controller printed,\n` +
-        "  or pass --ca-fingerprint to pin it)\n",
-    );
+    process.stderr.write(`remembered in ${file}\n`);
   } else if (known !== ca.fingerprint) {
     throw untrusted(
       `the controller at ${url} now presents CA ${ca.fingerprint}, but ${known} was remembered ` +
@@ -56,6 +85,31 @@ async function trustOnFirstUse(url: string): Promise<string> {
     );
   }
   return ca.pem;
+}
+
+/** Resolves when a person said yes to `fingerprint`; throws MSEG_CONTROLLER_UNTRUSTED otherwise. */
+async function confirm(url: string, fingerprint: string, prompt: TrustPrompt): Promise<void> {
+  const refuse = (why: string) =>
+    new MicrosegError(
+      "MSEG_CONTROLLER_UNTRUSTED",
+      `${why}; the token was not sent. Compare the fingerprint with the one the controller ` +
+        `printed at start, then pass --ca-fingerprint ${fingerprint} (or set ` +
+        "MICROSEG_CA_FINGERPRINT)",
+    );
+  const shown = colonFingerprint(fingerprint);
+  if (!prompt.interactive) {
+    throw refuse(
+      `the controller at ${url} presents a CA this machine does not know (SHA-256 ${shown}) ` +
+        "and there is no terminal to confirm it",
+    );
+  }
+  const answer = await prompt.ask(
+    `The controller at ${url} presents a CA this machine does not know:\n` +
+      `  SHA-256 ${shown}\n` +
+      "Compare it with the fingerprint the controller printed at start.\n" +
+      "Trust it, remember it and send your token? [y/N] ",
+  );
+  if (!/^y(es)?$/i.test(answer.trim())) throw refuse(`the CA of ${url} was not confirmed`);
 }
 
 function readCa(target: Target): string {

@@ -29,7 +29,9 @@ export function apiCommand(name: string, description: string): Command {
 
 export const CONNECTION_HELP = `
 Connection: --controller/--token or MICROSEG_CONTROLLER/MICROSEG_TOKEN; without them, the
-controller of the lab that is up. https is trusted by --ca-fingerprint, --ca, or on first use
-(remembered in ~/.config/microseg/known-controllers.json; a changed CA is refused).`;
+controller of the lab that is up. https is trusted by --ca-fingerprint, --ca, the fingerprint
+remembered in ~/.config/microseg/known-controllers.json (a changed CA is refused), or, on a
+terminal, by answering y when the unknown fingerprint is shown. Without a terminal an unknown CA
+is refused before the token is sent: pass --ca-fingerprint FP (or MICROSEG_CA_FINGERPRINT).`;
 
 export type WithConnection<T> = T & ConnectionFlags;

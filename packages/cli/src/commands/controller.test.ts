@@ -12,6 +12,12 @@ import { limitsFrom } from "./controller.js";
 const root = join(import.meta.dirname, "../../../..");
 const bin = join(root, "packages/cli/bin/microseg.js");
 const dir = mkdtempSync(join(tmpdir(), "mseg-cli-ctl-"));
+// The controller remembers its CA in its user's known-controllers file: a home of the test's own.
+const home = join(dir, "home");
+const env = (h: string) => {
+  const { XDG_CONFIG_HOME: _, MICROSEG_CA_FINGERPRINT: __, ...rest } = process.env;
+  return { ...rest, HOME: h };
+};
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Facts {
@@ -24,6 +30,7 @@ function start(extra: string[] = []): Promise<{ child: ChildProcess; facts: Fact
   const args = [bin, "controller", "--data", dir, "--listen", "127.0.0.1:0", "--json"];
   const child = spawn(process.execPath, [...args, "--log-level", "silent", ...extra], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: env(home),
   });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -34,6 +41,26 @@ function start(extra: string[] = []): Promise<{ child: ChildProcess; facts: Fact
     });
     child.once("exit", (code) => reject(new Error(`controller exited ${code} before start`)));
   });
+}
+
+/** The built CLI as a process with stdin not a terminal and HOME `h`. */
+function cli(
+  args: string[],
+  h: string,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: env(h),
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return exitCode(child).then((code) => ({ code, out, err }));
 }
 
 function exitCode(child: ChildProcess): Promise<number | null> {
@@ -91,11 +118,21 @@ describe("microseg controller (process)", () => {
     }
   });
 
-  it("serves HTTPS by default and prints the CA fingerprint", async () => {
+  it("serves HTTPS by default, prints the CA fingerprint and vouches for it to its own user", async () => {
     const { child, facts } = await start();
     try {
       expect(facts.url).toMatch(/^https:/);
       expect(facts.caFingerprint).toMatch(/^[0-9a-f]{64}$/);
+      // The same user, no terminal, no pin: trusted. Another user: refused, token not sent.
+      const token = readFileSync(join(dir, "admin.token"), "utf8").trim();
+      const status = (h: string) =>
+        cli(["status", "--json", "--controller", facts.url, "--token", token], h);
+      const same = await status(home);
+      expect(same.code).toBe(0);
+      expect(JSON.parse(same.out).caFingerprint).toBe(facts.caFingerprint);
+      const other = await status(join(dir, "other-home"));
+      expect(other.code).toBe(3);
+      expect(other.err).toContain(`--ca-fingerprint ${facts.caFingerprint}`);
     } finally {
       const done = exitCode(child);
       child.kill("SIGTERM");
@@ -119,7 +156,7 @@ describe("microseg controller (process)", () => {
         "--log-level",
         "silent",
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], env: env(home) },
     );
     let err = "";
     busy.stderr?.on("data", (d: Buffer) => {
@@ -150,7 +187,7 @@ describe("microseg controller (process)", () => {
     const child = spawn(
       process.execPath,
       [bin, "controller", "--data", fresh, "--listen", "127.0.0.1:0", "--log-level", "silent"],
-      { stdio: ["ignore", "ignore", "inherit"] },
+      { stdio: ["ignore", "ignore", "inherit"], env: env(home) },
     );
     const exited = exitCode(child);
     // The database appears after the handlers are installed and before the CA is made.

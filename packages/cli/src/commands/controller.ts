@@ -4,10 +4,15 @@
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
 // lines on stderr. `controller reset-admin-token` replaces a lost admin token locally.
+//
+// Serving HTTPS, it remembers its own CA fingerprint for its URL in the known-controllers file
+// of the user who started it, so that user's `microseg` commands on this machine trust it
+// without a question (the user vouched for it by starting it); others must pin or confirm it.
 import { userInfo } from "node:os";
 import type { LimitSettings } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
+import { knownControllersPath, rememberFingerprint } from "../api/known-controllers.js";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
@@ -33,6 +38,8 @@ interface ControllerOptions {
   authFailures?: number;
   auditKey?: string;
   auditAnchorInterval: number;
+  sync: "full" | "normal";
+  managementService: string[];
 }
 
 export function controllerCommand(): Command {
@@ -131,6 +138,19 @@ export function controllerCommand(): Command {
         .argParser((text: string) => durationMs(text, "--audit-anchor-interval"))
         .default(5 * 60_000, "5m"),
     )
+    .option(
+      "--management-service <service...>",
+      "what this controller's addresses may reach on every workload, e.g. tcp/22 (default: nothing but the agent channel)",
+      [],
+    )
+    .addOption(
+      new Option(
+        "--sync <mode>",
+        "database durability: full = every answered write is on disk (fsync per commit); normal = faster small writes, a power cut can lose the last answered ones",
+      )
+        .choices(["full", "normal"])
+        .default("full"),
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .enablePositionalOptions()
     .addCommand(resetAdminTokenCommand())
@@ -149,9 +169,14 @@ route (enrolment 64 KiB, status 2 MiB, flows 16 MiB, policy text 8 MiB, other JS
 Each agent holds one long-poll and has quotas for flow records, status reports and policy
 requests; beyond them it is answered 429 with Retry-After and sends again later, losing nothing.
 
+Management least privilege: agents let this controller's addresses in only on the ports of
+--management-service, and connect to them only on the listen port (the agent channel). Nothing
+else reaches a workload from the controller's host, or leaves a workload towards it.
+
 Examples:
   $ npx microseg controller --data /var/lib/microseg --listen 0.0.0.0:8443 --san ctl.example.net
   $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
+  $ npx microseg controller --data ./ctl --listen 10.0.0.5:8443 --management-service tcp/22
   $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
       --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
@@ -186,6 +211,8 @@ async function runController(opts: ControllerOptions): Promise<number> {
     flowRetentionMs: opts.flowRetention,
     compileTimeoutMs: opts.compileTimeout,
     compileMemoryMb: opts.compileMemory,
+    sync: opts.sync,
+    managementServices: opts.managementService,
     detection: {
       alertWebhook: opts.alertWebhook,
       alertSyslog: opts.alertSyslog,
@@ -202,6 +229,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw err;
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
+  if (ctl.caFingerprint !== null) rememberSelf(ctl.url, ctl.caFingerprint);
   process.stdout.write(opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, data));
   const received = await stop.signal;
   try {
@@ -252,6 +280,24 @@ function localUser(): string {
     return userInfo().username;
   } catch {
     return String(process.getuid?.() ?? "unknown");
+  }
+}
+
+/**
+ * Its URL (and `localhost` for a loopback one) -> its fingerprint in the starting user's
+ * known-controllers file. A failure (read-only home, a broken file) is a warning: the controller
+ * runs anyway, and the commands ask or need --ca-fingerprint.
+ */
+function rememberSelf(url: string, fingerprint: string): void {
+  const urls = [url];
+  const parsed = new URL(url);
+  if (parsed.hostname === "127.0.0.1") urls.push(`https://localhost:${parsed.port}`);
+  try {
+    for (const u of urls) rememberFingerprint(u, fingerprint);
+  } catch (e) {
+    process.stderr.write(
+      `warning: could not remember the CA in ${knownControllersPath()}: ${(e as Error).message}\n`,
+    );
   }
 }
 

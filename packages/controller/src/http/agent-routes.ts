@@ -33,7 +33,8 @@ export function agentRoutes(app: ControllerApp, ctx: ControllerContext): void {
     spend(ctx.limits.polls, agent.id, 1, "policy requests above this agent's quota");
     const q = query(c, PolicyQuerySchema);
     // The request's signal aborts when the agent hangs up: its waiter goes at once.
-    const answer = await pollPolicy(ctx, agent, q.known, q.wait, c.req.raw.signal);
+    const signal = c.req.raw.signal;
+    const answer = await pollPolicy(ctx, agent, q.known, q.wait, signal, q.mgmt);
     if (answer === undefined) return c.body(null, 204);
     return c.json(answer, 200, { "cache-control": "no-store" });
   });

@@ -14,7 +14,7 @@ import { agentRoutes } from "./agent-routes.js";
 import { alertRoutes } from "./alert-routes.js";
 import { limitAuthFailures } from "./auth-failures.js";
 import { limitBody } from "./body-limit.js";
-import { consoleRoutes } from "./console.js";
+import { consoleRoutes, strictTransport } from "./console.js";
 import type { ControllerApp, ControllerEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
 import { flowRoutes } from "./flow-routes.js";
@@ -36,6 +36,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
     const ms = Math.round((performance.now() - t0) * 10) / 10;
     ctx.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
   });
+  app.use(strictTransport(ctx.settings.caPem !== null));
   // Per route (route-table.ts maxBody), from Content-Length before the body is read.
   app.use("/api/*", limitBody());
 

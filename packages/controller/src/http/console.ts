@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join, relative, sep } from "node:path";
-import type { ControllerApp } from "./env.js";
+import type { MiddlewareHandler } from "hono";
+import type { ControllerApp, ControllerEnv } from "./env.js";
 
 interface Asset {
   readonly body: Uint8Array<ArrayBuffer>;
@@ -29,6 +30,8 @@ const TYPES: Record<string, string> = {
 };
 
 const LONG_CACHE = "public, max-age=31536000, immutable";
+/** Browsers that saw it come back over HTTPS only, for a year. */
+export const HSTS = "max-age=31536000";
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
@@ -42,6 +45,19 @@ The console is not built here. Build it with \`npm run build\` (it lands in pack
 or start the controller with --console DIR pointing at a built console.
 The API is under /api/v1 (needs a token); its OpenAPI document is at /api/openapi.json.
 `;
+
+/**
+ * Strict-Transport-Security on every answer of an HTTPS controller (console, API, errors): a
+ * browser that once reached the console over HTTPS never falls back to plain HTTP for it. Set
+ * before the handler runs, so it rides on the answer's own headers (no extra copy per request).
+ * API clients ignore it. A plain-HTTP controller (`--http`) sends none: browsers ignore it there.
+ */
+export function strictTransport(https: boolean): MiddlewareHandler<ControllerEnv> {
+  return async (c, next) => {
+    if (https) c.header("strict-transport-security", HSTS);
+    await next();
+  };
+}
 
 /** The built console of the @microseg/web package, if it is installed and built; else null. */
 export function defaultConsoleDir(): string | null {

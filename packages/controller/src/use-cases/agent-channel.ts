@@ -1,5 +1,6 @@
 // The agent side of the channel: authenticate a credential, long-poll for the agent's own
 // RuleSet, record status reports (heartbeat, acknowledgement, drift, events).
+import { createHash } from "node:crypto";
 import {
   ApiError,
   POLL_WAIT_DEFAULT_S,
@@ -53,10 +54,15 @@ export async function pollPolicy(
   known: string | undefined,
   wait: number | undefined,
   signal?: AbortSignal,
+  mgmt?: string,
 ): Promise<PolicyResponse | undefined> {
   const ms = (wait ?? POLL_WAIT_DEFAULT_S) * 1000;
+  const version = managementVersion(ctx.settings);
+  // A stale management version (the agent's answer came from before a restart with other
+  // management settings) is a change even when the RuleSet is the same.
+  const stale = mgmt !== undefined && mgmt !== version;
   const outcome =
-    known === undefined
+    known === undefined || stale
       ? "changed"
       : await ctx.hub.wait(agent.workload, known, ms, signal, agent.id);
   if (outcome === "replaced") {
@@ -79,8 +85,25 @@ export async function pollPolicy(
       v4: [...ctx.settings.management.v4],
       v6: [...ctx.settings.management.v6],
     },
+    managementAccess: ctx.settings.managementAccess as PolicyResponse["managementAccess"],
+    managementVersion: version,
     issuedAt: ctx.clock().toISOString(),
   };
+}
+
+const versions = new WeakMap<object, string>();
+
+/** sha256 (16 hex) of the management addresses and their access: fixed for a settings object. */
+export function managementVersion(
+  settings: Pick<ControllerContext["settings"], "management" | "managementAccess">,
+): string {
+  let v = versions.get(settings);
+  if (v === undefined) {
+    const text = JSON.stringify([settings.management, settings.managementAccess]);
+    v = createHash("sha256").update(text).digest("hex").slice(0, 16);
+    versions.set(settings, v);
+  }
+  return v;
 }
 
 export async function reportStatus(

@@ -1,7 +1,8 @@
 // Quarantine in the compiler, at both ends:
 // - The quarantined workload's RuleSet: deny everything both ways except its forensic
-//   addresses, in enforce mode whatever the workload's own mode (management traffic is allowed
-//   by every renderer before any chain entry, so the controller still reaches it). No policy
+//   addresses, in enforce mode whatever the workload's own mode (the renderer keeps the agent's
+//   channel to the controller and the management services before any chain entry, so the agent
+//   still gets policy; management gets no other port here either). No policy
 //   rule contributes: peers.ts already keeps a quarantined workload out of every selector match.
 // - Every other workload: an allow entry whose peer is an address (an unscoped `any`, an IP
 //   list, CIDRs) could still admit a quarantined workload's address. Right before each such

@@ -1,6 +1,6 @@
 // @ts-check
 // The lab's controller process, run inside the controller namespace (mseg-<lab>.ctl):
-//   node lab-controller.js DATA_DIR LISTEN_HOST:PORT
+//   node lab-controller.js DATA_DIR LISTEN_HOST:PORT [MANAGEMENT_SERVICE…]
 //
 //   startController({dataDir, listen}) ── HTTPS on the lab segment (agents reach it there)
 //        │
@@ -15,7 +15,7 @@
 import { connect } from "node:net";
 import { startController } from "@microseg/controller";
 
-const [dataDir = "", listen = ""] = process.argv.slice(2);
+const [dataDir = "", listen = "", ...managementServices] = process.argv.slice(2);
 
 /** @param {string} text @returns {never} */
 function fail(text) {
@@ -29,9 +29,12 @@ const [host = "", port = ""] = [
   listen.slice(listen.lastIndexOf(":") + 1),
 ];
 
-const controller = await startController({ dataDir, listen, log: "info" }).catch(
-  (/** @type {Error} */ e) => fail(`cannot start: ${e.message}`),
-);
+const controller = await startController({
+  dataDir,
+  listen,
+  log: "info",
+  managementServices,
+}).catch((/** @type {Error} */ e) => fail(`cannot start: ${e.message}`));
 
 /** Pipes every connection of `server` to the controller's HTTPS port. @param {import("node:net").Server} server */
 function relay(server) {

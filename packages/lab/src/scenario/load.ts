@@ -105,5 +105,6 @@ function normalize(
       mode: h.mode,
     };
   });
-  return { file, name: raw.name, namespaces, hosts, policy, traffic };
+  const managementServices = raw.management.services;
+  return { file, name: raw.name, namespaces, hosts, policy, traffic, managementServices };
 }

@@ -58,6 +58,19 @@ export const scenarioSchema = z
     hosts: z.array(hostSchema).min(1, { message: "a lab needs at least one host" }),
     policy: z.array(z.string()).default([]),
     traffic: z.array(trafficSchema).default([]),
+    /** What the controller's address may reach on every host (its --management-service). */
+    management: z
+      .object({
+        services: z
+          .array(
+            z.string().regex(/^((tcp|udp|sctp)\/\d{1,5}(-\d{1,5})?|icmp(v6)?(\/\d{1,3})?)$/, {
+              message: "is not a service: write tcp/22, udp/161, tcp/9100-9101 or icmp",
+            }),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ services: [] }),
   })
   .strict();
 

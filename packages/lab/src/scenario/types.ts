@@ -30,6 +30,8 @@ export interface Scenario {
   readonly policy: readonly string[];
   /** Background traffic (`lab traffic start`), one flow per (from, to) pair; may be empty. */
   readonly traffic: readonly TrafficFlow[];
+  /** `management.services`: what the controller's address may reach on every host. */
+  readonly managementServices: readonly string[];
 }
 
 export function formatListenPort(p: ListenPort): string {

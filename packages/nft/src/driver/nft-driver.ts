@@ -12,7 +12,7 @@
 // (nft fetches set contents for any listing). Tampering is found by drift() (the agent calls it
 // periodically); once drift was seen, the next apply is a full one.
 
-import type { AddressSet, RuleSet } from "@microseg/core";
+import type { AddressSet, ManagementAccess, RuleSet } from "@microseg/core";
 import { MicrosegError } from "@microseg/core/errors";
 import {
   DEFAULT_TABLE,
@@ -35,8 +35,10 @@ export interface NftDriverOptions {
   readonly allowRootNamespace?: boolean;
   /** Table name inside family inet; default "microseg". */
   readonly table?: string;
-  /** Addresses that are always allowed both ways (the controller, management hosts). */
+  /** The management addresses (the controller's); what they may do: `managementAccess`. */
   readonly management?: AddressSet;
+  /** The channel to the controller and the services management may reach (default: none). */
+  readonly managementAccess?: ManagementAccess;
   /** Runs nft; default spawns `nft` (via `ip netns exec` when netns is set). */
   readonly exec?: NftExec;
   /**
@@ -93,7 +95,11 @@ export class NftDriver {
   constructor(options: NftDriverOptions) {
     this.options = options;
     this.exec = options.exec ?? createNftExec(options.netns);
-    this.render = { table: options.table, management: options.management };
+    this.render = {
+      table: options.table,
+      management: options.management,
+      managementAccess: options.managementAccess,
+    };
   }
 
   get tableName(): string {

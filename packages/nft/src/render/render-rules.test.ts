@@ -1,4 +1,4 @@
-import type { RuleSet } from "@microseg/core";
+import type { ManagementAccess, RuleSet } from "@microseg/core";
 import { describe, expect, it } from "vitest";
 import { kernelSetNames, renderRuleSet } from "./index.js";
 import type { NftDocument } from "./wire.js";
@@ -46,7 +46,8 @@ describe("renderRuleSet", () => {
 
   it("enforce sends denied traffic to the recording chain, which records and drops", () => {
     const doc = renderRuleSet(base);
-    expect(verdicts(doc, "input").slice(5)).toEqual([
+    // After the three fixed rules (established, loopback, neighbour discovery).
+    expect(verdicts(doc, "input").slice(3)).toEqual([
       "counter+accept",
       "counter+accept",
       "counter+accept",
@@ -133,5 +134,69 @@ describe("renderRuleSet", () => {
       v6: "web_in_v6",
       v6net: "web_in_v6net",
     });
+  });
+});
+
+describe("management least privilege", () => {
+  const management = { v4: ["198.18.0.1/32"], v6: ["2001:2::1/128"] };
+  const access: ManagementAccess = {
+    channel: [{ proto: "tcp", ranges: [[8443, 8443]] }],
+    services: [
+      { proto: "tcp", ranges: [[22, 22]] },
+      { proto: "icmp", types: [8] },
+    ],
+  };
+  /** The management rules of a chain as `family side ports`, e.g. `ip saddr tcp 22`. */
+  function managementRules(doc: NftDocument, chain: string): string[] {
+    return rules(doc, chain)
+      .filter((r) => r.comment === "mseg:management")
+      .map((r) => {
+        const parts: string[] = [];
+        for (const e of r.expr) {
+          if (!("match" in e)) continue;
+          const { left, right } = e.match as {
+            left: Record<string, Record<string, string>>;
+            right: unknown;
+          };
+          if (left.payload?.field === "saddr" || left.payload?.field === "daddr") {
+            parts.push(`${left.payload.protocol} ${left.payload.field} ${String(right)}`);
+          } else parts.push(JSON.stringify(right));
+        }
+        expect(r.expr.at(-1)).toEqual({ accept: null });
+        return parts.join(" ");
+      });
+  }
+
+  it("lets the management addresses reach only the listed services, and the agent reach only the channel", () => {
+    const doc = renderRuleSet(base, { management, managementAccess: access });
+    expect(managementRules(doc, "input")).toEqual([
+      'ip saddr @mgmt-v4 "tcp" 22',
+      "ip saddr @mgmt-v4 8",
+      'ip6 saddr @mgmt-v6 "tcp" 22',
+    ]);
+    expect(managementRules(doc, "output")).toEqual([
+      'ip daddr @mgmt-v4 "tcp" 8443',
+      'ip6 daddr @mgmt-v6 "tcp" 8443',
+    ]);
+  });
+
+  it("gives the management addresses nothing at all by default (no port, no direction)", () => {
+    const doc = renderRuleSet(base, { management });
+    expect(managementRules(doc, "input")).toEqual([]);
+    expect(managementRules(doc, "output")).toEqual([]);
+    // The sets still exist (the structure does not depend on what management holds).
+    const sets = doc.nftables.flatMap((c) =>
+      "add" in c && "set" in c.add ? [c.add.set.name] : [],
+    );
+    expect(sets).toEqual(expect.arrayContaining(["mgmt-v4", "mgmt-v6"]));
+  });
+
+  it("never accepts a packet from or to a management address without a port match", () => {
+    const doc = renderRuleSet(base, { management, managementAccess: access });
+    for (const chain of ["input", "output"]) {
+      for (const r of rules(doc, chain).filter((x) => x.comment === "mseg:management")) {
+        expect(r.expr.length, JSON.stringify(r.expr)).toBeGreaterThan(2);
+      }
+    }
   });
 });

@@ -4,7 +4,12 @@
 // add table, chains, sets, elements, rules (recording chains' rules last). nft applies the document as one transaction, so
 // there is no moment where the old table is gone and the new one not yet there.
 
-import type { AddressSet, RuleSet } from "@microseg/core";
+import {
+  type AddressSet,
+  type ManagementAccess,
+  NO_MANAGEMENT_ACCESS,
+  type RuleSet,
+} from "@microseg/core";
 import { toElements } from "./elements.js";
 import { flowChainName, flowChainRules, flowKindFor, flowSets } from "./flow-recording.js";
 import { DEFAULT_TABLE, kernelSetNames, MANAGEMENT_SETS } from "./names.js";
@@ -14,8 +19,10 @@ import type { NftChain, NftCommand, NftDocument, NftTable } from "./wire.js";
 export interface RenderOptions {
   /** Table name inside family inet; default "microseg". */
   readonly table?: string;
-  /** Addresses always allowed both ways (controller, management hosts). */
+  /** The management addresses (the controller's): the sets `mgmt-v4` / `mgmt-v6`. */
   readonly management?: AddressSet;
+  /** What the management addresses may do (default: nothing beyond the policy). */
+  readonly managementAccess?: ManagementAccess;
 }
 
 /**
@@ -107,7 +114,12 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     ["output", ruleSet.outbound, "outbound"],
   ] as const;
   for (const [chainName, ruleChain, direction] of directions) {
-    for (const body of chainRules(ruleChain, { direction, mode: ruleSet.mode })) {
+    const context = {
+      direction,
+      mode: ruleSet.mode,
+      management: options.managementAccess ?? NO_MANAGEMENT_ACCESS,
+    };
+    for (const body of chainRules(ruleChain, context)) {
       commands.push({ add: { rule: { ...base, chain: chainName, ...body } } });
     }
   }

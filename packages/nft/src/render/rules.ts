@@ -1,7 +1,10 @@
 // The rules of one chain. Layout (see docs/design/nft.md):
 //   1. ct state established,related accept        (replies, ICMP errors)
 //   2. iif/oif lo accept                           (loopback)
-//   3. ip/ip6 s|daddr @mgmt-v4|v6 accept           (management, always both ways)
+//   3. management, least privilege (ManagementAccess): input: ip/ip6 saddr @mgmt-v4|v6 + each
+//      service's ports accept; output: ip/ip6 daddr @mgmt-v4|v6 + the channel's ports accept
+//      (the agent's connections to its controller). No other port, either way: a management
+//      address is a peer like any other beyond these.
 //   4. icmpv6 type { nd-* } accept                 (IPv6 neighbour discovery)
 //   5. one rule per (entry, address family, port match), in entry order, each with a counter
 //      and the entry's ruleId as comment
@@ -11,7 +14,14 @@
 // Structure depends only on entries, mode and set names, never on set contents: membership
 // churn is element churn (see render-delta.ts).
 
-import type { Chain, Direction, Mode, PortMatch, RuleEntry } from "@microseg/core";
+import type {
+  Chain,
+  Direction,
+  ManagementAccess,
+  Mode,
+  PortMatch,
+  RuleEntry,
+} from "@microseg/core";
 import * as x from "./exprs.js";
 import { flowChainName, flowKindFor } from "./flow-recording.js";
 import {
@@ -32,6 +42,7 @@ export interface RuleBody {
 export interface ChainContext {
   readonly direction: Direction;
   readonly mode: Mode;
+  readonly management: ManagementAccess;
 }
 
 const ND_TYPES = [
@@ -44,28 +55,35 @@ const ND_TYPES = [
 
 export function chainRules(chain: Chain, ctx: ChainContext): RuleBody[] {
   return [
-    ...fixedRules(ctx.direction),
+    ...fixedRules(ctx.direction, ctx.management),
     ...chain.entries.flatMap((entry) => entryRules(entry, ctx)),
     defaultRule(chain.default, ctx),
   ];
 }
 
-function fixedRules(direction: Direction): RuleBody[] {
-  const side: x.Side = direction === "inbound" ? "saddr" : "daddr";
+function fixedRules(direction: Direction, access: ManagementAccess): RuleBody[] {
   const lo = direction === "inbound" ? "iif" : "oif";
   return [
     { expr: [x.ctStateEstablished(), x.accept], comment: FIXED_IDS.established },
     { expr: [x.interfaceIs(lo, "lo"), x.accept], comment: FIXED_IDS.loopback },
-    {
-      expr: [x.addressInSet("v4", side, MANAGEMENT_SETS.v4), x.accept],
-      comment: FIXED_IDS.management,
-    },
-    {
-      expr: [x.addressInSet("v6", side, MANAGEMENT_SETS.v6), x.accept],
-      comment: FIXED_IDS.management,
-    },
+    ...managementRules(direction, access),
     { expr: [x.icmpTypes("icmpv6", ND_TYPES), x.accept], comment: FIXED_IDS.neighbour },
   ];
+}
+
+/** Inbound: the services from the management sets; outbound: the channel to them. */
+function managementRules(direction: Direction, access: ManagementAccess): RuleBody[] {
+  const side: x.Side = direction === "inbound" ? "saddr" : "daddr";
+  const ports = direction === "inbound" ? access.services : access.channel;
+  const rules: RuleBody[] = [];
+  for (const family of ["v4", "v6"] as const) {
+    const peer = x.addressInSet(family, side, MANAGEMENT_SETS[family]);
+    for (const port of ports) {
+      if (!portFitsFamily(port, family)) continue;
+      rules.push({ expr: [peer, ...portExprs(port), x.accept], comment: FIXED_IDS.management });
+    }
+  }
+  return rules;
 }
 
 const ANY_PORT: PortMatch = { proto: "any" };

@@ -19,6 +19,13 @@ export interface SqliteStoreOptions {
   readonly clock?: () => Date;
   /** Milliseconds a writer waits for another process's lock before failing (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` in WAL mode. `full` (default): every commit is fsync'd before the
+   * method's promise settles, so an acknowledged write survives a power cut. `normal`: commits
+   * reach the disk at the next checkpoint; a power cut can lose the last acknowledged commits
+   * (each whole, never half), a process crash loses nothing. See docs/design/store.md.
+   */
+  readonly synchronous?: SqliteSync;
   /** Test hook: called at named steps inside a unit of work; throwing aborts the unit. */
   readonly failpoint?: (step: string) => void;
   /** Seals audit entries (HMAC-SHA256); the key lives outside the database (audit-chain.ts). */
@@ -26,6 +33,9 @@ export interface SqliteStoreOptions {
 }
 
 export const DB_FILE = "microseg.db";
+
+export type SqliteSync = "full" | "normal";
+export const SQLITE_SYNC_MODES: readonly SqliteSync[] = ["full", "normal"];
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const ctx: EngineContext = {
@@ -83,7 +93,8 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
     db.pragma("journal_mode = WAL");
     db.pragma("foreign_keys = ON");
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    db.pragma("synchronous = NORMAL");
+    // FULL: a commit is on the disk before the store answers ("durable when answered").
+    db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
     // 64 MiB of page cache (default 2 MiB): flow edge upserts land all over their indexes.
     db.pragma("cache_size = -65536");
     // Checkpoint every ~40 MiB of WAL (default ~4 MiB): a hot index page rewritten by many
