@@ -1,6 +1,7 @@
 // Addresses and CIDRs: strict parsing (four-part decimal IPv4, IPv6 without zone), canonical form.
 
 import ipaddr from "ipaddr.js";
+import { escapeControls } from "../text.js";
 import { type Problem, problem } from "./problem.js";
 
 type Ip = ipaddr.IPv4 | ipaddr.IPv6;
@@ -16,6 +17,11 @@ export function isAddress(text: string): boolean {
   return parseAddress(text) !== undefined;
 }
 
+/** The one text of an address (`2001:DB8:0::1` -> `2001:db8::1`); `text` itself when it is none. */
+export function canonicalAddress(text: string): string {
+  return parseAddress(text)?.toString() ?? text;
+}
+
 export function checkAddress(text: string): Problem | undefined {
   if (isAddress(text)) return undefined;
   if (text.includes("/") && isAddress(text.slice(0, text.indexOf("/")))) {
@@ -26,7 +32,7 @@ export function checkAddress(text: string): Problem | undefined {
   }
   return problem(
     "MSEG_POLICY_INVALID_CIDR",
-    `\`${text}\` is not an IP address; write an IPv4 address like 198.18.1.10 or an IPv6 address like 2001:db8::10`,
+    `\`${escapeControls(text)}\` is not an IP address; write an IPv4 address like 198.18.1.10 or an IPv6 address like 2001:db8::10`,
   );
 }
 
