@@ -112,6 +112,11 @@ export class PolicyHub {
     return this.effective(name);
   }
 
+  /** The workloads the active revision's text declares (`workloads:` sections). */
+  declaredWorkloads(): Workload[] {
+    return [...this.declared.values()];
+  }
+
   /** A workload of the store's inventory as the hub holds it (no store read). */
   storedWorkload(name: string): Workload | undefined {
     return this.stored.get(name);

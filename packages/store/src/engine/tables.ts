@@ -27,8 +27,11 @@ import type {
 export interface Tables {
   workload(name: string): WorkloadRecord | undefined;
   workloads(): WorkloadRecord[];
+  /** Also indexes its addresses (canonical text) for workloadsAt(). */
   putWorkload(w: WorkloadRecord): void;
   deleteWorkload(name: string): void;
+  /** Names of the workloads holding `address` (canonical text), ordered. */
+  workloadsAt(address: string): string[];
 
   draft(name: string): Draft | undefined;
   drafts(): Draft[];
@@ -91,7 +94,7 @@ export interface Tables {
 }
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface Backend {
   readonly name: string;

@@ -1,9 +1,11 @@
-import type { WorkloadRepo } from "../port.js";
+// Workloads: upsert (an address belongs to one workload), delete (not while a live agent owns it).
+import { canonicalAddress, type Workload } from "@microseg/core";
+import type { AddressTaken, WorkloadRepo } from "../port.js";
 import type { WorkloadRecord } from "../records.js";
 import { toJson } from "../shared/canonical-json.js";
 import { sameWorkload, workloadRecord } from "../shared/workload-record.js";
 import { record } from "./audit.js";
-import type { Backend, EngineContext } from "./tables.js";
+import type { Backend, EngineContext, Tables } from "./tables.js";
 
 const target = (name: string) => `workload/${name}`;
 const snapshot = (w: WorkloadRecord | undefined) => toJson(w ?? null);
@@ -20,8 +22,10 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
       return db.run((t) => {
         const before = t.workload(workload.name);
         if (before !== undefined && sameWorkload(before, workload)) {
-          return { record: before, change: "unchanged" as const };
+          return { ok: true as const, record: before, change: "unchanged" as const };
         }
+        const taken = addressTaken(t, workload.name, workload.addresses);
+        if (taken !== undefined) return taken;
         const now = ctx.clock().toISOString();
         const rec = workloadRecord(workload, before?.createdAt ?? now, now);
         t.putWorkload(rec);
@@ -34,6 +38,7 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
           after: snapshot(rec),
         });
         return {
+          ok: true as const,
           record: rec,
           change: before === undefined ? ("created" as const) : ("updated" as const),
         };
@@ -60,4 +65,30 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
       });
     },
   };
+}
+
+/**
+ * The first of `addresses` that a workload other than `name` holds: a stored one, or one of
+ * `declared` (the active policy's). An address belongs to one workload, so its flows, its peers'
+ * sets and a quarantine of it mean one host.
+ */
+export function addressTaken(
+  t: Tables,
+  name: string,
+  addresses: readonly string[],
+  declared: readonly Workload[] = [],
+): AddressTaken | undefined {
+  for (const raw of addresses) {
+    const address = canonicalAddress(raw);
+    const holder =
+      t.workloadsAt(address).find((n) => n !== name) ??
+      declared.find(
+        (d) =>
+          d.name !== name &&
+          t.workload(d.name) === undefined && // a stored workload of the name shadows it
+          d.addresses.some((a) => canonicalAddress(a) === address),
+      )?.name;
+    if (holder !== undefined) return { ok: false, reason: "address-taken", address, holder };
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@
 // short-lived tools; nothing survives close(). Records are frozen copies so a caller cannot
 // change stored state by mutating what it got back.
 
+import { canonicalAddress } from "@microseg/core";
 import { createStore } from "../engine/create-store.js";
 import { type Backend, type EngineContext, SCHEMA_VERSION, type Tables } from "../engine/tables.js";
 import type { AlertFilter, AlertRecord, EdgeDelta, Quarantine } from "../flow-records.js";
@@ -53,6 +54,8 @@ function deepFreeze<T>(value: T): T {
 
 export interface MemoryState {
   readonly workloads: UndoMap<string, WorkloadRecord>;
+  /** Canonical address -> names of the workloads holding it (Tables.workloadsAt). */
+  readonly holders: UndoMap<string, readonly string[]>;
   readonly drafts: UndoMap<string, Draft>;
   readonly revisions: UndoMap<number, Revision>;
   /** active: the active revision; lastRevision, lastSeq: the highest revision number and seq. */
@@ -74,6 +77,7 @@ export function memoryBackend(): Backend & { state: MemoryState } {
   const map = <K, V>() => new UndoMap<K, V>(() => log);
   const state: MemoryState = {
     workloads: map(),
+    holders: map(),
     drafts: map(),
     revisions: map(),
     meta: map(),
@@ -112,13 +116,35 @@ const byName = <T extends { name: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Drops `name` from the address index, for the addresses its stored record holds. */
+function unindex(s: MemoryState, name: string): void {
+  for (const a of s.workloads.get(name)?.addresses ?? []) {
+    const key = canonicalAddress(a);
+    const rest = (s.holders.get(key) ?? []).filter((n) => n !== name);
+    if (rest.length === 0) s.holders.delete(key);
+    else s.holders.set(key, rest);
+  }
+}
+
 function memoryTables(s: MemoryState): Tables {
   const find = <V>(m: UndoMap<string, V>, p: (v: V) => boolean) => m.values().find(p);
   return {
     workload: (name) => s.workloads.get(name),
     workloads: () => s.workloads.values().sort(byName),
-    putWorkload: (w) => s.workloads.set(w.name, iso(w)),
-    deleteWorkload: (name) => void s.workloads.delete(name),
+    putWorkload: (w) => {
+      unindex(s, w.name);
+      s.workloads.set(w.name, iso(w));
+      for (const a of w.addresses) {
+        const key = canonicalAddress(a);
+        const names = s.holders.get(key) ?? [];
+        if (!names.includes(w.name)) s.holders.set(key, [...names, w.name].sort());
+      }
+    },
+    deleteWorkload: (name) => {
+      unindex(s, name);
+      s.workloads.delete(name);
+    },
+    workloadsAt: (address) => [...(s.holders.get(address) ?? [])],
     draft: (name) => s.drafts.get(name),
     drafts: () => s.drafts.values().sort(byName),
     putDraft: (d) => s.drafts.set(d.name, iso(d)),
