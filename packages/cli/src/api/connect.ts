@@ -13,6 +13,7 @@ import {
   knownFingerprint,
   rememberFingerprint,
 } from "./known-controllers.js";
+import { writeErr } from "./output.js";
 import { type ConnectionFlags, resolveTarget, type Target } from "./target.js";
 
 export async function connect(flags: ConnectionFlags): Promise<ControllerClient> {
@@ -43,7 +44,7 @@ async function trustOnFirstUse(url: string): Promise<string> {
   const file = knownControllersPath();
   if (known === undefined) {
     rememberFingerprint(url, ca.fingerprint);
-    process.stderr.write(
+    writeErr(
       `warning: first connection to ${url}; trusting its CA ${colonFingerprint(ca.fingerprint)}\n` +
         `  (remembered in ${file}; compare it with the fingerprint the controller printed,\n` +
         "  or pass --ca-fingerprint to pin it)\n",

@@ -4,7 +4,7 @@ import { MicrosegError } from "@microseg/core";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
-import { printJson, table, write } from "../api/output.js";
+import { printJson, shown, table, write, writeErr } from "../api/output.js";
 
 type ListFlags = WithConnection<{
   json?: boolean;
@@ -73,7 +73,7 @@ function verifyCommand(): Command {
         if (opts.json !== true) write(`audit log intact: ${v.count} entries, ${head}\n`);
         process.exitCode = 0;
       } else {
-        process.stderr.write(`audit log broken at seq ${v.seq} (${v.problem}): ${v.message}\n`);
+        writeErr(`audit log broken at seq ${v.seq} (${v.problem}): ${shown(v.message)}\n`);
         process.exitCode = 1;
       }
     });

@@ -6,6 +6,7 @@
 // lines on stderr.
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
+import { printJson, write } from "../api/output.js";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
@@ -118,9 +119,8 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw err;
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
-  process.stdout.write(
-    opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, opts.data),
-  );
+  if (opts.json === true) printJson(facts, 0);
+  else write(describe(facts, opts.data));
   const received = await stop.signal;
   try {
     await ctl.close();

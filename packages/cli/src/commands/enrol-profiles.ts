@@ -6,7 +6,7 @@ import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { connect, connectTarget } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
+import { collect, labelsText, parsePairs, printJson, shown, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean }>;
 interface CreateFlags extends Json {
@@ -83,10 +83,11 @@ async function createdText(
 ): Promise<string> {
   const { caFingerprint } = await client.status();
   const pin = caFingerprint === null ? "" : ` --ca-fingerprint ${caFingerprint}`;
-  const enrols = p.workload === null ? "new workloads" : `workload ${p.workload}`;
+  const enrols = p.workload === null ? "new workloads" : `workload ${shown(p.workload)}`;
+  const expires = shown(p.expiresAt ?? "never");
   return (
-    `profile ${p.id} (${p.name}): enrols ${enrols}, labels ${labelsText(p.labels)}, ` +
-    `mode ${p.mode}, expires ${p.expiresAt ?? "never"}, max uses ${p.maxUses ?? "unlimited"}\n\n` +
+    `profile ${shown(p.id)} (${shown(p.name)}): enrols ${enrols}, labels ${labelsText(p.labels)}, ` +
+    `mode ${p.mode}, expires ${expires}, max uses ${p.maxUses ?? "unlimited"}\n\n` +
     `enrolment key (shown once, keep it secret):\n  ${key}\n\n` +
     "on the new host, run:\n" +
     `  microseg agent --controller ${agentUrl}${pin} \\\n` +
@@ -122,7 +123,7 @@ function revokeCommand(): Command {
     .action(async (id: string, opts: Json) => {
       const p = await (await connect(opts)).revokeProfile(id);
       if (opts.json === true) printJson(p);
-      else write(`profile ${p.id} (${p.name}) revoked\n`);
+      else write(`profile ${shown(p.id)} (${shown(p.name)}) revoked\n`);
     });
 }
 
