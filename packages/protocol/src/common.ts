@@ -19,7 +19,7 @@ import {
   checkPortName,
   checkWorkloadName,
   type Problem,
-} from "@microseg/core";
+} from "@microseg/core/checks";
 import { z } from "zod";
 
 export const ModeSchema = z.enum(["learn", "test", "enforce"]);
