@@ -1,7 +1,16 @@
 // The hand-written checks on their own: suggestions, addresses, labels, names.
+
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
 import { hasControls } from "../text.js";
-import { canonicalCidr, checkAddress, checkCidr, cidrWithin } from "./addresses.js";
+import {
+  canonicalAddress,
+  canonicalCidr,
+  checkAddress,
+  checkCidr,
+  cidrWithin,
+} from "./addresses.js";
 import { checkHostname, checkInterfaceName, workloadNameOfHost } from "./host.js";
 import { checkLabelKey, checkLabelValue } from "./labels.js";
 import { checkName, checkServiceName, checkWorkloadName } from "./names.js";
@@ -34,6 +43,39 @@ describe("addresses", () => {
     expect(checkCidr("10.0.0.0/33")?.message).toMatch(/is not a CIDR/);
     expect(checkCidr("10.0.0.0/x")?.message).toMatch(/is not a CIDR/);
     expect(checkCidr("2001:db8::1/32")?.message).toMatch(/write `2001:db8::\/32`/);
+  });
+
+  it("gives every address one text, as ipaddr.js's RFC 5952 form", () => {
+    expect(canonicalAddress("2001:DB8:0:0::1")).toBe("2001:db8::1");
+    expect(canonicalAddress("2001:db8:0:0:1:0:0:1")).toBe("2001:db8::1:0:0:1");
+    expect(canonicalAddress("0:0:0:0:0:0:0:0")).toBe("::");
+    expect(canonicalAddress("::ffff:198.18.0.1")).toBe(
+      ipaddr.parse("::ffff:198.18.0.1").toString(),
+    );
+    expect(canonicalAddress("198.18.0.1")).toBe("198.18.0.1");
+    for (const no of ["web-1", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", ""]) {
+      expect(canonicalAddress(no)).toBe(no);
+    }
+    // Any spelling of any address: groups with zero runs, upper case, leading zeros, `::` anywhere.
+    const group = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    const spelling = fc.tuple(fc.array(group, { minLength: 8, maxLength: 8 }), fc.nat(), fc.nat());
+    fc.assert(
+      fc.property(spelling, ([groups, cut, style]) => {
+        const texts = groups.map((g) => {
+          const h = g.toString(16);
+          return style % 3 === 0 ? h.toUpperCase() : style % 3 === 1 ? h.padStart(4, "0") : h;
+        });
+        const from = cut % 9;
+        const to = from + (Math.floor(cut / 9) % (9 - from));
+        const zeros = texts.slice(from, to).every((_, i) => groups[from + i] === 0);
+        const text =
+          to > from && zeros
+            ? `${texts.slice(0, from).join(":")}::${texts.slice(to).join(":")}`
+            : texts.join(":");
+        expect(canonicalAddress(text)).toBe(ipaddr.IPv6.parse(text).toString());
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("canonicalizes and compares CIDRs", () => {

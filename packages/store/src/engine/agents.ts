@@ -23,7 +23,7 @@ import { workloadRecord } from "../shared/workload-record.js";
 import { record } from "./audit.js";
 import { spend, usableProfile } from "./enrolment.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
-import { addressTaken } from "./workloads.js";
+import { addressTaken, canonicalAddresses } from "./workloads.js";
 
 export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
   return {
@@ -74,7 +74,8 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
   if (!usable.ok) return usable;
   const target = enrolTarget(t, usable.profile, input);
   if ("reason" in target) return target;
-  const taken = addressTaken(t, target.name, input.addresses, input.declared);
+  const addresses = canonicalAddresses(input.addresses);
+  const taken = addressTaken(t, target.name, addresses, input.declared);
   if (taken !== undefined) return taken;
   const profile = spend(t, usable.profile);
   ctx.failpoint?.("agent.enrol:consumed");
@@ -89,7 +90,7 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
     managed: true,
   };
   const workload = workloadRecord(
-    { ...base, name: target.name, addresses: input.addresses, managed: true },
+    { ...base, name: target.name, addresses, managed: true },
     before?.createdAt ?? at,
     at,
   );

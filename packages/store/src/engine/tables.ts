@@ -27,7 +27,10 @@ import type {
 export interface Tables {
   workload(name: string): WorkloadRecord | undefined;
   workloads(): WorkloadRecord[];
-  /** Also indexes its addresses (canonical text) for workloadsAt(). */
+  /**
+   * Its addresses are canonical text (the engine's canonicalAddresses()); they are indexed for
+   * workloadsAt() as they are, re-indexed only when they differ from the stored row's.
+   */
   putWorkload(w: WorkloadRecord): void;
   deleteWorkload(name: string): void;
   /** Names of the workloads holding `address` (canonical text), ordered. */

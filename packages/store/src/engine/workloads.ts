@@ -18,13 +18,14 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
     async get(name) {
       return db.run((t) => t.workload(name));
     },
-    async upsert(workload, actor) {
+    async upsert(input, actor) {
+      const workload = { ...input, addresses: canonicalAddresses(input.addresses) };
       return db.run((t) => {
         const before = t.workload(workload.name);
         if (before !== undefined && sameWorkload(before, workload)) {
           return { ok: true as const, record: before, change: "unchanged" as const };
         }
-        const taken = addressTaken(t, workload.name, workload.addresses);
+        const taken = addressTaken(t, workload.name, workload.addresses, [], before?.addresses);
         if (taken !== undefined) return taken;
         const now = ctx.clock().toISOString();
         const rec = workloadRecord(workload, before?.createdAt ?? now, now);
@@ -67,19 +68,26 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
   };
 }
 
+/** Addresses as the store keeps them: each in its one canonical text (Tables.putWorkload). */
+export function canonicalAddresses(addresses: readonly string[]): string[] {
+  return addresses.map(canonicalAddress);
+}
+
 /**
- * The first of `addresses` that a workload other than `name` holds: a stored one, or one of
- * `declared` (the active policy's). An address belongs to one workload, so its flows, its peers'
- * sets and a quarantine of it mean one host.
+ * The first of `addresses` (canonical) that a workload other than `name` holds: a stored one, or
+ * one of `declared` (the active policy's). Addresses in `held` (what `name` holds already) are
+ * not claims: a workload keeps what it has. An address belongs to one workload, so its flows,
+ * its peers' sets and a quarantine of it mean one host.
  */
 export function addressTaken(
   t: Tables,
   name: string,
   addresses: readonly string[],
   declared: readonly Workload[] = [],
+  held: readonly string[] = [],
 ): AddressTaken | undefined {
-  for (const raw of addresses) {
-    const address = canonicalAddress(raw);
+  for (const address of addresses) {
+    if (held.includes(address)) continue;
     const holder =
       t.workloadsAt(address).find((n) => n !== name) ??
       declared.find(

@@ -2,7 +2,6 @@
 // short-lived tools; nothing survives close(). Records are frozen copies so a caller cannot
 // change stored state by mutating what it got back.
 
-import { canonicalAddress } from "@microseg/core";
 import { createStore } from "../engine/create-store.js";
 import { type Backend, type EngineContext, SCHEMA_VERSION, type Tables } from "../engine/tables.js";
 import type { AlertFilter, AlertRecord, EdgeDelta, Quarantine } from "../flow-records.js";
@@ -118,11 +117,18 @@ const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id 
 
 /** Drops `name` from the address index, for the addresses its stored record holds. */
 function unindex(s: MemoryState, name: string): void {
-  for (const a of s.workloads.get(name)?.addresses ?? []) {
-    const key = canonicalAddress(a);
+  for (const key of s.workloads.get(name)?.addresses ?? []) {
     const rest = (s.holders.get(key) ?? []).filter((n) => n !== name);
     if (rest.length === 0) s.holders.delete(key);
     else s.holders.set(key, rest);
+  }
+}
+
+/** Adds `w` to the address index (its addresses are canonical: Tables.putWorkload). */
+function index(s: MemoryState, w: WorkloadRecord): void {
+  for (const key of w.addresses) {
+    const names = s.holders.get(key) ?? [];
+    if (!names.includes(w.name)) s.holders.set(key, [...names, w.name].sort());
   }
 }
 
@@ -132,13 +138,10 @@ function memoryTables(s: MemoryState): Tables {
     workload: (name) => s.workloads.get(name),
     workloads: () => s.workloads.values().sort(byName),
     putWorkload: (w) => {
-      unindex(s, w.name);
+      const same = s.workloads.get(w.name)?.addresses.join() === w.addresses.join();
+      if (!same) unindex(s, w.name);
       s.workloads.set(w.name, iso(w));
-      for (const a of w.addresses) {
-        const key = canonicalAddress(a);
-        const names = s.holders.get(key) ?? [];
-        if (!names.includes(w.name)) s.holders.set(key, [...names, w.name].sort());
-      }
+      if (!same) index(s, w);
     },
     deleteWorkload: (name) => {
       unindex(s, name);

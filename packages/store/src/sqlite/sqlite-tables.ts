@@ -1,7 +1,6 @@
 // Tables over prepared statements, one statement per method; the unit of work around them is
 // SqliteBackend.run() (one BEGIN IMMEDIATE transaction).
 
-import { canonicalAddress } from "@microseg/core";
 import type Database from "better-sqlite3";
 import type { Tables } from "../engine/tables.js";
 import { sqliteAlertTables } from "./alert-tables.js";
@@ -44,6 +43,7 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
   const deleteDraft = exec("DELETE FROM policy_drafts WHERE name = ?");
   const putWorkloadRow = put("workloads", WORKLOAD, "name", rows.workloadToRow);
   const deleteWorkloadRow = exec("DELETE FROM workloads WHERE name = ?");
+  const storedAddresses = db.prepare("SELECT addresses FROM workloads WHERE name = ?").pluck();
   const unindex = exec("DELETE FROM workload_addresses WHERE workload = ?");
   const index = exec("INSERT OR IGNORE INTO workload_addresses (address, workload) VALUES (?, ?)");
   const holders = db
@@ -63,9 +63,12 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     workload: one("SELECT * FROM workloads WHERE name = ?", W),
     workloads: many("SELECT * FROM workloads ORDER BY name", W),
     putWorkload: (w) => {
+      const old = storedAddresses.get(w.name) as string | undefined;
+      const addresses = JSON.stringify(w.addresses);
       putWorkloadRow(w);
-      unindex(w.name);
-      for (const a of w.addresses) index(canonicalAddress(a), w.name);
+      if (old === addresses) return;
+      if (old !== undefined) unindex(w.name);
+      for (const a of w.addresses) index(a, w.name);
     },
     deleteWorkload: (name) => {
       deleteWorkloadRow(name);
