@@ -187,6 +187,11 @@ export type EnrolRefusal =
 
 export interface StatusReport {
   readonly at: Date;
+  /**
+   * What the agent says about its host now: kept on the agent record only. The workload's
+   * addresses never follow it (enrolment alone sets them, under the one-holder rule); the agent
+   * channel does not send these today (protocol StatusRequestSchema).
+   */
   readonly hostname?: string;
   readonly interfaces?: readonly AgentInterface[];
   readonly applied?: { readonly revision: number; readonly rulesetHash: string };
