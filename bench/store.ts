@@ -79,9 +79,10 @@ const STEPS: Step[] = [
           agentId: `a-${i}`,
           credentialHash: hash("c", i),
           hostname: `h-${i}`,
-          interfaces: [{ name: "eth0", addresses: [address(i)] }],
-          workload: `w-${i}`,
-          addresses: [address(i)],
+          interfaces: [{ name: "eth0", addresses: [address(N + i)] }],
+          // A new workload each: an unbound profile does not take over the upserted w-*.
+          workload: `e-${i}`,
+          addresses: [address(N + i)],
         });
         if (!r.ok) throw new Error(r.reason);
       }

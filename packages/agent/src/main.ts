@@ -47,6 +47,8 @@ export interface AgentProcessOptions {
   readonly defaultBeforePolicy?: BeforePolicy;
   readonly hostNamespace?: boolean;
   readonly workload?: string;
+  /** Interfaces not reported at enrolment: names, or prefixes ending in `*` (host-facts.ts). */
+  readonly skipInterfaces?: readonly string[];
   readonly heartbeatS?: number;
   readonly logLevel?: string;
   /**
@@ -118,7 +120,7 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
           : undefined,
       connect: (ca, credential) =>
         createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
-      hostFacts: readHostFacts,
+      hostFacts: () => readHostFacts(o.skipInterfaces),
       flows:
         o.flows === false
           ? undefined

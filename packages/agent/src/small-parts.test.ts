@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createBackoff } from "./backoff.js";
+import { withoutSkipped } from "./host-facts.js";
 import { controllerChannel, withHosts } from "./management.js";
 import { type LastGood, openStateStore } from "./state-store.js";
 import { serverRuleSet } from "./testing/index.js";
@@ -74,5 +75,17 @@ describe("state directory", () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("host facts", () => {
+  it("leaves out the interfaces --skip-interface names, exactly or by a prefix and *", () => {
+    const all = ["br-1a2b", "brx", "docker0", "docker1", "eth0"].map((name) => ({
+      name,
+      addresses: ["198.18.1.1"],
+    }));
+    const kept = withoutSkipped(all, ["docker0", "br-*"]).map((i) => i.name);
+    expect(kept).toEqual(["brx", "docker1", "eth0"]);
+    expect(withoutSkipped(all, [])).toEqual(all);
   });
 });

@@ -5,7 +5,9 @@
 //                 │ usage error            └─ returns an exit code, or throws MicrosegError
 //                 └──> exit 2                    └──> "error: … [CODE]" on stderr, exit from registry
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
+import { ApiError } from "@microseg/protocol";
 import { Command, CommanderError } from "commander";
+import { shown, writeErr } from "./api/output.js";
 import { agentCommand } from "./commands/agent.js";
 import { agentsCommand } from "./commands/agents.js";
 import { alertsCommand, incidentsCommand } from "./commands/alerts.js";
@@ -66,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : ERROR_CODES.MSEG_USAGE.exit;
     }
     if (err instanceof MicrosegError) {
-      process.stderr.write(`error: ${err.message} [${err.code}]\n`);
+      // A controller's message is one line, and may quote what someone else sent: shown whole.
+      const message = err instanceof ApiError ? shown(err.message) : err.message;
+      writeErr(`error: ${message} [${err.code}]\n`);
       return ERROR_CODES[err.code].exit;
     }
     throw err;

@@ -14,3 +14,4 @@ export * from "./ports.js";
 export * from "./random.js";
 export * from "./ruleset.js";
 export { labelValue, matchLabel, matchNamespace, matchSelector } from "./selector.js";
+export * from "./text.js";

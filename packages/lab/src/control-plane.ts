@@ -1,10 +1,11 @@
 // What the lab asks of its controller, over the admin API:
 //
 //   registerWorkloads  PUT /workloads/<host> for every host (labels, both addresses, mode,
-//                      managed, Kubernetes namespace + its labels, named ports). Enrolment keeps
-//                      these fields and sets labels/mode from the profile (the same values), so
+//                      managed, Kubernetes namespace + its labels, named ports). Enrolment takes
+//                      the workload over with these fields kept (addresses: the host's own), so
 //                      each managed host becomes exactly the Workload the policy model expects.
-//   createProfiles     one enrolment profile per managed host (its labels and mode, 1 use)
+//   createProfiles     one enrolment profile per managed host, bound to its workload (1 use):
+//                      only a bound profile may take over a workload that already exists
 //   pushPolicy         PUT /policy/draft (the policy files as one YAML text, `---` between
 //                      files) + POST /policy/provision
 //   waitConverged      GET /agents until every managed host's live agent acknowledged the
@@ -34,7 +35,13 @@ export async function createProfiles(
 ): Promise<Map<string, string>> {
   const keys = await Promise.all(
     hosts.map(async (h) => {
-      const body = { name: `lab-${h.name}`, labels: h.labels, mode: h.mode, maxUses: 1 };
+      const body = {
+        name: `lab-${h.name}`,
+        labels: h.labels,
+        mode: h.mode,
+        maxUses: 1,
+        workload: h.name,
+      };
       const created = await labApi<{ key: string }>(api, "POST", "/api/v1/enrol-profiles", body);
       return [h.name, created.key] as const;
     }),

@@ -5,14 +5,20 @@
 import { z } from "zod";
 import {
   IsoTime,
+  IsoTimeInput,
+  LabelChangesSchema,
   LabelsSchema,
   ModeSchema,
+  WorkloadNameSchema,
   WorkloadRecordSchema,
   WorkloadSchema,
 } from "./common.js";
 
 // ── workloads ───────────────────────────────────────────────────────────────────────────────
-/** PUT /api/v1/workloads/:name — the name comes from the path. */
+/**
+ * PUT /api/v1/workloads/:name — the name comes from the path (WorkloadNameSchema). An address
+ * another workload holds answers 409 MSEG_API_CONFLICT naming the holder.
+ */
 export const WorkloadPutSchema = WorkloadSchema.omit({ name: true }).extend({
   mode: ModeSchema.default("enforce"),
   managed: z.boolean().default(true),
@@ -23,7 +29,7 @@ export type WorkloadPut = z.input<typeof WorkloadPutSchema>;
 
 /** PATCH /api/v1/workloads/:name — labels merge (null removes a key); mode replaces. */
 export const WorkloadPatchSchema = z.object({
-  labels: z.record(z.string(), z.string().nullable()).optional(),
+  labels: LabelChangesSchema.optional(),
   mode: ModeSchema.optional(),
 });
 export type WorkloadPatch = z.infer<typeof WorkloadPatchSchema>;
@@ -159,12 +165,24 @@ export const ProvisionResponseSchema = z.object({
 });
 
 // ── enrolment profiles ──────────────────────────────────────────────────────────────────────
+export const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
+  message:
+    "a profile name is 1-63 lowercase letters, digits, `.`, `_` or `-`, starting with a letter or digit",
+});
+
+/**
+ * POST /api/v1/enrol-profiles. `labels` and `mode` are what a workload the key creates gets.
+ * `workload` binds the key to that one workload: the agent becomes it whatever its hostname, and
+ * may take it over when it exists without a live agent (keeping its labels and mode). Without
+ * `workload` the key only creates new workloads. `expiresAt`: ISO-8601 with `Z` or an offset.
+ */
 export const ProfileCreateSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
+  name: ProfileNameSchema,
   labels: LabelsSchema.default({}),
   mode: ModeSchema.default("enforce"),
-  expiresAt: IsoTime.nullable().optional(),
+  expiresAt: IsoTimeInput.nullable().optional(),
   maxUses: z.number().int().positive().nullable().optional(),
+  workload: WorkloadNameSchema.nullable().optional(),
 });
 export type ProfileCreate = z.input<typeof ProfileCreateSchema>;
 
@@ -175,6 +193,8 @@ export const ProfileSchema = z.object({
   mode: ModeSchema,
   expiresAt: IsoTime.nullable(),
   maxUses: z.number().int().nullable(),
+  /** The one workload this key enrols; null: the agent names a new one. */
+  workload: z.string().nullable(),
   uses: z.number().int(),
   revoked: z.boolean(),
   createdAt: IsoTime,

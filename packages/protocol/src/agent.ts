@@ -26,11 +26,14 @@ import { z } from "zod";
 import {
   AddressSchema,
   AddressSetSchema,
+  HostnameSchema,
+  InterfaceNameSchema,
   IsoTime,
   ModeSchema,
   PortMatchSchema,
   RuleSetSchema,
-  WorkloadSchema,
+  WorkloadNameSchema,
+  WorkloadViewSchema,
 } from "./common.js";
 
 /** The `known` value an agent sends while it holds no RuleSet. */
@@ -47,21 +50,28 @@ const RevisionNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const AgentTime = IsoTime.max(64);
 
 export const InterfaceSchema = z.object({
-  name: z.string().min(1).max(64),
+  name: InterfaceNameSchema,
   addresses: z.array(AddressSchema).max(256),
 });
 
+/**
+ * Who the agent becomes is decided here, not by the agent: a profile bound to a workload gives
+ * that one (asking for another is refused, 403 MSEG_ENROL_REFUSED reason `wrong-workload`);
+ * otherwise the agent's `workload`, else its hostname in lower case, which must not exist yet.
+ * A workload with a live agent, one that exists (stored or declared by the policy) and an address
+ * another workload holds answer 409 MSEG_API_CONFLICT naming the holder; nothing is spent.
+ */
 export const EnrolRequestSchema = z.object({
   /** The enrolment profile's key, as printed once when the profile was created. */
   key: z.string().min(1).max(512),
-  hostname: z.string().min(1).max(253),
+  hostname: HostnameSchema,
   /**
    * The host's interfaces. The workload's addresses are every address listed here except
    * loopback (127.0.0.0/8, ::1) and link-local (169.254.0.0/16, fe80::/10) ones.
    */
   interfaces: z.array(InterfaceSchema).max(64),
-  /** The workload name to take; default: the hostname. */
-  workload: z.string().min(1).max(253).optional(),
+  /** The workload name to ask for; default: the profile's, else the hostname in lower case. */
+  workload: WorkloadNameSchema.optional(),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequestSchema>;
 
@@ -69,7 +79,7 @@ export const EnrolResponseSchema = z.object({
   agentId: z.string(),
   /** 32 random bytes, base64url. Send as `Authorization: Bearer <credential>`; shown once. */
   credential: z.string(),
-  workload: WorkloadSchema,
+  workload: WorkloadViewSchema,
   mode: ModeSchema,
   /** How often the controller expects a status report; offline after 3 missed intervals. */
   heartbeatSeconds: z.number().int().positive(),

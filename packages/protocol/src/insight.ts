@@ -12,6 +12,7 @@
 
 import { z } from "zod";
 import { DraftSchema, WorkloadChangeSchema } from "./admin.js";
+import { LabelsSchema } from "./common.js";
 import { FlowEdgeSchema } from "./flows.js";
 
 const TimeText = z.string().max(64);
@@ -69,7 +70,7 @@ export type SuggestionsWire = z.infer<typeof SuggestionsSchema>;
 export const AcceptLabelsSchema = z
   .object({
     workload: z.string().min(1).max(253),
-    labels: z.record(z.string(), z.string()).optional(),
+    labels: LabelsSchema.optional(),
     all: z.boolean().optional(),
   })
   .refine((b) => (b.labels !== undefined) !== (b.all === true), {

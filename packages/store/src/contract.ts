@@ -8,6 +8,7 @@ import { alertContract } from "./contract/alerts.js";
 import { auditContract } from "./contract/audit.js";
 import { enrolmentContract } from "./contract/enrolment.js";
 import { flowContract } from "./contract/flows.js";
+import { identityContract } from "./contract/identity.js";
 import { lifecycleContract } from "./contract/lifecycle.js";
 import { policyContract } from "./contract/policy.js";
 import { tokenContract } from "./contract/tokens.js";
@@ -25,6 +26,7 @@ export function storeContract(name: string, makeHarness: MakeHarness, traits: Ad
     policyContract(makeHarness);
     enrolmentContract(makeHarness);
     agentContract(makeHarness);
+    identityContract(makeHarness);
     tokenContract(makeHarness);
     auditContract(makeHarness);
     flowContract(makeHarness, traits.durable);

@@ -29,6 +29,12 @@ import type {
 export type Fail<R extends string> = { readonly ok: false; readonly reason: R };
 export type Result<T, R extends string> = ({ readonly ok: true } & T) | Fail<R>;
 
+/** Refused: `address` (canonical text) belongs to the workload `holder`. */
+export type AddressTaken = Fail<"address-taken"> & {
+  readonly address: string;
+  readonly holder: string;
+};
+
 export interface Store {
   readonly workloads: WorkloadRepo;
   readonly policy: PolicyRepo;
@@ -54,11 +60,16 @@ export interface WorkloadRepo {
   /** All workloads, ordered by name. */
   list(): Promise<WorkloadRecord[]>;
   get(name: string): Promise<WorkloadRecord | undefined>;
-  /** Creates or replaces. An identical workload is left alone (no audit entry, same updatedAt). */
+  /**
+   * Creates or replaces. An identical workload is left alone (no audit entry, same updatedAt).
+   * Refused when one of its addresses (compared canonically) belongs to another workload.
+   */
   upsert(
     workload: Workload,
     actor: string,
-  ): Promise<{ record: WorkloadRecord; change: "created" | "updated" | "unchanged" }>;
+  ): Promise<
+    { ok: true; record: WorkloadRecord; change: "created" | "updated" | "unchanged" } | AddressTaken
+  >;
   /** Refused with `in-use` while a non-revoked agent is bound to the workload. */
   delete(
     name: string,
@@ -120,6 +131,8 @@ export interface ProfileInput {
   readonly mode: Mode;
   readonly expiresAt?: string | null;
   readonly maxUses?: number | null;
+  /** Binds the profile to one workload (EnrolmentProfile.workload). */
+  readonly workload?: string | null;
 }
 
 export type KeyRefusal = "unknown" | "revoked" | "expired" | "exhausted";
@@ -147,13 +160,38 @@ export interface EnrolInput {
   readonly credentialHash: string;
   readonly hostname: string;
   readonly interfaces: readonly AgentInterface[];
-  /** The workload the agent becomes; labels and mode come from the profile. */
-  readonly workload: string;
+  /** The workload name the agent asked for, when it asked for one. */
+  readonly workload?: string;
+  /** The name when neither the profile nor the agent gives one (from the hostname), if any. */
+  readonly defaultWorkload?: string;
+  /** The workload's addresses, canonical text. */
   readonly addresses: readonly string[];
+  /**
+   * Workloads the active policy declares (`workloads:` sections). They exist as far as
+   * enrolment is concerned: their names are taken and their addresses held.
+   */
+  readonly declared?: readonly Workload[];
 }
+
+/** Why an enrolment was refused; nothing was written (the key's use not spent either). */
+export type EnrolRefusal =
+  /** The key's refusal; `conflict`: the agent id or credential hash exists; `no-name`: see EnrolInput. */
+  | Fail<KeyRefusal | "conflict" | "no-name">
+  /** `agent`, not revoked, owns the workload (online or not). */
+  | (Fail<"workload-taken"> & { readonly workload: string; readonly agent: string })
+  /** The workload exists (stored, or `declared`) and the profile is not bound to it. */
+  | (Fail<"workload-exists"> & { readonly workload: string; readonly declared: boolean })
+  /** The profile is bound to `workload` and the agent asked for another. */
+  | (Fail<"wrong-workload"> & { readonly workload: string })
+  | AddressTaken;
 
 export interface StatusReport {
   readonly at: Date;
+  /**
+   * What the agent says about its host now: kept on the agent record only. The workload's
+   * addresses never follow it (enrolment alone sets them, under the one-holder rule); the agent
+   * channel does not send these today (protocol StatusRequestSchema).
+   */
   readonly hostname?: string;
   readonly interfaces?: readonly AgentInterface[];
   readonly applied?: { readonly revision: number; readonly rulesetHash: string };
@@ -171,18 +209,14 @@ export type AgentReportResult = Result<{ agent: AgentRecord }, "not-found" | "re
 
 export interface AgentRepo {
   /**
-   * Consumes the key, creates or updates the workload (labels and mode from the profile) and
-   * creates the agent, all or nothing. `workload-taken`: a live agent already owns the workload;
-   * `conflict`: the agent id or credential hash exists.
+   * Checks the key, decides the workload (EnrolRefusal says when it may not), consumes one use,
+   * creates the workload (labels and mode from the profile) or takes over the one the profile is
+   * bound to (its labels and mode kept, its addresses the host's), and creates the agent, all or
+   * nothing.
    */
   enrol(
     input: EnrolInput,
-  ): Promise<
-    Result<
-      { agent: AgentRecord; workload: WorkloadRecord },
-      KeyRefusal | "workload-taken" | "conflict"
-    >
-  >;
+  ): Promise<({ ok: true } & { agent: AgentRecord; workload: WorkloadRecord }) | EnrolRefusal>;
   get(id: string): Promise<AgentRecord | undefined>;
   /** Only a non-revoked agent is found by its credential. */
   authenticate(credentialHash: string): Promise<AgentRecord | undefined>;

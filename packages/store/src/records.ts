@@ -56,6 +56,11 @@ export interface EnrolmentProfile {
   readonly mode: Mode;
   readonly expiresAt: string | null;
   readonly maxUses: number | null;
+  /**
+   * The one workload this profile enrols (the agent becomes it, and may take it over when it
+   * has no live agent); null: the agent names a new workload.
+   */
+  readonly workload: string | null;
   readonly uses: number;
   readonly revoked: boolean;
   readonly createdAt: string;

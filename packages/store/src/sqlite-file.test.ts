@@ -2,7 +2,7 @@
 // immutability, and a real crash (SIGKILL) half-way through a unit of work.
 
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -95,6 +95,39 @@ describe("sqlite migrations", () => {
     })();
     expect(err).toBeInstanceOf(MicrosegError);
     expect((err as MicrosegError).code).toBe("MSEG_STORE_SCHEMA_NEWER");
+  });
+
+  it("indexes the addresses of workloads stored before version 3, by their canonical text", async () => {
+    mkdirSync(dir, { recursive: true });
+    const db = raw();
+    migrate(
+      db,
+      new Date(),
+      MIGRATIONS.filter((m) => m.version < 3),
+    );
+    const insert = db.prepare(
+      `INSERT INTO workloads (name, labels, addresses, mode, managed, created_at, updated_at)
+       VALUES (?, '{}', ?, 'enforce', 1, 'x', 'x')`,
+    );
+    insert.run("db-1", JSON.stringify(["198.18.1.20", "2001:DB8:0::20"]));
+    insert.run("old-dup", JSON.stringify(["198.18.1.20"]));
+    db.close();
+    const store = openSqliteStore({ dir });
+    const w = (name: string, addresses: string[]) =>
+      store.workloads.upsert({ name, labels: {}, addresses, mode: "learn", managed: true }, "a");
+    expect(await w("web-1", ["2001:db8::20"])).toEqual({
+      ok: false,
+      reason: "address-taken",
+      address: "2001:db8::20",
+      holder: "db-1",
+    });
+    // Duplicates stored before the rule stay listed; each still refuses a third workload.
+    expect(await w("web-1", ["198.18.1.20"])).toMatchObject({ holder: "db-1" });
+    expect((await store.workloads.list()).map((x) => x.name)).toEqual(["db-1", "old-dup"]);
+    expect((await w("old-dup", ["198.18.1.21"])).ok).toBe(true);
+    expect((await store.workloads.delete("db-1", "a")).ok).toBe(true);
+    expect((await w("web-1", ["198.18.1.20", "2001:db8::20"])).ok).toBe(true);
+    await store.close();
   });
 
   it("a failing migration leaves the previous version whole", async () => {

@@ -17,6 +17,7 @@ import {
   knownFingerprint,
   rememberFingerprint,
 } from "./known-controllers.js";
+import { writeErr } from "./output.js";
 import { type ConnectionFlags, resolveTarget, type Target } from "./target.js";
 
 /** Who confirms an unknown CA. */
@@ -76,7 +77,7 @@ async function rememberedOrConfirmed(url: string, prompt: TrustPrompt): Promise<
   if (known === undefined) {
     await confirm(url, ca.fingerprint, prompt);
     rememberFingerprint(url, ca.fingerprint);
-    process.stderr.write(`remembered in ${file}\n`);
+    writeErr(`remembered in ${file}\n`);
   } else if (known !== ca.fingerprint) {
     throw untrusted(
       `the controller at ${url} now presents CA ${ca.fingerprint}, but ${known} was remembered ` +

@@ -1,6 +1,7 @@
 // `microseg agent` argument handling in process (nothing is started: every case fails early).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../main.js";
+import { main, program } from "../main.js";
+import { toOptions } from "./agent.js";
 
 let err = "";
 beforeEach(() => {
@@ -43,5 +44,23 @@ describe("microseg agent", () => {
       "open",
     ];
     expect(await main(["agent", ...bad])).toBe(2);
+  });
+
+  it("passes every --skip-interface to the agent", () => {
+    const agent = program().commands.find((c) => c.name() === "agent");
+    agent
+      ?.exitOverride()
+      .parseOptions([
+        "--controller",
+        "http://x",
+        "--state-dir",
+        "/d",
+        "--skip-interface",
+        "docker0",
+        "--skip-interface",
+        "br-*",
+      ]);
+    const opts = toOptions(agent?.opts() as Parameters<typeof toOptions>[0]);
+    expect(opts.skipInterfaces).toEqual(["docker0", "br-*"]);
   });
 });

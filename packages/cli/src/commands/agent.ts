@@ -5,6 +5,7 @@
 import type { AgentProcessOptions } from "@microseg/agent";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
+import { collect } from "../api/output.js";
 
 interface AgentFlags {
   controller: string;
@@ -14,6 +15,7 @@ interface AgentFlags {
   defaultBeforePolicy: "deny" | "allow";
   hostNamespace?: boolean;
   workload?: string;
+  skipInterface: string[];
   heartbeat: string;
   logLevel: string;
   flows: "on" | "off";
@@ -37,7 +39,16 @@ export function agentCommand(): Command {
         .default("deny"),
     )
     .option("--host-namespace", "allow enforcing in the machine's root network namespace")
-    .option("--workload <name>", "workload name to ask for at enrolment")
+    .option(
+      "--workload <name>",
+      "workload name to ask for at enrolment (default: the profile's, else the hostname)",
+    )
+    .option(
+      "--skip-interface <name>",
+      "leave this interface's addresses out at enrolment, e.g. docker0 or 'br-*' (repeatable)",
+      collect,
+      [],
+    )
     .option("--heartbeat <seconds>", "status report interval", "5")
     .option("--log-level <level>", "pino log level (debug, info, warn, error)", "info")
     .addOption(
@@ -60,7 +71,13 @@ export function agentCommand(): Command {
 Examples:
   $ microseg agent --controller https://198.18.0.1:8443 --ca-fingerprint AB:CD:… \\
       --enrol-key KEY --state-dir /var/lib/microseg --host-namespace
-  $ ip netns exec host-1 microseg agent --controller http://198.18.0.1:8080 --state-dir /tmp/a`,
+  $ ip netns exec host-1 microseg agent --controller http://198.18.0.1:8080 --state-dir /tmp/a
+  $ microseg agent … --enrol-key KEY --skip-interface docker0 --skip-interface 'br-*'
+
+Which workload the agent becomes is the controller's decision: the profile's when the key is bound
+to one (enrol-profiles create --workload), else --workload, else the hostname in lower case; an
+existing workload, one with an agent, or an address another workload holds is refused with the
+reason and the fix (see docs/agent.md).`,
     )
     .action(async (flags: AgentFlags) => {
       // Loaded here, not at the top: every other command would pay for the agent's start-up.
@@ -90,6 +107,7 @@ export function toOptions(flags: AgentFlags): AgentProcessOptions {
     defaultBeforePolicy: flags.defaultBeforePolicy,
     hostNamespace: flags.hostNamespace === true,
     workload: flags.workload,
+    skipInterfaces: flags.skipInterface ?? [],
     heartbeatS,
     logLevel: flags.logLevel,
     flows: flags.flows !== "off",

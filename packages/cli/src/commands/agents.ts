@@ -4,7 +4,7 @@ import type { AgentView } from "@microseg/client";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { ago, printJson, table, write } from "../api/output.js";
+import { ago, printJson, shown, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean }>;
 
@@ -41,7 +41,7 @@ function listCommand(): Command {
       ),
     );
     const errors = agents.filter((a) => a.lastError !== null);
-    for (const a of errors) write(`${a.id}: last error: ${a.lastError}\n`);
+    for (const a of errors) write(`${shown(a.id)}: last error: ${shown(a.lastError)}\n`);
   });
 }
 
@@ -80,6 +80,6 @@ function revokeCommand(): Command {
     .action(async (id: string, opts: Json) => {
       const a = await (await connect(opts)).revokeAgent(id);
       if (opts.json === true) printJson(a);
-      else write(`agent ${a.id} (${a.workload} on ${a.hostname}) revoked\n`);
+      else write(`agent ${shown(a.id)} (${shown(a.workload)} on ${shown(a.hostname)}) revoked\n`);
     });
 }

@@ -6,7 +6,7 @@ import type { AlertQuery, AlertWire } from "@microseg/protocol";
 import { type Command, Option } from "commander";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { ago, printJson, table, write } from "../api/output.js";
+import { ago, printJson, shown, table, write } from "../api/output.js";
 import { durationMs } from "./flows.js";
 
 type AlertFlags = WithConnection<{
@@ -65,7 +65,9 @@ ${CONNECTION_HELP}`,
         const opts = self.optsWithGlobals<WithConnection<{ json?: boolean }>>();
         const { alert } = await (await connect(opts)).ackAlert(id);
         if (opts.json === true) return printJson({ alert });
-        write(`acknowledged ${alert.id} (${alert.kind} from ${alert.source})\n`);
+        write(
+          `acknowledged ${shown(alert.id)} (${shown(alert.kind)} from ${shown(alert.source)})\n`,
+        );
       }),
   );
   return cmd;

@@ -1,7 +1,7 @@
 // Prints audit pages as they arrive: a table whose columns only ever widen (the header is printed
 // once, with the first page), or one JSON document written entry by entry.
 import type { AuditEntry } from "@microseg/client";
-import { write } from "../api/output.js";
+import { jsonText, shown, write } from "../api/output.js";
 
 export interface AuditPage {
   readonly entries: readonly AuditEntry[];
@@ -23,7 +23,9 @@ async function printTable(pages: AsyncIterable<AuditPage>): Promise<string | nul
   let next: string | null = null;
   let rows = 0;
   for await (const page of pages) {
-    const cells = page.entries.map((e) => [String(e.seq), e.at, e.actor, e.action, e.target]);
+    const cells = page.entries.map((e) =>
+      [String(e.seq), e.at, e.actor, e.action, e.target].map(shown),
+    );
     for (const r of cells) {
       r.forEach((c, i) => {
         widths[i] = Math.max(widths[i] ?? 0, c.length);
@@ -53,7 +55,7 @@ async function printJson(pages: AsyncIterable<AuditPage>): Promise<string | null
   write('{\n  "entries": [');
   for await (const page of pages) {
     for (const e of page.entries) {
-      write(`${first ? "" : ","}\n    ${JSON.stringify(e)}`);
+      write(`${first ? "" : ","}\n    ${jsonText(e, 0)}`);
       first = false;
     }
     next = page.next;

@@ -8,7 +8,7 @@ import { AUDIT_ANCHORS_MAX, AUDIT_PAGE_MAX } from "@microseg/protocol";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
-import { collect, printJson, write } from "../api/output.js";
+import { collect, printJson, shown, write, writeErr } from "../api/output.js";
 import { type Anchor, parseAnchorFlag, readAnchorFile } from "./audit-anchors.js";
 import { type AuditPage, printEntries } from "./audit-print.js";
 
@@ -69,7 +69,7 @@ function listCommand(): Command {
       const next = await printEntries(pages(client, q, wanted), opts.json === true);
       if (next !== null && opts.json !== true && opts.all !== true) {
         const after = new URLSearchParams(next.split("?")[1]).get("afterSeq");
-        process.stderr.write(`more entries: microseg audit --after ${after} (or --all)\n`);
+        writeErr(`more entries: microseg audit --after ${after} (or --all)\n`);
       }
     });
 }
@@ -134,7 +134,7 @@ function verifyCommand(): Command {
         if (opts.json !== true) write(`audit log intact: ${v.count} entries, ${head}${held}\n`);
         process.exitCode = 0;
       } else {
-        process.stderr.write(`audit log broken at seq ${v.seq} (${v.problem}): ${v.message}\n`);
+        writeErr(`audit log broken at seq ${v.seq} (${v.problem}): ${shown(v.message)}\n`);
         process.exitCode = 1;
       }
     });

@@ -5,7 +5,7 @@ import { MicrosegError } from "@microseg/core";
 import type { BlastRadiusWire } from "@microseg/protocol";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { plural, printJson, write } from "../api/output.js";
+import { plural, printJson, shown, write } from "../api/output.js";
 
 type Flags = WithConnection<{ json?: boolean; hops: string; draft?: boolean }>;
 
@@ -49,15 +49,15 @@ ${CONNECTION_HELP}`,
 
 export function formatBlast(r: BlastRadiusWire): string {
   const lines = [
-    `${r.workload} reaches ${plural(r.reachable.length, "workload")} within ${plural(r.hops, "hop")} ` +
+    `${shown(r.workload)} reaches ${plural(r.reachable.length, "workload")} within ${plural(r.hops, "hop")} ` +
       `under the ${r.policy} policy (per hop: ${r.perHop.join(", ")})`,
   ];
   for (const t of r.reachable) {
-    const via = t.via.map((h) => `${h.to} [${h.services.join(",")}]`).join(" -> ");
-    lines.push(`  ${t.hops}  ${t.workload}: ${r.workload} -> ${via}`);
+    const via = t.via.map((h) => `${shown(h.to)} [${shown(h.services.join(","))}]`).join(" -> ");
+    lines.push(`  ${t.hops}  ${shown(t.workload)}: ${shown(r.workload)} -> ${via}`);
   }
   const e = (x: BlastRadiusWire["estate"]["active"]) =>
-    `mean ${x.mean}, max ${x.max}${x.worst.length > 0 ? ` (${x.worst.slice(0, 3).join(", ")})` : ""}, ${x.reachablePairs} reachable pairs`;
+    `mean ${x.mean}, max ${x.max}${x.worst.length > 0 ? ` (${shown(x.worst.slice(0, 3).join(", "))})` : ""}, ${x.reachablePairs} reachable pairs`;
   lines.push(`estate, active policy: ${e(r.estate.active)}`);
   if (r.estate.draft !== undefined) lines.push(`estate, draft:         ${e(r.estate.draft)}`);
   return `${lines.join("\n")}\n`;

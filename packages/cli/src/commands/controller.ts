@@ -13,6 +13,7 @@ import type { LimitSettings } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { knownControllersPath, rememberFingerprint } from "../api/known-controllers.js";
+import { printJson, write, writeErr } from "../api/output.js";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
@@ -230,7 +231,8 @@ async function runController(opts: ControllerOptions): Promise<number> {
   });
   const facts = { url: ctl.url, caFingerprint: ctl.caFingerprint, adminToken: ctl.adminToken };
   if (ctl.caFingerprint !== null) rememberSelf(ctl.url, ctl.caFingerprint);
-  process.stdout.write(opts.json === true ? `${JSON.stringify(facts)}\n` : describe(facts, data));
+  if (opts.json === true) printJson(facts, 0);
+  else write(describe(facts, data));
   const received = await stop.signal;
   try {
     await ctl.close();
@@ -267,11 +269,12 @@ Examples:
         actor: `local/${localUser()}`,
         ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
       });
-      process.stdout.write(
-        opts.json === true
-          ? `${JSON.stringify({ adminToken: token })}\n`
-          : `new admin token (also in ${opts.data}/admin.token; the old one no longer works): ${token}\n`,
-      );
+      if (opts.json === true) printJson({ adminToken: token }, 0);
+      else {
+        write(
+          `new admin token (also in ${opts.data}/admin.token; the old one no longer works): ${token}\n`,
+        );
+      }
     });
 }
 
@@ -295,7 +298,7 @@ function rememberSelf(url: string, fingerprint: string): void {
   try {
     for (const u of urls) rememberFingerprint(u, fingerprint);
   } catch (e) {
-    process.stderr.write(
+    writeErr(
       `warning: could not remember the CA in ${knownControllersPath()}: ${(e as Error).message}\n`,
     );
   }

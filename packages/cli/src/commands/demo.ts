@@ -20,6 +20,7 @@ import {
   systemChecks,
 } from "@microseg/lab";
 import { Command, type Command as CommandType, InvalidArgumentError, Option } from "commander";
+import { printJson, write, writeErr } from "../api/output.js";
 
 const CLI_BIN = fileURLToPath(new URL("../../bin/microseg.js", import.meta.url));
 
@@ -86,7 +87,7 @@ function demoDownCommand(): Command {
     .addHelpText("after", "\nExamples:\n  $ sudo npx microseg demo down")
     .action(async () => {
       const report = await labDown();
-      process.stdout.write(
+      write(
         report.namespaces.length === 0
           ? "no lab was up; nothing to remove\n"
           : `removed ${report.namespaces.length} namespaces and ${report.processes} processes\n`,
@@ -103,7 +104,7 @@ export async function runDemoCommand(
 ): Promise<number> {
   const missing = missingPrerequisites(checks);
   if (missing.length > 0) {
-    process.stderr.write(prerequisitesMessage(missing));
+    writeErr(prerequisitesMessage(missing));
     return 3;
   }
   const use = tools ?? (await defaultTools());
@@ -119,7 +120,7 @@ export async function runDemoCommand(
     "\nThe demo lab stays up. Explore: microseg flows · microseg alerts · microseg lab traffic status",
   );
   use.say("Remove it with: sudo npx microseg demo down");
-  if (flags.json === true) process.stdout.write(`${JSON.stringify({ steps: results }, null, 2)}\n`);
+  if (flags.json === true) printJson({ steps: results });
   return demoExitCode(results);
 }
 
@@ -137,7 +138,7 @@ function pause(secondsBetween: number, tools: DemoTools) {
 }
 
 async function waitForEnter(next: DemoStep): Promise<void> {
-  process.stderr.write(`\n[press Enter for: ${next}] `);
+  writeErr(`\n[press Enter for: ${next}] `);
   const rl = createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => {
     rl.once("line", () => resolve());
@@ -153,7 +154,7 @@ async function defaultTools(): Promise<DemoTools> {
   return {
     cli: (args) => runChild(process.execPath, [CLI_BIN, ...args]),
     has: (path) => hasCommand(root, path),
-    say: (text) => process.stdout.write(`${text}\n`),
+    say: (text) => write(`${text}\n`),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
 }

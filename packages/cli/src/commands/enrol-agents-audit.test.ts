@@ -46,11 +46,15 @@ describe("microseg enrol-profiles", () => {
     expect(key).not.toBe("");
     expect(r.out).toContain(`microseg agent --controller ${online.current.url} \\\n`);
     expect(r.out).toContain(`--enrol-key ${key} --state-dir`);
-    expect(r.out).toMatch(/labels role=web,env=prod, mode test, expires 20\d\d-.*, max uses 2/);
+    expect(r.out).toMatch(
+      /enrols new workloads, labels role=web,env=prod, mode test, expires 20\d\d-.*, max uses 2/,
+    );
 
     const list = await run(["enrol-profiles", ...online.current.flags]);
-    expect(list.out).toMatch(/^ID\s+NAME\s+MODE\s+LABELS\s+USES\s+EXPIRES\s+STATE\n/);
-    expect(list.out).toMatch(/web\s+test\s+role=web,env=prod\s+0\/2\s+20\d\d-\S+\s+active/);
+    expect(list.out).toMatch(/^ID\s+NAME\s+WORKLOAD\s+MODE\s+LABELS\s+USES\s+EXPIRES\s+STATE\n/);
+    expect(list.out).toMatch(
+      /web\s+\(new\)\s+test\s+role=web,env=prod\s+0\/2\s+20\d\d-\S+\s+active/,
+    );
     expect(list.out).not.toContain(key);
 
     expect((await enrol(key, "web-1")).status).toBe(201);
@@ -68,6 +72,35 @@ describe("microseg enrol-profiles", () => {
     expect(revoked.code).toBe(0);
     expect(revoked.out).toMatch(/revoked/);
     expect((await enrol(key, "web-2")).status).toBe(403);
+  });
+
+  it("--workload binds a key to one workload: the agent becomes it whatever its hostname", async () => {
+    const r = await run([
+      "enrol-profiles",
+      "create",
+      "--name",
+      "cache-move",
+      "--workload",
+      "cache-1",
+      "--max-uses",
+      "1",
+      ...online.current.flags,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\(cache-move\): enrols workload cache-1, labels -/);
+    const key = /enrolment key \(shown once, keep it secret\):\n {2}(\S+)\n/.exec(r.out)?.[1] ?? "";
+    const list = await run(["enrol-profiles", ...online.current.flags]);
+    expect(list.out).toMatch(/cache-move\s+cache-1\s+enforce/);
+    const res = await fetch(`${online.current.url}/api/v1/enrol`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key, hostname: "rebuilt-host", interfaces: [] }),
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { agentId: string; workload: { name: string } };
+    expect(body.workload.name).toBe("cache-1");
+    await online.current.api.revokeAgent(body.agentId);
+    await online.current.api.deleteWorkload("cache-1");
   });
 
   it("usage errors: a bad label, duration or count; a duplicate name is MSEG_API_CONFLICT", async () => {

@@ -1,11 +1,12 @@
 // `microseg enrol-profiles [create|list|revoke ID]`: the keys new hosts enrol with, and the
-// labels and mode their workload gets. `create` prints the key once, with the agent command line.
+// labels and mode their workload gets, or the one workload a key enrols (--workload: how a
+// workload moves to a new host). `create` prints the key once, with the agent command line.
 import type { ControllerClient, Profile } from "@microseg/client";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { connect, connectTarget } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
+import { collect, labelsText, parsePairs, printJson, shown, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean }>;
 interface CreateFlags extends Json {
@@ -14,6 +15,7 @@ interface CreateFlags extends Json {
   mode: "learn" | "test" | "enforce";
   expires?: string;
   maxUses?: string;
+  workload?: string;
 }
 
 export function enrolProfilesCommand(): Command {
@@ -25,11 +27,20 @@ export function enrolProfilesCommand(): Command {
     .addHelpText(
       "after",
       `
+A key without --workload only creates new workloads (named by the agent's --workload, else its
+hostname), with the profile's labels and mode. A key with --workload W enrols W and nothing else:
+W may already exist (an admin created it, or its old agent was revoked), and keeps its labels
+and mode. A workload whose agent is not revoked is never taken over.
+
 Examples:
   $ npx microseg enrol-profiles create --name web --label role=web --label env=prod \\
       --mode test --expires 24h --max-uses 10
   $ npx microseg enrol-profiles
   $ npx microseg enrol-profiles revoke prof_…
+
+Move workload db-1 to a rebuilt host:
+  $ npx microseg agents revoke agent-…
+  $ npx microseg enrol-profiles create --name db-1-move --workload db-1 --max-uses 1 --expires 1h
 ${CONNECTION_HELP}`,
     );
 }
@@ -45,6 +56,10 @@ function createCommand(): Command {
     )
     .option("--expires <when>", "expiry: a duration (30m, 24h, 7d) or an ISO-8601 time")
     .option("--max-uses <n>", "how many agents may enrol with the key")
+    .option(
+      "--workload <name>",
+      "bind the key to this workload: the agent becomes it, also when it exists (labels kept)",
+    )
     .action(async (opts: CreateFlags) => {
       const { client, target } = await connectTarget(opts);
       const created = await client.createProfile({
@@ -53,6 +68,7 @@ function createCommand(): Command {
         mode: opts.mode,
         expiresAt: opts.expires === undefined ? null : expiresAt(opts.expires),
         maxUses: opts.maxUses === undefined ? null : positive(opts.maxUses, "--max-uses"),
+        workload: opts.workload ?? null,
       });
       if (opts.json === true) return printJson(created);
       write(await createdText(client, target.agentUrl, created.profile, created.key));
@@ -67,9 +83,11 @@ async function createdText(
 ): Promise<string> {
   const { caFingerprint } = await client.status();
   const pin = caFingerprint === null ? "" : ` --ca-fingerprint ${caFingerprint}`;
+  const enrols = p.workload === null ? "new workloads" : `workload ${shown(p.workload)}`;
+  const expires = shown(p.expiresAt ?? "never");
   return (
-    `profile ${p.id} (${p.name}): labels ${labelsText(p.labels)}, mode ${p.mode}, ` +
-    `expires ${p.expiresAt ?? "never"}, max uses ${p.maxUses ?? "unlimited"}\n\n` +
+    `profile ${shown(p.id)} (${shown(p.name)}): enrols ${enrols}, labels ${labelsText(p.labels)}, ` +
+    `mode ${p.mode}, expires ${expires}, max uses ${p.maxUses ?? "unlimited"}\n\n` +
     `enrolment key (shown once, keep it secret):\n  ${key}\n\n` +
     "on the new host, run:\n" +
     `  microseg agent --controller ${agentUrl}${pin} \\\n` +
@@ -85,13 +103,14 @@ function listCommand(): Command {
     const rows = profiles.map((p) => [
       p.id,
       p.name,
+      p.workload ?? "(new)",
       p.mode,
       labelsText(p.labels),
       `${p.uses}/${p.maxUses ?? "∞"}`,
       p.expiresAt ?? "never",
       p.revoked ? "revoked" : "active",
     ]);
-    write(table(["ID", "NAME", "MODE", "LABELS", "USES", "EXPIRES", "STATE"], rows));
+    write(table(["ID", "NAME", "WORKLOAD", "MODE", "LABELS", "USES", "EXPIRES", "STATE"], rows));
   });
 }
 
@@ -104,7 +123,7 @@ function revokeCommand(): Command {
     .action(async (id: string, opts: Json) => {
       const p = await (await connect(opts)).revokeProfile(id);
       if (opts.json === true) printJson(p);
-      else write(`profile ${p.id} (${p.name}) revoked\n`);
+      else write(`profile ${shown(p.id)} (${shown(p.name)}) revoked\n`);
     });
 }
 

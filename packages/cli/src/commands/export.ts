@@ -9,9 +9,10 @@ import { writeFile } from "node:fs/promises";
 import { MicrosegError } from "@microseg/core";
 import { EXPORT_TARGETS, type ExportTarget } from "@microseg/export";
 import { Command, Option } from "commander";
+import { printJson, write, writeErr } from "../api/output.js";
 import { formatFidelityReport } from "./export-format.js";
 import { runExport } from "./export-run.js";
-import { FILES_HELP, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, loadFiles, reportDiagnostics } from "./policy-load.js";
 
 interface ExportOpts {
   to: ExportTarget;
@@ -62,8 +63,8 @@ Examples:
         const body = opts.out === undefined ? { output: result.output } : { out: opts.out };
         printJson({ target: opts.to, ...body, fidelity: result.fidelity });
       } else {
-        if (opts.out === undefined) process.stdout.write(result.output);
-        process.stderr.write(formatFidelityReport(opts.to, result.fidelity));
+        if (opts.out === undefined) write(result.output);
+        writeErr(formatFidelityReport(opts.to, result.fidelity));
       }
       const lossy = result.fidelity.some((f) => f.severity !== "exact");
       process.exitCode = opts.strict === true && lossy ? 1 : 0;

@@ -5,7 +5,7 @@
 import type { FlowExplainWire } from "@microseg/protocol";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { printJson, write } from "../api/output.js";
+import { printJson, shown, write } from "../api/output.js";
 
 type Flags = WithConnection<{
   json?: boolean;
@@ -78,5 +78,5 @@ export function formatExplain(r: FlowExplainWire): string {
       `recorded: ${e.verdict} ${e.count}x, ${e.firstSeen} .. ${e.lastSeen}${e.rule ? `, rule ${e.rule}` : ""}`,
     );
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(shown).join("\n")}\n`;
 }

@@ -3,6 +3,7 @@
 // alerts and quarantine can be shown and tested on a real data plane.
 import { ATTACK_KINDS, type AttackKind, labAttack } from "@microseg/lab";
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { printJson, write } from "../api/output.js";
 
 interface AttackFlags {
   from: string;
@@ -51,11 +52,11 @@ Examples:
         ...(opts.ports !== undefined && { ports: opts.ports }),
       });
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        printJson(report);
         return;
       }
       const hits = report.connected.map((c) => `${c.to} ${c.port}`);
-      process.stdout.write(
+      write(
         `${report.kind} from ${report.from}: ${report.attempts} attempts in ${report.ms} ms, ` +
           `${report.connected.length} connected${hits.length > 0 ? ` (${hits.slice(0, 10).join(", ")}${hits.length > 10 ? ", …" : ""})` : ""}\n`,
       );

@@ -1,5 +1,6 @@
 import { labDown } from "@microseg/lab";
 import { Command } from "commander";
+import { write, writeErr } from "../api/output.js";
 
 export function labDownCommand(): Command {
   return new Command("down")
@@ -16,11 +17,11 @@ Examples:
     .action(async () => {
       const report = await labDown();
       if (report.leftovers.length > 0) {
-        process.stderr.write(`could not remove: ${report.leftovers.join(", ")}\n`);
+        writeErr(`could not remove: ${report.leftovers.join(", ")}\n`);
         process.exitCode = 3;
         return;
       }
-      process.stdout.write(
+      write(
         report.namespaces.length === 0
           ? "no lab was up; nothing to remove\n"
           : `removed ${report.namespaces.length} namespaces and ${report.processes} processes\n`,

@@ -1,5 +1,6 @@
 import { labProbe, type ProbeResult } from "@microseg/lab";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { printJson, write } from "../api/output.js";
 
 export function labProbeCommand(): Command {
   return new Command("probe")
@@ -32,10 +33,10 @@ Examples:
         timeoutMs: opts.timeout,
       });
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
+        printJson({ results });
         return;
       }
-      process.stdout.write(humanProbe(results));
+      write(humanProbe(results));
     });
 }
 

@@ -1,6 +1,6 @@
 import { type LabState, readState } from "@microseg/lab";
 import { Command } from "commander";
-import { table } from "./lab-up.js";
+import { printJson, table, write } from "../api/output.js";
 
 export function labStatusCommand(): Command {
   return new Command("status")
@@ -19,11 +19,11 @@ Examples:
     .action((opts: { json?: boolean }) => {
       const state = readState();
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify(redacted(state) ?? null, null, 2)}\n`);
+        printJson(redacted(state) ?? null);
       } else if (state === undefined) {
-        process.stdout.write("no lab is up\n");
+        write("no lab is up\n");
       } else {
-        process.stdout.write(`lab "${state.lab}" (${state.scenario}): ${state.phase}\n\n`);
+        write(`lab "${state.lab}" (${state.scenario}): ${state.phase}\n\n`);
         const rows = state.hosts.map((h) => [
           h.name,
           h.netns,
@@ -31,10 +31,10 @@ Examples:
           h.managed ? h.mode : "unmanaged",
           h.listen.join(" ") || "-",
         ]);
-        process.stdout.write(table(["host", "namespace", "addresses", "mode", "listens on"], rows));
+        write(table(["host", "namespace", "addresses", "mode", "listens on"], rows));
         const c = state.controller;
         if (c !== undefined) {
-          process.stdout.write(
+          write(
             `\ncontroller: ${c.url || "(starting)"} in ${c.netns}, ${state.agents?.length ?? 0} agents\n`,
           );
         }

@@ -1,5 +1,6 @@
 import { labUp } from "@microseg/lab";
 import { Command } from "commander";
+import { printJson, table, write, writeErr } from "../api/output.js";
 
 export function labUpCommand(): Command {
   return new Command("up")
@@ -30,11 +31,11 @@ Examples:
     )
     .action(async (scenario: string, opts: { json?: boolean; direct?: boolean }) => {
       const result = await labUp(scenario, {
-        progress: (line) => process.stderr.write(`${line}\n`),
+        progress: (line) => writeErr(`${line}\n`),
         ...(opts.direct === true && { direct: true }),
       });
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        printJson(result);
         return;
       }
       const rows = result.hosts.map((h) => [
@@ -44,33 +45,16 @@ Examples:
         h.rules === undefined ? "-" : String(h.rules),
         h.listen.join(" ") || "-",
       ]);
-      process.stdout.write(
+      write(
         `lab "${result.lab}" is up (${result.hosts.length} hosts, ${(result.ms / 1000).toFixed(1)} s)\n\n`,
       );
-      process.stdout.write(table(["host", "address", "mode", "rules", "listens on"], rows));
+      write(table(["host", "address", "mode", "rules", "listens on"], rows));
       if (result.controller !== undefined) {
         const c = result.controller;
-        process.stdout.write(
+        write(
           `\ncontroller: ${c.url} (in the lab: ${c.agentUrl}), policy revision ${c.revision}, CA ${c.caFingerprint}\n`,
         );
       }
-      process.stdout.write(
-        "\nnext: microseg lab probe · microseg lab exec HOST -- CMD · microseg lab down\n",
-      );
+      write("\nnext: microseg lab probe · microseg lab exec HOST -- CMD · microseg lab down\n");
     });
-}
-
-/** Left-aligned columns, two spaces apart. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
-  return all
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n")
-    .concat("\n");
 }

@@ -4,9 +4,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { table } from "../api/output.js";
 import { runMain } from "../testing/run-main.js";
 import { humanProbe } from "./lab-probe.js";
-import { table } from "./lab-up.js";
 
 async function capture(argv: string[]) {
   const { code, out, err } = await runMain(argv);

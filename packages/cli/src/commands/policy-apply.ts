@@ -5,7 +5,7 @@ import { type ControllerClient, type PolicyDiagnostic, policyDiagnostics } from 
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
-import { plural, printJson, write } from "../api/output.js";
+import { plural, printJson, shown, write, writeErr } from "../api/output.js";
 import { type Bundle, bundleFiles, locate } from "./policy-bundle.js";
 
 type Flags = WithConnection<{ json?: boolean }>;
@@ -49,9 +49,9 @@ async function upload(client: ControllerClient, bundle: Bundle, opts: Flags): Pr
     const diagnostics = policyDiagnostics(err);
     if (diagnostics === undefined) throw err;
     const mapped = diagnostics.map((d) => relocate(bundle, d));
-    const lines = mapped.map(formatWire);
+    const lines = mapped.map((d) => shown(formatWire(d)));
     lines.push(`${plural(mapped.length, "problem")} found; nothing was saved.`);
-    process.stderr.write(`${lines.join("\n")}\n`);
+    writeErr(`${lines.join("\n")}\n`);
     if (opts.json === true) printJson({ saved: false, diagnostics: mapped });
     process.exitCode = 2;
   }

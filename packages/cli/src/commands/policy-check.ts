@@ -3,8 +3,9 @@
 
 import { type PolicyTestResult, runPolicyTests } from "@microseg/core";
 import { Command } from "commander";
+import { printJson, shown, write } from "../api/output.js";
 import { formatTestResult } from "./policy-format.js";
-import { FILES_HELP, type Loaded, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, type Loaded, loadFiles, reportDiagnostics } from "./policy-load.js";
 
 export function policyCheckCommand(): Command {
   return new Command("check")
@@ -46,7 +47,7 @@ Examples:
       const results = runPolicyTests(loaded.policy, workloads, loaded.tests);
       const failed = results.filter((r) => !r.passed).length;
       if (opts.json === true) printJson(jsonResult(result, results));
-      else process.stdout.write(textResult(result, results));
+      else write(textResult(result, results));
       process.exitCode = failed > 0 ? 1 : 0;
     });
 }
@@ -55,7 +56,7 @@ function textResult(
   { loaded, workloads, files }: Loaded,
   results: readonly PolicyTestResult[],
 ): string {
-  const lines = results.flatMap(formatTestResult);
+  const lines = results.flatMap(formatTestResult).map(shown);
   const failed = results.filter((r) => !r.passed).length;
   const p = loaded.policy;
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;

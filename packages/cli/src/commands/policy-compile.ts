@@ -2,8 +2,9 @@
 
 import { compile, MicrosegError, type RuleSet } from "@microseg/core";
 import { Command } from "commander";
+import { printJson, write } from "../api/output.js";
 import { formatRuleSet } from "./policy-format.js";
-import { FILES_HELP, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, loadFiles, reportDiagnostics } from "./policy-load.js";
 
 export function policyCompileCommand(): Command {
   return new Command("compile")
@@ -36,8 +37,7 @@ Examples:
       const ruleSets =
         opts.workload === undefined ? [...all.values()] : [pick(all, opts.workload, workloads)];
       if (opts.json === true) printJson({ ruleSets });
-      else
-        process.stdout.write(`${ruleSets.flatMap((rs) => [...formatRuleSet(rs), ""]).join("\n")}`);
+      else write(`${ruleSets.flatMap((rs) => [...formatRuleSet(rs), ""]).join("\n")}`);
     });
 }
 

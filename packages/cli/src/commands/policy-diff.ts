@@ -7,7 +7,7 @@ import { ApiError, type ReplayReportWire } from "@microseg/protocol";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
-import { plural, printJson, write } from "../api/output.js";
+import { plural, printJson, shown, write } from "../api/output.js";
 
 const MARK = { added: "+", removed: "-", changed: "~" } as const;
 
@@ -90,7 +90,7 @@ export function formatReplay(r: ReplayReportWire): string {
   for (const u of r.unevaluated) {
     lines.push(`not judged: ${u.edge.from} -> ${u.edge.to} ${u.edge.port}: ${u.reason}`);
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(shown).join("\n")}\n`;
 }
 
 /** The API names its route; the CLI names the command that makes a draft. */
@@ -122,7 +122,7 @@ export function formatDiff(diff: PolicyDiff): string {
     for (const e of w.removed) lines.push(`      - ${e}`);
     for (const e of w.added) lines.push(`      + ${e}`);
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(shown).join("\n")}\n`;
 }
 
 function short(hash: string | null): string {

@@ -10,8 +10,9 @@ import {
   type Workload,
 } from "@microseg/core";
 import { Command } from "commander";
+import { printJson, shown, write } from "../api/output.js";
 import { formatSteps } from "./policy-format.js";
-import { FILES_HELP, loadFiles, printJson, reportDiagnostics } from "./policy-load.js";
+import { FILES_HELP, loadFiles, reportDiagnostics } from "./policy-load.js";
 
 interface ExplainOptions {
   from: string;
@@ -62,7 +63,7 @@ Examples:
         return;
       }
       const head = `${opts.from} -> ${opts.to} ${opts.port}: ${decision.verdict} (policy says ${decision.policy})`;
-      process.stdout.write(`${[head, ...formatSteps(decision, "  ")].join("\n")}\n`);
+      write(`${[head, ...formatSteps(decision, "  ")].map(shown).join("\n")}\n`);
     });
 }
 

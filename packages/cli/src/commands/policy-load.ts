@@ -8,6 +8,7 @@ import {
   loadPolicy,
   type Workload,
 } from "@microseg/core";
+import { shown, writeErr } from "../api/output.js";
 import { readSources } from "./read-sources.js";
 
 export const FILES_HELP =
@@ -37,13 +38,10 @@ export async function loadFiles(paths: readonly string[]): Promise<LoadResult> {
 
 /** Prints every diagnostic and a closing count on stderr; sets exit code 2. */
 export function reportDiagnostics(diagnostics: readonly Diagnostic[]): void {
-  const lines = diagnostics.map(formatDiagnostic);
+  // One line per diagnostic: a value from a file cannot start a line of its own.
+  const lines = diagnostics.map((d) => shown(formatDiagnostic(d)));
   const n = diagnostics.length;
   lines.push(`${n} problem${n === 1 ? "" : "s"} found; fix them and run again.`);
-  process.stderr.write(`${lines.join("\n")}\n`);
+  writeErr(`${lines.join("\n")}\n`);
   process.exitCode = 2;
-}
-
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

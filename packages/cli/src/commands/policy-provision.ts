@@ -5,7 +5,7 @@ import { MicrosegError } from "@microseg/core";
 import { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { CONNECTION_HELP, type WithConnection, withConnection } from "../api/options.js";
-import { plural, printJson, write } from "../api/output.js";
+import { plural, printJson, shown, write } from "../api/output.js";
 import { noDraftHint } from "./policy-diff.js";
 
 type Flags = WithConnection<{ json?: boolean; comment?: string; expectActive?: string }>;
@@ -82,7 +82,7 @@ function report(out: ProvisionResponse, opts: Flags, verb: string): void {
   const changed = out.changedWorkloads;
   write(
     `revision ${out.revision.number} ${verb}; ` +
-      `${plural(changed.length, "workload")} changed${changed.length > 0 ? ` (${changed.join(", ")})` : ""}, ` +
+      `${plural(changed.length, "workload")} changed${changed.length > 0 ? ` (${shown(changed.join(", "))})` : ""}, ` +
       `${plural(out.pushed, "agent")} notified\n`,
   );
 }

@@ -4,7 +4,7 @@
 import type { RecommendationWire } from "@microseg/protocol";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { plural, printJson, write } from "../api/output.js";
+import { plural, printJson, shown, write, writeErr } from "../api/output.js";
 
 type Flags = WithConnection<{ json?: boolean; since: string; until?: string; save?: boolean }>;
 
@@ -44,7 +44,7 @@ ${CONNECTION_HELP}`,
         ...(opts.save === true && { save: true }),
       });
       if (opts.json === true) return printJson(rec);
-      process.stderr.write(report(rec));
+      writeErr(report(rec));
       write(rec.yaml);
     });
 }
@@ -73,5 +73,5 @@ export function report(rec: RecommendationWire): string {
       ? "not saved; --save makes it the draft"
       : "saved as the draft; review it with `microseg policy diff --replay 7d`",
   );
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(shown).join("\n")}\n`;
 }

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { collect, printJson, write } from "../api/output.js";
+import { collect, printJson, shown, write } from "../api/output.js";
 
 type QuarantineFlags = WithConnection<{ json?: boolean; reason?: string; forensic: string[] }>;
 
@@ -43,7 +43,7 @@ ${CONNECTION_HELP}`,
       if (opts.json === true) return printJson(out);
       const forensic = out.quarantine.forensic;
       write(
-        `quarantined ${out.workload}${forensic.length > 0 ? ` (forensic: ${forensic.join(", ")})` : ""}\n`,
+        `quarantined ${shown(out.workload)}${forensic.length > 0 ? ` (forensic: ${shown(forensic.join(", "))})` : ""}\n`,
       );
     });
 }
@@ -57,8 +57,8 @@ export function releaseCommand(): Command {
       if (opts.json === true) return printJson(out);
       write(
         out.released === null
-          ? `${out.workload} was not quarantined\n`
-          : `released ${out.workload} from quarantine\n`,
+          ? `${shown(out.workload)} was not quarantined\n`
+          : `released ${shown(out.workload)} from quarantine\n`,
       );
     });
 }

@@ -4,7 +4,7 @@
 import { MicrosegError } from "@microseg/core";
 import { connect } from "../api/connect.js";
 import { apiCommand, type WithConnection } from "../api/options.js";
-import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
+import { collect, labelsText, parsePairs, printJson, shown, table, write } from "../api/output.js";
 
 type Json = WithConnection<{ json?: boolean; since?: string }>;
 
@@ -31,7 +31,9 @@ Examples:
       if (opts.json === true) return printJson(found);
       const groups = found.groups.filter((g) => g.members.length > 1);
       write(`${found.groups.length} application group(s) from ${found.edges} flow edges\n`);
-      for (const g of groups) write(`  ${g.id} (${g.name}): ${g.members.join(", ")}\n`);
+      for (const g of groups) {
+        write(`  ${shown(g.id)} (${shown(g.name)}): ${shown(g.members.join(", "))}\n`);
+      }
       if (found.suggestions.length === 0) return write("no label suggestions\n");
       const rows = found.suggestions.map((s) => [
         s.workload,
@@ -60,7 +62,9 @@ export function workloadsAcceptCommand() {
         all ? { workload: name, all: true } : { workload: name, labels: parsePairs(opts.label) },
       );
       if (opts.json === true) return printJson(out);
-      const set = out.accepted.map((a) => `${a.key}=${a.value}`).join(", ");
-      write(`${name}: ${out.change} (${set})\n  labels: ${labelsText(out.workload.labels)}\n`);
+      const set = out.accepted.map((a) => `${shown(a.key)}=${shown(a.value)}`).join(", ");
+      write(
+        `${shown(name)}: ${out.change} (${set})\n  labels: ${labelsText(out.workload.labels)}\n`,
+      );
     });
 }

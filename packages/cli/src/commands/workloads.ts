@@ -6,7 +6,7 @@ import type { WorkloadPatch } from "@microseg/protocol";
 import { Argument, Command } from "commander";
 import { connect } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
-import { collect, labelsText, parsePairs, printJson, table, write } from "../api/output.js";
+import { collect, labelsText, parsePairs, printJson, shown, table, write } from "../api/output.js";
 import { workloadsAcceptCommand, workloadsSuggestCommand } from "./workloads-suggest.js";
 
 type Json = WithConnection<{ json?: boolean }>;
@@ -92,18 +92,18 @@ async function change(
 ): Promise<void> {
   const out = await client.patchWorkload(name, patch);
   if (opts.json === true) return printJson(out);
-  write(`${out.workload.name}: ${out.change}\n${describe(out.workload)}`);
+  write(`${shown(out.workload.name)}: ${out.change}\n${describe(out.workload)}`);
 }
 
 function describe(w: WorkloadRecord): string {
   const lines = [
-    ["name", w.name],
+    ["name", shown(w.name)],
     ["mode", w.mode],
     ["managed", w.managed ? "yes" : "no"],
-    ["addresses", w.addresses.join(", ") || "-"],
+    ["addresses", shown(w.addresses.join(", ") || "-")],
     ["labels", labelsText(w.labels)],
-    ...(w.namespace === undefined ? [] : [["namespace", w.namespace]]),
-    ["updated", w.updatedAt],
+    ...(w.namespace === undefined ? [] : [["namespace", shown(w.namespace)]]),
+    ["updated", shown(w.updatedAt)],
   ];
   return `${lines.map(([k, v]) => `  ${`${k}:`.padEnd(11)}${v}`).join("\n")}\n`;
 }

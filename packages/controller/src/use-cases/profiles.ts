@@ -1,5 +1,7 @@
 // Enrolment profiles: the labels and mode a new workload gets when its agent enrols with the
-// profile's key. The key is returned once at creation; the store keeps its sha256.
+// profile's key, or the one workload the key enrols (`workload`: the agent becomes it, and may
+// take it over while it has no live agent). The key is returned once at creation; the store
+// keeps its sha256. Every field was checked by ProfileCreateSchema (expiresAt a real time).
 import { ApiError, type ProfileCreateSchema } from "@microseg/protocol";
 import type { EnrolmentProfile } from "@microseg/store";
 import type { z } from "zod";
@@ -21,6 +23,7 @@ export async function createProfile(
       mode: body.mode,
       expiresAt: body.expiresAt ?? null,
       maxUses: body.maxUses ?? null,
+      workload: body.workload ?? null,
     },
     actor,
   );

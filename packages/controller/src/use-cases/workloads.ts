@@ -1,14 +1,19 @@
 // Workload inventory: list, get, put (create or replace), patch (labels merge, mode), delete.
 // Every change goes to the store first (audited there with the actor), then to the hub, which
-// recompiles incrementally and wakes the agents whose RuleSet changed.
-import { isIP } from "node:net";
-import type { Labels, Mode, Workload } from "@microseg/core";
-import { ApiError, type WorkloadPatch, type WorkloadPutSchema } from "@microseg/protocol";
-import type { WorkloadRecord } from "@microseg/store";
+// recompiles incrementally and wakes the agents whose RuleSet changed. What is saved is checked
+// with the protocol's WorkloadSchema (core's name, label and address grammar), as enrolment is;
+// an address another workload holds (stored, or declared by the active policy) answers 409.
+import { canonicalAddress, type Mode, type Workload } from "@microseg/core";
+import {
+  ApiError,
+  type WorkloadPatch,
+  type WorkloadPutSchema,
+  WorkloadSchema,
+} from "@microseg/protocol";
+import type { AddressTaken, WorkloadRecord } from "@microseg/store";
 import type { z } from "zod";
 import type { ControllerContext } from "../context.js";
-
-const NAME = /^[a-zA-Z0-9]([a-zA-Z0-9._-]{0,251}[a-zA-Z0-9])?$/;
+import { addressConflict } from "./enrol-refusals.js";
 
 export async function listWorkloads(ctx: ControllerContext): Promise<WorkloadRecord[]> {
   return (await ctx.store.workloads.list()).map((w) => withQuarantine(ctx, w));
@@ -70,7 +75,11 @@ export async function deleteWorkload(ctx: ControllerContext, name: string, actor
 }
 
 async function saveWorkload(ctx: ControllerContext, workload: Workload, actor: string) {
-  const { record, change } = await ctx.store.workloads.upsert(workload, actor);
+  const declared = declaredHolder(ctx, workload);
+  if (declared !== undefined) throw addressConflict(declared, `"${workload.name}"`);
+  const saved = await ctx.store.workloads.upsert(workload, actor);
+  if (!saved.ok) throw addressConflict(saved, `"${workload.name}"`);
+  const { record, change } = saved;
   if (change !== "unchanged") {
     const changed = ctx.hub.upsertWorkload(record);
     ctx.log.info(
@@ -81,28 +90,28 @@ async function saveWorkload(ctx: ControllerContext, workload: Workload, actor: s
   return { workload: record, change };
 }
 
-/** Names, labels and addresses the compiler can take; messages name the field. */
+/** An address of `w` that a workload the active policy declares (and the store does not shadow) holds. */
+function declaredHolder(ctx: ControllerContext, w: Workload): AddressTaken | undefined {
+  const mine = new Set(w.addresses.map(canonicalAddress));
+  for (const d of ctx.hub.declaredWorkloads()) {
+    if (d.name === w.name || ctx.hub.storedWorkload(d.name) !== undefined) continue;
+    const address = d.addresses.map(canonicalAddress).find((a) => mine.has(a));
+    if (address !== undefined)
+      return { ok: false, reason: "address-taken", address, holder: d.name };
+  }
+  return undefined;
+}
+
+/** The workload as the API takes it (WorkloadSchema); 400 naming every wrong field otherwise. */
 function checkWorkload(w: Workload): Workload {
-  if (!NAME.test(w.name)) {
-    throw bad(`name "${w.name}" must be 1-253 letters, digits, ".", "_" or "-"`, "name");
-  }
-  for (const a of w.addresses) {
-    if (isIP(a) === 0) throw bad(`address "${a}" is not an IPv4 or IPv6 address`, "addresses");
-  }
-  checkLabels(w.labels);
-  return w;
-}
-
-function checkLabels(labels: Labels): void {
-  for (const [k, v] of Object.entries(labels)) {
-    if (!/^[a-zA-Z0-9]([a-zA-Z0-9./_-]{0,252})?$/.test(k))
-      throw bad(`label key "${k}" is not valid`, `labels.${k}`);
-    if (v.length > 63) throw bad(`label "${k}" is longer than 63 characters`, `labels.${k}`);
-  }
-}
-
-function bad(message: string, path: string): ApiError {
-  return new ApiError("MSEG_API_BAD_REQUEST", message, { issues: [{ path, message }] });
+  const parsed = WorkloadSchema.safeParse(w);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({
+    path: i.path.map(String).join("."),
+    message: i.message,
+  }));
+  const first = issues[0];
+  throw new ApiError("MSEG_API_BAD_REQUEST", `${first?.path}: ${first?.message}`, { issues });
 }
 
 function notFound(name: string): ApiError {

@@ -86,4 +86,9 @@ function sortDiagnostics(
     .map(({ d }) => d);
 }
 
+export { canonicalAddress, checkAddress, isAddress } from "./addresses.js";
+export { checkHostname, checkInterfaceName, workloadNameOfHost } from "./host.js";
+export { checkLabelKey, checkLabelValue } from "./labels.js";
+export { checkName, checkPortName, checkWorkloadName } from "./names.js";
 export { NAMESPACE_NAME_LABEL } from "./normalize.js";
+export type { Problem } from "./problem.js";

@@ -1,5 +1,6 @@
 // Label keys and values, Kubernetes syntax: `app`, `example.com/team`; values up to 63 characters.
 
+import { escapeControls } from "../text.js";
 import { type Problem, problem } from "./problem.js";
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -13,7 +14,7 @@ export function checkLabelKey(key: string): Problem | undefined {
   if (prefixOk && name.length <= 63 && NAME.test(name)) return undefined;
   return problem(
     "MSEG_POLICY_INVALID_LABEL",
-    `label key \`${key}\` is not valid: a key is up to 63 letters, digits, \`-\`, \`_\` or \`.\`, ` +
+    `label key \`${escapeControls(key)}\` is not valid: a key is up to 63 letters, digits, \`-\`, \`_\` or \`.\`, ` +
       "starting and ending with a letter or digit, optionally after a DNS prefix and `/` " +
       `(e.g. \`app\`, \`example.com/team\`)${suggestion(key)}`,
   );
@@ -23,7 +24,7 @@ export function checkLabelValue(key: string, value: string): Problem | undefined
   if (value === "" || (value.length <= 63 && NAME.test(value))) return undefined;
   return problem(
     "MSEG_POLICY_INVALID_LABEL",
-    `label value \`${value}\` of \`${key}\` is not valid: a value is empty or up to 63 letters, ` +
+    `label value \`${escapeControls(value)}\` of \`${escapeControls(key)}\` is not valid: a value is empty or up to 63 letters, ` +
       `digits, \`-\`, \`_\` or \`.\`, starting and ending with a letter or digit${suggestion(value)}`,
   );
 }

@@ -6,7 +6,7 @@ import type { PortRange } from "../model.js";
 import { checkAddress, checkCidr, isAddress } from "./addresses.js";
 import type { Known } from "./known.js";
 import { checkLabelKey, checkLabelValue, nonStringLabelValue } from "./labels.js";
-import { checkName, checkServiceName } from "./names.js";
+import { checkName, checkPortName, checkServiceName, checkWorkloadName } from "./names.js";
 import { peersSchema, refineExcepts } from "./peers.js";
 import { checkPort, checkServiceRef, checkTestPort, parseNamedPortTarget } from "./ports.js";
 import { problem } from "./problem.js";
@@ -33,10 +33,8 @@ const labelsSchema = z.record(z.string(), z.unknown()).transform((map, ctx) => {
 const namedPortsSchema = z.record(z.string(), z.string()).transform((map, ctx) => {
   const ports: Record<string, PortRange> = {};
   for (const [portName, target] of Object.entries(map)) {
-    if (!/^[a-z][a-z0-9-]{0,14}$/.test(portName)) {
-      const msg = `named port \`${portName}\` is not valid: up to 15 lowercase letters, digits and \`-\`, starting with a letter`;
-      report(ctx, problem("MSEG_POLICY_INVALID_NAME", msg), [portName]);
-    }
+    const badName = checkPortName(portName);
+    if (badName !== undefined) report(ctx, badName, [portName]);
     const parsed = parseNamedPortTarget(target);
     if ("code" in parsed) report(ctx, parsed, [portName]);
     else ports[portName] = parsed;
@@ -51,7 +49,7 @@ const namespaceSchema = strict("namespace", {
 });
 
 const workloadSchema = strict("workload", {
-  name: name("workload"),
+  name: checked(checkWorkloadName),
   description,
   labels: labelsSchema.optional(),
   addresses: z.array(checked(checkAddress)).optional(),

@@ -67,7 +67,7 @@ export function agentContract(make: MakeHarness): void {
       await c.store.agents.enrol(enrolInput(c));
       expect(
         await c.store.agents.enrol(enrolInput(c, { agentId: "ag2", credentialHash: sha("d") })),
-      ).toEqual({ ok: false, reason: "workload-taken" });
+      ).toEqual({ ok: false, reason: "workload-taken", workload: "web-1", agent: "ag1" });
       expect(await c.store.agents.enrol(enrolInput(c, { workload: "web-2" }))).toEqual({
         ok: false,
         reason: "conflict",
@@ -75,7 +75,7 @@ export function agentContract(make: MakeHarness): void {
       expect((await c.store.enrolment.get("p1"))?.uses).toBe(1);
     });
 
-    it("revoking stops authentication and frees the workload for a new agent", async () => {
+    it("revoking stops authentication; a profile bound to the workload then re-assigns it", async () => {
       await setup();
       await c.store.agents.enrol(enrolInput(c));
       expect(await c.store.workloads.delete("web-1", "alice")).toEqual({
@@ -88,22 +88,29 @@ export function agentContract(make: MakeHarness): void {
         ok: false,
         reason: "revoked",
       });
-      const again = await c.store.agents.enrol(
-        enrolInput(c, { agentId: "ag2", credentialHash: sha("d") }),
+      const next = { agentId: "ag2", credentialHash: sha("d") };
+      expect(await c.store.agents.enrol(enrolInput(c, next))).toMatchObject({
+        reason: "workload-exists",
+      });
+      await c.store.enrolment.create(
+        profile({ id: "p2", name: "web-1", keyHash: sha("b"), workload: "web-1" }),
+        "alice",
       );
+      const again = await c.store.agents.enrol(enrolInput(c, { ...next, keyHash: sha("b") }));
       expect(again.ok).toBe(true);
       await c.store.agents.revoke("ag2", "bob");
       expect((await c.store.workloads.delete("web-1", "alice")).ok).toBe(true);
       expect(await c.store.agents.list()).toEqual([]);
     });
 
-    it("enrolment keeps an existing workload's creation time and takes the profile's labels", async () => {
+    it("a profile bound to an existing workload takes it over, keeping its creation time and labels", async () => {
       await c.store.workloads.upsert(workload("web-1", { labels: { old: "x" } }), "alice");
-      await setup();
+      await c.store.enrolment.create(profile({ workload: "web-1" }), "alice");
       c.clock.advance(60_000);
       const res = await c.store.agents.enrol(enrolInput(c));
       expect(res.ok && res.workload).toMatchObject({
-        labels: { app: "shop", env: "prod" },
+        labels: { old: "x" },
+        addresses: ["198.18.0.10"],
         createdAt: "2026-01-01T00:00:00.000Z",
         updatedAt: "2026-01-01T00:01:00.000Z",
       });
@@ -145,10 +152,16 @@ export function agentContract(make: MakeHarness): void {
     it("records several reports in one write, in order, refusing only unknown and revoked agents", async () => {
       await setup();
       await c.store.agents.enrol(enrolInput(c));
-      const second = { agentId: "ag2", credentialHash: sha("d"), workload: "db-1" };
+      const second = {
+        agentId: "ag2",
+        credentialHash: sha("d"),
+        workload: "db-1",
+        addresses: ["198.18.0.11"],
+      };
       await c.store.agents.enrol(enrolInput(c, second));
+      const third = { agentId: "ag3", workload: "x-1", credentialHash: sha("e") };
       await c.store.agents.enrol(
-        enrolInput(c, { ...second, agentId: "ag3", workload: "x-1", credentialHash: sha("e") }),
+        enrolInput(c, { ...second, ...third, addresses: ["198.18.0.12"] }),
       );
       await c.store.agents.revoke("ag3", "bob");
       expect(await c.store.agents.reportMany([])).toEqual([]);

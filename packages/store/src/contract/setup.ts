@@ -25,11 +25,14 @@ export function useHarness(make: MakeHarness): Ctx {
   return ctx;
 }
 
+/** A workload with an address of its own (an address belongs to one workload). */
 export function workload(name: string, extra: Partial<Workload> = {}): Workload {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 65_000;
   return {
     name,
     labels: { app: "shop", role: name.split("-")[0] ?? name },
-    addresses: ["198.18.0.10"],
+    addresses: [`198.19.${h >> 8}.${h & 255}`],
     mode: "enforce",
     managed: true,
     ...extra,

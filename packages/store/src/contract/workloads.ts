@@ -9,8 +9,8 @@ export function workloadContract(make: MakeHarness): void {
     it("creates, lists by name, and stamps times from the clock", async () => {
       await c.store.workloads.upsert(workload("web-2"), "alice");
       const res = await c.store.workloads.upsert(workload("db-1"), "alice");
-      expect(res.change).toBe("created");
-      expect(res.record.createdAt).toBe("2026-01-01T00:00:00.000Z");
+      expect(res.ok && res.change).toBe("created");
+      expect(res.ok && res.record.createdAt).toBe("2026-01-01T00:00:00.000Z");
       expect((await c.store.workloads.list()).map((w) => w.name)).toEqual(["db-1", "web-2"]);
       expect(await c.store.workloads.get("nope")).toBeUndefined();
     });
@@ -19,9 +19,10 @@ export function workloadContract(make: MakeHarness): void {
       await c.store.workloads.upsert(workload("web-1"), "alice");
       c.clock.advance(1000);
       const same = await c.store.workloads.upsert(workload("web-1"), "alice");
-      expect(same.change).toBe("unchanged");
-      expect(same.record.updatedAt).toBe("2026-01-01T00:00:00.000Z");
+      expect(same.ok && same.change).toBe("unchanged");
+      expect(same.ok && same.record.updatedAt).toBe("2026-01-01T00:00:00.000Z");
       const upd = await c.store.workloads.upsert(workload("web-1", { mode: "test" }), "bob");
+      if (!upd.ok) throw new Error(upd.reason);
       expect(upd.change).toBe("updated");
       expect(upd.record).toMatchObject({ mode: "test", createdAt: "2026-01-01T00:00:00.000Z" });
       expect(upd.record.updatedAt).toBe("2026-01-01T00:00:01.000Z");

@@ -1,14 +1,29 @@
 // Agents: enrolment (key use + workload + agent + audit as one unit), authentication by
 // credential hash, unaudited status reports (heartbeats are too frequent for the audit log).
+//
+// Enrolment decides who the agent becomes, in this order, before anything is written:
+//   key usable? ─> name: the profile's (bound; another asked for is refused), else the agent's,
+//   else the default from the hostname ─> no live agent on it ─> it does not exist, unless the
+//   profile is bound to it (then it is taken over, its labels and mode kept) ─> none of the
+//   addresses is another workload's ─> spend a use, write workload, agent, audit.
+// The key comes first so that someone without a usable key learns nothing about workloads.
 
-import type { AgentRepo, AgentReportResult, EnrolInput, StatusReport } from "../port.js";
-import type { AgentRecord } from "../records.js";
+import type { Workload } from "@microseg/core";
+import type {
+  AgentRepo,
+  AgentReportResult,
+  EnrolInput,
+  EnrolRefusal,
+  StatusReport,
+} from "../port.js";
+import type { AgentRecord, EnrolmentProfile, WorkloadRecord } from "../records.js";
 import { toJson } from "../shared/canonical-json.js";
 import { agentSnapshot } from "../shared/rules.js";
 import { workloadRecord } from "../shared/workload-record.js";
 import { record } from "./audit.js";
-import { consume } from "./enrolment.js";
+import { spend, usableProfile } from "./enrolment.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
+import { addressTaken, canonicalAddresses } from "./workloads.js";
 
 export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
   return {
@@ -55,24 +70,27 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
   if (t.agent(input.agentId) !== undefined || t.agentByCredential(input.credentialHash)) {
     return { ok: false, reason: "conflict" } as const;
   }
-  if (t.agentsOf(input.workload).some((a) => !a.revoked)) {
-    return { ok: false, reason: "workload-taken" } as const;
-  }
-  const used = consume(t, input.keyHash, input.now);
-  if (!used.ok) return used;
+  const usable = usableProfile(t, input.keyHash, input.now);
+  if (!usable.ok) return usable;
+  const target = enrolTarget(t, usable.profile, input);
+  if ("reason" in target) return target;
+  const addresses = canonicalAddresses(input.addresses);
+  const taken = addressTaken(t, target.name, addresses, input.declared);
+  if (taken !== undefined) return taken;
+  const profile = spend(t, usable.profile);
   ctx.failpoint?.("agent.enrol:consumed");
-  const { profile } = used;
   const at = input.now.toISOString();
-  const before = t.workload(input.workload);
+  const { before } = target;
+  // A new workload gets the profile's labels and mode; one taken over keeps its own.
+  const base: Workload = before ?? {
+    name: target.name,
+    labels: profile.labels,
+    mode: profile.mode,
+    addresses: [],
+    managed: true,
+  };
   const workload = workloadRecord(
-    {
-      ...(before ?? { managed: true }),
-      name: input.workload,
-      labels: profile.labels,
-      mode: profile.mode,
-      addresses: input.addresses,
-      managed: true,
-    },
+    { ...base, name: target.name, addresses, managed: true },
     before?.createdAt ?? at,
     at,
   );
@@ -80,7 +98,7 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
   ctx.failpoint?.("agent.enrol:workload");
   const agent: AgentRecord = {
     id: input.agentId,
-    workload: input.workload,
+    workload: target.name,
     profileId: profile.id,
     credentialHash: input.credentialHash,
     revoked: false,
@@ -103,6 +121,36 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
     after,
   });
   return { ok: true, agent, workload } as const;
+}
+
+interface Target {
+  readonly name: string;
+  /** The workload taken over (stored, or declared by the policy); undefined: a new one. */
+  readonly before?: Workload & Partial<Pick<WorkloadRecord, "createdAt">>;
+}
+
+/** The workload this enrolment may become, or why none. */
+function enrolTarget(
+  t: Tables,
+  profile: EnrolmentProfile,
+  input: EnrolInput,
+): Target | EnrolRefusal {
+  const bound = profile.workload;
+  if (bound !== null && input.workload !== undefined && input.workload !== bound) {
+    return { ok: false, reason: "wrong-workload", workload: bound };
+  }
+  const name = bound ?? input.workload ?? input.defaultWorkload;
+  if (name === undefined) return { ok: false, reason: "no-name" };
+  const live = t.agentsOf(name).find((a) => !a.revoked);
+  if (live !== undefined)
+    return { ok: false, reason: "workload-taken", workload: name, agent: live.id };
+  const stored = t.workload(name);
+  const declared = stored === undefined ? input.declared?.find((d) => d.name === name) : undefined;
+  const before = stored ?? declared;
+  if (before !== undefined && bound !== name) {
+    return { ok: false, reason: "workload-exists", workload: name, declared: stored === undefined };
+  }
+  return before === undefined ? { name } : { name, before };
 }
 
 function reportOne(t: Tables, id: string, report: StatusReport): AgentReportResult {

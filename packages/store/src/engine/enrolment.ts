@@ -1,5 +1,7 @@
-// Enrolment profiles. consume() is the single place a key use is checked and counted; agents.enrol
-// calls it inside its own unit of work so a refused or failed enrolment never spends a use.
+// Enrolment profiles. usableProfile() is the single place a key is checked and spend() the single
+// place a use is counted; agents.enrol calls both inside its own unit of work (checking the key
+// before anything else, spending only once the enrolment is sure) so a refused or failed
+// enrolment never spends a use.
 
 import type { EnrolmentRepo, KeyRefusal, Result } from "../port.js";
 import type { EnrolmentProfile } from "../records.js";
@@ -7,7 +9,8 @@ import { keyRefusal, profileSnapshot } from "../shared/rules.js";
 import { record } from "./audit.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
 
-export function consume(
+/** The profile whose key hashes to `keyHash`, when the key may be used now. */
+export function usableProfile(
   t: Tables,
   keyHash: string,
   now: Date,
@@ -16,9 +19,23 @@ export function consume(
   if (found === undefined) return { ok: false, reason: "unknown" };
   const refusal = keyRefusal(found, now);
   if (refusal !== undefined) return { ok: false, reason: refusal };
-  const profile = { ...found, uses: found.uses + 1 };
-  t.putProfile(profile);
-  return { ok: true, profile };
+  return { ok: true, profile: found };
+}
+
+/** Counts one use of a usable profile; answers the profile as stored. */
+export function spend(t: Tables, profile: EnrolmentProfile): EnrolmentProfile {
+  const spent = { ...profile, uses: profile.uses + 1 };
+  t.putProfile(spent);
+  return spent;
+}
+
+export function consume(
+  t: Tables,
+  keyHash: string,
+  now: Date,
+): Result<{ profile: EnrolmentProfile }, KeyRefusal> {
+  const usable = usableProfile(t, keyHash, now);
+  return usable.ok ? { ok: true, profile: spend(t, usable.profile) } : usable;
 }
 
 export function enrolmentRepo(db: Backend, ctx: EngineContext): EnrolmentRepo {
@@ -36,6 +53,7 @@ export function enrolmentRepo(db: Backend, ctx: EngineContext): EnrolmentRepo {
           mode: input.mode,
           expiresAt: input.expiresAt ?? null,
           maxUses: input.maxUses ?? null,
+          workload: input.workload ?? null,
           uses: 0,
           revoked: false,
           createdAt: ctx.clock().toISOString(),

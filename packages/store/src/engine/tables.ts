@@ -27,8 +27,14 @@ import type {
 export interface Tables {
   workload(name: string): WorkloadRecord | undefined;
   workloads(): WorkloadRecord[];
+  /**
+   * Its addresses are canonical text (the engine's canonicalAddresses()); they are indexed for
+   * workloadsAt() as they are, re-indexed only when they differ from the stored row's.
+   */
   putWorkload(w: WorkloadRecord): void;
   deleteWorkload(name: string): void;
+  /** Names of the workloads holding `address` (canonical text), ordered. */
+  workloadsAt(address: string): string[];
 
   draft(name: string): Draft | undefined;
   drafts(): Draft[];
@@ -95,7 +101,7 @@ export interface Tables {
 }
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface Backend {
   readonly name: string;

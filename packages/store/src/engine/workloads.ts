@@ -1,9 +1,11 @@
-import type { WorkloadRepo } from "../port.js";
+// Workloads: upsert (an address belongs to one workload), delete (not while a live agent owns it).
+import { canonicalAddress, type Workload } from "@microseg/core";
+import type { AddressTaken, WorkloadRepo } from "../port.js";
 import type { WorkloadRecord } from "../records.js";
 import { toJson } from "../shared/canonical-json.js";
 import { sameWorkload, workloadRecord } from "../shared/workload-record.js";
 import { record } from "./audit.js";
-import type { Backend, EngineContext } from "./tables.js";
+import type { Backend, EngineContext, Tables } from "./tables.js";
 
 const target = (name: string) => `workload/${name}`;
 const snapshot = (w: WorkloadRecord | undefined) => toJson(w ?? null);
@@ -16,12 +18,15 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
     async get(name) {
       return db.run((t) => t.workload(name));
     },
-    async upsert(workload, actor) {
+    async upsert(input, actor) {
+      const workload = { ...input, addresses: canonicalAddresses(input.addresses) };
       return db.run((t) => {
         const before = t.workload(workload.name);
         if (before !== undefined && sameWorkload(before, workload)) {
-          return { record: before, change: "unchanged" as const };
+          return { ok: true as const, record: before, change: "unchanged" as const };
         }
+        const taken = addressTaken(t, workload.name, workload.addresses, [], before?.addresses);
+        if (taken !== undefined) return taken;
         const now = ctx.clock().toISOString();
         const rec = workloadRecord(workload, before?.createdAt ?? now, now);
         t.putWorkload(rec);
@@ -34,6 +39,7 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
           after: snapshot(rec),
         });
         return {
+          ok: true as const,
           record: rec,
           change: before === undefined ? ("created" as const) : ("updated" as const),
         };
@@ -60,4 +66,37 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
       });
     },
   };
+}
+
+/** Addresses as the store keeps them: each in its one canonical text (Tables.putWorkload). */
+export function canonicalAddresses(addresses: readonly string[]): string[] {
+  return addresses.map(canonicalAddress);
+}
+
+/**
+ * The first of `addresses` (canonical) that a workload other than `name` holds: a stored one, or
+ * one of `declared` (the active policy's). Addresses in `held` (what `name` holds already) are
+ * not claims: a workload keeps what it has. An address belongs to one workload, so its flows,
+ * its peers' sets and a quarantine of it mean one host.
+ */
+export function addressTaken(
+  t: Tables,
+  name: string,
+  addresses: readonly string[],
+  declared: readonly Workload[] = [],
+  held: readonly string[] = [],
+): AddressTaken | undefined {
+  for (const address of addresses) {
+    if (held.includes(address)) continue;
+    const holder =
+      t.workloadsAt(address).find((n) => n !== name) ??
+      declared.find(
+        (d) =>
+          d.name !== name &&
+          t.workload(d.name) === undefined && // a stored workload of the name shadows it
+          d.addresses.some((a) => canonicalAddress(a) === address),
+      )?.name;
+    if (holder !== undefined) return { ok: false, reason: "address-taken", address, holder };
+  }
+  return undefined;
 }

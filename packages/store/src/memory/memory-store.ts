@@ -57,6 +57,8 @@ function deepFreeze<T>(value: T): T {
 
 export interface MemoryState {
   readonly workloads: UndoMap<string, WorkloadRecord>;
+  /** Canonical address -> names of the workloads holding it (Tables.workloadsAt). */
+  readonly holders: UndoMap<string, readonly string[]>;
   readonly drafts: UndoMap<string, Draft>;
   readonly revisions: UndoMap<number, Revision>;
   /**
@@ -81,6 +83,7 @@ export function memoryBackend(): Backend & { state: MemoryState; reindexAudit():
   const map = <K, V>() => new UndoMap<K, V>(() => log);
   const state: MemoryState = {
     workloads: map(),
+    holders: map(),
     drafts: map(),
     revisions: map(),
     meta: map(),
@@ -129,13 +132,39 @@ const byName = <T extends { name: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Drops `name` from the address index, for the addresses its stored record holds. */
+function unindex(s: MemoryState, name: string): void {
+  for (const key of s.workloads.get(name)?.addresses ?? []) {
+    const rest = (s.holders.get(key) ?? []).filter((n) => n !== name);
+    if (rest.length === 0) s.holders.delete(key);
+    else s.holders.set(key, rest);
+  }
+}
+
+/** Adds `w` to the address index (its addresses are canonical: Tables.putWorkload). */
+function index(s: MemoryState, w: WorkloadRecord): void {
+  for (const key of w.addresses) {
+    const names = s.holders.get(key) ?? [];
+    if (!names.includes(w.name)) s.holders.set(key, [...names, w.name].sort());
+  }
+}
+
 function memoryTables(s: MemoryState): Tables {
   const find = <V>(m: UndoMap<string, V>, p: (v: V) => boolean) => m.values().find(p);
   return {
     workload: (name) => s.workloads.get(name),
     workloads: () => s.workloads.values().sort(byName),
-    putWorkload: (w) => s.workloads.set(w.name, iso(w)),
-    deleteWorkload: (name) => void s.workloads.delete(name),
+    putWorkload: (w) => {
+      const same = s.workloads.get(w.name)?.addresses.join() === w.addresses.join();
+      if (!same) unindex(s, w.name);
+      s.workloads.set(w.name, iso(w));
+      if (!same) index(s, w);
+    },
+    deleteWorkload: (name) => {
+      unindex(s, name);
+      s.workloads.delete(name);
+    },
+    workloadsAt: (address) => [...(s.holders.get(address) ?? [])],
     draft: (name) => s.drafts.get(name),
     drafts: () => s.drafts.values().sort(byName),
     putDraft: (d) => s.drafts.set(d.name, iso(d)),

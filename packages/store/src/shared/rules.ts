@@ -8,10 +8,13 @@ export function textHash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Why a key may not be used now, or undefined when it may. Expiry is inclusive: at == expired. */
+/**
+ * Why a key may not be used now, or undefined when it may. Expiry is inclusive: at == expired.
+ * An expiry that is not a time (stored before the API checked it) counts as past: fail closed.
+ */
 export function keyRefusal(p: EnrolmentProfile, now: Date): KeyRefusal | undefined {
   if (p.revoked) return "revoked";
-  if (p.expiresAt !== null && Date.parse(p.expiresAt) <= now.getTime()) return "expired";
+  if (p.expiresAt !== null && !(Date.parse(p.expiresAt) > now.getTime())) return "expired";
   if (p.maxUses !== null && p.uses >= p.maxUses) return "exhausted";
   return undefined;
 }

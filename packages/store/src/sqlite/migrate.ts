@@ -1,4 +1,4 @@
-import { MicrosegError } from "@microseg/core";
+import { canonicalAddress, MicrosegError } from "@microseg/core";
 import type Database from "better-sqlite3";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 
@@ -16,6 +16,8 @@ export function migrate(
   migrations: readonly Migration[] = MIGRATIONS,
 ): number[] {
   db.exec(BOOKKEEPING);
+  // Migrations may call it (3 indexes the addresses workloads hold by their canonical text).
+  db.function("canonical_address", { deterministic: true }, (a) => canonicalAddress(String(a)));
   const current = currentVersion(db);
   const newest = migrations[migrations.length - 1]?.version ?? 0;
   if (current > newest) {

@@ -180,4 +180,25 @@ CREATE TABLE quarantines (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: "profiles bound to a workload, address ownership index",
+    sql: `
+-- The one workload a profile enrols (NULL: the agent names a new one).
+ALTER TABLE enrolment_profiles ADD COLUMN workload TEXT;
+
+-- Which workload holds which address, so a write can refuse an address another workload holds
+-- without reading every workload. Maintained with workloads (sqlite-tables.ts putWorkload and
+-- deleteWorkload); address is the canonical text (canonical_address(), registered by migrate()).
+-- Not unique: a database may hold duplicates written before the rule.
+CREATE TABLE workload_addresses (
+  address TEXT NOT NULL,
+  workload TEXT NOT NULL,
+  PRIMARY KEY (address, workload)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX workload_addresses_workload ON workload_addresses (workload);
+INSERT OR IGNORE INTO workload_addresses (address, workload)
+  SELECT canonical_address(a.value), w.name FROM workloads AS w, json_each(w.addresses) AS a;
+`,
+  },
 ];

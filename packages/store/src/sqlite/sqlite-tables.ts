@@ -16,7 +16,9 @@ const WORKLOAD = cols(`name labels addresses mode managed namespace namespace_la
 const DRAFT = cols("name text parsed parsed_version base_revision updated_at updated_by");
 const REVISION = cols(`number text parsed parsed_version author created_at comment hash
   rolled_back_from`);
-const PROFILE = cols("id name key_hash labels mode expires_at max_uses uses revoked created_at");
+const PROFILE = cols(
+  "id name key_hash labels mode expires_at max_uses workload uses revoked created_at",
+);
 const AGENT = cols(`id workload profile_id credential_hash revoked hostname interfaces enrolled_at
   last_heartbeat applied_revision applied_hash drift last_error`);
 const TOKEN = cols("hash name role created_at");
@@ -40,6 +42,14 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     rows.revisionFromRow,
   );
   const deleteDraft = exec("DELETE FROM policy_drafts WHERE name = ?");
+  const putWorkloadRow = put("workloads", WORKLOAD, "name", rows.workloadToRow);
+  const deleteWorkloadRow = exec("DELETE FROM workloads WHERE name = ?");
+  const storedAddresses = db.prepare("SELECT addresses FROM workloads WHERE name = ?").pluck();
+  const unindex = exec("DELETE FROM workload_addresses WHERE workload = ?");
+  const index = exec("INSERT OR IGNORE INTO workload_addresses (address, workload) VALUES (?, ?)");
+  const holders = db
+    .prepare("SELECT workload FROM workload_addresses WHERE address = ? ORDER BY workload")
+    .pluck();
   const auditHead = one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", (r) => ({
     seq: Number(r.seq),
     hash: String(r.hash),
@@ -62,8 +72,19 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
   return {
     workload: one("SELECT * FROM workloads WHERE name = ?", W),
     workloads: many("SELECT * FROM workloads ORDER BY name", W),
-    putWorkload: put("workloads", WORKLOAD, "name", rows.workloadToRow),
-    deleteWorkload: exec("DELETE FROM workloads WHERE name = ?"),
+    putWorkload: (w) => {
+      const old = storedAddresses.get(w.name) as string | undefined;
+      const addresses = JSON.stringify(w.addresses);
+      putWorkloadRow(w);
+      if (old === addresses) return;
+      if (old !== undefined) unindex(w.name);
+      for (const a of w.addresses) index(a, w.name);
+    },
+    deleteWorkload: (name) => {
+      deleteWorkloadRow(name);
+      unindex(name);
+    },
+    workloadsAt: (address) => holders.all(address) as string[],
     draft: one("SELECT * FROM policy_drafts WHERE name = ?", rows.draftFromRow),
     drafts: many("SELECT * FROM policy_drafts ORDER BY name", rows.draftFromRow),
     putDraft: put("policy_drafts", DRAFT, "name", rows.draftToRow),
