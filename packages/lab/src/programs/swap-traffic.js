@@ -16,8 +16,8 @@
 //
 // Outcomes:
 //   ok           TCP: connected, read the host server's line and its end; UDP: the echo came back
-//   timeout      nothing within timeoutMs (a silent drop)
-//   stalled      TCP connected, but the answer did not complete within timeoutMs
+//   timeout      no handshake (TCP) or echo (UDP) within timeoutMs: a silent drop
+//   stalled      TCP connected, but the answer did not complete within answerMs after that
 //   refused      TCP reset to the SYN, or an ICMP error to the datagram
 //   reset        TCP reset (or broken pipe) after the connection was open
 //   denied       the local kernel refused to send (EPERM/EACCES: an nft drop in the output hook)
@@ -31,7 +31,7 @@ import { createSocket } from "node:dgram";
 import { createServer, connect as tcpConnect } from "node:net";
 import { createInterface } from "node:readline";
 
-/** @typedef {{id: number, proto: "tcp"|"udp", address: string, port: number, everyMs: number, timeoutMs: number, maxInFlight: number}} Flow */
+/** @typedef {{id: number, proto: "tcp"|"udp", address: string, port: number, everyMs: number, timeoutMs: number, answerMs: number, maxInFlight: number}} Flow */
 /** @typedef {{id: number, address: string, port: number, count: number, pingMs: number}} Long */
 /** @typedef {{host: string, echo: number[], flows: Flow[], long: Long[]}} Plan */
 /** @typedef {[number, number, number, number, number, string]} ConnRecord */
@@ -82,9 +82,12 @@ function tryTcp(f, done) {
     socket.destroy();
     done([f.id, t0, t1, tc, Date.now(), outcome]);
   };
-  const timer = setTimeout(() => finish(tc < 0 ? "timeout" : "stalled"), f.timeoutMs);
+  let timer = setTimeout(() => finish("timeout"), f.timeoutMs);
   socket.on("connect", () => {
     tc = Date.now();
+    // The handshake is done (the verdict is in); the answer gets its own, longer, bound.
+    clearTimeout(timer);
+    timer = setTimeout(() => finish("stalled"), f.answerMs);
   });
   socket.on("data", (d) => {
     answer += d.toString();
@@ -232,7 +235,7 @@ async function start() {
 async function stop() {
   stopping = true;
   for (const t of timers) clearTimeout(t);
-  const bound = Math.max(0, ...plan.flows.map((f) => f.timeoutMs)) + 1000;
+  const bound = Math.max(0, ...plan.flows.map((f) => f.timeoutMs + f.answerMs)) + 1000;
   const until = Date.now() + bound;
   while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   await Promise.all(longs.map((l) => l.close()));

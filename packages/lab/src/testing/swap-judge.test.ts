@@ -51,9 +51,11 @@ describe("judgeSwaps", () => {
     });
   });
 
-  it("a denied connection that completed or was answered is wrongly admitted", () => {
-    const t = judge(["timeout", "denied", "ok", "refused", "reset"].map((o) => rec(1, 50, o)));
-    expect(t.wronglyAdmitted).toBe(2);
+  it("a denied connection that completed, shook hands or was answered is wrongly admitted", () => {
+    const stalled: ConnRecord = [1, 50, 51, 52, 900, "stalled"];
+    const records = ["timeout", "denied", "ok", "refused", "reset"].map((o) => rec(1, 50, o));
+    const t = judge([...records, stalled]);
+    expect(t.wronglyAdmitted).toBe(3);
     expect(t.unexplained).toBe(1);
     expect(t.wronglyDropped).toBe(0);
     expect(t.examples[0]).toContain("guest -> app tcp/8000 (denied) at 50: ok, wrongly admitted");

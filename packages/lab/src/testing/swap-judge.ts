@@ -5,8 +5,8 @@
 //   allowed  ok is right; anything else (timeout, stalled, refused, reset, denied, …) is a
 //            wrongly dropped connection
 //   denied   timeout or denied (the sender's own kernel refused: an output-hook drop) is right;
-//            ok or refused (an answer came from the destination's stack) is wrongly admitted;
-//            anything else is unexplained
+//            a handshake, ok or refused (an answer came from the destination's stack) is
+//            wrongly admitted, whatever happened after; anything else is unexplained
 //   flip     judged only when [t0, t1 + SYN_MARGIN_MS] lies inside a settled window, by the
 //            revision every table held through that window; otherwise ambiguous. The first
 //            packet decides a connection (the rest is established traffic, accepted by both
@@ -139,7 +139,7 @@ function judgeOne(
   }
   if (expect === "allowed" && flow.port.startsWith("tcp/") && tc >= 0 && tc - t0 >= SLOW_CONNECT_MS)
     t.slowConnects++;
-  const wrong = wrongness(expect, outcome);
+  const wrong = wrongness(expect, outcome, tc >= 0);
   if (wrong === undefined) return;
   tally.wrong++;
   if (wrong === "admitted") t.wronglyAdmitted++;
@@ -163,10 +163,11 @@ function windowAt(windows: readonly Window[], t: number): Window | undefined {
 function wrongness(
   expect: SwapClass,
   outcome: string,
+  connected: boolean,
 ): "admitted" | "dropped" | "unexplained" | undefined {
   if (expect === "allowed") return outcome === "ok" ? undefined : "dropped";
-  if (outcome === "timeout" || outcome === "denied") return undefined;
-  return outcome === "ok" || outcome === "refused" ? "admitted" : "unexplained";
+  if (connected || outcome === "ok" || outcome === "refused") return "admitted";
+  return outcome === "timeout" || outcome === "denied" ? undefined : "unexplained";
 }
 
 function note(t: PhaseTally, text: string): void {

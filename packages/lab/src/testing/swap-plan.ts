@@ -48,7 +48,10 @@ export const SWAP_SCENARIO = join(SCENARIOS, "policy-swap.yaml");
 export const POLICY_A = join(SCENARIOS, "policy-swap-a.yaml");
 export const POLICY_B = join(SCENARIOS, "policy-swap-b.yaml");
 
-/** An allowed attempt that takes this long failed (generous: the machine may be loaded). */
+/**
+ * An allowed attempt without a handshake (or echo) after this long failed; so did any TCP
+ * attempt whose answer took this long after the handshake (generous: the machine may be loaded).
+ */
 export const ALLOWED_TIMEOUT_MS = 3000;
 /** Below the first SYN retransmission (1 s), so a denied attempt never retransmits. */
 export const DENIED_TIMEOUT_MS = 800;

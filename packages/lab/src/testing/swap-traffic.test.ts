@@ -74,6 +74,7 @@ describe("programs/swap-traffic.js", () => {
       port,
       everyMs: 40,
       timeoutMs: 150,
+      answerMs: 150,
       maxInFlight: 10,
     });
     const plan = {

@@ -7,11 +7,10 @@
 //   stop() ──"stop"──> attempts in flight end ──> one JSON line per host: records, long, late
 //
 // Processes run inside lab namespaces, so `lab down` ends them too if the test dies.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { LabState } from "../state.js";
 import { runOk } from "../sys/run.js";
+import { type LineProcess, spawnLines } from "./line-process.js";
 import type { ConnRecord, LongResult } from "./swap-judge.js";
 import {
   ALLOWED_TIMEOUT_MS,
@@ -48,6 +47,7 @@ interface HostPlan {
     port: number;
     everyMs: number;
     timeoutMs: number;
+    answerMs: number;
     maxInFlight: number;
   }[];
   long: { id: number; address: string; port: number; count: number; pingMs: number }[];
@@ -79,7 +79,7 @@ export function hostPlans(
     const timeoutMs = f.class === "allowed" ? ALLOWED_TIMEOUT_MS : DENIED_TIMEOUT_MS;
     const maxInFlight = Math.ceil(timeoutMs / f.everyMs) + 2;
     const base = { id, proto, address: address(f.to), port: Number(port), everyMs: f.everyMs };
-    of(f.from).flows.push({ ...base, timeoutMs, maxInFlight });
+    of(f.from).flows.push({ ...base, timeoutMs, answerMs: ALLOWED_TIMEOUT_MS, maxInFlight });
   });
   longs.forEach((l, id) => {
     const server = of(l.to);
@@ -105,17 +105,17 @@ export async function startSwapTraffic(
   };
   try {
     await Promise.all(procs.map((p) => p.next("listening", START_TIMEOUT_MS)));
-    for (const p of procs) p.child.stdin?.write("start\n");
+    for (const p of procs) p.send("start");
     await Promise.all(procs.map((p) => p.next("started", START_TIMEOUT_MS)));
   } catch (e) {
     kill();
     throw e;
   }
-  const bound = ALLOWED_TIMEOUT_MS + 15_000;
+  const bound = 2 * ALLOWED_TIMEOUT_MS + 15_000;
   return {
     kill,
     async stop() {
-      for (const p of procs) p.child.stdin?.write("stop\n");
+      for (const p of procs) p.send("stop");
       const results = await Promise.all(procs.map((p) => p.next("{", bound)));
       for (const p of procs) p.child.stdin?.end();
       const parsed = results.map(
@@ -131,52 +131,16 @@ export async function startSwapTraffic(
   };
 }
 
-interface HostProcess {
-  readonly child: ChildProcess;
-  /** Resolves to the next stdout line that starts with `prefix`. */
-  next(prefix: string, timeoutMs: number): Promise<string>;
-}
-
-function spawnHost(plan: HostPlan, netns: string): HostProcess {
-  const child = spawn(
-    "ip",
-    ["netns", "exec", netns, process.execPath, SWAP_TRAFFIC_PROGRAM, JSON.stringify(plan)],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
-  const lines: string[] = [];
-  let wake = () => {};
-  let stderr = "";
-  let exited = false;
-  createInterface({ input: child.stdout as NonNullable<typeof child.stdout> }).on("line", (l) => {
-    lines.push(l);
-    wake();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.on("exit", () => {
-    exited = true;
-    wake();
-  });
-  child.stdin?.on("error", () => {});
-  const next = (prefix: string, timeoutMs: number) =>
-    new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => fail("did not answer"), timeoutMs);
-      function fail(why: string) {
-        clearTimeout(timer);
-        reject(new Error(`swap traffic of ${plan.host} ${why} (expected ${prefix}): ${stderr}`));
-      }
-      wake = () => {
-        const i = lines.findIndex((l) => l.startsWith(prefix));
-        if (i >= 0) {
-          clearTimeout(timer);
-          wake = () => {};
-          resolve(lines.splice(0, i + 1)[i] as string);
-        } else if (exited) fail("exited");
-      };
-      wake();
-    });
-  return { child, next };
+function spawnHost(plan: HostPlan, netns: string): LineProcess {
+  const args = [
+    "netns",
+    "exec",
+    netns,
+    process.execPath,
+    SWAP_TRAFFIC_PROGRAM,
+    JSON.stringify(plan),
+  ];
+  return spawnLines("ip", args, `swap traffic of ${plan.host}`);
 }
 
 export interface TcpCounters {
