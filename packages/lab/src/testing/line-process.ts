@@ -1,4 +1,4 @@
-// A child process spoken to in lines: the test helpers' programs (swap-traffic.js,
+// A child process spoken to in lines: the policy-swap test's programs (swap-traffic.js,
 // swap-applier.js) take commands on stdin and answer one line each on stdout.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
