@@ -8,6 +8,7 @@ import { canonicalCidr as canonical, checkCidr, checkExcepts, isAddress } from "
 import type { Known } from "./known.js";
 import { type Problem, problem } from "./problem.js";
 import { selectorSchema } from "./selectors.js";
+import { show } from "./show.js";
 import { closest, suggestion } from "./suggest.js";
 import { checked, forward, report, strict } from "./zod-kit.js";
 
@@ -59,7 +60,7 @@ function peerSchema(known: Known) {
         ctx,
         problem(
           "MSEG_POLICY_WRONG_TYPE",
-          `a peer is ${FORMS}; got ${value === null ? "nothing" : Array.isArray(value) ? "a nested list" : String(value)}`,
+          `a peer is ${FORMS}; got ${value === null ? "nothing" : Array.isArray(value) ? "a nested list" : show(value)}`,
         ),
       );
       return undefined;

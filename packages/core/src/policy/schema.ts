@@ -9,40 +9,47 @@ import { checkLabelKey, checkLabelValue, nonStringLabelValue } from "./labels.js
 import { checkName, checkServiceName } from "./names.js";
 import { peersSchema, refineExcepts } from "./peers.js";
 import { checkPort, checkServiceRef, checkTestPort, parseNamedPortTarget } from "./ports.js";
-import { problem } from "./problem.js";
+import { type Problem, problem } from "./problem.js";
 import { selectorSchema } from "./selectors.js";
 import { suggestion } from "./suggest.js";
-import { checked, nonEmpty, oneOrMany, report, section, strict } from "./zod-kit.js";
+import { checked, nonEmpty, oneOrMany, report, section, strict, userMap } from "./zod-kit.js";
 
 export const API_VERSION = "microseg/v1";
 const description = z.string().optional();
 const name = (kind: string) => checked((text) => checkName(kind, text));
 
-const labelsSchema = z.record(z.string(), z.unknown()).transform((map, ctx) => {
-  const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(map)) {
+// Object.fromEntries defines each key as an own property (assignment would not, for __proto__).
+const labelsSchema = userMap(z.unknown()).transform((entries, ctx): Record<string, string> => {
+  for (const [key, value] of entries) {
     const bad =
       checkLabelKey(key) ??
       (typeof value === "string" ? checkLabelValue(key, value) : nonStringLabelValue(key, value));
     if (bad !== undefined) report(ctx, bad, [key]);
-    labels[key] = String(value);
   }
-  return labels;
+  return Object.fromEntries(
+    entries.map(([key, value]) => [key, typeof value === "string" ? value : ""]),
+  );
 });
 
-const namedPortsSchema = z.record(z.string(), z.string()).transform((map, ctx) => {
-  const ports: Record<string, PortRange> = {};
-  for (const [portName, target] of Object.entries(map)) {
-    if (!/^[a-z][a-z0-9-]{0,14}$/.test(portName)) {
-      const msg = `named port \`${portName}\` is not valid: up to 15 lowercase letters, digits and \`-\`, starting with a letter`;
-      report(ctx, problem("MSEG_POLICY_INVALID_NAME", msg), [portName]);
+const namedPortsSchema = userMap(z.string(), checkPortName).transform(
+  (entries, ctx): Record<string, PortRange> => {
+    const ports: [string, PortRange][] = [];
+    for (const [portName, target] of entries) {
+      const parsed = parseNamedPortTarget(target);
+      if ("code" in parsed) report(ctx, parsed, [portName]);
+      else ports.push([portName, parsed]);
     }
-    const parsed = parseNamedPortTarget(target);
-    if ("code" in parsed) report(ctx, parsed, [portName]);
-    else ports[portName] = parsed;
-  }
-  return ports;
-});
+    return Object.fromEntries(ports);
+  },
+);
+
+function checkPortName(portName: string): Problem | undefined {
+  if (/^[a-z][a-z0-9-]{0,14}$/.test(portName)) return undefined;
+  return problem(
+    "MSEG_POLICY_INVALID_NAME",
+    `named port \`${portName}\` is not valid: up to 15 lowercase letters, digits and \`-\`, starting with a letter`,
+  );
+}
 
 const namespaceSchema = strict("namespace", {
   name: name("namespace"),

@@ -5,20 +5,20 @@ import { z } from "zod";
 import type { LabelMatch, Selector } from "../model.js";
 import { checkLabelKey, checkLabelValue, nonStringLabelValue } from "./labels.js";
 import { type Problem, problem } from "./problem.js";
-import { forward, report, strict } from "./zod-kit.js";
+import { forward, report, strict, userMap } from "./zod-kit.js";
 
 const FORMS =
   "a value (`env: prod`), a list (`env: [prod, staging]`), `{ notIn: [...] }` or `{ exists: true }`";
 
-export const selectorSchema = z.record(z.string(), z.unknown()).transform((map, ctx): Selector => {
-  const match: LabelMatch[] = [];
-  for (const [key, value] of Object.entries(map)) {
-    const bad = checkLabelKey(key);
-    if (bad !== undefined) report(ctx, bad, [key]);
-    match.push(...(forward(requirementSchema(key), value, ctx, [key]) ?? []));
-  }
-  return { match };
-});
+export const selectorSchema = userMap(z.unknown(), checkLabelKey).transform(
+  (entries, ctx): Selector => {
+    const match: LabelMatch[] = [];
+    for (const [key, value] of entries) {
+      match.push(...(forward(requirementSchema(key), value, ctx, [key]) ?? []));
+    }
+    return { match };
+  },
+);
 
 function requirementSchema(key: string) {
   return z.unknown().transform((value, ctx): LabelMatch[] => {

@@ -4,6 +4,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Known } from "./known.js";
 import { API_VERSION, documentSchema, type PolicyDocument } from "./schema.js";
+import { show } from "./show.js";
 import type { ParsedDocument } from "./yaml-lines.js";
 import { issueToDiagnostic } from "./zod-issues.js";
 
@@ -32,7 +33,7 @@ function foreignKind(doc: ParsedDocument): Diagnostic | undefined {
   if (apiVersion === API_VERSION || (apiVersion === undefined && kind === undefined))
     return undefined;
   // NetworkPolicy documents (and lists of them) never get here: k8s/ reads them.
-  const what = typeof kind === "string" ? `a \`${kind}\`` : `\`apiVersion: ${String(apiVersion)}\``;
+  const what = typeof kind === "string" ? `a \`${kind}\`` : `\`apiVersion: ${show(apiVersion)}\``;
   const message =
     `this document is ${what}, not microseg policy; native policy files have \`apiVersion: ${API_VERSION}\` ` +
     "(or none) and no `kind`, and of Kubernetes objects only `kind: NetworkPolicy` (alone or in a `kind: List`) is read";
