@@ -7,7 +7,7 @@ import type { Peer } from "../model.js";
 import { canonicalCidr as canonical, checkCidr, checkExcepts, isAddress } from "./addresses.js";
 import type { Known } from "./known.js";
 import { type Problem, problem } from "./problem.js";
-import { selectorSchema } from "./selectors.js";
+import { EMPTY, selectorSchema } from "./selectors.js";
 import { show } from "./show.js";
 import { closest, suggestion } from "./suggest.js";
 import { checked, forward, report, strict } from "./zod-kit.js";
@@ -111,8 +111,8 @@ function peerForms(known: Known): Record<Form, z.ZodType<Peer>> {
         }),
       ),
     namespace: strict("`namespace` peer", {
-      namespace: selectorSchema,
-      pods: selectorSchema.optional(),
+      namespace: selectorSchema(EMPTY.namespace),
+      pods: selectorSchema(EMPTY.pods).optional(),
     }).transform(
       (p): Peer => ({
         kind: "workloads",
@@ -120,10 +120,12 @@ function peerForms(known: Known): Record<Form, z.ZodType<Peer>> {
         namespaceSelector: p.namespace,
       }),
     ),
-    labels: strict("`labels` peer", { labels: selectorSchema }).transform(
+    labels: strict("`labels` peer", { labels: selectorSchema(EMPTY.peer) }).transform(
       (p): Peer => ({ kind: "workloads", selector: p.labels }),
     ),
-    selector: selectorSchema.transform((selector): Peer => ({ kind: "workloads", selector })),
+    selector: selectorSchema(EMPTY.peer).transform(
+      (selector): Peer => ({ kind: "workloads", selector }),
+    ),
   };
 }
 

@@ -10,7 +10,7 @@ import { checkName, checkServiceName } from "./names.js";
 import { peersSchema, refineExcepts } from "./peers.js";
 import { checkPort, checkServiceRef, checkTestPort, parseNamedPortTarget } from "./ports.js";
 import { type Problem, problem } from "./problem.js";
-import { selectorSchema } from "./selectors.js";
+import { EMPTY, selectorSchema } from "./selectors.js";
 import { suggestion } from "./suggest.js";
 import { checked, nonEmpty, oneOrMany, report, section, strict, userMap } from "./zod-kit.js";
 
@@ -105,7 +105,7 @@ function scopeSchema(known: Known) {
   return strict("scope", {
     name: name("scope"),
     description,
-    match: selectorSchema,
+    match: selectorSchema(EMPTY.match),
     rules: section(ruleSchema(known)),
   });
 }
@@ -113,8 +113,8 @@ function scopeSchema(known: Known) {
 const isolationSchema = strict("isolation", {
   name: name("isolation").optional(),
   description,
-  select: selectorSchema.optional(),
-  namespace: selectorSchema.optional(),
+  select: selectorSchema(EMPTY.select).optional(),
+  namespace: selectorSchema(EMPTY.namespace).optional(),
   directions: nonEmpty(
     oneOrMany(z.enum(["inbound", "outbound"])),
     "directions",

@@ -10,15 +10,36 @@ import { forward, report, strict, userMap } from "./zod-kit.js";
 const FORMS =
   "a value (`env: prod`), a list (`env: [prod, staging]`), `{ notIn: [...] }` or `{ exists: true }`";
 
-export const selectorSchema = userMap(z.unknown(), checkLabelKey).transform(
-  (entries, ctx): Selector => {
+/**
+ * A label selector. Written empty (`{}`) it would select every workload, which is never what a
+ * native policy means by accident, so it is refused with `ifEmpty`, which says what to write.
+ */
+export function selectorSchema(ifEmpty: string) {
+  const empty = problem("MSEG_POLICY_INVALID_SELECTOR", ifEmpty);
+  return userMap(z.unknown(), checkLabelKey, empty).transform((entries, ctx): Selector => {
     const match: LabelMatch[] = [];
     for (const [key, value] of entries) {
       match.push(...(forward(requirementSchema(key), value, ctx, [key]) ?? []));
     }
     return { match };
-  },
-);
+  });
+}
+
+/** What to write instead of an empty selector, by where it stands. */
+export const EMPTY = {
+  peer:
+    "an empty selector `{}` would select every workload; write `any` for every address (inside a " +
+    "scope: every workload of the scope), or name at least one label, e.g. `{ role: web }`",
+  namespace:
+    "an empty namespace selector would select every namespace; name a namespace label, e.g. " +
+    "`{ team: pay }`, or write `{ kubernetes.io/metadata.name: { exists: true } }` for every namespace",
+  pods: "an empty `pods` selector is not needed: leave `pods` out to select every workload of the namespaces, or name at least one label",
+  match:
+    "a scope applies its rules only to the workloads `match` selects, so it names at least one " +
+    "label, e.g. `{ tenant: acme }`; rules for every workload go under the top-level `rules:`",
+  select:
+    "an empty `select` is not needed: leave `select` out to select every workload, or name at least one label, e.g. `{ app: api }`",
+} as const;
 
 function requirementSchema(key: string) {
   return z.unknown().transform((value, ctx): LabelMatch[] => {

@@ -66,16 +66,19 @@ export function forward<T>(
  * its own path. Not z.record: that rebuilds the map by assignment, and assigning `__proto__` sets
  * the prototype instead, silently dropping the key (`{ __proto__: x }` became the empty selector).
  * Only plain maps count: a YAML 1.1 `!!set` or `!!timestamp` is the wrong type, not an empty map.
+ * `ifEmpty`, when given, is reported for a map with no key at all.
  */
 export function userMap<V>(
   value: z.ZodType<V>,
   key: (name: string) => Problem | undefined = () => undefined,
+  ifEmpty?: Problem,
 ) {
   return z.unknown().transform((input, ctx): [string, V][] => {
     if (!isPlainMap(input)) {
       ctx.addIssue({ code: "invalid_type", expected: "record", input });
       return [];
     }
+    if (ifEmpty !== undefined && Object.keys(input).length === 0) report(ctx, ifEmpty);
     const out: [string, V][] = [];
     for (const [name, raw] of Object.entries(input)) {
       const bad = key(name);
