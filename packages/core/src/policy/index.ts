@@ -86,4 +86,6 @@ function sortDiagnostics(
     .map(({ d }) => d);
 }
 
+export { checkLabelKey, checkLabelValue } from "./labels.js";
 export { NAMESPACE_NAME_LABEL } from "./normalize.js";
+export { userMap } from "./zod-kit.js";

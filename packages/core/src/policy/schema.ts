@@ -19,19 +19,13 @@ const description = z.string().optional();
 const name = (kind: string) => checked((text) => checkName(kind, text));
 
 // Object.fromEntries defines each key as an own property (assignment would not, for __proto__).
-const labelsSchema = userMap(z.unknown()).transform((entries, ctx): Record<string, string> => {
-  for (const [key, value] of entries) {
-    const bad =
-      checkLabelKey(key) ??
-      (typeof value === "string" ? checkLabelValue(key, value) : nonStringLabelValue(key, value));
-    if (bad !== undefined) report(ctx, bad, [key]);
-  }
-  return Object.fromEntries(
-    entries.map(([key, value]) => [key, typeof value === "string" ? value : ""]),
-  );
-});
+const labelsSchema = userMap(z.unknown(), {
+  entry: (key, value) =>
+    checkLabelKey(key) ??
+    (typeof value === "string" ? checkLabelValue(key, value) : nonStringLabelValue(key, value)),
+}).transform((entries) => Object.fromEntries(entries) as Record<string, string>);
 
-const namedPortsSchema = userMap(z.string(), checkPortName).transform(
+const namedPortsSchema = userMap(z.string(), { key: checkPortName }).transform(
   (entries, ctx): Record<string, PortRange> => {
     const ports: [string, PortRange][] = [];
     for (const [portName, target] of entries) {

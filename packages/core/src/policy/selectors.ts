@@ -16,13 +16,15 @@ const FORMS =
  */
 export function selectorSchema(ifEmpty: string) {
   const empty = problem("MSEG_POLICY_INVALID_SELECTOR", ifEmpty);
-  return userMap(z.unknown(), checkLabelKey, empty).transform((entries, ctx): Selector => {
-    const match: LabelMatch[] = [];
-    for (const [key, value] of entries) {
-      match.push(...(forward(requirementSchema(key), value, ctx, [key]) ?? []));
-    }
-    return { match };
-  });
+  return userMap(z.unknown(), { key: checkLabelKey, ifEmpty: empty }).transform(
+    (entries, ctx): Selector => {
+      const match: LabelMatch[] = [];
+      for (const [key, value] of entries) {
+        match.push(...(forward(requirementSchema(key), value, ctx, [key]) ?? []));
+      }
+      return { match };
+    },
+  );
 }
 
 /** What to write instead of an empty selector, by where it stands. */

@@ -60,31 +60,40 @@ export function forward<T>(
   return undefined;
 }
 
+export interface UserMapChecks<V> {
+  /** A problem with the key alone, e.g. the label grammar. */
+  readonly key?: (name: string) => Problem | undefined;
+  /** A problem with a parsed entry that needs both key and value (reported at the key). */
+  readonly entry?: (name: string, value: V) => Problem | undefined;
+  /** Reported for a map with no key at all. */
+  readonly ifEmpty?: Problem;
+}
+
 /**
  * A map whose keys the user chooses (labels, selectors, named ports), as its entries in order.
- * Every own key of the raw value is kept and checked by `key`; each value is parsed by `value` at
- * its own path. Not z.record: that rebuilds the map by assignment, and assigning `__proto__` sets
- * the prototype instead, silently dropping the key (`{ __proto__: x }` became the empty selector).
+ * Every own key of the raw value is kept and checked; each value is parsed by `value` at its own
+ * path. Not z.record: that rebuilds the map by assignment, and assigning `__proto__` sets the
+ * prototype instead, silently dropping the key (`{ __proto__: x }` became the empty selector).
  * Only plain maps count: a YAML 1.1 `!!set` or `!!timestamp` is the wrong type, not an empty map.
- * `ifEmpty`, when given, is reported for a map with no key at all.
  */
-export function userMap<V>(
-  value: z.ZodType<V>,
-  key: (name: string) => Problem | undefined = () => undefined,
-  ifEmpty?: Problem,
-) {
+export function userMap<V>(value: z.ZodType<V>, checks: UserMapChecks<V> = {}) {
   return z.unknown().transform((input, ctx): [string, V][] => {
     if (!isPlainMap(input)) {
       ctx.addIssue({ code: "invalid_type", expected: "record", input });
       return [];
     }
-    if (ifEmpty !== undefined && Object.keys(input).length === 0) report(ctx, ifEmpty);
+    if (checks.ifEmpty !== undefined && Object.keys(input).length === 0) {
+      report(ctx, checks.ifEmpty);
+    }
     const out: [string, V][] = [];
     for (const [name, raw] of Object.entries(input)) {
-      const bad = key(name);
-      if (bad !== undefined) report(ctx, bad, [name]);
+      const badKey = checks.key?.(name);
+      if (badKey !== undefined) report(ctx, badKey, [name]);
       const parsed = forward(value, raw, ctx, [name]);
-      if (parsed !== undefined) out.push([name, parsed]);
+      if (parsed === undefined) continue;
+      const bad = badKey === undefined ? checks.entry?.(name, parsed) : undefined;
+      if (bad !== undefined) report(ctx, bad, [name]);
+      out.push([name, parsed]);
     }
     return out;
   });
