@@ -82,12 +82,21 @@ describe("parseServicePort", () => {
   it("formats every accepted text back to the same meaning", () => {
     const { numRuns, seed } = fuzzSettings(process.env, 2000);
     const alphabet = fc.constantFrom(..."tcpudsimvnyah0123456789/-+ TCP".split(""));
-    const texts = fc.oneof(
-      fc.string({ unit: alphabet, maxLength: 14 }),
-      fc
-        .tuple(fc.constantFrom("tcp/", "udp/", "icmp/", "sctp/"), fc.nat(70000), fc.nat(70000))
-        .map(([p, a, b]) => `${p}${a}-${b}`),
+    // Near-valid texts: a protocol, separators, numbers with zeros, signs and extra parts.
+    const number = fc.oneof(
+      fc.nat(70000).map(String),
+      fc.nat(300).map((n) => `0${n}`),
+      fc.constantFrom("", "+80", "-80", " 80", "8e1", "http", "HTTP", "http-"),
     );
+    const nearValid = fc
+      .tuple(
+        fc.constantFrom("tcp", "udp", "sctp", "icmp", "icmpv6", "any", "TCP", "Udp", ""),
+        fc.constantFrom("/", "/ ", " /", "", "//"),
+        fc.array(number, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom("", " ", "\t"),
+      )
+      .map(([proto, sep, parts, pad]) => `${pad}${proto}${sep}${parts.join("-")}${pad}`);
+    const texts = fc.oneof(fc.string({ unit: alphabet, maxLength: 14 }), nearValid);
     fc.assert(
       fc.property(texts, (text) => {
         const parsed = parseServicePort(text);
