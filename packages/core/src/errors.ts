@@ -70,7 +70,10 @@ export const ERROR_CODES = {
     exit: 3,
     summary: "The controller could not be reached, or its certificate did not match the pin.",
   },
-  MSEG_INTERNAL: { exit: 3, summary: "The controller failed unexpectedly (see its log)." },
+  MSEG_INTERNAL: {
+    exit: 3,
+    summary: "The controller or the command failed unexpectedly (a bug; see the log or the stack).",
+  },
   MSEG_CONTROLLER_LISTEN_FAILED: {
     exit: 3,
     summary: "The controller could not listen on the address given (in use, or not this host's).",
