@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { LabelMatch, Selector } from "../model.js";
 import { checkLabelKey, checkLabelValue, nonStringLabelValue } from "./labels.js";
 import { type Problem, problem } from "./problem.js";
-import { forward, report, strict, userMap } from "./zod-kit.js";
+import type { PathSegment } from "./yaml-lines.js";
+import { forward, isPlainMap, report, strict, userMap } from "./zod-kit.js";
 
 const FORMS =
   "a value (`env: prod`), a list (`env: [prod, staging]`), `{ notIn: [...] }` or `{ exists: true }`";
@@ -17,14 +18,74 @@ const FORMS =
 export function selectorSchema(ifEmpty: string) {
   const empty = problem("MSEG_POLICY_INVALID_SELECTOR", ifEmpty);
   return userMap(z.unknown(), { key: checkLabelKey, ifEmpty: empty }).transform(
-    (entries, ctx): Selector => {
-      const match: LabelMatch[] = [];
-      for (const [key, value] of entries) {
-        match.push(...(forward(requirementSchema(key), value, ctx, [key]) ?? []));
-      }
-      return { match };
-    },
+    (entries, ctx): Selector => ({
+      match: entries.flatMap(([key, value]) => requirement(key, value, ctx, [key])),
+    }),
   );
+}
+
+// Built once: zod schemas cost far more to build than to run, so nothing here is built per key;
+// the key only shapes messages, which the checks below write.
+const operatorsSchema = strict("selector operator", {
+  in: z.array(z.unknown()).optional(),
+  notIn: z.array(z.unknown()).optional(),
+  exists: z.boolean().optional(),
+});
+
+/** One key's requirements, at `at` (the key's path). */
+function requirement(
+  key: string,
+  value: unknown,
+  ctx: z.RefinementCtx,
+  at: PathSegment[],
+): LabelMatch[] {
+  if (typeof value === "string") {
+    const bad = checkLabelValue(key, value);
+    if (bad !== undefined) report(ctx, bad, at);
+    return [{ key, op: "in", values: [value] }];
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) report(ctx, emptyList(key, "in"), at);
+    return [{ key, op: "in", values: labelValues(key, value, ctx, at) }];
+  }
+  if (!isPlainMap(value)) {
+    report(ctx, badValue(key, value), at);
+    return [];
+  }
+  const ops = forward(operatorsSchema, value, ctx, at);
+  if (ops === undefined) return [];
+  const out: LabelMatch[] = [];
+  for (const [field, op] of [
+    ["in", "in"],
+    ["notIn", "notin"],
+  ] as const) {
+    const list = ops[field];
+    if (list === undefined) continue;
+    if (list.length === 0) report(ctx, emptyList(key, field), [...at, field]);
+    out.push({ key, op, values: labelValues(key, list, ctx, [...at, field]) });
+  }
+  if (ops.exists !== undefined) out.push({ key, op: ops.exists ? "exists" : "notexists" });
+  if (out.length === 0) {
+    report(
+      ctx,
+      problem("MSEG_POLICY_INVALID_SELECTOR", `\`${key}\` has no condition; write ${FORMS}`),
+      at,
+    );
+  }
+  return out;
+}
+
+function labelValues(
+  key: string,
+  list: readonly unknown[],
+  ctx: z.RefinementCtx,
+  at: PathSegment[],
+): string[] {
+  return list.map((v, i) => {
+    const bad = typeof v === "string" ? checkLabelValue(key, v) : nonStringLabelValue(key, v);
+    if (bad !== undefined) report(ctx, bad, [...at, i]);
+    return typeof v === "string" ? v : "";
+  });
 }
 
 /** What to write instead of an empty selector, by where it stands. */
@@ -42,61 +103,6 @@ export const EMPTY = {
   select:
     "an empty `select` is not needed: leave `select` out to select every workload, or name at least one label, e.g. `{ app: api }`",
 } as const;
-
-function requirementSchema(key: string) {
-  return z.unknown().transform((value, ctx): LabelMatch[] => {
-    if (typeof value === "string") {
-      const bad = checkLabelValue(key, value);
-      if (bad !== undefined) report(ctx, bad);
-      return [{ key, op: "in", values: [value] }];
-    }
-    if (Array.isArray(value)) {
-      if (value.length === 0) report(ctx, emptyList(key, "in"));
-      return [{ key, op: "in", values: forward(valueList(key), value, ctx) ?? [] }];
-    }
-    if (typeof value === "object" && value !== null) {
-      return forward(operators(key), value, ctx) ?? [];
-    }
-    report(ctx, badValue(key, value));
-    return [];
-  });
-}
-
-function valueList(key: string) {
-  const one = z.unknown().transform((v, ctx): string => {
-    if (typeof v !== "string") {
-      report(ctx, nonStringLabelValue(key, v));
-      return "";
-    }
-    const bad = checkLabelValue(key, v);
-    if (bad !== undefined) report(ctx, bad);
-    return v;
-  });
-  return z.array(one);
-}
-
-function operators(key: string) {
-  const list = (op: string) =>
-    valueList(key).superRefine((values, ctx) => {
-      if (values.length === 0) report(ctx, emptyList(key, op));
-    });
-  return strict("selector operator", {
-    in: list("in").optional(),
-    notIn: list("notIn").optional(),
-    exists: z.boolean().optional(),
-  }).transform((ops, ctx): LabelMatch[] => {
-    const out: LabelMatch[] = [];
-    if (ops.in !== undefined) out.push({ key, op: "in", values: ops.in });
-    if (ops.notIn !== undefined) out.push({ key, op: "notin", values: ops.notIn });
-    if (ops.exists !== undefined) out.push({ key, op: ops.exists ? "exists" : "notexists" });
-    if (out.length === 0)
-      report(
-        ctx,
-        problem("MSEG_POLICY_INVALID_SELECTOR", `\`${key}\` has no condition; write ${FORMS}`),
-      );
-    return out;
-  });
-}
 
 function emptyList(key: string, op: string): Problem {
   const which = op === "in" ? "" : `\`${op}\` `;
