@@ -67,6 +67,16 @@ describe("alias expansion", () => {
   });
 });
 
+describe("aliases naming no anchor", () => {
+  it("are reported with their line", () => {
+    const text = "rules:\n  - from: any\n    to: *nowhere\n";
+    const [d, ...rest] = loadPolicy([{ file: "p.yaml", text }]).diagnostics;
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ code: "MSEG_YAML_SYNTAX", line: 3 });
+    expect(d?.message).toMatch(/alias `\*nowhere` names no anchor before it/);
+  });
+});
+
 describe("documents, depth and bytes", () => {
   it("refuses 5,000 `---` documents (70 KB) where document 1,001 starts", () => {
     const text = "rules: []\n---\n".repeat(5000);

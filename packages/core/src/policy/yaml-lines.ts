@@ -106,14 +106,12 @@ function sizeProblem(
 ): Diagnostic {
   const line = startLine(size.at, lines);
   const at = line === undefined ? {} : { line };
-  if (size.reason === "cycle") {
-    return {
-      code: "MSEG_YAML_SYNTAX",
-      file,
-      path: "",
-      ...at,
-      message: `the alias \`*${size.alias}\` stands inside the very node it names, which would never end; remove the alias or move it out of that node`,
-    };
+  if (size.reason !== "over") {
+    const message =
+      size.reason === "cycle"
+        ? `the alias \`*${size.alias}\` stands inside the very node it names, which would never end; remove the alias or move it out of that node`
+        : `the alias \`*${size.alias}\` names no anchor before it; mark the node it stands for with \`&${size.alias}\` earlier in the document, or write the value out`;
+    return { code: "MSEG_YAML_SYNTAX", file, path: "", ...at, message };
   }
   return {
     code: "MSEG_YAML_TOO_MANY_NODES",

@@ -10,8 +10,13 @@ export type SizeCount =
   | { readonly ok: true; readonly total: number }
   /** `at` took the running total past the budget (an alias, usually). */
   | { readonly ok: false; readonly reason: "over"; readonly at: Node }
-  /** An alias inside the very node it names: the structure never ends. */
-  | { readonly ok: false; readonly reason: "cycle"; readonly at: Node; readonly alias: string };
+  /** An alias inside the very node it names (the structure never ends), or naming no anchor. */
+  | {
+      readonly ok: false;
+      readonly reason: "cycle" | "unknown";
+      readonly at: Node;
+      readonly alias: string;
+    };
 
 /** Counts `doc` on top of `start`; stops at the first node past `budget`. */
 export function expandedSize(doc: Document, start: number, budget: number): SizeCount {
@@ -56,10 +61,9 @@ class Counter {
 
   private alias(node: Node & { source: string }): number {
     const target = this.anchors.get(node.source);
-    // An alias to no anchor is a YAML error, reported by the composer.
-    if (target === undefined) return 0;
-    if (this.open.has(target)) {
-      this.stop = { ok: false, reason: "cycle", at: node, alias: node.source };
+    const wrong = target === undefined ? "unknown" : this.open.has(target) ? "cycle" : undefined;
+    if (wrong !== undefined || target === undefined) {
+      this.stop = { ok: false, reason: wrong ?? "unknown", at: node, alias: node.source };
       return 0;
     }
     return this.add(this.sizes.get(target) ?? 0, node);
