@@ -33,6 +33,10 @@ export const ERROR_CODES = {
     exit: 2,
     summary: "The policy has more rules than one policy may have.",
   },
+  MSEG_POLICY_TOO_MANY_PORTS: {
+    exit: 2,
+    summary: "The rules list more ports, once services are expanded, than one policy may.",
+  },
   MSEG_POLICY_TEST_FAILED: { exit: 1, summary: "A `tests:` assertion does not hold." },
   MSEG_SCENARIO_INVALID: { exit: 2, summary: "A lab scenario file is invalid." },
   MSEG_FILE_UNREADABLE: { exit: 2, summary: "A file could not be read." },

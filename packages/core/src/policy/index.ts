@@ -15,7 +15,7 @@ import { collectDefinitions } from "./definitions.js";
 import { isKubernetesDocument, loadKubernetes } from "./k8s/index.js";
 import { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 import { normalize, type ValidDocument } from "./normalize.js";
-import { ruleCountProblem } from "./rule-count.js";
+import { policySizeProblem } from "./policy-size.js";
 import { validateDocument } from "./validate.js";
 import { type ParsedDocument, parseYamlFile } from "./yaml-lines.js";
 
@@ -65,7 +65,7 @@ export function loadPolicy(
     append(diagnostics, result.diagnostics);
     if (result.data !== undefined) valid.push({ doc, data: result.data });
   }
-  const tooMany = ruleCountProblem(valid, k8s.rules, limits.maxRules);
+  const tooMany = policySizeProblem(valid, k8s.rules, limits);
   if (tooMany !== undefined) {
     diagnostics.push(tooMany);
     return { ...EMPTY, diagnostics: sortDiagnostics(diagnostics, sources) };

@@ -123,6 +123,20 @@ describe("rules", () => {
     );
   });
 
+  it("refuses more than 200,000 rule ports once named services are expanded", () => {
+    // 136 KB: 2,000 rules naming one service of 5,000 ports were 10,000,000 ports.
+    const ports = Array.from({ length: 5000 }, (_, i) => `tcp/${i + 1}`).join(", ");
+    const text =
+      `services:\n  - { name: many, ports: [${ports}] }\nrules:\n` +
+      "  - { from: any, to: any, services: [many, tcp/1] }\n".repeat(2000);
+    const { loaded, ms } = timed(text);
+    expect(codes(loaded.diagnostics)).toEqual([
+      ["MSEG_POLICY_TOO_MANY_PORTS", "p.yaml", "rules[39]", 43],
+    ]);
+    expect(loaded.diagnostics[0]?.message).toMatch(/more than the limit of 200,000/);
+    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
+  });
+
   it("counts scoped and Kubernetes rules across files; limits can be lowered per load", () => {
     const native =
       "rules:\n  - { from: any, to: any }\nscopes:\n  - name: s\n    match: { a: b }\n    rules: [{ from: any, to: any }, { from: any, to: any }]\n";

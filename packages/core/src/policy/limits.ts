@@ -1,7 +1,7 @@
 // Limits on what one load of policy (or lab scenario) text may cost. Each is refused with its own
 // error code, before the work it guards is done: a file's bytes before parsing, its documents and
 // nesting while the YAML is tokenized, its expanded size before aliases are expanded, and the
-// policy's rules before they are normalized. The controller names them; tests may lower them.
+// policy's rules and their ports before they are normalized. The controller names them; tests may lower them.
 
 export const POLICY_LIMITS = {
   /** UTF-8 bytes of one file. MSEG_YAML_TOO_LARGE (HTTP 413). */
@@ -24,6 +24,12 @@ export const POLICY_LIMITS = {
    * Kubernetes ingress/egress rule. MSEG_POLICY_TOO_MANY_RULES.
    */
   maxRules: 10_000,
+  /**
+   * Ports of all rules once each named service counts with all its ports (a range is one): 2,000
+   * rules naming a service of 5,000 ports are a 136 KB file but 10,000,000 rule ports.
+   * MSEG_POLICY_TOO_MANY_PORTS.
+   */
+  maxRulePorts: 200_000,
 } as const;
 
 export type PolicyLimits = { readonly [K in keyof typeof POLICY_LIMITS]: number };
