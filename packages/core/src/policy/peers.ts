@@ -12,7 +12,8 @@ import { show } from "./show.js";
 import { closest, suggestion } from "./suggest.js";
 import { checked, forward, report, strict } from "./zod-kit.js";
 
-const SPECIAL_KEYS = ["ipList", "cidrs", "except", "namespace", "pods", "labels"];
+/** Keys that choose a peer form; a label with such a key is written `{ labels: { KEY: … } }`. */
+export const PEER_FORM_KEYS = ["ipList", "cidrs", "except", "namespace", "pods", "labels"];
 const FORMS =
   "`any`, a label selector like `{ role: web }`, `{ ipList: NAME }`, `{ cidrs: [203.0.113.0/24] }`, or a list of these";
 
@@ -69,7 +70,7 @@ function peerSchema(known: Known) {
     const form = pickForm(keys);
     if (form === "selector") {
       for (const key of keys) {
-        const near = closest(key, SPECIAL_KEYS);
+        const near = closest(key, PEER_FORM_KEYS);
         if (near !== undefined) report(ctx, misspeltForm(key, near), [key]);
       }
     }
