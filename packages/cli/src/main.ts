@@ -3,7 +3,9 @@
 //   argv ──> commander program ──> commands/<group>.ts ──> @microseg/core | @microseg/lab
 //                 │                        │
 //                 │ usage error            └─ returns an exit code, or throws MicrosegError
-//                 └──> exit 2                    └──> "error: … [CODE]" on stderr, exit from registry
+//                 └──> exit 2                    ├──> "error: … [CODE]" on stderr, exit from registry
+//                                                └─ anything else is a bug: one line, exit 3
+//                                                   (the stack only with MICROSEG_DEBUG=1)
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
 import { ApiError } from "@microseg/protocol";
 import { Command, CommanderError } from "commander";
@@ -73,8 +75,24 @@ export async function main(argv: string[]): Promise<number> {
       writeErr(`error: ${message} [${err.code}]\n`);
       return ERROR_CODES[err.code].exit;
     }
-    throw err;
+    return unexpected(err);
   }
+}
+
+/**
+ * A failure no command anticipated. Never exit 1 (`policy check` keeps it for a failed test) and
+ * never a stack trace in the user's face: one line with MSEG_INTERNAL, exit 3.
+ */
+function unexpected(err: unknown): number {
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
+  process.stderr.write(
+    `error: unexpected failure (${what}); this is a bug in microseg: rerun with MICROSEG_DEBUG=1 ` +
+      "for the stack trace and report it [MSEG_INTERNAL]\n",
+  );
+  if (process.env.MICROSEG_DEBUG === "1" && err instanceof Error && err.stack !== undefined) {
+    process.stderr.write(`${err.stack}\n`);
+  }
+  return ERROR_CODES.MSEG_INTERNAL.exit;
 }
 
 function setExitOverride(cmd: Command): void {

@@ -3,6 +3,13 @@
 
 export const ERROR_CODES = {
   MSEG_YAML_SYNTAX: { exit: 2, summary: "The file is not valid YAML." },
+  MSEG_YAML_TOO_LARGE: { exit: 2, summary: "A file is larger than a policy file may be." },
+  MSEG_YAML_TOO_MANY_DOCUMENTS: { exit: 2, summary: "A file holds too many `---` documents." },
+  MSEG_YAML_TOO_DEEP: { exit: 2, summary: "Maps and lists are nested too deep." },
+  MSEG_YAML_TOO_MANY_NODES: {
+    exit: 2,
+    summary: "A file is too big once its aliases are expanded.",
+  },
   MSEG_POLICY_UNKNOWN_FIELD: { exit: 2, summary: "A field the policy language does not know." },
   MSEG_POLICY_WRONG_TYPE: { exit: 2, summary: "A field has the wrong type." },
   MSEG_POLICY_MISSING_FIELD: { exit: 2, summary: "A required field is missing." },
@@ -21,6 +28,14 @@ export const ERROR_CODES = {
   MSEG_POLICY_UNDEFINED_REFERENCE: {
     exit: 2,
     summary: "A name refers to an IP list, service or workload that is not defined.",
+  },
+  MSEG_POLICY_TOO_MANY_RULES: {
+    exit: 2,
+    summary: "The policy has more rules than one policy may have.",
+  },
+  MSEG_POLICY_TOO_MANY_PORTS: {
+    exit: 2,
+    summary: "The rules list more ports, once services are expanded, than one policy may.",
   },
   MSEG_POLICY_TEST_FAILED: { exit: 1, summary: "A `tests:` assertion does not hold." },
   MSEG_SCENARIO_INVALID: { exit: 2, summary: "A lab scenario file is invalid." },
@@ -89,7 +104,10 @@ export const ERROR_CODES = {
     summary:
       "The controller's CA is not known here and no one confirmed it; pass --ca-fingerprint.",
   },
-  MSEG_INTERNAL: { exit: 3, summary: "The controller failed unexpectedly (see its log)." },
+  MSEG_INTERNAL: {
+    exit: 3,
+    summary: "The controller or the command failed unexpectedly (a bug; see the log or the stack).",
+  },
   MSEG_CONTROLLER_LISTEN_FAILED: {
     exit: 3,
     summary: "The controller could not listen on the address given (in use, or not this host's).",

@@ -1,5 +1,6 @@
 // `microseg policy check FILE…`: validate, then run the files' `tests:` offline.
-// Exit codes (CONTRACT.md): 0 valid and every test passes, 1 a test failed, 2 invalid input.
+// Exit codes (CONTRACT.md): 0 valid and every test passes, 1 a test failed, 2 invalid input;
+// main() answers an unexpected failure with 3.
 
 import { type PolicyTestResult, runPolicyTests } from "@microseg/core";
 import { Command } from "commander";
@@ -23,11 +24,15 @@ Tests name workloads declared under \`workloads:\`; give a lab scenario file as 
 instead) to let them name its hosts: the scenario brings its hosts and its policy files.
 Problems are printed on stderr as  FILE:LINE: PATH: what is wrong and the fix [CODE]
 (docs/errors.md explains every code). Tests compare what policy says, ignoring modes.
+A load is bounded (docs/policy.md, "Limits"): 1 MiB and 1,000 documents per file, 64 levels
+of nesting, 200,000 YAML nodes per file with aliases expanded, 10,000 rules and 200,000 rule
+ports in all; past a limit the file or policy is refused with the limit's own code.
 
 Exit codes:
   0  the policy is valid and every test passes
   1  the policy is valid but a test failed (its decision path is printed)
   2  invalid input: a file is unreadable or the policy has problems
+  3  an unexpected failure, a bug [MSEG_INTERNAL]; MICROSEG_DEBUG=1 prints its stack trace
 
 Examples:
   $ npx microseg policy check policy.yaml

@@ -7,7 +7,13 @@
 
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { Diagnostic, PolicySource, Workload } from "@microseg/core";
+import {
+  type Diagnostic,
+  fileTooLarge,
+  POLICY_LIMITS,
+  type PolicySource,
+  type Workload,
+} from "@microseg/core";
 import { parseScenario, ScenarioInvalidError, workloadsOf } from "@microseg/lab";
 
 export interface ReadSources {
@@ -65,8 +71,14 @@ async function expand(path: string): Promise<string[] | { message: string }> {
   }
 }
 
+/** A file over the size limit is refused from its size, before it is read. */
 async function readText(file: string, diagnostics: Diagnostic[]): Promise<string | undefined> {
   try {
+    const { size } = await stat(file);
+    if (size > POLICY_LIMITS.maxFileBytes) {
+      diagnostics.push(fileTooLarge(file, size));
+      return undefined;
+    }
     return await readFile(file, "utf8");
   } catch (err) {
     diagnostics.push(unreadable(file, reason(err)));

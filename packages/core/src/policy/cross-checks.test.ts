@@ -32,7 +32,7 @@ describe("names and references", () => {
   it("rejects duplicate rule names across files and scopes", () => {
     const a = "rules:\n  - { name: r, from: any, to: any }\n";
     const b =
-      "scopes:\n  - name: s\n    match: {}\n    rules:\n      - { name: r, from: any, to: any }\n";
+      "scopes:\n  - name: s\n    match: { env: prod }\n    rules:\n      - { name: r, from: any, to: any }\n";
     const found = loadPolicy([
       { file: "a.yaml", text: a },
       { file: "b.yaml", text: b },

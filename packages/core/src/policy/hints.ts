@@ -70,7 +70,7 @@ export function hintFor(path: readonly PathSegment[]): FieldHint {
   if (typeof last === "number") {
     const list = String(path[path.length - 2] ?? "list");
     const key = list === "services" && path.length === 2 ? "services_def" : list;
-    return { label: `each entry of \`${list}\``, expects: ITEMS[key] };
+    return { label: `each entry of \`${list}\``, expects: own(ITEMS, key) };
   }
   if (last === "namespace") {
     return {
@@ -78,5 +78,10 @@ export function hintFor(path: readonly PathSegment[]): FieldHint {
       expects: path[0] === "workloads" ? "a namespace name such as `shop`" : SELECTOR,
     };
   }
-  return { label: `\`${last}\``, expects: FIELDS[last] };
+  return { label: `\`${last}\``, expects: own(FIELDS, last) };
+}
+
+/** Paths end in user-chosen keys (a label named `constructor`): never read Object.prototype. */
+function own(table: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

@@ -13,7 +13,9 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { Policy, PolicyTest, Workload } from "../model.js";
 import { collectDefinitions } from "./definitions.js";
 import { isKubernetesDocument, loadKubernetes } from "./k8s/index.js";
+import { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 import { normalize, type ValidDocument } from "./normalize.js";
+import { policySizeProblem } from "./policy-size.js";
 import { validateDocument } from "./validate.js";
 import { type ParsedDocument, parseYamlFile } from "./yaml-lines.js";
 
@@ -26,6 +28,8 @@ export interface PolicySource {
 export interface LoadOptions {
   /** Workloads known from elsewhere (e.g. lab hosts) that `tests:` may name. */
   readonly inventory?: readonly Workload[];
+  /** Lower (or raise) any of POLICY_LIMITS for this load. */
+  readonly limits?: Partial<PolicyLimits>;
 }
 
 export interface LoadedPolicy {
@@ -42,23 +46,29 @@ export function loadPolicy(
   sources: readonly PolicySource[],
   options: LoadOptions = {},
 ): LoadedPolicy {
+  const limits: PolicyLimits = { ...POLICY_LIMITS, ...options.limits };
   const diagnostics: Diagnostic[] = [];
   const documents: ParsedDocument[] = [];
   for (const source of sources) {
-    const parsed = parseYamlFile(source.file, source.text);
-    documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
+    const parsed = parseYamlFile(source.file, source.text, limits);
+    append(documents, parsed.documents);
+    append(diagnostics, parsed.diagnostics);
   }
   const k8s = loadKubernetes(documents.filter((d) => isKubernetesDocument(d.value)));
-  diagnostics.push(...k8s.diagnostics);
+  append(diagnostics, k8s.diagnostics);
   const native = documents.filter((d) => !isKubernetesDocument(d.value));
   const definitions = collectDefinitions(native, options.inventory ?? []);
-  diagnostics.push(...definitions.diagnostics);
+  append(diagnostics, definitions.diagnostics);
   const valid: ValidDocument[] = [];
   for (const doc of native) {
     const result = validateDocument(doc, definitions.known);
-    diagnostics.push(...result.diagnostics);
+    append(diagnostics, result.diagnostics);
     if (result.data !== undefined) valid.push({ doc, data: result.data });
+  }
+  const tooMany = policySizeProblem(valid, k8s.rules, limits);
+  if (tooMany !== undefined) {
+    diagnostics.push(tooMany);
+    return { ...EMPTY, diagnostics: sortDiagnostics(diagnostics, sources) };
   }
   const { policy: nativePolicy, workloads, tests } = normalize(valid);
   const policy: Policy = {
@@ -67,6 +77,17 @@ export function loadPolicy(
     isolation: [...nativePolicy.isolation, ...k8s.isolation],
   };
   return { policy, workloads, tests, diagnostics: sortDiagnostics(diagnostics, sources) };
+}
+
+const EMPTY = {
+  policy: { rules: [], ipLists: {}, isolation: [] },
+  workloads: [],
+  tests: [],
+} as const satisfies Omit<LoadedPolicy, "diagnostics">;
+
+/** push(...items) passes every item as an argument, which overflows the stack past ~100,000. */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
 }
 
 /** In the order of the files given, then by line; problems without a line first. */
@@ -89,6 +110,15 @@ function sortDiagnostics(
 export { canonicalAddress, checkAddress, isAddress } from "./addresses.js";
 export { checkHostname, checkInterfaceName, workloadNameOfHost } from "./host.js";
 export { checkLabelKey, checkLabelValue } from "./labels.js";
+export { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 export { checkName, checkPortName, checkWorkloadName } from "./names.js";
 export { NAMESPACE_NAME_LABEL } from "./normalize.js";
 export type { Problem } from "./problem.js";
+export {
+  fileTooLarge,
+  type ParsedDocument,
+  type ParsedFile,
+  type PathSegment,
+  parseYamlFile,
+} from "./yaml-lines.js";
+export { userMap } from "./zod-kit.js";

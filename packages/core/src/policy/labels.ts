@@ -2,6 +2,7 @@
 
 import { escapeControls } from "../text.js";
 import { type Problem, problem } from "./problem.js";
+import { show } from "./show.js";
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -31,7 +32,7 @@ export function checkLabelValue(key: string, value: string): Problem | undefined
 
 /** Label values are strings; YAML turns `1`, `true` and `1.10` into other types. */
 export function nonStringLabelValue(key: string, value: unknown): Problem {
-  const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
+  const shown = show(value);
   return problem(
     "MSEG_POLICY_WRONG_TYPE",
     `label \`${key}\` must have a string value, got ${shown}; quote it: ${key}: "${shown}"`,

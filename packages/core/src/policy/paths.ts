@@ -22,7 +22,8 @@ export function toSegments(path: readonly PropertyKey[]): PathSegment[] {
 export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let node = root;
   for (const segment of path) {
-    if (typeof node !== "object" || node === null) return undefined;
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, segment))
+      return undefined;
     node = (node as Record<string, unknown>)[segment];
   }
   return node;

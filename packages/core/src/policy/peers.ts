@@ -7,11 +7,13 @@ import type { Peer } from "../model.js";
 import { canonicalCidr as canonical, checkCidr, checkExcepts, isAddress } from "./addresses.js";
 import type { Known } from "./known.js";
 import { type Problem, problem } from "./problem.js";
-import { selectorSchema } from "./selectors.js";
+import { EMPTY, selectorSchema } from "./selectors.js";
+import { show } from "./show.js";
 import { closest, suggestion } from "./suggest.js";
 import { checked, forward, report, strict } from "./zod-kit.js";
 
-const SPECIAL_KEYS = ["ipList", "cidrs", "except", "namespace", "pods", "labels"];
+/** Keys that choose a peer form; a label with such a key is written `{ labels: { KEY: … } }`. */
+export const PEER_FORM_KEYS = ["ipList", "cidrs", "except", "namespace", "pods", "labels"];
 const FORMS =
   "`any`, a label selector like `{ role: web }`, `{ ipList: NAME }`, `{ cidrs: [203.0.113.0/24] }`, or a list of these";
 
@@ -59,7 +61,7 @@ function peerSchema(known: Known) {
         ctx,
         problem(
           "MSEG_POLICY_WRONG_TYPE",
-          `a peer is ${FORMS}; got ${value === null ? "nothing" : Array.isArray(value) ? "a nested list" : String(value)}`,
+          `a peer is ${FORMS}; got ${value === null ? "nothing" : Array.isArray(value) ? "a nested list" : show(value)}`,
         ),
       );
       return undefined;
@@ -68,7 +70,7 @@ function peerSchema(known: Known) {
     const form = pickForm(keys);
     if (form === "selector") {
       for (const key of keys) {
-        const near = closest(key, SPECIAL_KEYS);
+        const near = closest(key, PEER_FORM_KEYS);
         if (near !== undefined) report(ctx, misspeltForm(key, near), [key]);
       }
     }
@@ -110,8 +112,8 @@ function peerForms(known: Known): Record<Form, z.ZodType<Peer>> {
         }),
       ),
     namespace: strict("`namespace` peer", {
-      namespace: selectorSchema,
-      pods: selectorSchema.optional(),
+      namespace: selectorSchema(EMPTY.namespace),
+      pods: selectorSchema(EMPTY.pods).optional(),
     }).transform(
       (p): Peer => ({
         kind: "workloads",
@@ -119,10 +121,12 @@ function peerForms(known: Known): Record<Form, z.ZodType<Peer>> {
         namespaceSelector: p.namespace,
       }),
     ),
-    labels: strict("`labels` peer", { labels: selectorSchema }).transform(
+    labels: strict("`labels` peer", { labels: selectorSchema(EMPTY.peer) }).transform(
       (p): Peer => ({ kind: "workloads", selector: p.labels }),
     ),
-    selector: selectorSchema.transform((selector): Peer => ({ kind: "workloads", selector })),
+    selector: selectorSchema(EMPTY.peer).transform(
+      (selector): Peer => ({ kind: "workloads", selector }),
+    ),
   };
 }
 

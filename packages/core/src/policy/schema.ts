@@ -9,38 +9,33 @@ import { checkLabelKey, checkLabelValue, nonStringLabelValue } from "./labels.js
 import { checkName, checkPortName, checkServiceName, checkWorkloadName } from "./names.js";
 import { peersSchema, refineExcepts } from "./peers.js";
 import { checkPort, checkServiceRef, checkTestPort, parseNamedPortTarget } from "./ports.js";
-import { problem } from "./problem.js";
-import { selectorSchema } from "./selectors.js";
+import { type Problem, problem } from "./problem.js";
+import { EMPTY, selectorSchema } from "./selectors.js";
 import { suggestion } from "./suggest.js";
-import { checked, nonEmpty, oneOrMany, report, section, strict } from "./zod-kit.js";
+import { checked, nonEmpty, oneOrMany, report, section, strict, userMap } from "./zod-kit.js";
 
 export const API_VERSION = "microseg/v1";
 const description = z.string().optional();
 const name = (kind: string) => checked((text) => checkName(kind, text));
 
-const labelsSchema = z.record(z.string(), z.unknown()).transform((map, ctx) => {
-  const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(map)) {
-    const bad =
-      checkLabelKey(key) ??
-      (typeof value === "string" ? checkLabelValue(key, value) : nonStringLabelValue(key, value));
-    if (bad !== undefined) report(ctx, bad, [key]);
-    labels[key] = String(value);
-  }
-  return labels;
-});
+// Object.fromEntries defines each key as an own property (assignment would not, for __proto__).
+const labelsSchema = userMap(z.unknown(), {
+  entry: (key, value) =>
+    checkLabelKey(key) ??
+    (typeof value === "string" ? checkLabelValue(key, value) : nonStringLabelValue(key, value)),
+}).transform((entries) => Object.fromEntries(entries) as Record<string, string>);
 
-const namedPortsSchema = z.record(z.string(), z.string()).transform((map, ctx) => {
-  const ports: Record<string, PortRange> = {};
-  for (const [portName, target] of Object.entries(map)) {
-    const badName = checkPortName(portName);
-    if (badName !== undefined) report(ctx, badName, [portName]);
-    const parsed = parseNamedPortTarget(target);
-    if ("code" in parsed) report(ctx, parsed, [portName]);
-    else ports[portName] = parsed;
-  }
-  return ports;
-});
+const namedPortsSchema = userMap(z.string(), { key: checkPortName }).transform(
+  (entries, ctx): Record<string, PortRange> => {
+    const ports: [string, PortRange][] = [];
+    for (const [portName, target] of entries) {
+      const parsed = parseNamedPortTarget(target);
+      if ("code" in parsed) report(ctx, parsed, [portName]);
+      else ports.push([portName, parsed]);
+    }
+    return Object.fromEntries(ports);
+  },
+);
 
 const namespaceSchema = strict("namespace", {
   name: name("namespace"),
@@ -96,7 +91,7 @@ function scopeSchema(known: Known) {
   return strict("scope", {
     name: name("scope"),
     description,
-    match: selectorSchema,
+    match: selectorSchema(EMPTY.match),
     rules: section(ruleSchema(known)),
   });
 }
@@ -104,8 +99,8 @@ function scopeSchema(known: Known) {
 const isolationSchema = strict("isolation", {
   name: name("isolation").optional(),
   description,
-  select: selectorSchema.optional(),
-  namespace: selectorSchema.optional(),
+  select: selectorSchema(EMPTY.select).optional(),
+  namespace: selectorSchema(EMPTY.namespace).optional(),
   directions: nonEmpty(
     oneOrMany(z.enum(["inbound", "outbound"])),
     "directions",

@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import { hintFor } from "./hints.js";
 import { formatPath, toSegments, valueAt } from "./paths.js";
+import { show } from "./show.js";
 import { didYouMean, suggestion } from "./suggest.js";
 import type { ParsedDocument, PathSegment } from "./yaml-lines.js";
 
@@ -84,7 +85,7 @@ function invalidValue(
   const write = values.length === 1 ? allowed : `one of ${allowed}`;
   return {
     code: "MSEG_POLICY_INVALID_VALUE",
-    message: `${label} cannot be \`${String(value)}\`${typo}; write ${write}`,
+    message: `${label} cannot be \`${show(value)}\`${typo}; write ${write}`,
   };
 }
 
@@ -93,9 +94,9 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
   if (typeof value === "string") return `the string "${value}"`;
-  return `the ${typeof value} ${String(value)}`;
+  return `the ${typeof value} ${show(value)}`;
 }
 
 function isErrorCode(code: unknown): code is ErrorCode {
-  return typeof code === "string" && code in ERROR_CODES;
+  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code);
 }

@@ -49,7 +49,7 @@ export function checkScenario(raw: RawScenario, report: Report): void {
         );
       } else addresses.set(host.address, i);
     }
-    if (host.namespace !== undefined && raw.namespaces[host.namespace] === undefined) {
+    if (host.namespace !== undefined && !Object.hasOwn(raw.namespaces, host.namespace)) {
       report(
         ["hosts", i, "namespace"],
         `namespace "${host.namespace}" is not declared; add it under namespaces: (e.g. namespaces: { ${host.namespace}: { labels: {} } })`,

@@ -11,11 +11,12 @@ const FIELDS: Record<string, string> = {
 
 export type PathPart = string | number;
 
-/** `hosts[2].listen[0]` from ["hosts", 2, "listen", 0]. */
+/** `hosts[2].listen[0]` from ["hosts", 2, "listen", 0]; `labels["x y"]` for keys that need quotes. */
 export function formatPath(path: readonly PathPart[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
+    else if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += `[${JSON.stringify(part)}]`;
     else out += out === "" ? part : `.${part}`;
   }
   return out;

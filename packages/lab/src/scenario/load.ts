@@ -2,8 +2,7 @@
 // ScenarioInvalidError carrying Diagnostics) or a complete, normalized Scenario comes back.
 import { accessSync, constants, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type Diagnostic, formatDiagnostic, MicrosegError } from "@microseg/core";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { type Diagnostic, formatDiagnostic, MicrosegError, parseYamlFile } from "@microseg/core";
 import { planTraffic, type TrafficFlow } from "../traffic/plan.js";
 import { assignAddresses, v6For } from "./addresses.js";
 import { checkScenario, parseListen, parseNamedPorts, reporter } from "./check.js";
@@ -34,27 +33,22 @@ export function loadScenario(path: string): Scenario {
   return parseScenario(text, path);
 }
 
-/** Validates scenario text; `file` names it in diagnostics and anchors relative policy paths. */
+/**
+ * Validates scenario text; `file` names it in diagnostics and anchors relative policy paths. The
+ * YAML is read as policy is (core's parseYamlFile), within the same limits on size, documents,
+ * nesting and alias expansion.
+ */
 export function parseScenario(text: string, file: string): Scenario {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const yamlErrors = doc.errors.map<Diagnostic>((e) => ({
-    code: "MSEG_YAML_SYNTAX",
-    file,
-    path: "",
-    line: lines.linePos(e.pos[0]).line,
-    message: `${e.message.split("\n")[0]}; fix the YAML syntax`,
-  }));
-  if (yamlErrors.length > 0) throw new ScenarioInvalidError(file, yamlErrors);
-
-  const lineOf = (path: readonly PathPart[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  const parsed = scenarioSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  const yaml = parseYamlFile(file, text);
+  if (yaml.diagnostics.length > 0) throw new ScenarioInvalidError(file, yaml.diagnostics);
+  const [doc, second] = yaml.documents;
+  if (second !== undefined) {
+    const message = "a scenario is one YAML document; remove the `---` lines, or split the file";
+    const at = { code: "MSEG_SCENARIO_INVALID" as const, file, path: "", message };
+    throw new ScenarioInvalidError(file, [at]);
+  }
+  const lineOf = (path: readonly PathPart[]): number | undefined => doc?.lineAt(path);
+  const parsed = scenarioSchema.safeParse(doc?.value ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw new ScenarioInvalidError(file, issuesToDiagnostics(file, parsed.error.issues, lineOf));
   }

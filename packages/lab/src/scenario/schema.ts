@@ -1,25 +1,31 @@
 // The scenario file's surface syntax (see CONTRACT.md, "Lab scenario"). Unknown fields are
 // errors: a typo must not silently change what the lab builds.
+import { checkLabelKey, checkLabelValue, userMap } from "@microseg/core";
 import { z } from "zod";
 
 export const NAME_RE = /^[a-z0-9-]{1,20}$/;
-const LABEL_KEY_RE =
-  /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 const name = (what: string) =>
   z.string().regex(NAME_RE, {
     message: `${what} must be 1-20 characters of a-z, 0-9 and "-", e.g. web-1`,
   });
 
-const labels = z.record(
-  z.string().regex(LABEL_KEY_RE, {
-    message: 'a label key is letters, digits, "-", "_", "." (optionally prefix/), e.g. role',
-  }),
-  z.string().max(63, { message: "a label value is at most 63 characters" }).regex(LABEL_VALUE_RE, {
-    message: 'a label value is up to 63 letters, digits, "-", "_" or "."; quote numbers',
-  }),
-);
+// User-keyed maps go through core's userMap (own keys, each checked; z.record would drop a
+// `__proto__` key) and come out with Object.fromEntries, which keeps every key an own property.
+const labels = userMap(z.string(), {
+  entry: (key, value) => checkLabelKey(key) ?? checkLabelValue(key, value),
+}).transform(Object.fromEntries<string>);
+
+/** Named-port keys are checked with their targets (check.ts), where the message can name both. */
+const namedPorts = userMap(z.string()).transform(Object.fromEntries<string>);
+
+const namespaceName = (key: string) =>
+  NAME_RE.test(key)
+    ? undefined
+    : {
+        code: "MSEG_SCENARIO_INVALID" as const,
+        message: `a namespace name must be 1-20 characters of a-z, 0-9 and "-", e.g. shop; got "${key}"`,
+      };
 
 const hostSchema = z
   .object({
@@ -28,7 +34,7 @@ const hostSchema = z
     labels: labels.default({}),
     address: z.string().optional(),
     listen: z.array(z.string()).default([]),
-    namedPorts: z.record(z.string(), z.string()).default({}),
+    namedPorts: namedPorts.default({}),
     managed: z.boolean().default(true),
     mode: z
       .enum(["learn", "test", "enforce"], { message: "mode must be learn, test or enforce" })
@@ -54,7 +60,9 @@ const trafficSchema = z
 export const scenarioSchema = z
   .object({
     name: name("the lab name").default("lab"),
-    namespaces: z.record(z.string(), z.object({ labels: labels.default({}) }).strict()).default({}),
+    namespaces: userMap(z.object({ labels: labels.default({}) }).strict(), { key: namespaceName })
+      .transform(Object.fromEntries<{ labels: Record<string, string> }>)
+      .default({}),
     hosts: z.array(hostSchema).min(1, { message: "a lab needs at least one host" }),
     policy: z.array(z.string()).default([]),
     traffic: z.array(trafficSchema).default([]),

@@ -4,6 +4,7 @@
 
 import type { Diagnostic } from "../../diagnostics.js";
 import type { Isolation, Rule } from "../../model.js";
+import { show } from "../show.js";
 import type { ParsedDocument } from "../yaml-lines.js";
 import { API_VERSION, readNetworkPolicy } from "./network-policy.js";
 import { itemDocument, Reporter } from "./reporter.js";
@@ -63,7 +64,7 @@ function networkPolicies(doc: ParsedDocument, diagnostics: Diagnostic[]): Parsed
     r.report(
       ["apiVersion"],
       "MSEG_POLICY_INVALID_VALUE",
-      `a ${String(value.kind)} has \`apiVersion: ${version}\`, not \`${String(value.apiVersion)}\`; write that`,
+      `a ${String(value.kind)} has \`apiVersion: ${version}\`, not \`${show(value.apiVersion)}\`; write that`,
     );
   }
   const items =

@@ -11,6 +11,7 @@
 
 import type { Direction, Isolation, Peer, Rule, Selector, ServicePort } from "../../model.js";
 import { formatPath } from "../paths.js";
+import { show } from "../show.js";
 import { DEFAULT_NAMESPACE, type Meta, objectMeta } from "./meta.js";
 import { namespaceNamed, networkPolicyPeer } from "./peers.js";
 import { networkPolicyPort } from "./ports.js";
@@ -43,7 +44,7 @@ export function readNetworkPolicy(
     r.report(
       ["apiVersion"],
       "MSEG_POLICY_INVALID_VALUE",
-      `apiVersion \`${String(obj.apiVersion)}\` is not read; NetworkPolicy is \`${API_VERSION}\` (older groups such as extensions/v1beta1 were removed from Kubernetes), so write that`,
+      `apiVersion \`${show(obj.apiVersion)}\` is not read; NetworkPolicy is \`${API_VERSION}\` (older groups such as extensions/v1beta1 were removed from Kubernetes), so write that`,
     );
   }
   const meta = objectMeta(r, obj.metadata);
@@ -138,7 +139,7 @@ function policyTypes(r: Reporter, value: unknown, egress: unknown): Direction[] 
       r.report(
         [...path, i],
         "MSEG_POLICY_INVALID_VALUE",
-        `policy type \`${String(t)}\` is not one Kubernetes knows; write \`Ingress\` or \`Egress\` (case-sensitive)`,
+        `policy type \`${show(t)}\` is not one Kubernetes knows; write \`Ingress\` or \`Egress\` (case-sensitive)`,
       );
   });
   return out.size === new Set(list).size ? [...out].sort() : undefined;

@@ -31,13 +31,12 @@ function protocol(r: Reporter, value: unknown, path: Path): PortProtocol | undef
   if (value === undefined || value === null) return "tcp";
   const text = r.string(value, path, "`TCP`");
   if (text === undefined) return undefined;
-  const proto = PROTOCOLS[text];
-  if (proto !== undefined) return proto;
+  // Own keys only: `constructor` must not find Object.prototype's.
+  if (Object.hasOwn(PROTOCOLS, text)) return PROTOCOLS[text];
   const upper = text.toUpperCase();
-  const hint =
-    PROTOCOLS[upper] !== undefined
-      ? ` (Kubernetes spells it \`${upper}\`)`
-      : suggestion(text, Object.keys(PROTOCOLS));
+  const hint = Object.hasOwn(PROTOCOLS, upper)
+    ? ` (Kubernetes spells it \`${upper}\`)`
+    : suggestion(text, Object.keys(PROTOCOLS));
   r.report(
     path,
     "MSEG_POLICY_INVALID_VALUE",

@@ -5,8 +5,10 @@
 import type { Diagnostic } from "../../diagnostics.js";
 import type { ErrorCode } from "../../errors.js";
 import { formatPath } from "../paths.js";
+import { show } from "../show.js";
 import { didYouMean } from "../suggest.js";
 import type { ParsedDocument, PathSegment } from "../yaml-lines.js";
+import { isPlainMap } from "../zod-kit.js";
 
 export type Path = readonly PathSegment[];
 
@@ -30,11 +32,12 @@ export class Reporter {
     return `\`${formatPath(path)}\``;
   }
 
-  /** A map, or undefined after reporting; `example` ends the message ("write …"). */
+  /**
+   * A plain map (a YAML 1.1 `!!set` is not an empty one), or undefined after reporting; `example`
+   * ends the message ("write …").
+   */
   map(value: unknown, path: Path, example: string): Record<string, unknown> | undefined {
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
-    }
+    if (isPlainMap(value)) return value;
     this.wrongType(value, path, `a map, e.g. ${example}`);
     return undefined;
   }
@@ -95,7 +98,7 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
   if (typeof value === "string") return `the string "${value}"`;
-  return `the ${typeof value} ${String(value)}`;
+  return `the ${typeof value} ${show(value)}`;
 }
 
 /** A view of one entry of a `kind: List` as a document of its own (`items[2].` paths). */
