@@ -3,7 +3,12 @@
 // as it was, and the controller keeps answering admin and agent requests meanwhile.
 import { openMemoryStore } from "@microseg/store";
 import { describe, expect, it } from "vitest";
-import { aliasBomb, latenciesWhile, manyDocuments } from "./compile-worker/hostile.test-helpers.js";
+import {
+  aliasBomb,
+  compileBomb,
+  latenciesWhile,
+  manyDocuments,
+} from "./compile-worker/hostile.test-helpers.js";
 import type { ControllerSettings } from "./context.js";
 import { testController } from "./test-helpers.js";
 
@@ -51,18 +56,14 @@ async function draftText(t: Controller) {
 }
 
 describe("hostile drafts", () => {
-  it("refuses an alias bomb (1,000,000 rules from 180 KB) on a budget, serving meanwhile", async () => {
+  it("refuses an alias bomb (1,000,000 rules from 180 KB) on the parser's node limit, serving meanwhile", async () => {
     const { t, agent } = await withDraft();
     const bomb = aliasBomb();
     expect(bomb.length).toBeLessThan(190_000);
     const { res, latencies, ms } = await putWhileProbing(t, agent.credential, bomb);
     expect(res.status).toBe(422);
-    // Over a budget here; a parser limit (expanded nodes, rules) may refuse it sooner.
-    expect(res.body.error.code).toMatch(/^MSEG_(POLICY|YAML)_/);
+    expect(res.body.error.code).toBe("MSEG_YAML_TOO_MANY_NODES");
     expect(res.body.error.message).toMatch(/nothing was saved/);
-    if (res.body.error.code === "MSEG_POLICY_TOO_COMPLEX") {
-      expect(["time", "memory"]).toContain(res.body.error.details.budget);
-    }
     expect(latencies.length).toBeGreaterThanOrEqual(5);
     expect(Math.max(...latencies)).toBeLessThan(1000);
     expect(await draftText(t)).toBe(POLICY);
@@ -72,12 +73,29 @@ describe("hostile drafts", () => {
   it("refuses 5,000 YAML documents without saving, serving meanwhile", async () => {
     const { t, agent } = await withDraft();
     const { res, latencies, ms } = await putWhileProbing(t, agent.credential, manyDocuments());
-    // Refused on a budget here; a parser limit on documents per file may refuse it sooner.
     expect(res.status).toBe(422);
-    expect(res.body.error.code).toMatch(/^MSEG_(POLICY|YAML)_/);
+    expect(res.body.error.code).toBe("MSEG_YAML_TOO_MANY_DOCUMENTS");
     expect(Math.max(...latencies)).toBeLessThan(1000);
     expect(await draftText(t)).toBe(POLICY);
     console.info(`5,000 documents refused in ${Math.round(ms)} ms; probes: ${summary(latencies)}`);
+  }, 60_000);
+
+  it("refuses a text over the parser's byte limit with 413 and its own code", async () => {
+    const { t } = await withDraft();
+    const big = `${POLICY}# ${"x".repeat(1_100_000)}\n`;
+    const res = await t.call("PUT", "/api/v1/policy/draft", big);
+    expect([res.status, res.body.error.code]).toEqual([413, "MSEG_YAML_TOO_LARGE"]);
+    expect(res.body.error.details.diagnostics[0].code).toBe("MSEG_YAML_TOO_LARGE");
+    expect(await draftText(t)).toBe(POLICY);
+  });
+
+  it("refuses a draft within every parser limit that compiles past the time budget", async () => {
+    const { t, agent } = await withDraft();
+    const { res, latencies } = await putWhileProbing(t, agent.credential, compileBomb());
+    expect([res.status, res.body.error.code]).toEqual([422, "MSEG_POLICY_TOO_COMPLEX"]);
+    expect(["time", "memory"]).toContain(res.body.error.details.budget);
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect(await draftText(t)).toBe(POLICY);
   }, 60_000);
 
   it("refuses a draft that needs more memory than the budget; the controller survives", async () => {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { compileBomb } from "../../../controller/src/compile-worker/hostile.test-helpers.js";
 import { main } from "../main.js";
 
 const root = join(import.meta.dirname, "../../../..");
@@ -16,19 +17,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const POLICY =
   "rules:\n  - { name: web-to-db, from: { role: web }, to: { role: db }, services: [tcp/5432] }\n";
-
-/** ~180 KB of YAML: 2,000 rules under an anchor, repeated by 499 aliases (1,000,000 rules). */
-function aliasBomb(): string {
-  const lines = ["scopes:", "  - name: s0", "    match: { env: s0 }", "    rules: &all"];
-  for (let i = 0; i < 2000; i++) {
-    lines.push(
-      `      - { from: { role: a${i} }, to: { role: b${i} }, services: [tcp/${1000 + i}] }`,
-    );
-  }
-  for (let s = 1; s < 500; s++)
-    lines.push(`  - name: s${s}`, `    match: { env: s${s} }`, "    rules: *all");
-  return `${lines.join("\n")}\n`;
-}
 
 interface Facts {
   url: string;
@@ -53,7 +41,7 @@ function start(args: string[]): Promise<{ child: ChildProcess; facts: Facts }> {
 }
 
 describe("microseg controller --compile-timeout / --compile-memory (process)", () => {
-  it("refuses an alias bomb on its budget while the API answers, and keeps the draft", async () => {
+  it("refuses a compile bomb on its budget while the API answers, and keeps the draft", async () => {
     expect(existsSync(join(root, "packages/controller/dist/compile-worker/worker.js"))).toBe(true);
     const { child, facts } = await start([
       "--log-level",
@@ -71,7 +59,7 @@ describe("microseg controller --compile-timeout / --compile-memory (process)", (
     try {
       expect((await api("/api/v1/policy/draft", { method: "PUT", body: POLICY })).status).toBe(200);
       const t0 = performance.now();
-      const put = api("/api/v1/policy/draft", { method: "PUT", body: aliasBomb() });
+      const put = api("/api/v1/policy/draft", { method: "PUT", body: compileBomb() });
       let done = false;
       void put.finally(() => {
         done = true;
@@ -86,7 +74,7 @@ describe("microseg controller --compile-timeout / --compile-memory (process)", (
       const res = await put;
       const body = (await res.json()) as { error: { code: string; details: { budget: string } } };
       console.info(
-        `built controller refused the alias bomb in ${Math.round(performance.now() - t0)} ms; ` +
+        `built controller refused the compile bomb in ${Math.round(performance.now() - t0)} ms; ` +
           `${latencies.length} status probes, max ${Math.round(Math.max(...latencies))} ms`,
       );
       expect(res.status).toBe(422);
@@ -97,7 +85,7 @@ describe("microseg controller --compile-timeout / --compile-memory (process)", (
       expect(await (await api("/api/v1/policy/draft")).json()).toMatchObject({ text: POLICY });
 
       const file = join(dir, "bomb.yaml");
-      writeFileSync(file, aliasBomb());
+      writeFileSync(file, compileBomb());
       const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
       try {
         const flags = ["--controller", facts.url, "--token", facts.adminToken];

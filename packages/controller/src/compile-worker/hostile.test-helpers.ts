@@ -43,3 +43,24 @@ export async function latenciesWhile(
   }
   return out;
 }
+
+/**
+ * Within every parser limit, but costly to compile: `workloads` declared workloads and `rules`
+ * rules from any workload to one of them, so every workload's outbound chain holds every rule
+ * (2,000 x 2,000 = 4,000,000 RuleSet entries from ~230 KB).
+ */
+export function compileBomb(workloads = 2000, rules = 2000): string {
+  const lines = ["workloads:"];
+  for (let i = 0; i < workloads; i++) {
+    lines.push(
+      `  - { name: w${i}, labels: { n: n${i} }, addresses: [10.${i >> 16}.${(i >> 8) & 255}.${i & 255}] }`,
+    );
+  }
+  lines.push("rules:");
+  for (let r = 0; r < rules; r++) {
+    lines.push(
+      `  - { name: to-${r}, from: any, to: { n: n${r % workloads} }, services: [tcp/${1000 + r}] }`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

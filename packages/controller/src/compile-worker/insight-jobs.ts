@@ -10,6 +10,7 @@ import {
 } from "@microseg/insight";
 import { ApiError } from "@microseg/protocol";
 import { replayWire } from "../use-cases/insight-wire.js";
+import { policyRefusal } from "../use-cases/policy-refusal.js";
 import { parsePolicyText } from "../use-cases/policy-text.js";
 import { type DraftSource, type PolicyModel, withDeclared } from "./inventory.js";
 
@@ -78,8 +79,5 @@ function draftModel(source: DraftSource, inventory: readonly Workload[], label: 
   if ("model" in source) return source.model;
   const parsed = parsePolicyText(source.text, inventory);
   if (parsed.ok) return parsed;
-  const n = parsed.diagnostics.length;
-  throw new ApiError("MSEG_POLICY_INVALID", `${label} has ${n} problem${n === 1 ? "" : "s"}`, {
-    diagnostics: parsed.diagnostics,
-  });
+  throw policyRefusal(parsed.diagnostics, label);
 }

@@ -2,7 +2,7 @@
 // errors crossing the thread, the time budget ending only the job's worker, two jobs at once,
 // idle workers ending, close.
 import { afterAll, describe, expect, it } from "vitest";
-import { aliasBomb } from "./hostile.test-helpers.js";
+import { compileBomb } from "./hostile.test-helpers.js";
 import { PolicyWorkers } from "./pool.js";
 
 const EMPTY = { stored: [], quarantines: {} };
@@ -39,7 +39,7 @@ describe("policy workers", () => {
     await Promise.all([job(), job()]);
     expect(pool.workers).toBe(2);
     const t0 = performance.now();
-    const slow = pool.run("check", { text: aliasBomb(), ...EMPTY }, 1500);
+    const slow = pool.run("check", { text: compileBomb(1200, 1200), ...EMPTY }, 1500);
     const settled = Promise.allSettled([slow]);
     expect((await job()).ok).toBe(true);
     expect(performance.now() - t0).toBeLessThan(1500);
@@ -61,7 +61,7 @@ describe("policy workers", () => {
     expect(idle.workers).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(idle.workers).toBe(0);
-    const running = idle.run("check", { text: aliasBomb(), ...EMPTY }, 60_000);
+    const running = idle.run("check", { text: compileBomb(), ...EMPTY }, 60_000);
     const queued = idle.run("check", { text: SMALL, ...EMPTY }, 60_000);
     const settled = Promise.allSettled([running, queued]);
     await idle.close();

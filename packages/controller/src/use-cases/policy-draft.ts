@@ -7,6 +7,7 @@ import { ApiError } from "@microseg/protocol";
 import type { Draft } from "@microseg/store";
 import type { InventoryInput } from "../compile-worker/inventory.js";
 import type { ControllerContext } from "../context.js";
+import { policyRefusal } from "./policy-refusal.js";
 import { PARSED_VERSION } from "./policy-text.js";
 
 export async function getDraft(ctx: ControllerContext): Promise<Draft> {
@@ -43,14 +44,7 @@ export async function checkText(ctx: ControllerContext, text: string, consequenc
     }
     throw err;
   }
-  if (!checked.ok) {
-    const n = checked.diagnostics.length;
-    throw new ApiError(
-      "MSEG_POLICY_INVALID",
-      `the policy has ${n} problem${n === 1 ? "" : "s"}; ${consequence}`,
-      { diagnostics: checked.diagnostics },
-    );
-  }
+  if (!checked.ok) throw policyRefusal(checked.diagnostics, "the policy", consequence);
   return checked;
 }
 

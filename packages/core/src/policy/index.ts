@@ -110,7 +110,7 @@ function sortDiagnostics(
 export { canonicalAddress, checkAddress, isAddress } from "./addresses.js";
 export { checkHostname, checkInterfaceName, workloadNameOfHost } from "./host.js";
 export { checkLabelKey, checkLabelValue } from "./labels.js";
-export { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
+export { POLICY_LIMIT_CODES, POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 export { checkName, checkPortName, checkWorkloadName } from "./names.js";
 export { NAMESPACE_NAME_LABEL } from "./normalize.js";
 export type { Problem } from "./problem.js";

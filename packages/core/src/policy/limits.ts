@@ -3,6 +3,8 @@
 // nesting while the YAML is tokenized, its expanded size before aliases are expanded, and the
 // policy's rules and their ports before they are normalized. The controller names them; tests may lower them.
 
+import type { ErrorCode } from "../errors.js";
+
 export const POLICY_LIMITS = {
   /** UTF-8 bytes of one file. MSEG_YAML_TOO_LARGE (HTTP 413). */
   maxFileBytes: 1_048_576,
@@ -31,6 +33,16 @@ export const POLICY_LIMITS = {
    */
   maxRulePorts: 200_000,
 } as const;
+
+/** The codes of POLICY_LIMITS' refusals: an input over a limit, not an invalid one. */
+export const POLICY_LIMIT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "MSEG_YAML_TOO_LARGE",
+  "MSEG_YAML_TOO_MANY_DOCUMENTS",
+  "MSEG_YAML_TOO_DEEP",
+  "MSEG_YAML_TOO_MANY_NODES",
+  "MSEG_POLICY_TOO_MANY_RULES",
+  "MSEG_POLICY_TOO_MANY_PORTS",
+]);
 
 export type PolicyLimits = { readonly [K in keyof typeof POLICY_LIMITS]: number };
 

@@ -9,7 +9,7 @@ import { checkLabelKey, checkLabelValue, nonStringLabelValue } from "./labels.js
 import { checkName, checkPortName, checkServiceName, checkWorkloadName } from "./names.js";
 import { peersSchema, refineExcepts } from "./peers.js";
 import { checkPort, checkServiceRef, checkTestPort, parseNamedPortTarget } from "./ports.js";
-import { type Problem, problem } from "./problem.js";
+import { problem } from "./problem.js";
 import { EMPTY, selectorSchema } from "./selectors.js";
 import { suggestion } from "./suggest.js";
 import { checked, nonEmpty, oneOrMany, report, section, strict, userMap } from "./zod-kit.js";
