@@ -24,7 +24,7 @@ import {
 } from "./schema-arbitrary.test-helpers.js";
 import { type Estate, seedEstate } from "./seed-estate.test-helpers.js";
 
-const RUNS = Number(process.env.MICROSEG_FUZZ_RUNS ?? 60);
+const RUNS = Number(process.env.MICROSEG_FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.MICROSEG_FUZZ_SEED ?? 20261207);
 
 interface Operation {
