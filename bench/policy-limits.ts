@@ -6,23 +6,19 @@
 // pass, never the expansion), and with the code of its own limit.
 
 import { loadPolicy } from "@microseg/core";
+import {
+  aliasBomb,
+  BOMB_RULE,
+  manyDocuments,
+} from "../packages/core/src/testing/hostile-policy.js";
 
 const ROUNDS = Number(/--rounds=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 5);
-const RULE = "      - { from: { role: web }, to: { role: db }, services: [tcp/5432] }";
-
-function aliasBomb(rules: number, scopes: number, rule = RULE): string {
-  const lines = ["scopes:", "  - name: s0", "    match: { env: prod }", "    rules: &r"];
-  for (let i = 0; i < rules; i++) lines.push(rule);
-  for (let i = 1; i <= scopes; i++)
-    lines.push(`  - { name: s${i}, match: { env: prod }, rules: *r }`);
-  return `${lines.join("\n")}\n`;
-}
 
 const SHAPES: [name: string, text: string][] = [
   ["baseline: 2,000 rules, no alias (valid)", aliasBomb(2000, 0)],
   ["alias bomb: 2,000 rules x 500 scopes", aliasBomb(2000, 499)],
-  ["alias bomb, invalid rules: 2,820 x 500", aliasBomb(2820, 499, RULE.replace("5432", "0"))],
-  ["5,000 `---` documents", "rules: []\n---\n".repeat(5000)],
+  ["alias bomb, invalid rules: 2,820 x 500", aliasBomb(2820, 499, BOMB_RULE.replace("5432", "0"))],
+  ["5,000 `---` documents", manyDocuments(5000)],
   ["1,000,000 `[`", "[".repeat(1_000_000)],
   ["1 MiB + 1 byte", `#${"x".repeat(1_048_575)}\n`],
 ];

@@ -56,9 +56,9 @@ async function draftText(t: Controller) {
 }
 
 describe("hostile drafts", () => {
-  it("refuses an alias bomb (1,000,000 rules from 180 KB) on the parser's node limit, serving meanwhile", async () => {
+  it("refuses an alias bomb (1,000,000 rules from 166 KB) on the parser's node limit, serving meanwhile", async () => {
     const { t, agent } = await withDraft();
-    const bomb = aliasBomb();
+    const bomb = aliasBomb(2000, 499);
     expect(bomb.length).toBeLessThan(190_000);
     const { res, latencies, ms } = await putWhileProbing(t, agent.credential, bomb);
     expect(res.status).toBe(422);
@@ -72,7 +72,7 @@ describe("hostile drafts", () => {
 
   it("refuses 5,000 YAML documents without saving, serving meanwhile", async () => {
     const { t, agent } = await withDraft();
-    const { res, latencies, ms } = await putWhileProbing(t, agent.credential, manyDocuments());
+    const { res, latencies, ms } = await putWhileProbing(t, agent.credential, manyDocuments(5000));
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("MSEG_YAML_TOO_MANY_DOCUMENTS");
     expect(Math.max(...latencies)).toBeLessThan(1000);
@@ -152,7 +152,7 @@ describe("drafts saved before drafts were compiled in a worker", () => {
     const { t } = await withDraft();
     // In a parsed format this controller does not read: the diff must parse the text.
     await t.store.policy.saveDraft(
-      { text: manyDocuments(), parsed: {}, parsedVersion: 0 },
+      { text: manyDocuments(5000), parsed: {}, parsedVersion: 0 },
       "admin",
     );
     const { res, latencies } = await whileProbing(t, t.call("GET", "/api/v1/policy/diff"));
@@ -165,7 +165,10 @@ describe("drafts saved before drafts were compiled in a worker", () => {
   it("provisions a draft without compile facts only after it compiled within the budget", async () => {
     const { t } = await withDraft();
     // What an older controller stored: no `compiled`; its model stands in for the bomb's.
-    await t.store.policy.saveDraft({ text: aliasBomb(), parsed: EMPTY, parsedVersion: 1 }, "admin");
+    await t.store.policy.saveDraft(
+      { text: aliasBomb(2000, 499), parsed: EMPTY, parsedVersion: 1 },
+      "admin",
+    );
     const { res, latencies } = await whileProbing(
       t,
       t.call("POST", "/api/v1/policy/provision", { comment: "old draft" }),
@@ -188,7 +191,7 @@ describe("drafts saved before drafts were compiled in a worker", () => {
     const { t } = await withDraft();
     const { res, latencies } = await whileProbing(
       t,
-      t.call("POST", "/api/v1/policy/replay", { draft: manyDocuments() }),
+      t.call("POST", "/api/v1/policy/replay", { draft: manyDocuments(5000) }),
     );
     expect(res.status).toBe(422);
     expect(res.body.error.code).toMatch(/^MSEG_(POLICY|YAML)_/);

@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../main.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { aliasBomb, BOMB_RULE, manyDocuments } from "../../../core/src/testing/hostile-policy.js";
+import { runMain } from "../testing/run-main.js";
 
 const dir = mkdtempSync(join(tmpdir(), "microseg-limits-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,35 +16,10 @@ function file(name: string, text: string): string {
   return path;
 }
 
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.restoreAllMocks();
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-});
-
-/** The 215 KB shape: 2,820 invalid rules under one anchor, aliased by 499 scopes. */
-function invalidAliasBomb(): string {
-  const lines = ["scopes:", "  - name: s0", "    match: { env: prod }", "    rules: &r"];
-  const rule = "      - { from: { role: web }, to: { role: db }, services: [tcp/0] }";
-  for (let i = 0; i < 2820; i++) lines.push(rule);
-  for (let i = 1; i <= 499; i++) lines.push(`  - { name: s${i}, match: { env: prod }, rules: *r }`);
-  return `${lines.join("\n")}\n`;
-}
-
 describe("policy check on hostile input", () => {
   it("refuses the 215 KB alias bomb with exit 2 and one line, no stack trace", async () => {
-    const bomb = file("bomb.yaml", invalidAliasBomb());
-    const code = await main(["policy", "check", bomb]);
+    const bomb = file("bomb.yaml", aliasBomb(2820, 499, BOMB_RULE.replace("5432", "0")));
+    const { code, out, err } = await runMain(["policy", "check", bomb]);
     expect(code).toBe(2);
     expect(err).toMatch(
       new RegExp(
@@ -57,8 +33,8 @@ describe("policy check on hostile input", () => {
   });
 
   it("refuses 5,000 documents with exit 2, also as JSON", async () => {
-    const many = file("many.yaml", "rules: []\n---\n".repeat(5000));
-    const code = await main(["policy", "check", many, "--json"]);
+    const many = file("many.yaml", manyDocuments(5000));
+    const { code, out } = await runMain(["policy", "check", many, "--json"]);
     expect(code).toBe(2);
     const json = JSON.parse(out) as {
       valid: boolean;
@@ -72,7 +48,7 @@ describe("policy check on hostile input", () => {
 
   it("refuses a file over 1 MiB without reading it as policy", async () => {
     const big = file("big.yaml", `# ${"x".repeat(1_100_000)}\n`);
-    const code = await main(["policy", "check", big]);
+    const { code, err } = await runMain(["policy", "check", big]);
     expect(code).toBe(2);
     expect(err).toMatch(/more than the limit of 1,048,576 bytes per file.*\[MSEG_YAML_TOO_LARGE\]/);
   });
@@ -84,7 +60,7 @@ describe("policy check on hostile input", () => {
       "scenario.yaml",
       `x: &l\n${labels.join("\n")}\nhosts:\n${hosts.join("\n")}\n`,
     );
-    const code = await main(["policy", "check", scenario]);
+    const { code, err } = await runMain(["policy", "check", scenario]);
     expect(code).toBe(2);
     expect(err).toMatch(/\[MSEG_YAML_TOO_MANY_NODES\]/);
     expect(err).not.toMatch(/^\s+at /m);

@@ -3,6 +3,7 @@
 // controller down (minutes of CPU, gigabytes, and a stack overflow on the diagnostics).
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../diagnostics.js";
+import { aliasBomb, BOMB_RULE } from "../testing/hostile-policy.js";
 import { loadPolicy } from "./index.js";
 
 /**
@@ -10,17 +11,6 @@ import { loadPolicy } from "./index.js";
  * 166 KB on a quiet machine); without the limits these inputs took minutes.
  */
 const REFUSED_WITHIN_MS = 5000;
-
-const RULE = "      - { from: { role: web }, to: { role: db }, services: [tcp/5432] }";
-
-/** `rules` rules under one anchor, aliased by `scopes` more scopes. */
-function aliasBomb(rules: number, scopes: number, rule = RULE): string {
-  const lines = ["scopes:", "  - name: s0", "    match: { env: prod }", "    rules: &r"];
-  for (let i = 0; i < rules; i++) lines.push(rule);
-  for (let i = 1; i <= scopes; i++)
-    lines.push(`  - { name: s${i}, match: { env: prod }, rules: *r }`);
-  return `${lines.join("\n")}\n`;
-}
 
 function timed(text: string, file = "p.yaml") {
   const start = performance.now();
@@ -45,7 +35,7 @@ describe("alias expansion", () => {
   });
 
   it("refuses the 215 KB bomb of invalid rules (once a stack overflow) the same way", () => {
-    const text = aliasBomb(2820, 499, RULE.replace("tcp/5432", "tcp/0"));
+    const text = aliasBomb(2820, 499, BOMB_RULE.replace("tcp/5432", "tcp/0"));
     expect(text.length).toBeGreaterThan(215 * 1024);
     const { loaded, ms } = timed(text);
     expect(codes(loaded.diagnostics)).toEqual([["MSEG_YAML_TOO_MANY_NODES", "p.yaml", "", 2829]]);
