@@ -77,6 +77,21 @@ export async function swapPaced(
   count: number,
   dwellMs: number,
 ): Promise<SwapRun> {
+  return settledSwaps(count, dwellMs, async (to) => {
+    await rollbackTo(api, revisions[to]);
+    await allConverged(api, hosts);
+  });
+}
+
+/**
+ * `count` swaps from A, each by `swapTo` (resolving once every table holds the revision), with
+ * `dwellMs` between: the settled windows run from one swap's end to the next one's request.
+ */
+async function settledSwaps(
+  count: number,
+  dwellMs: number,
+  swapTo: (revision: Revision) => Promise<void>,
+): Promise<SwapRun> {
   const started = Date.now();
   const windows: Window[] = [];
   let current: Revision = "A";
@@ -86,8 +101,7 @@ export async function swapPaced(
     const requestAt = Date.now();
     windows.push({ start: settledAt, end: requestAt, revision: current });
     current = other(current);
-    await rollbackTo(api, revisions[current]);
-    await allConverged(api, hosts);
+    await swapTo(current);
     settledAt = Date.now();
   }
   windows.push({ start: settledAt, end: Number.POSITIVE_INFINITY, revision: current });
@@ -157,20 +171,7 @@ async function swapWith(
   };
   await applyAll("A");
   kinds.full = 0;
-  const started = Date.now();
-  const windows: Window[] = [];
-  let current: Revision = "A";
-  let settledAt = Date.now();
-  for (let i = 0; i < count; i++) {
-    if (dwellMs > 0) await new Promise((r) => setTimeout(r, dwellMs));
-    const requestAt = Date.now();
-    windows.push({ start: settledAt, end: requestAt, revision: current });
-    current = other(current);
-    await applyAll(current);
-    settledAt = Date.now();
-  }
-  windows.push({ start: settledAt, end: Number.POSITIVE_INFINITY, revision: current });
-  return { swaps: count, ms: Date.now() - started, windows, kinds };
+  return { ...(await settledSwaps(count, dwellMs, applyAll)), kinds };
 }
 
 /** The applies each agent logged between `from` and `to` (epoch ms), by kind. */
