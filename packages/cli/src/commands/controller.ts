@@ -3,17 +3,18 @@
 //
 // stdout carries what the operator reads once: the URL, the CA fingerprint agents pin, and — on
 // the first start only — the admin token (also written to DIR/admin.token, 0600). Logs are JSON
-// lines on stderr. `controller reset-admin-token` replaces a lost admin token locally.
+// lines on stderr. `controller reset-admin-token` (controller-reset.ts) replaces a lost admin
+// token locally.
 //
 // Serving HTTPS, it remembers its own CA fingerprint for its URL in the known-controllers file
 // of the user who started it, so that user's `microseg` commands on this machine trust it
 // without a question (the user vouched for it by starting it); others must pin or confirm it.
-import { userInfo } from "node:os";
 import type { LimitSettings } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { knownControllersPath, rememberFingerprint } from "../api/known-controllers.js";
 import { printJson, write, writeErr } from "../api/output.js";
+import { resetAdminTokenCommand } from "./controller-reset.js";
 import { durationMs } from "./flows.js";
 
 interface ControllerOptions {
@@ -240,50 +241,6 @@ async function runController(opts: ControllerOptions): Promise<number> {
     throw new MicrosegError("MSEG_INTERNAL", `shutdown after ${received} failed: ${String(err)}`);
   }
   return 0;
-}
-
-function resetAdminTokenCommand(): Command {
-  return new Command("reset-admin-token")
-    .description(
-      "make a new admin token in place of the old one (which stops working), on this host",
-    )
-    .requiredOption("--data <dir>", "the controller's data directory")
-    .option("--audit-key <file>", "the audit key, when the controller runs with --audit-key")
-    .option("--json", 'print {"adminToken": "…"} on stdout')
-    .addHelpText(
-      "after",
-      `
-For the administrator of the controller's host, who can read and write --data: no API token is
-needed. Works while the controller runs (the change takes effect at once) and while it is
-stopped. The new token is written to DIR/admin.token (0600) and printed; the change is audited
-(token.replace, actor local/USER).
-
-Examples:
-  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg
-  $ npx microseg controller reset-admin-token --data ./ctl --json | jq -r .adminToken`,
-    )
-    .action(async (opts: { data: string; auditKey?: string; json?: boolean }) => {
-      const { resetAdminToken } = await import("@microseg/controller");
-      const token = await resetAdminToken({
-        dataDir: opts.data,
-        actor: `local/${localUser()}`,
-        ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
-      });
-      if (opts.json === true) printJson({ adminToken: token }, 0);
-      else {
-        write(
-          `new admin token (also in ${opts.data}/admin.token; the old one no longer works): ${token}\n`,
-        );
-      }
-    });
-}
-
-function localUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? "unknown");
-  }
 }
 
 /**
