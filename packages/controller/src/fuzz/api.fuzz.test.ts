@@ -5,7 +5,8 @@
 //   2xx  matching the route's response schema,
 //   4xx  a registry error body with a message (an "unclear" error otherwise),
 // never a 5xx and never a thrown request. Seeded: MICROSEG_FUZZ_SEED (default fixed) and
-// MICROSEG_FUZZ_RUNS (inputs per operation) make a longer run; docs/BENCHMARKS.md ("Fuzzing").
+// MICROSEG_FUZZ_RUNS (inputs per operation) make a longer run, MICROSEG_FUZZ_LOG=1 prints the
+// controller's errors; docs/BENCHMARKS.md ("Fuzzing").
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -273,7 +274,9 @@ describe("the API under fuzzing (every OpenAPI operation)", () => {
       flowRecordBurst: many,
       flowRecordsPerSecond: many,
     };
-    t = await testController({ store: openSqliteStore({ dir }), settings: { limits } });
+    // MICROSEG_FUZZ_LOG=1: the controller's error log (each 5xx with its stack) on stderr.
+    const log = process.env.MICROSEG_FUZZ_LOG === "1" ? "error" : "silent";
+    t = await testController({ store: openSqliteStore({ dir }), settings: { limits }, log });
     estate = await seedEstate(t);
   });
 
@@ -283,48 +286,52 @@ describe("the API under fuzzing (every OpenAPI operation)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`answers ${RUNS} generated requests per operation without a 5xx or an unclear error`, async () => {
-    const ops = operations(openApiDocument());
-    expect(ops.length).toBeGreaterThan(30);
-    const findings: Finding[] = [];
-    const statuses = new Map<string, Map<number, number>>();
-    let tried = 0;
-    for (const [i, op] of ops.entries()) {
-      const requests = fc.sample(requestFor(op, estate), { numRuns: RUNS, seed: SEED + i });
-      const seen = new Map<number, number>();
-      statuses.set(`${op.method} ${op.path}`, seen);
-      for (const req of requests) {
-        tried++;
-        const f = await judge(t, req, (status) => seen.set(status, (seen.get(status) ?? 0) + 1));
-        if (f !== undefined) findings.push(f);
+  it(
+    `answers ${RUNS} generated requests per operation without a 5xx or an unclear error`,
+    async () => {
+      const ops = operations(openApiDocument());
+      expect(ops.length).toBeGreaterThan(30);
+      const findings: Finding[] = [];
+      const statuses = new Map<string, Map<number, number>>();
+      let tried = 0;
+      for (const [i, op] of ops.entries()) {
+        const requests = fc.sample(requestFor(op, estate), { numRuns: RUNS, seed: SEED + i });
+        const seen = new Map<number, number>();
+        statuses.set(`${op.method} ${op.path}`, seen);
+        for (const req of requests) {
+          tried++;
+          const f = await judge(t, req, (status) => seen.set(status, (seen.get(status) ?? 0) + 1));
+          if (f !== undefined) findings.push(f);
+        }
       }
-    }
-    if (process.env.MICROSEG_FUZZ_VERBOSE === "1") {
-      for (const [op, seen] of statuses) {
-        const counts = [...seen].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`);
-        console.log(`${op.padEnd(50)} ${counts.join(" ")}`);
+      if (process.env.MICROSEG_FUZZ_VERBOSE === "1") {
+        for (const [op, seen] of statuses) {
+          const counts = [...seen].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`);
+          console.log(`${op.padEnd(50)} ${counts.join(" ")}`);
+        }
       }
-    }
-    const alive = await judge(t, {
-      method: "GET",
-      url: "/api/v1/status",
-      headers: { authorization: `Bearer ${estate.token}` },
-    });
-    const summary = summarise(findings);
-    console.log(
-      `api fuzz: seed ${SEED}, ${tried} inputs over ${ops.length} operations; ` +
-        `5xx ${count(findings, "5xx")}, thrown ${count(findings, "thrown")}, ` +
-        `unclear ${count(findings, "unclear")}, off-schema ${count(findings, "off-schema")}`,
-    );
-    // Every operation was reached past authentication and quotas at least once: a fuzzer that
-    // only ever hears 401 or 429 tests nothing.
-    const unreached = [...statuses]
-      .filter(([, seen]) => [...seen.keys()].every((st) => st === 401 || st === 429))
-      .map(([op]) => op);
-    expect(unreached).toEqual([]);
-    expect(alive).toBeUndefined();
-    expect(summary).toEqual([]);
-  }, 600_000);
+      const alive = await judge(t, {
+        method: "GET",
+        url: "/api/v1/status",
+        headers: { authorization: `Bearer ${estate.token}` },
+      });
+      const summary = summarise(findings);
+      console.log(
+        `api fuzz: seed ${SEED}, ${tried} inputs over ${ops.length} operations; ` +
+          `5xx ${count(findings, "5xx")}, thrown ${count(findings, "thrown")}, ` +
+          `unclear ${count(findings, "unclear")}, off-schema ${count(findings, "off-schema")}`,
+      );
+      // Every operation was reached past authentication and quotas at least once: a fuzzer that
+      // only ever hears 401 or 429 tests nothing.
+      const unreached = [...statuses]
+        .filter(([, seen]) => [...seen.keys()].every((st) => st === 401 || st === 429))
+        .map(([op]) => op);
+      expect(unreached).toEqual([]);
+      expect(alive).toBeUndefined();
+      expect(summary).toEqual([]);
+    },
+    Math.max(600_000, RUNS * 42 * 20),
+  );
 });
 
 function count(findings: readonly Finding[], kind: Finding["kind"]): number {
