@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import { cefValueEscape, headerToken } from "../detect/cef.js";
 import type { SyslogTarget } from "../detect/config.js";
 import { SyslogSender } from "../detect/syslog.js";
-import { type WebhookOptions, WebhookSender } from "../detect/webhook.js";
+import { signedWith, type WebhookOptions, WebhookSender } from "../detect/webhook.js";
 
 export interface Anchor {
   readonly seq: number;
@@ -24,6 +24,8 @@ export interface AnchorConfig {
   /** How often the head is exported when it moved (ms); 0: only at start and shutdown. */
   readonly intervalMs: number;
   readonly webhooks: readonly string[];
+  /** Signs the webhook requests as alerts' are (--alert-webhook-secret). */
+  readonly webhookSecret?: string;
   readonly syslog: readonly SyslogTarget[];
 }
 
@@ -49,7 +51,8 @@ export class AuditAnchors {
     private readonly version = "0.1.0",
     webhookOptions: Partial<WebhookOptions> = {},
   ) {
-    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, log, webhookOptions));
+    const options = { ...webhookOptions, ...signedWith(config.webhookSecret) };
+    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, log, options));
     this.syslog = config.syslog.map((t) => new SyslogSender(t, log));
   }
 

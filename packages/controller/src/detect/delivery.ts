@@ -19,6 +19,7 @@ import { SyslogSender } from "./syslog.js";
 import {
   DEFAULT_WEBHOOK_OPTIONS,
   type DeliveryOutcome,
+  signedWith,
   type WebhookOptions,
   WebhookSender,
 } from "./webhook.js";
@@ -47,7 +48,8 @@ export class AlertDelivery {
     webhookOptions: Partial<WebhookOptions>,
   ) {
     this.drainMs = webhookOptions.drainMs ?? DEFAULT_WEBHOOK_OPTIONS.drainMs;
-    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, ctx.log, webhookOptions));
+    const options = { ...webhookOptions, ...signedWith(config.webhookSecret) };
+    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, ctx.log, options));
     this.syslog = config.syslog.map((t) => new SyslogSender(t, ctx.log));
   }
 

@@ -7,6 +7,14 @@
 // Body (schemaVersion 1): `{ "schemaVersion": 1, "id": EVENT, "type": TYPE, ...data }`, e.g.
 // `{"schemaVersion":1,"id":"al-…:high","type":"alert","alerts":[{…}]}`. The id names the event:
 // the same on every attempt and on a resend after a restart, so a receiver drops repeats by it.
+// Every time in a body is an ISO-8601 string.
+//
+// Headers: `X-Microseg-Event-Id: EVENT`; with a secret (--alert-webhook-secret) also
+//   X-Microseg-Signature: t=UNIX_SECONDS,v1=HEX(HMAC-SHA256(secret, "UNIX_SECONDS." + BODY))
+// over the exact body bytes, made afresh for each attempt (a new t, the same body). A receiver
+// recomputes it, compares in constant time and refuses a t too far from its clock (replays);
+// docs/api.md, "Alert webhooks", shows how.
+import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 
 export const WEBHOOK_SCHEMA_VERSION = 1;
@@ -37,6 +45,8 @@ export interface WebhookOptions {
   readonly timeoutMs: number;
   /** How long a closing controller waits for queued events before it stops (the rest: `closed`). */
   readonly drainMs: number;
+  /** Signs every request (X-Microseg-Signature) when set. */
+  readonly secret?: string;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
@@ -47,6 +57,11 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   timeoutMs: 5_000,
   drainMs: 3_000,
 };
+
+/** The options that sign with `secret` (none without one). */
+export function signedWith(secret: string | undefined): Partial<WebhookOptions> {
+  return secret === undefined ? {} : { secret };
+}
 
 interface Queued {
   readonly event: WebhookEvent;
@@ -150,6 +165,7 @@ export class WebhookSender {
           "content-type": "application/json",
           "user-agent": "microseg-controller",
           "x-microseg-event-id": id,
+          ...this.signature(body),
         },
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
@@ -159,6 +175,14 @@ export class WebhookSender {
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
+  }
+
+  private signature(body: string): Record<string, string> {
+    const secret = this.options.secret;
+    if (secret === undefined) return {};
+    const t = Math.floor(Date.now() / 1000);
+    const v1 = createHmac("sha256", secret).update(`${t}.${body}`, "utf8").digest("hex");
+    return { "x-microseg-signature": `t=${t},v1=${v1}` };
   }
 
   private sleep(ms: number): Promise<void> {
