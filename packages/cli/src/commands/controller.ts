@@ -180,7 +180,9 @@ Alerts go to every --alert-webhook as one JSON POST per new alert (again only wh
 rises, also across restarts) with a schemaVersion, an event id that retries keep (receivers drop
 repeats by it) and ISO-8601 times. With --alert-webhook-secret FILE each request carries
 X-Microseg-Signature: t=UNIX,v1=HEX(HMAC-SHA256(secret, "UNIX." + body)); the receiver checks it
-and the time (docs/api.md, "Alert webhooks").
+and the time (docs/api.md, "Alert webhooks"). --alert-syslog lines are RFC 5424 + CEF: the
+Name is fixed per kind (Port scan, Lateral movement, …) so a SIEM groups them; the summary is in
+msg, with externalId, src/shost, dst/dhost, dpt, proto, act, cnt, start, end.
 
 Management least privilege: agents let this controller's addresses in only on the ports of
 --management-service, and connect to them only on the listen port (the agent channel). Nothing
