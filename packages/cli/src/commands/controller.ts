@@ -193,7 +193,7 @@ Examples:
   $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
   $ npx microseg controller --data ./ctl --listen 10.0.0.5:8443 --management-service tcp/22
   $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
-      --alert-webhook https://hooks.example/microseg --alert-webhook-secret /etc/microseg/hook.secret \\
+      --alert-webhook https://hooks.example/microseg --alert-webhook-secret ./hook.secret \\
       --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
   $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token`,
