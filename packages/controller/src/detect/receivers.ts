@@ -1,5 +1,7 @@
-// Real local receivers for delivery tests: an HTTP webhook endpoint and a TCP syslog collector
-// (octet-counted frames, RFC 6587) on 127.0.0.1, recording exactly what arrived.
+// Real local receivers for delivery tests: an HTTP webhook endpoint and syslog collectors (TCP
+// with octet-counted frames, RFC 6587; UDP, one datagram a line) on 127.0.0.1, recording exactly
+// what arrived.
+import { createSocket } from "node:dgram";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 
@@ -81,6 +83,19 @@ export async function tcpSyslogReceiver(): Promise<SyslogReceiver> {
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),
+  };
+}
+
+export async function udpSyslogReceiver(): Promise<SyslogReceiver> {
+  const lines: string[] = [];
+  const socket = createSocket("udp4");
+  socket.on("message", (m) => lines.push(m.toString("utf8")));
+  await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
+  return {
+    target: `udp://127.0.0.1:${socket.address().port}`,
+    lines,
+    open: () => 0,
+    close: () => new Promise<void>((r) => socket.close(() => r())),
   };
 }
 

@@ -1,5 +1,5 @@
 // Detection across a controller restart, as a user runs it: a real controller (SQLite on disk,
-// HTTP on 127.0.0.1) with a real webhook receiver and a real TCP syslog collector. An agent
+// HTTP on 127.0.0.1) with a real webhook receiver and a real syslog collector (TCP; UDP too). An agent
 // reports a port scan in two batches; the controller is stopped and started again on the same
 // data directory between them. The scan stays one alert, delivered once to each receiver, and
 // an automatic quarantine the operator lifted is not imposed again.
@@ -12,6 +12,7 @@ import {
   eventually,
   type SyslogReceiver,
   tcpSyslogReceiver,
+  udpSyslogReceiver,
   type WebhookReceiver,
   webhookReceiver,
 } from "./receivers.js";
@@ -32,12 +33,12 @@ interface Setup {
   readonly autoQuarantine?: string;
 }
 
-async function setup(autoQuarantine?: string): Promise<Setup> {
+async function setup(autoQuarantine?: string, transport = "tcp"): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), "mseg-alert-restart-"));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const hook = await webhookReceiver();
   cleanups.push(() => hook.close());
-  const syslog = await tcpSyslogReceiver();
+  const syslog = await (transport === "udp" ? udpSyslogReceiver() : tcpSyslogReceiver());
   cleanups.push(() => syslog.close());
   return { dir, hook, syslog, ...(autoQuarantine !== undefined && { autoQuarantine }) };
 }
@@ -148,30 +149,33 @@ async function scanCount(api: Api, source: string, count: number): Promise<boole
 }
 
 describe("alerts across a controller restart", () => {
-  it("a scan going on after a restart stays one alert, delivered once to each receiver", async () => {
-    const s = await setup();
-    const first = await start(s);
-    const api = new Api(first.url, first.adminToken ?? "");
-    const web = await api.enrol("web-1", WEB);
-    await api.report(web, 1, SCANNER, range(1000, 20));
-    expect(await eventually(() => alertHooks(s) === 1 && alertLines(s) === 1)).toBe(true);
-    const before = await api.alerts();
-    expect(before).toHaveLength(1);
-    await first.close();
+  it.each(["tcp", "udp"])(
+    "a scan going on after a restart stays one alert, delivered once to each receiver (syslog over %s)",
+    async (transport) => {
+      const s = await setup(undefined, transport);
+      const first = await start(s);
+      const api = new Api(first.url, first.adminToken ?? "");
+      const web = await api.enrol("web-1", WEB);
+      await api.report(web, 1, SCANNER, range(1000, 20));
+      expect(await eventually(() => alertHooks(s) === 1 && alertLines(s) === 1)).toBe(true);
+      const before = await api.alerts();
+      expect(before).toHaveLength(1);
+      await first.close();
 
-    const second = await start(s);
-    const api2 = new Api(second.url, first.adminToken ?? "");
-    await api2.report(web, 2, SCANNER, range(1020, 20));
-    // The 20 new ports update the stored alert (6 updates before the restart, 20 after).
-    expect(await scanCount(api2, SCANNER, 26)).toBe(true);
-    const after = await api2.alerts();
-    await second.close();
-    await eventually(() => s.syslog.open() === 0);
+      const second = await start(s);
+      const api2 = new Api(second.url, first.adminToken ?? "");
+      await api2.report(web, 2, SCANNER, range(1020, 20));
+      // The 20 new ports update the stored alert (6 updates before the restart, 20 after).
+      expect(await scanCount(api2, SCANNER, 26)).toBe(true);
+      const after = await api2.alerts();
+      await second.close();
+      await eventually(() => s.syslog.open() === 0);
 
-    expect(after.map((a) => [a.id, a.kind])).toEqual([[before[0]?.id, "scan"]]);
-    expect(alertHooks(s)).toBe(1);
-    expect(alertLines(s)).toBe(1);
-  });
+      expect(after.map((a) => [a.id, a.kind])).toEqual([[before[0]?.id, "scan"]]);
+      expect(alertHooks(s)).toBe(1);
+      expect(alertLines(s)).toBe(1);
+    },
+  );
 
   it("a scan that crosses its threshold only after the restart counts the ports seen before", async () => {
     const s = await setup();
