@@ -229,6 +229,7 @@ const anchorConfig = (opts: StartOptions, d: DetectionConfig) => ({
   intervalMs: opts.auditAnchorIntervalMs ?? DEFAULT_ANCHOR_INTERVAL_MS,
   webhooks: d.webhooks,
   syslog: d.syslog,
+  ...(d.webhookSecret !== undefined && { webhookSecret: d.webhookSecret }),
 });
 
 /** --console DIR must hold a built console; without it, the web package's build if present. */

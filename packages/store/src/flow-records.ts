@@ -95,6 +95,12 @@ export interface AlertRecord {
   readonly status: AlertStatus;
   /** How many times the detector re-raised it (de-duplicated into this alert). */
   readonly count: number;
+  /**
+   * The highest severity of this alert that every sender (webhooks, syslog) is done with;
+   * absent: none yet. Survives restarts, so a restarted controller neither sends an alert again
+   * nor misses one it had not finished sending.
+   */
+  readonly delivered?: AlertSeverity;
 }
 
 export interface AlertFilter {
@@ -147,9 +153,9 @@ export interface FlowRepo {
 
 export interface AlertRepo {
   /**
-   * Creates the alert, or (same id) replaces it keeping `at` and the status, with `count` =
-   * max(stored count + 1, given count) (a re-raise counts once even when the detector passes 1).
-   * Not audited.
+   * Creates the alert, or (same id) replaces it keeping `at`, the status and `delivered`, with
+   * `count` = max(stored count + 1, given count) (a re-raise counts once even when the detector
+   * passes 1). Not audited.
    */
   upsert(alert: AlertRecord): Promise<AlertRecord>;
   /** `upsert` of each, in order, in one transaction (all stored or none). */
@@ -157,6 +163,11 @@ export interface AlertRepo {
   get(id: string): Promise<AlertRecord | undefined>;
   /** Newest `lastAt` first; `since` keeps alerts with lastAt >= since. */
   list(filter?: AlertFilter): Promise<AlertRecord[]>;
+  /**
+   * Records that every sender is done with the alert at `severity`: `delivered` becomes the
+   * higher of the stored mark and `severity` (never lower). Not audited; undefined: no alert.
+   */
+  markDelivered(id: string, severity: AlertSeverity): Promise<AlertRecord | undefined>;
   /** Audited (unless the status is already that). */
   setStatus(id: string, status: AlertStatus, actor: string): Promise<AlertRecord | undefined>;
 }

@@ -130,6 +130,25 @@ describe("sqlite migrations", () => {
     await store.close();
   });
 
+  it("alerts stored before version 4 count as delivered at their severity", async () => {
+    mkdirSync(dir, { recursive: true });
+    const db = raw();
+    migrate(
+      db,
+      new Date(),
+      MIGRATIONS.filter((m) => m.version < 4),
+    );
+    db.prepare(
+      `INSERT INTO alerts (id, kind, severity, source, targets, at, last_at, summary, incident,
+         evidence, status, count)
+       VALUES ('al-1', 'scan', 'high', 'x', '[]', 't', 't', 's', 'in-1', '{}', 'open', 3)`,
+    ).run();
+    db.close();
+    const store = openSqliteStore({ dir });
+    expect(await store.alerts.get("al-1")).toMatchObject({ severity: "high", delivered: "high" });
+    await store.close();
+  });
+
   it("a failing migration leaves the previous version whole", async () => {
     await openSqliteStore({ dir }).close();
     const db = raw();

@@ -28,6 +28,7 @@ interface ControllerOptions {
   console?: string;
   flowRetention: number;
   alertWebhook: string[];
+  alertWebhookSecret?: string;
   alertSyslog: string[];
   autoQuarantine?: string;
   decoy: string[];
@@ -75,6 +76,10 @@ export function controllerCommand(): Command {
         .default(28 * 86_400_000, "28d"),
     )
     .option("--alert-webhook <url...>", "POST every new alert as JSON to this URL (retried)", [])
+    .option(
+      "--alert-webhook-secret <file>",
+      "sign every webhook request with the secret in this file (X-Microseg-Signature, HMAC-SHA256; docs/api.md)",
+    )
     .option(
       "--alert-syslog <url...>",
       "send every new alert as RFC 5424 + CEF to udp://HOST[:514] or tcp://HOST[:PORT]",
@@ -171,6 +176,14 @@ route (enrolment 64 KiB, status 2 MiB, flows 16 MiB, policy text 8 MiB, other JS
 Each agent holds one long-poll and has quotas for flow records, status reports and policy
 requests; beyond them it is answered 429 with Retry-After and sends again later, losing nothing.
 
+Alerts go to every --alert-webhook as one JSON POST per new alert (again only when its severity
+rises, also across restarts) with a schemaVersion, an event id that retries keep (receivers drop
+repeats by it) and ISO-8601 times. With --alert-webhook-secret FILE each request carries
+X-Microseg-Signature: t=UNIX,v1=HEX(HMAC-SHA256(secret, "UNIX." + body)); the receiver checks it
+and the time (docs/api.md, "Alert webhooks"). --alert-syslog lines are RFC 5424 + CEF: the
+Name is fixed per kind (Port scan, Lateral movement, …) so a SIEM groups them; the summary is in
+msg, with externalId, src/shost, dst/dhost, dpt, proto, act, cnt, start, end.
+
 Management least privilege: agents let this controller's addresses in only on the ports of
 --management-service, and connect to them only on the listen port (the agent channel). Nothing
 else reaches a workload from the controller's host, or leaves a workload towards it.
@@ -180,7 +193,8 @@ Examples:
   $ npx microseg controller --data ./ctl --listen 127.0.0.1:8080 --http
   $ npx microseg controller --data ./ctl --listen 10.0.0.5:8443 --management-service tcp/22
   $ npx microseg controller --data ./ctl --alert-syslog udp://siem.example:514 \\
-      --alert-webhook https://hooks.example/microseg --decoy 198.18.0.99 --auto-quarantine decoy:high
+      --alert-webhook https://hooks.example/microseg --alert-webhook-secret ./hook.secret \\
+      --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
   $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token`,
     )
@@ -217,6 +231,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     managementServices: opts.managementService,
     detection: {
       alertWebhook: opts.alertWebhook,
+      ...(opts.alertWebhookSecret !== undefined && { alertWebhookSecret: opts.alertWebhookSecret }),
       alertSyslog: opts.alertSyslog,
       decoy: opts.decoy,
       detect: opts.detect,

@@ -75,7 +75,13 @@ describe("audit anchors", () => {
     const lines = logged.map((l) => JSON.parse(l)).filter((l) => l.msg === "audit anchor");
     expect(lines.map((l) => l.anchor.seq)).toEqual([1, 3]);
     await until(() => hook.bodies.length === 2 && sys.lines.length === 2);
-    expect(hook.bodies).toEqual([{ anchors: [first] }, { anchors: [lines[1].anchor] }]);
+    const event = (a: { seq: number; hash: string }) => ({
+      schemaVersion: 1,
+      id: `anchor-${a.seq}-${a.hash.slice(0, 16)}`,
+      type: "audit-anchor",
+      anchors: [a],
+    });
+    expect(hook.bodies).toEqual([event(first as never), event(lines[1].anchor)]);
     expect(sys.lines[1]).toMatch(
       new RegExp(
         `CEF:0\\|microseg\\|microseg\\|[^|]+\\|audit-anchor\\|audit log head\\|1\\|.*cn1=3 .*cs1=${lines[1].anchor.hash}`,

@@ -2,7 +2,7 @@
 // entries off the end (or a rewrite by someone who holds the key) shows up in a later
 // `microseg audit verify --anchors`. An anchor is {seq, hash, at}; it goes out
 //   - as a log line (always):   {"level":30,…,"anchor":{"seq":120,"hash":"3f…","at":"…"},"msg":"audit anchor"}
-//   - to every --alert-webhook:  POST {"anchors":[{seq, hash, at}]}
+//   - to every --alert-webhook:  POST {"schemaVersion":1,"id":"anchor-SEQ-HASH16","type":"audit-anchor","anchors":[{seq, hash, at}]}
 //   - to every --alert-syslog:   <166>1 AT HOST microseg - - - CEF:0|microseg|microseg|V|audit-anchor|audit log head|1|rt=MS cn1Label=seq cn1=SEQ cs1Label=hash cs1=HASH
 // at start, every `intervalMs` when the head moved since the last export, and at shutdown. The
 // senders are the alert channels' own classes (detect/webhook.ts, detect/syslog.ts).
@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import { cefValueEscape, headerToken } from "../detect/cef.js";
 import type { SyslogTarget } from "../detect/config.js";
 import { SyslogSender } from "../detect/syslog.js";
-import { type WebhookOptions, WebhookSender } from "../detect/webhook.js";
+import { signedWith, type WebhookOptions, WebhookSender } from "../detect/webhook.js";
 
 export interface Anchor {
   readonly seq: number;
@@ -24,6 +24,8 @@ export interface AnchorConfig {
   /** How often the head is exported when it moved (ms); 0: only at start and shutdown. */
   readonly intervalMs: number;
   readonly webhooks: readonly string[];
+  /** Signs the webhook requests as alerts' are (--alert-webhook-secret). */
+  readonly webhookSecret?: string;
   readonly syslog: readonly SyslogTarget[];
 }
 
@@ -49,8 +51,8 @@ export class AuditAnchors {
     private readonly version = "0.1.0",
     webhookOptions: Partial<WebhookOptions> = {},
   ) {
-    const hookOptions = { ...webhookOptions, field: "anchors" };
-    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, log, hookOptions));
+    const options = { ...webhookOptions, ...signedWith(config.webhookSecret) };
+    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, log, options));
     this.syslog = config.syslog.map((t) => new SyslogSender(t, log));
   }
 
@@ -70,7 +72,12 @@ export class AuditAnchors {
     this.last = `${head.seq}:${head.hash}`;
     const anchor: Anchor = { seq: head.seq, hash: head.hash, at: this.clock().toISOString() };
     this.log.info({ anchor }, "audit anchor");
-    for (const w of this.webhooks) w.send(anchor);
+    const event = {
+      id: `anchor-${anchor.seq}-${anchor.hash.slice(0, 16)}`,
+      type: "audit-anchor",
+      data: { anchors: [anchor] },
+    };
+    for (const w of this.webhooks) void w.send(event);
     if (this.syslog.length > 0) {
       const line = anchorSyslogLine(anchor, this.version, hostname());
       for (const s of this.syslog) s.send(line);

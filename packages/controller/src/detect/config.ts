@@ -1,5 +1,6 @@
 // Detection settings of one controller, from its flags: where alerts go (webhooks, syslog), which
 // alerts quarantine their source automatically (off unless configured), the decoys, thresholds.
+import { readFileSync } from "node:fs";
 import { MicrosegError } from "@microseg/core";
 import {
   ALERT_KINDS,
@@ -20,6 +21,8 @@ export interface SyslogTarget {
 
 export interface DetectionConfig {
   readonly webhooks: readonly string[];
+  /** Signs every webhook request (HMAC-SHA256, webhook.ts); from --alert-webhook-secret FILE. */
+  readonly webhookSecret?: string;
   readonly syslog: readonly SyslogTarget[];
   /** kind -> minimum severity that quarantines the alert's source; empty: never automatic. */
   readonly autoQuarantine: ReadonlyMap<AlertKind, Severity>;
@@ -85,6 +88,32 @@ export function parseWebhook(text: string): string {
   return url.toString();
 }
 
+/** Shorter secrets are refused: a receiver's HMAC is only as strong as what it is keyed with. */
+export const MIN_WEBHOOK_SECRET_BYTES = 16;
+
+/**
+ * The webhook secret from its file: the whole file, one trailing line break dropped (so
+ * `echo SECRET > FILE` works). A file keeps it out of the process list and shell history.
+ */
+export function readWebhookSecret(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new MicrosegError(
+      "MSEG_FILE_UNREADABLE",
+      `--alert-webhook-secret ${path}: ${(err as Error).message}; give a file holding the shared secret (e.g. made with: openssl rand -hex 32 > FILE)`,
+    );
+  }
+  const secret = text.replace(/\r?\n$/, "");
+  if (Buffer.byteLength(secret) < MIN_WEBHOOK_SECRET_BYTES) {
+    throw usage(
+      `--alert-webhook-secret ${path} holds ${Buffer.byteLength(secret)} bytes; a secret needs at least ${MIN_WEBHOOK_SECRET_BYTES} (e.g. openssl rand -hex 32 > FILE)`,
+    );
+  }
+  return secret;
+}
+
 export function parseDecoyFlag(text: string): Decoy {
   const d = parseDecoy(text);
   if (d === undefined) {
@@ -100,6 +129,8 @@ function usage(message: string): MicrosegError {
 /** The controller's detection flags as given on the command line. */
 export interface DetectionFlags {
   readonly alertWebhook?: readonly string[];
+  /** A file holding the secret that signs webhook requests. */
+  readonly alertWebhookSecret?: string;
   readonly alertSyslog?: readonly string[];
   /** `decoy:high,scan:critical` */
   readonly autoQuarantine?: string;
@@ -131,6 +162,9 @@ export function detectionConfigFrom(flags: DetectionFlags): DetectionConfig {
   return {
     ...DEFAULT_DETECTION_CONFIG,
     webhooks: (flags.alertWebhook ?? []).map(parseWebhook),
+    ...(flags.alertWebhookSecret !== undefined && {
+      webhookSecret: readWebhookSecret(flags.alertWebhookSecret),
+    }),
     syslog: (flags.alertSyslog ?? []).map(parseSyslogTarget),
     autoQuarantine: parseAutoQuarantine(flags.autoQuarantine ?? ""),
     decoys: (flags.decoy ?? []).map(parseDecoyFlag),

@@ -1,9 +1,10 @@
 // Conversions between the engine's alerts (ms times), the store's records (ISO times, status)
 // and the wire (protocol AlertSchema: the CONTRACT fields plus incident, evidence, status, count,
-// lastAt).
-import type { DetectedAlert } from "@microseg/insight";
+// lastAt). Every time on a record and on the wire is ISO-8601, the evidence's too.
+import type { AlertKind, DetectedAlert } from "@microseg/insight";
 import type { AlertWire, IncidentWire } from "@microseg/protocol";
-import type { AlertRecord, Json } from "@microseg/store";
+import type { AlertRecord } from "@microseg/store";
+import { evidenceFromJson, evidenceToJson } from "./evidence.js";
 
 export function toRecord(a: DetectedAlert): AlertRecord {
   return {
@@ -16,9 +17,26 @@ export function toRecord(a: DetectedAlert): AlertRecord {
     lastAt: new Date(a.lastAt).toISOString(),
     summary: a.summary,
     incident: a.incident,
-    evidence: a.evidence as unknown as Json,
+    evidence: evidenceToJson(a.evidence),
     status: "open",
     count: a.count,
+  };
+}
+
+/** A stored alert as the engine keeps it (restoring an engine after a restart). */
+export function fromRecord(r: AlertRecord): DetectedAlert {
+  return {
+    id: r.id,
+    kind: r.kind as AlertKind,
+    severity: r.severity,
+    source: r.source,
+    targets: [...r.targets],
+    at: Date.parse(r.at),
+    lastAt: Date.parse(r.lastAt),
+    summary: r.summary,
+    incident: r.incident,
+    evidence: evidenceFromJson(r.evidence),
+    count: r.count,
   };
 }
 

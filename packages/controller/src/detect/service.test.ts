@@ -245,9 +245,8 @@ describe("syslog over TCP", () => {
     expect(first).not.toBeNull();
     const len = Number(first?.[1]);
     const line = text.slice((first?.[0] ?? "").length, (first?.[0] ?? "").length + len);
-    console.log(JSON.stringify(line));
     expect(line).toMatch(
-      /^<\d+>1 \S+ \S+ microseg - - - CEF:0\|microseg\|microseg\|0\.1\.0\|lateral-movement\|web-1 /,
+      /^<\d+>1 \S+ \S+ microseg - - - CEF:0\|microseg\|microseg\|0\.1\.0\|lateral-movement\|Lateral movement\|8\|/,
     );
     // The count covers the line exactly: it ends where the next frame begins.
     expect(line.endsWith("explains to honey on tcp/445 (smb)")).toBe(true);

@@ -4,13 +4,20 @@
 //   timer (gapCheckMs) ──agents + hub hashes──> engine.checkAgents ─────────────┤
 //                                                                              v
 //        pending (one entry per alert id) ──flush──> store.alerts.upsertMany (one transaction)
-//                                                     ├─> webhooks / syslog (new alert, or its
-//                                                     │   severity rose: never one per update)
-//                                                     └─> auto-quarantine (per kind, min severity)
+//                                                     └─> news? (new, or its severity rose above
+//                                                         the stored delivery mark: never one
+//                                                         message per update)
+//                                                          ├─> auto-quarantine (kind, min severity)
+//                                                          └─> AlertDelivery: webhooks, syslog,
+//                                                              then store.alerts.markDelivered
 //
 // ingest() is synchronous and cheap: the engine runs in memory and the store writes happen in
 // one background flush at a time, so a slow store or receiver never holds up flow ingest.
-import { hostname } from "node:os";
+//
+// start() after a restart: the baseline from stored allowed edges, then the contact windows
+// rebuilt by replaying the last window's blocked and would-block edges (their raises dropped),
+// then the stored open alerts put back into the engine (the same scan goes on updating the same
+// alert), then whatever of them had not been delivered is sent (history.ts, delivery.ts).
 import {
   type AgentGapState,
   type DetectedAlert,
@@ -20,16 +27,17 @@ import {
 } from "@microseg/insight";
 import type { AlertRecord } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
-import { syslogLine } from "./cef.js";
 import type { DetectionConfig } from "./config.js";
+import { AlertDelivery } from "./delivery.js";
+import { recentObservations, unresolvedAlerts } from "./history.js";
 import { quarantineWorkload } from "./quarantine.js";
-import { toRecord, toWire } from "./records.js";
-import { SyslogSender } from "./syslog.js";
+import { fromRecord, toRecord } from "./records.js";
 import { HubView } from "./view.js";
-import { type WebhookOptions, WebhookSender } from "./webhook.js";
+import type { WebhookOptions } from "./webhook.js";
 
 const BASELINE_DAYS = 30;
-const MAX_DELIVERED = 10_000;
+/** Open alerts this old are still sent at start when they had not been (a crash, a shutdown). */
+const RESEND_MS = 24 * 3_600_000;
 const AUTO_ACTOR = "auto-quarantine";
 /** Who resolves an enforcement-gap alert once its agent is back in order (audited). */
 const RESOLVER = "detection";
@@ -42,11 +50,9 @@ export interface FlowSubscription {
 export class DetectionService {
   readonly engine: DetectionEngine;
   readonly view: HubView;
-  private readonly webhooks: WebhookSender[];
-  private readonly syslog: SyslogSender[];
+  private readonly delivery: AlertDelivery;
   private pending = new Map<string, DetectedAlert>();
   private flushing: Promise<void> | undefined;
-  private readonly delivered = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private unsubscribe: (() => void) | undefined;
@@ -54,7 +60,7 @@ export class DetectionService {
   constructor(
     private readonly ctx: ControllerContext,
     private readonly config: DetectionConfig,
-    private readonly version = "0.1.0",
+    version = "0.1.0",
     webhookOptions: Partial<WebhookOptions> = {},
   ) {
     const now = () => ctx.clock().getTime();
@@ -63,24 +69,41 @@ export class DetectionService {
       offlineAfterMs: ctx.settings.heartbeatSeconds * 3 * 1000,
       ...config.options,
     });
-    this.webhooks = config.webhooks.map((u) => new WebhookSender(u, ctx.log, webhookOptions));
-    this.syslog = config.syslog.map((t) => new SyslogSender(t, ctx.log));
+    this.delivery = new AlertDelivery(ctx, config, version, webhookOptions);
   }
 
   /**
-   * Loads the baseline from stored history, subscribes to the flow stream (when given) and starts
-   * the enforcement-gap timer.
+   * Loads the baseline and the detection state from stored history (see the top of this file),
+   * subscribes to the flow stream (when given) and starts the enforcement-gap timer.
    */
   async start(feed?: FlowSubscription): Promise<void> {
-    const since = this.ctx.clock().getTime() - BASELINE_DAYS * 86_400_000;
+    const now = this.ctx.clock().getTime();
+    const since = now - BASELINE_DAYS * 86_400_000;
     const edges = await this.ctx.store.flows.edges({ since, verdict: "allowed" });
     for (const e of edges) this.view.baseline.add(e.from, e.to, e.port);
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
+    await this.resume(now);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
     if (this.config.gapCheckMs > 0) {
       this.timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
       this.timer.unref();
     }
+  }
+
+  /** Rebuilds the windows, restores the open alerts, sends what had not been sent. */
+  private async resume(now: number): Promise<void> {
+    const o = this.engine.options;
+    const window = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
+    const replayed = await recentObservations(this.ctx.store, now, window);
+    this.engine.observe(replayed, now);
+    const open = await unresolvedAlerts(this.ctx.store, now - RESEND_MS);
+    this.engine.restore(open.map(fromRecord), now);
+    let resent = 0;
+    for (const a of open) if (await this.offer(a)) resent++;
+    this.ctx.log.info(
+      { replayed: replayed.length, restored: open.length, resent },
+      "detection state restored",
+    );
   }
 
   /** One batch of resolved observations from the flow stream (never throws, never waits). */
@@ -124,21 +147,19 @@ export class DetectionService {
     while (this.flushing !== undefined) await this.flushing;
   }
 
-  /** Flushes, then waits for webhook queues to drain (tests). */
+  /** Flushes, then waits until the senders are done and the delivery marks written (tests). */
   async idle(): Promise<void> {
     await this.flush();
-    await Promise.all(this.webhooks.map((w) => w.idle()));
+    await this.delivery.idle();
   }
 
+  /** Stops; gives the senders a moment to finish (what they do not is sent after a restart). */
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.flush();
-    await Promise.all([
-      ...this.webhooks.map((w) => w.close()),
-      ...this.syslog.map((s) => s.close()),
-    ]);
+    await this.delivery.close();
   }
 
   private queue(alerts: readonly DetectedAlert[]) {
@@ -162,32 +183,23 @@ export class DetectionService {
         this.ctx.log.error({ err, alerts: batch.map((a) => a.id) }, "alerts could not be stored");
         continue;
       }
-      for (const a of stored) {
-        this.deliver(a);
-        try {
-          await this.maybeQuarantine(a);
-        } catch (err) {
-          this.ctx.log.error({ err, alert: a.id }, "automatic quarantine failed");
-        }
-      }
+      for (const a of stored) await this.offer(a);
     }
   }
 
-  /** New alerts, and alerts whose severity rose, go to every sender. */
-  private deliver(a: AlertRecord) {
-    if (this.delivered.get(a.id) === a.severity) return;
-    if (this.delivered.size >= MAX_DELIVERED) this.delivered.clear();
-    this.delivered.set(a.id, a.severity);
-    this.ctx.log.warn(
-      { alert: a.id, kind: a.kind, severity: a.severity, source: a.source, incident: a.incident },
-      a.summary,
-    );
-    const wire = toWire(a);
-    for (const w of this.webhooks) w.send(wire);
-    if (this.syslog.length > 0) {
-      const line = syslogLine(a, this.version, hostname(), this.ctx.clock());
-      for (const s of this.syslog) s.send(line);
-    }
+  /**
+   * A stored alert that is news (new, or its severity rose above what was delivered) goes to
+   * the senders and may quarantine its source: once per alert and severity, also across
+   * restarts, so a release by an operator stands until the alert gets worse.
+   */
+  private async offer(a: AlertRecord): Promise<boolean> {
+    if (!this.delivery.isNews(a)) return false;
+    const quarantine = this.maybeQuarantine(a).catch((err: unknown) => {
+      this.ctx.log.error({ err, alert: a.id }, "automatic quarantine failed");
+    });
+    this.delivery.publish(a, quarantine);
+    await quarantine;
+    return true;
   }
 
   private async maybeQuarantine(a: AlertRecord) {

@@ -24,7 +24,9 @@ describe("WebhookSender", () => {
     const lines: string[] = [];
     const log = pino({ level: "warn" }, { write: (l: string) => void lines.push(l) });
     const sender = new WebhookSender(url, log, { maxQueue: 2, attempts: 2, baseDelayMs: 5 });
-    for (let n = 1; n <= 5; n++) sender.send({ n });
+    const outcomes = [1, 2, 3, 4, 5].map((n) =>
+      sender.send({ id: `e${n}`, type: "alert", data: { alerts: [{ n }] } }),
+    );
     expect(seen).toEqual([]); // send() returned before any request was answered
     await sender.idle();
     await new Promise<void>((r) => server.close(() => r()));
@@ -32,9 +34,10 @@ describe("WebhookSender", () => {
     expect(seen).toEqual([1, 1, 4, 4, 5, 5]);
     expect(sender.delivered).toBe(0);
     expect(sender.dropped).toBe(5);
+    expect(await Promise.all(outcomes)).toEqual(Array(5).fill("dropped"));
     expect(lines.filter((l) => l.includes("queue full"))).toHaveLength(2);
     expect(
-      lines.filter((l) => l.includes("alert dropped") && l.includes('"attempt":2')),
+      lines.filter((l) => l.includes("event dropped") && l.includes('"attempt":2')),
     ).toHaveLength(3);
   });
 });

@@ -3,6 +3,8 @@
 // and evidence are merged, severity only rises). Alerts of one source within incidentWindowMs
 // share an incident; so does a source that an earlier lateral movement reached (A->B then B->C
 // is one incident, its chain recorded). Every map here expires and is swept: state is bounded.
+// A restarted controller puts its stored alerts back with restore(), so the same (kind, source)
+// goes on updating the same alert.
 
 import { alertId, incidentId } from "./ids.js";
 import type { DetectionOptions } from "./options.js";
@@ -112,6 +114,32 @@ export class AlertBook {
     return snapshot(a);
   }
 
+  /**
+   * Starts over from stored alerts (newest evidence last wins per kind and source): each one
+   * that is still open at `now` (within dedupWindowMs of its lastAt) is updated by the next
+   * raise of its kind and source, its incident goes on, and the targets its lateral movement
+   * or spread got through to are reached again. Counts go on from the stored `evidence.seen`.
+   */
+  restore(alerts: readonly DetectedAlert[], now: number): void {
+    this.open.clear();
+    this.incidents.clear();
+    this.reached.clear();
+    const sorted = [...alerts].sort((a, b) => a.lastAt - b.lastAt);
+    for (const stored of sorted) {
+      if (now - stored.lastAt > this.options.dedupWindowMs) continue;
+      const a = reopen(stored);
+      let bySource = this.open.get(a.kind);
+      if (bySource === undefined) {
+        bySource = new Map();
+        this.open.set(a.kind, bySource);
+      }
+      bySource.set(a.source, a);
+      this.markIncident(a.source, a.incident, a.lastAt);
+      if (a.kind !== "lateral-movement" && a.kind !== "ransomware-spread") continue;
+      for (const f of a.flows) if (f.verdict !== "blocked") this.reach(a, f.to, f.at);
+    }
+  }
+
   /** Ends the open alert of this kind and source: the next raise opens a new one (new id). */
   close(kind: AlertKind, source: string): void {
     this.open.get(kind)?.delete(source);
@@ -197,10 +225,51 @@ function track(seen: Set<string>, list: string[], v: string, maxSeen: number, ma
   if (list.length < maxList) list.push(v);
 }
 
+/** An open alert again from its snapshot (restore). */
+function reopen(d: DetectedAlert): OpenAlert {
+  const e = d.evidence;
+  const ports = e.ports ?? [];
+  return {
+    id: d.id,
+    kind: d.kind,
+    source: d.source,
+    at: d.at,
+    lastAt: d.lastAt,
+    incident: d.incident,
+    severity: d.severity,
+    count: d.count,
+    summary: d.summary,
+    targets: counted(d.targets, e.seen?.targets ?? 0, TRACKED_TARGETS),
+    ports: counted(ports, e.seen?.ports ?? 0, TRACKED_PORTS),
+    targetList: d.targets.slice(0, MAX_TARGETS),
+    portList: ports.slice(0, EVIDENCE_PORTS),
+    flows: e.flows.slice(-EVIDENCE_FLOWS),
+    ...(e.chain !== undefined ? { chain: e.chain } : {}),
+    ...(e.gap !== undefined ? { gap: e.gap } : {}),
+    ...(e.detail !== undefined ? { detail: e.detail } : {}),
+  };
+}
+
+/**
+ * The listed values, then stand-ins up to `seen` for the ones seen but never listed (only the
+ * first MAX_TARGETS / EVIDENCE_PORTS are): counts in summaries go on where they were. A
+ * stand-in starts with NUL, so it never equals a real name, and is never listed (the list is
+ * full whenever there are stand-ins).
+ */
+function counted(listed: readonly string[], seen: number, cap: number): Set<string> {
+  const set = new Set(listed);
+  for (let i = 0; set.size < Math.min(seen, cap); i++) {
+    set.add(`\u0000seen-${i}`);
+  }
+  return set;
+}
+
 export function snapshot(a: OpenAlert): DetectedAlert {
+  const unlisted = a.targets.size > a.targetList.length || a.ports.size > a.portList.length;
   const evidence: AlertEvidence = {
     flows: [...a.flows],
     ...(a.portList.length > 0 ? { ports: [...a.portList] } : {}),
+    ...(unlisted ? { seen: { targets: a.targets.size, ports: a.ports.size } } : {}),
     ...(a.chain !== undefined ? { chain: a.chain } : {}),
     ...(a.gap !== undefined ? { gap: a.gap } : {}),
     ...(a.detail !== undefined ? { detail: a.detail } : {}),

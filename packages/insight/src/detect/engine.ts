@@ -101,6 +101,29 @@ export class DetectionEngine {
     return [...this.changed.values()];
   }
 
+  /**
+   * A restarted controller's stored alerts, back in the book (AlertBook.restore): the same
+   * (kind, source) goes on updating the same alert. Call it after observing the recent flow
+   * history (which rebuilds the contact windows): what that raised is dropped here. An
+   * enforcement-gap alert stays its workload's alert however long the controller was down:
+   * resolved at the next check if the agent is in order, updated if the gap goes on.
+   */
+  restore(alerts: readonly DetectedAlert[], now: number): void {
+    this.changed = new Map();
+    this.gapAlerts.clear();
+    this.gapSince.clear();
+    const open = alerts.map((a) => {
+      if (a.kind !== "enforcement-gap") return a;
+      this.gapAlerts.set(a.source, a.id);
+      const since = a.evidence.detail?.sinceMs;
+      if (a.evidence.gap !== undefined && typeof since === "number") {
+        this.gapSince.set(a.source, { gap: a.evidence.gap, since });
+      }
+      return { ...a, lastAt: Math.max(a.lastAt, now) };
+    });
+    this.book.restore(open, now);
+  }
+
   /** Ids of enforcement-gap alerts whose gap has cleared since the last call (to resolve). */
   takeClearedGaps(): string[] {
     const out = this.clearedGaps;

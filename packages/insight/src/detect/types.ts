@@ -45,6 +45,11 @@ export interface AlertEvidence {
   readonly flows: readonly EvidenceFlow[];
   /** Distinct ports touched (scans), at most EVIDENCE_PORTS. */
   readonly ports?: readonly string[];
+  /**
+   * How many distinct targets and ports the alert counts (up to the tracked caps), when more
+   * than are listed: a restored alert's counts go on from here.
+   */
+  readonly seen?: { readonly targets: number; readonly ports: number };
   /** The lateral-movement chain that reached this alert's source, in order (A, B for B's alert). */
   readonly chain?: readonly string[];
   /** Enforcement gap: what is wrong with the agent. */

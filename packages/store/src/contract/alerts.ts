@@ -66,6 +66,33 @@ export function alertContract(make: MakeHarness): void {
       expect(await c.store.alerts.upsertMany([])).toEqual([]);
     });
 
+    it("keeps the delivery mark: only markDelivered moves it, and never down", async () => {
+      expect(await c.store.alerts.markDelivered("nope", "high")).toBeUndefined();
+      await c.store.alerts.upsert(alert({ severity: "medium" }));
+      expect((await c.store.alerts.get("scan:attacker"))?.delivered).toBeUndefined();
+      expect(await c.store.alerts.markDelivered("scan:attacker", "medium")).toEqual(
+        alert({ severity: "medium", delivered: "medium" }),
+      );
+      // A re-raise (the detector knows nothing of deliveries) keeps the mark; so does one that
+      // passes a mark of its own.
+      const raised = await c.store.alerts.upsert(alert({ severity: "critical" }));
+      expect(raised.delivered).toBe("medium");
+      await c.store.alerts.upsertMany([alert({ severity: "critical", delivered: "low" })]);
+      expect((await c.store.alerts.get("scan:attacker"))?.delivered).toBe("medium");
+      await c.store.alerts.markDelivered("scan:attacker", "critical");
+      expect((await c.store.alerts.markDelivered("scan:attacker", "low"))?.delivered).toBe(
+        "critical",
+      );
+      await c.store.alerts.setStatus("scan:attacker", "acknowledged", "alice");
+      expect(await c.store.alerts.get("scan:attacker")).toMatchObject({
+        status: "acknowledged",
+        delivered: "critical",
+        count: 3,
+      });
+      // Not audited: only the status change is.
+      expect((await c.store.audit.list()).map((e) => e.action)).toEqual(["alert.status"]);
+    });
+
     it("lists newest first with filters", async () => {
       await c.store.alerts.upsert(alert({ id: "a", lastAt: "2026-01-01T01:00:00.000Z" }));
       await c.store.alerts.upsert(

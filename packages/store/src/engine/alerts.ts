@@ -1,7 +1,8 @@
 // Alerts raised by detection. A detector re-raising an alert (same id) replaces its evidence and
-// summary but never its first time or the status an operator gave it; status changes are audited.
+// summary but never its first time, the status an operator gave it or its delivery mark; status
+// changes are audited.
 
-import type { AlertRecord, AlertRepo } from "../flow-records.js";
+import type { AlertRecord, AlertRepo, AlertSeverity } from "../flow-records.js";
 import { record } from "./audit.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
 
@@ -19,6 +20,18 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
     },
     async list(filter = {}) {
       return db.run((t) => t.alerts(filter));
+    },
+    async markDelivered(id, severity) {
+      return db.run((t) => {
+        const before = t.alert(id);
+        if (before === undefined) return undefined;
+        if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) {
+          return before;
+        }
+        const after = { ...before, delivered: severity };
+        t.putAlert(after);
+        return after;
+      });
     },
     async setStatus(id, status, actor) {
       return db.run((t) => {
@@ -41,15 +54,21 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
 
 function merge(t: Tables, alert: AlertRecord): AlertRecord {
   const before = t.alert(alert.id);
-  const next: AlertRecord =
-    before === undefined
-      ? alert
-      : {
-          ...alert,
-          at: before.at,
-          status: before.status,
-          count: Math.max(before.count + 1, alert.count),
-        };
+  if (before === undefined) {
+    t.putAlert(alert);
+    return alert;
+  }
+  const { delivered: _given, ...rest } = alert;
+  const next: AlertRecord = {
+    ...rest,
+    at: before.at,
+    status: before.status,
+    count: Math.max(before.count + 1, alert.count),
+    ...(before.delivered !== undefined && { delivered: before.delivered }),
+  };
   t.putAlert(next);
   return next;
 }
+
+const SEVERITIES: readonly AlertSeverity[] = ["low", "medium", "high", "critical"];
+const rank = (s: AlertSeverity) => SEVERITIES.indexOf(s);

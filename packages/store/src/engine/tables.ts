@@ -101,7 +101,7 @@ export interface Tables {
 }
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface Backend {
   readonly name: string;

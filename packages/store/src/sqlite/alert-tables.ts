@@ -24,7 +24,8 @@ type AlertTables = Pick<
 >;
 type Row = Record<string, unknown>;
 
-const ALERT = "id kind severity source targets at last_at summary incident evidence status count";
+const ALERT =
+  "id kind severity source targets at last_at summary incident evidence status count delivered";
 const QUARANTINE = "workload since reason forensic actor";
 
 function alertFromRow(r: Row): AlertRecord {
@@ -41,6 +42,7 @@ function alertFromRow(r: Row): AlertRecord {
     evidence: JSON.parse(r.evidence as string) as Json,
     status: r.status as AlertStatus,
     count: r.count as number,
+    ...(r.delivered !== null && { delivered: r.delivered as AlertSeverity }),
   };
 }
 
@@ -58,6 +60,7 @@ function alertToRow(a: AlertRecord): Row {
     evidence: JSON.stringify(a.evidence),
     status: a.status,
     count: a.count,
+    delivered: a.delivered ?? null,
   };
 }
 

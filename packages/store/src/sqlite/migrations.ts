@@ -201,4 +201,16 @@ INSERT OR IGNORE INTO workload_addresses (address, workload)
   SELECT canonical_address(a.value), w.name FROM workloads AS w, json_each(w.addresses) AS a;
 `,
   },
+  {
+    version: 4,
+    name: "alert delivery marks",
+    sql: `
+-- The highest severity of the alert every sender is done with (NULL: none yet); a restarted
+-- controller sends what is above the mark and nothing else. Alerts stored before this column
+-- existed were handed to the senders when they were raised: they count as delivered.
+ALTER TABLE alerts ADD COLUMN delivered TEXT
+  CHECK (delivered IS NULL OR delivered IN ('low', 'medium', 'high', 'critical'));
+UPDATE alerts SET delivered = severity;
+`,
+  },
 ];
