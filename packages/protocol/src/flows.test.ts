@@ -72,12 +72,14 @@ describe("flow batch ranges", () => {
     );
     const text = fc.oneof(
       fc.constantFrom("out", "in", "tcp", "", "allowed", "blocked", "would-block", "198.18.0.1"),
+      fc.constantFrom("established", "refused", "unanswered"),
       fc.string({ maxLength: 70 }),
       num,
     );
     const tuple = fc.oneof(
       fc.tuple(text, text, text, text, num, text, num, num, num, num, num),
-      fc.array(fc.oneof(text, num), { maxLength: 12 }),
+      fc.tuple(text, text, text, text, num, text, num, num, num, num, num, text),
+      fc.array(fc.oneof(text, num), { maxLength: 13 }),
       fc.constantFrom(null, "x", {}),
     );
     const body = fc.oneof(
@@ -94,6 +96,18 @@ describe("flow batch ranges", () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it("takes an optional 12th element, the outcome, one of three words", () => {
+    for (const outcome of ["established", "refused", "unanswered"]) {
+      const ok = batch([record({ 11: outcome }), record()]);
+      expect(checkFlowBatch(ok).ok).toBe(true);
+      expect(FlowBatchSchema.safeParse(ok).success).toBe(true);
+    }
+    bothRefuse(batch([record({ 11: "reset" })]), /^records\[0\]\[11\]: established, refused/);
+    bothRefuse(batch([record({ 11: null })]), /^records\[0\]\[11\]: /);
+    bothRefuse(batch([record({ 11: "refused", 12: 1 })]), /^records\[0\]\[0\]: a tuple of 11/);
+    bothRefuse(batch([record().slice(0, 10)]), /^records\[0\]\[0\]: a tuple of 11/);
   });
 
   it("keeps a real record valid", () => {

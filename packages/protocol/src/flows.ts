@@ -19,13 +19,17 @@ import { AddressSchema, IsoTime } from "./common.js";
 /** Which end the reporting agent is: `out` it opened the connection, `in` it received it. */
 export type FlowSide = "out" | "in";
 export type FlowVerdictWire = "allowed" | "blocked" | "would-block";
+/** What the network answered: a reply, a refusal (TCP reset, ICMP error), or nothing. */
+export type FlowOutcomeWire = "established" | "refused" | "unanswered";
 
 /**
- * [side, proto, local, remote, port, verdict, count, packets, bytes, firstMs, lastMs]
+ * [side, proto, local, remote, port, verdict, count, packets, bytes, firstMs, lastMs, outcome?]
  * proto: `tcp` `udp` `icmp` `icmpv6` or an IP protocol number as a string. port: the server's
  * port (the destination port of the connection); for ICMP the type; 0 when none.
  * count: connections (allowed) or attempts (blocked/would-block: packets the ruleset judged).
  * packets/bytes: both directions, 0 when the kernel did not count them.
+ * outcome: what the network answered; `blocked` records are `unanswered`. Absent (an 11-element
+ * tuple, an older agent): established.
  */
 export type FlowTuple = readonly [
   side: FlowSide,
@@ -39,6 +43,7 @@ export type FlowTuple = readonly [
   bytes: number,
   firstMs: number,
   lastMs: number,
+  outcome?: FlowOutcomeWire,
 ];
 
 export const MAX_FLOW_RECORDS = 50_000;
@@ -67,6 +72,7 @@ export const FlowTupleSchema = z
     Counter,
     TimeMs,
     TimeMs,
+    z.enum(["established", "refused", "unanswered"]).optional(),
   ])
   .refine((r) => r[10] >= r[9], { message: "lastMs must not be before firstMs", path: [10] });
 
@@ -90,6 +96,7 @@ export type FlowBatchAck = z.infer<typeof FlowBatchAckSchema>;
 
 const SIDES = new Set(["out", "in"]);
 const VERDICTS = new Set(["allowed", "blocked", "would-block"]);
+const OUTCOMES = new Set(["established", "refused", "unanswered"]);
 /** An integer in [min, max]; false for NaN, infinities, fractions and non-numbers. */
 const inRange = (v: unknown, min: number, max: number) =>
   typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
@@ -123,7 +130,7 @@ export function checkFlowBatch(
 
 /** undefined for a valid record, else `[j]: why`. */
 function recordProblem(r: unknown): string | undefined {
-  if (!Array.isArray(r) || r.length !== 11) return "[0]: a tuple of 11 values";
+  if (!Array.isArray(r) || r.length < 11 || r.length > 12) return "[0]: a tuple of 11 or 12 values";
   if (!SIDES.has(r[0] as string)) return "[0]: out or in";
   if (!isText(r[1], 1, 16)) return "[1]: a protocol";
   if (!isText(r[2], 2, 64)) return "[2]: an address";
@@ -136,6 +143,8 @@ function recordProblem(r: unknown): string | undefined {
   if (!inRange(r[9], 0, MAX_FLOW_TIME_MS)) return `[9]: ms since the epoch 0-${MAX_FLOW_TIME_MS}`;
   if (!inRange(r[10], 0, MAX_FLOW_TIME_MS)) return `[10]: ms since the epoch 0-${MAX_FLOW_TIME_MS}`;
   if ((r[10] as number) < (r[9] as number)) return "[10]: lastMs must not be before firstMs";
+  if (r[11] !== undefined && !OUTCOMES.has(r[11] as string))
+    return "[11]: established, refused or unanswered";
   return undefined;
 }
 
