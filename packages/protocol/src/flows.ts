@@ -161,7 +161,8 @@ function recordProblem(r: unknown): string | undefined {
  * GET /api/v1/flows. Every filter is optional; filters combine with AND.
  * `workload`: either end is this workload. `label`: `key=value`, either end carries it
  * (repeatable, comma-separated in the query). `since`/`until`: ISO time or a duration back from
- * now (`15m`, `24h`, `7d`); default: the whole retention.
+ * now (`15m`, `24h`, `7d`); default: the whole retention. `outcome`: the edge's outcome over that
+ * range (see FlowEdgeSchema).
  */
 export const FlowQuerySchema = z.object({
   from: z.string().max(253).optional(),
@@ -170,11 +171,19 @@ export const FlowQuerySchema = z.object({
   label: z.string().max(1024).optional(),
   port: z.string().max(32).optional(),
   verdict: z.enum(["allowed", "blocked", "would-block"]).optional(),
+  outcome: z.enum(FLOW_OUTCOMES).optional(),
   since: z.string().max(64).optional(),
   until: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 export type FlowQueryWire = z.infer<typeof FlowQuerySchema>;
+
+/** An edge's connections by what the network answered them; the three sum to `count`. */
+export const FlowOutcomesSchema = z.object({
+  established: z.number().int(),
+  refused: z.number().int(),
+  unanswered: z.number().int(),
+});
 
 export const FlowEdgeSchema = z.object({
   /** A workload's name, or the address of a peer no workload owns. */
@@ -184,6 +193,14 @@ export const FlowEdgeSchema = z.object({
   toKind: z.enum(["workload", "address"]),
   port: z.string(),
   verdict: z.enum(["allowed", "blocked", "would-block"]),
+  /**
+   * What the network answered: `established` when any connection of the edge got a reply,
+   * else `refused` (TCP reset, ICMP error) when any was refused, else `unanswered`. Blocked
+   * edges are unanswered (the ruleset dropped them); edges reported by agents from before
+   * outcomes are established.
+   */
+  outcome: z.enum(FLOW_OUTCOMES),
+  outcomes: FlowOutcomesSchema,
   count: z.number().int(),
   packets: z.number().int(),
   bytes: z.number().int(),

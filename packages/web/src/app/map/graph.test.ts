@@ -16,6 +16,8 @@ const edge = (
   to,
   port,
   verdict,
+  outcome: "established" as const,
+  outcomes: { established: count, refused: 0, unanswered: 0 },
   count,
   lastSeen: T,
 });
@@ -32,6 +34,8 @@ const flow = (
   toKind: "workload",
   port,
   verdict,
+  outcome: "established",
+  outcomes: { established: 1, refused: 0, unanswered: 0 },
   count: 1,
   packets: 1,
   bytes: 1,
