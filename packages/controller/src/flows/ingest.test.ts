@@ -197,6 +197,7 @@ describe("flow ingest", () => {
         to: { name: "db-1", kind: "workload" },
         port: "tcp/22",
         verdict: "blocked",
+        outcome: "unanswered",
         count: 2,
         packets: 10,
         bytes: 1000,
