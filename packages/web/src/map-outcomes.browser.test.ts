@@ -117,7 +117,7 @@ describe.skipIf(missing !== undefined)("console map: failed contacts", { timeout
       page
         .locator(sel)
         .first()
-        .evaluate((el) => getComputedStyle(el).color);
+        .evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).color ?? "");
     expect(await colour("td.outcome-failed")).toBe("rgb(123, 63, 160)");
     expect(await colour("td.verdict-allowed")).not.toBe("rgb(123, 63, 160)");
     await page.getByRole("list", { name: "Edge colours" }).getByText("failed contact").waitFor();
