@@ -2,6 +2,7 @@
 // the same bytes measured in the same run.
 //   node --import tsx bench/flow-ingest.ts [--workloads=3000] [--batches=2] [--rounds=5] [--peers=400]
 //                                    [--scenario=busy|worst|small] [--sync=full|normal]
+//                                    [--outcomes]
 //
 //   baseline  JSON.parse(text)                                     records/s
 //   ingest    JSON.parse + checkFlowBatch + resolve + side rules + aggregate + attribute +
@@ -11,7 +12,9 @@
 //   rows      bytes per flow edge row in the SQLite file (table + indexes, dbstat)
 //
 // Batches are MAX_FLOW_RECORDS (50,000) records each, from one agent whose workload talks to a
-// few thousand workloads and outside addresses over the last three hours.
+// few thousand workloads and outside addresses over the last three hours. Records have 11
+// elements, as agents from before outcomes send; with --outcomes, 12 (mostly established, some
+// refused or unanswered), and the rows measured count some refused and unanswered connections.
 
 import { join } from "node:path";
 import { runMeasure } from "./flow-ingest/run-measure.js";

@@ -57,12 +57,20 @@ export interface BatchShape {
   /** How many workloads the estate has (w-0 .. w-(n-1), see address()). */
   readonly workloads: number;
   readonly scan?: ScanMix;
+  /**
+   * Records carry the 12th element, what the network answered (drawn per record from their own
+   * sequence, so the rest of the batch stays the same): allowed and would-block 94% established,
+   * 4% refused, 2% unanswered; blocked always unanswered. Without: 11 elements, as agents from
+   * before outcomes send.
+   */
+  readonly outcomes?: boolean;
 }
 
 /** One batch as the agent of w-0 would send it, as JSON text. */
 export function batchText(shape: BatchShape): string {
   const { seq, now, peers, size, workloads, scan } = shape;
   const r = random(seq);
+  const answered = shape.outcomes === true ? outcomes(seq) : undefined;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
   const remoteAt = () =>
     r() < 0.2
@@ -106,9 +114,20 @@ export function batchText(shape: BatchShape): string {
       last - 30_000,
       last,
     ];
+    if (answered !== undefined) record.push(answered(s.verdict));
     records.push(attack?.() ?? record);
   }
   return JSON.stringify({ seq, records });
+}
+
+/** Per record: its outcome (BatchShape.outcomes), from a sequence of its own. */
+function outcomes(seq: number): (verdict: string) => string {
+  const o = random(seq * 7919 + 3);
+  return (verdict) => {
+    if (verdict === "blocked") return "unanswered";
+    const x = o();
+    return x < 0.94 ? "established" : x < 0.98 ? "refused" : "unanswered";
+  };
 }
 
 /** Per record: a scan-like record in place of it (ScanMix), or undefined to keep it. */

@@ -32,6 +32,8 @@ const ROUNDS = arg("rounds", 5);
 const PEERS = arg("peers", 400);
 /** --scenario=busy, worst or small runs only that one. */
 const SCENARIO = process.argv.find((a) => a.startsWith("--scenario="))?.split("=")[1] ?? "all";
+/** --outcomes: records carry what the network answered (12 elements, see BatchShape.outcomes). */
+const OUTCOMES = process.argv.includes("--outcomes");
 const SMALL_BATCHES = 2000;
 const SMALL_SIZE = 50;
 const SMALL_AGENTS = 200;
@@ -63,7 +65,14 @@ async function throughput(dir: string, sc: Scenario) {
   const env = await setUp(dir);
   const now = Date.now();
   const texts = Array.from({ length: sc.batches }, (_, i) =>
-    batchText({ seq: i + 1, now, peers: sc.peers, size: sc.size, workloads: WORKLOADS }),
+    batchText({
+      seq: i + 1,
+      now,
+      peers: sc.peers,
+      size: sc.size,
+      workloads: WORKLOADS,
+      outcomes: OUTCOMES,
+    }),
   );
   const records = sc.batches * sc.size;
   const bytes = texts.reduce((n, t) => n + t.length, 0);
@@ -125,8 +134,8 @@ function memoryPerEdge() {
   for (const remote of remotes) {
     for (const side of [0, 1] as const) {
       for (let v = 0; v < 3; v++) {
-        keep.add(remote, side, "tcp", 443, v, 1, 1, 100, now - 1000, now);
-        keep.add(remote, side, "udp", 53, v, 1, 1, 100, now - 1000, now);
+        keep.add(remote, side, "tcp", 443, v, 0, 1, 1, 100, now - 1000, now);
+        keep.add(remote, side, "udp", 53, v, 0, 1, 1, 100, now - 1000, now);
       }
     }
   }
@@ -157,6 +166,9 @@ async function bytesPerRow(dir: string) {
       toKind: to % 4 === 0 ? "address" : "workload",
       port: `${proto}/${port}`,
       verdict: i % 10 === 0 ? "blocked" : "allowed",
+      // With --outcomes, a row in 25 refused and one unanswered (blocked rows are unanswered).
+      ...(OUTCOMES && i % 25 === 1 && { outcome: "refused" as const }),
+      ...(OUTCOMES && i % 25 === 2 && { outcome: "unanswered" as const }),
       rule: i % 10 === 0 ? "no-ssh" : null,
       count: 1 + (i % 50),
       packets: 12 * (1 + (i % 50)),

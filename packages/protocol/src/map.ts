@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { IsoTime } from "./common.js";
+import { FLOW_OUTCOMES, FlowOutcomesSchema } from "./flows.js";
 
 /**
  * `groupBy`: a label key (`app`): workloads with the same value become one group node
@@ -39,6 +40,10 @@ export const MapEdgeSchema = z.object({
   to: z.string(),
   port: z.string(),
   verdict: z.enum(["allowed", "blocked", "would-block"]),
+  /** established when any merged edge is, else refused when any is, else unanswered. */
+  outcome: z.enum(FLOW_OUTCOMES),
+  /** The merged edges' connections by outcome (summed). */
+  outcomes: FlowOutcomesSchema,
   count: z.number().int(),
   lastSeen: IsoTime,
 });

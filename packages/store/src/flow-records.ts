@@ -6,6 +6,14 @@ import type { Json } from "./records.js";
 
 export type EdgeVerdict = "allowed" | "blocked" | "would-block";
 export type EndKind = "workload" | "address";
+/** What the network answered a connection: a reply, a refusal (reset, ICMP error), or nothing. */
+export type EdgeOutcome = "established" | "refused" | "unanswered";
+/** An edge's connections (count) by outcome: the three always sum to count. */
+export interface EdgeOutcomes {
+  readonly established: number;
+  readonly refused: number;
+  readonly unanswered: number;
+}
 
 /** One edge's contribution from one batch, in one bucket. */
 export interface EdgeDelta {
@@ -20,6 +28,11 @@ export interface EdgeDelta {
   readonly toKind: EndKind;
   readonly port: string;
   readonly verdict: EdgeVerdict;
+  /**
+   * What the network answered these `count` connections (absent: established). A `blocked` delta
+   * counts as unanswered whatever it says: the ruleset dropped the packet, nothing could answer.
+   */
+  readonly outcome?: EdgeOutcome;
   /** The deciding rule, when known; the newest non-null one is kept. */
   readonly rule: string | null;
   readonly count: number;
@@ -43,6 +56,12 @@ export interface StoredEdge {
   readonly bytes: number;
   readonly firstSeen: number;
   readonly lastSeen: number;
+  /**
+   * established when any connection got an answer, else refused when any was refused, else
+   * unanswered (an edge that counted no connection at all is established).
+   */
+  readonly outcome: EdgeOutcome;
+  readonly outcomes: EdgeOutcomes;
 }
 
 /**
@@ -68,6 +87,8 @@ export interface EdgeFilter {
   readonly either?: readonly string[];
   readonly port?: string;
   readonly verdict?: EdgeVerdict;
+  /** The merged edge's outcome (see StoredEdge.outcome) over the range the filter covers. */
+  readonly outcome?: EdgeOutcome;
   /** At most this many edges (the answer is always newest lastSeen first). */
   readonly limit?: number;
 }

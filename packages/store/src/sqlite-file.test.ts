@@ -149,6 +149,57 @@ describe("sqlite migrations", () => {
     await store.close();
   });
 
+  it("keeps flow edges stored before version 5: allowed ones established, blocked unanswered", async () => {
+    mkdirSync(dir, { recursive: true });
+    const db = raw();
+    migrate(
+      db,
+      new Date(),
+      MIGRATIONS.filter((m) => m.version < 5),
+    );
+    db.exec(`INSERT INTO flow_ends (id, name, kind) VALUES (1, 'web-1', 0), (2, 'db-1', 0);
+      INSERT INTO flow_terms (id, text) VALUES (1, 'tcp/5432');
+      INSERT INTO flow_edges (bucket, src, dst, port, verdict, rule, count, packets, bytes, first, last)
+        VALUES (1767225600, 1, 2, 1, 0, NULL, 7, 70, 7000, 0, 10),
+               (1767225600, 1, 2, 1, 1, NULL, 3, 3, 180, 0, 20);`);
+    db.close();
+    const store = openSqliteStore({ dir });
+    const edges = await store.flows.edges();
+    expect(edges.map((e) => [e.verdict, e.count, e.outcome, e.outcomes])).toEqual([
+      ["blocked", 3, "unanswered", { established: 0, refused: 0, unanswered: 3 }],
+      ["allowed", 7, "established", { established: 7, refused: 0, unanswered: 0 }],
+    ]);
+    // New connections merge into the migrated rows.
+    const bucket = 1767225600_000;
+    const more = {
+      bucket,
+      from: "web-1",
+      fromKind: "workload",
+      to: "db-1",
+      toKind: "workload",
+    } as const;
+    await store.flows.applyBatch("ag1", 1, [
+      {
+        ...more,
+        port: "tcp/5432",
+        verdict: "allowed",
+        outcome: "refused",
+        rule: null,
+        count: 2,
+        packets: 2,
+        bytes: 0,
+        first: bucket,
+        last: bucket + 30,
+      },
+    ]);
+    expect((await store.flows.edges({ verdict: "allowed" }))[0]?.outcomes).toEqual({
+      established: 7,
+      refused: 2,
+      unanswered: 0,
+    });
+    await store.close();
+  });
+
   it("a failing migration leaves the previous version whole", async () => {
     await openSqliteStore({ dir }).close();
     const db = raw();

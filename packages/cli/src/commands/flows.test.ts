@@ -12,8 +12,9 @@ const enrol = (name: string, address: string, labels: Record<string, string>) =>
 const report = (credential: string, seq: number, records: unknown[]) =>
   reportFlows(online.current, credential, seq, records);
 
+let web = "";
 beforeAll(async () => {
-  const web = await enrol("web-1", "198.18.1.10", { app: "shop", role: "web" });
+  web = await enrol("web-1", "198.18.1.10", { app: "shop", role: "web" });
   const db = await enrol("db-1", "198.18.1.20", { app: "shop", role: "db" });
   const now = Date.now();
   await report(web, 1, [
@@ -52,9 +53,9 @@ describe("microseg flows", () => {
   it("prints a table by default and passes the filters", async () => {
     const all = await run(["flows", ...online.current.flags]);
     expect(all.out).toMatch(
-      /^FROM\s+TO\s+PORT\s+VERDICT\s+COUNT\s+FIRST SEEN\s+LAST SEEN\s+RULE\n/,
+      /^FROM\s+TO\s+PORT\s+VERDICT\s+OUTCOME\s+COUNT\s+FIRST SEEN\s+LAST SEEN\s+RULE\n/,
     );
-    expect(all.out).toMatch(/web-1\s+203\.0\.113\.53\s+udp\/53\s+allowed\s+4/);
+    expect(all.out).toMatch(/web-1\s+203\.0\.113\.53\s+udp\/53\s+allowed\s+established\s+4/);
     const denied = await run(["flows", "--verdict", "blocked", "--json", ...online.current.flags]);
     expect(JSON.parse(denied.out).edges.map((e: { port: string }) => e.port)).toEqual(["tcp/22"]);
     const toDb = await run([
@@ -108,6 +109,45 @@ describe("microseg map", () => {
     );
     const text = await run(["map", ...online.current.flags]);
     expect(text.out).toMatch(/^NODE\s+KIND\s+MEMBERS \/ LABELS\n/);
-    expect(text.out).toMatch(/web-1\s+db-1\s+tcp\/5432\s+allowed\s+12/);
+    expect(text.out).toMatch(/^FROM\s+TO\s+PORT\s+VERDICT\s+OUTCOME\s+COUNT\s+LAST SEEN$/m);
+    expect(text.out).toMatch(/web-1\s+db-1\s+tcp\/5432\s+allowed\s+established\s+12/);
+  });
+});
+
+describe("microseg flows --outcome", () => {
+  beforeAll(async () => {
+    const now = Date.now();
+    const out = (port: number, count: number, outcome?: string) => [
+      ...["out", "tcp", "198.18.1.10", "203.0.113.80", port, "allowed", count, count, 0],
+      ...[now - 3000, now - 2000],
+      ...(outcome === undefined ? [] : [outcome]),
+    ];
+    // web-1 tries an outside host: 23 refused, 25 unanswered, 443 answered once of three.
+    await report(web, 2, [
+      out(23, 2, "refused"),
+      out(25, 3, "unanswered"),
+      out(443, 1, "established"),
+      out(443, 2, "unanswered"),
+    ]);
+  });
+
+  it("filters by the edge's outcome and shows it, as a column and in --json", async () => {
+    const of = async (outcome: string) => {
+      const r = await run(["flows", "--outcome", outcome, "--json", ...online.current.flags]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out).edges.map((e: { port: string; outcome: string }) => e.port);
+    };
+    expect(await of("refused")).toEqual(["tcp/23"]);
+    expect((await of("unanswered")).sort()).toEqual(["tcp/22", "tcp/25"]);
+    expect((await of("established")).sort()).toEqual(["tcp/443", "tcp/5432", "udp/53"]);
+    const json = JSON.parse((await run(["flows", "--json", ...online.current.flags])).out);
+    const https = json.edges.find((e: { port: string }) => e.port === "tcp/443");
+    expect([https.outcome, https.count]).toEqual(["established", 3]);
+    const text = await run(["flows", "--to", "203.0.113.80", ...online.current.flags]);
+    expect(text.out).toMatch(/web-1\s+203\.0\.113\.80\s+tcp\/23\s+allowed\s+refused\s+2\s/);
+    expect(text.out).toMatch(/tcp\/25\s+allowed\s+unanswered\s+3\s/);
+    const bad = await run(["flows", "--outcome", "reset", ...online.current.flags]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/established, refused, unanswered/);
   });
 });

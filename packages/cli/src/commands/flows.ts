@@ -17,6 +17,7 @@ type FlowFlags = WithConnection<{
   label: string[];
   port?: string;
   verdict?: "allowed" | "blocked" | "would-block";
+  outcome?: "established" | "refused" | "unanswered";
   since?: string;
   until?: string;
   limit?: string;
@@ -47,6 +48,12 @@ export function flowsCommand(): Command {
         "would-block",
       ]),
     )
+    .addOption(
+      new Option(
+        "--outcome <outcome>",
+        "only edges the network answered so (established), or never did (refused, unanswered)",
+      ).choices(["established", "refused", "unanswered"]),
+    )
     .option("--since <time>", "only flows seen since then (ISO time or 15m, 24h, 7d)")
     .option("--until <time>", "only flows seen before then")
     .option("--limit <n>", "at most this many edges, newest first")
@@ -56,8 +63,12 @@ export function flowsCommand(): Command {
 Each edge is one (from, to, port, verdict) with how many connections (allowed) or attempts
 (blocked, would-block) were seen between FIRST and LAST SEEN, merged over the time range.
 from/to name workloads, or give the address of a peer no workload owns. would-block: a workload
-in test mode reported what enforcement would have blocked. RULE: the rule that decided, when the
-controller could tell (none for a default deny).
+in test mode reported what enforcement would have blocked. OUTCOME: what the network answered —
+established when any connection of the edge got a reply, else refused (a TCP reset or an ICMP
+error: nothing listens there, or a firewall on the way said no) when any was refused, else
+unanswered (no reply at all; blocked edges always: the ruleset dropped them). Refused and
+unanswered edges are failed contacts: a scan, a stale configuration, a service that is down.
+RULE: the rule that decided, when the controller could tell (none for a default deny).
 
 ${TIME_HELP}
 
@@ -65,6 +76,7 @@ Examples:
   $ npx microseg flows
   $ npx microseg flows --to db-1 --port tcp/5432 --since 24h
   $ npx microseg flows --verdict would-block --since 7d      # what enforce mode would break
+  $ npx microseg flows --outcome refused --since 1h          # who knocks on closed ports
   $ npx microseg flows --label app=shop --label env=prod --json | jq '.edges | length'
 ${CONNECTION_HELP}`,
     )
@@ -78,13 +90,17 @@ ${CONNECTION_HELP}`,
         e.to,
         e.port,
         e.verdict,
+        e.outcome,
         String(e.count),
         ago(e.firstSeen, now),
         ago(e.lastSeen, now),
         e.rule ?? "-",
       ]);
       write(
-        table(["FROM", "TO", "PORT", "VERDICT", "COUNT", "FIRST SEEN", "LAST SEEN", "RULE"], rows),
+        table(
+          ["FROM", "TO", "PORT", "VERDICT", "OUTCOME", "COUNT", "FIRST SEEN", "LAST SEEN", "RULE"],
+          rows,
+        ),
       );
     });
 }
@@ -97,6 +113,7 @@ function flowQuery(opts: FlowFlags): FlowQueryWire {
     ...(opts.label.length > 0 && { label: labelsQuery(opts.label) }),
     ...(opts.port !== undefined && { port: opts.port }),
     ...(opts.verdict !== undefined && { verdict: opts.verdict }),
+    ...(opts.outcome !== undefined && { outcome: opts.outcome }),
     ...(opts.since !== undefined && { since: opts.since }),
     ...(opts.until !== undefined && { until: opts.until }),
     ...(opts.limit !== undefined && { limit: positive(opts.limit, "--limit") }),

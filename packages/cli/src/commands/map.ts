@@ -33,7 +33,8 @@ export function mapCommand(): Command {
 Every workload is a node, also one that has not talked yet; with --group-by, workloads sharing
 that label's value become one group node (workloads without the label stay on their own).
 Addresses no workload owns are nodes too. Edges between the same two nodes on the same port and
-verdict are merged: COUNT sums them, LAST SEEN is the newest.
+verdict are merged: COUNT sums them, LAST SEEN is the newest, OUTCOME is established when any
+merged edge got a reply, else refused when any was refused, else unanswered (see flows --help).
 
 ${TIME_HELP}
 
@@ -67,12 +68,13 @@ function describeMap(map: MapWire): string {
     e.to,
     e.port,
     e.verdict,
+    e.outcome,
     String(e.count),
     ago(e.lastSeen, now),
   ]);
   const edgeText =
     edges.length === 0
       ? "no flows observed yet\n"
-      : table(["FROM", "TO", "PORT", "VERDICT", "COUNT", "LAST SEEN"], edges);
+      : table(["FROM", "TO", "PORT", "VERDICT", "OUTCOME", "COUNT", "LAST SEEN"], edges);
   return `${table(["NODE", "KIND", "MEMBERS / LABELS"], nodes)}\n${edgeText}`;
 }

@@ -3,27 +3,49 @@
 //
 //   key (one number) ──slots──> slot i ──> count[i] packets[i] bytes[i] first[i] last[i]
 //
-//   key = ((((age * 3 + verdict) * 2 + side) * 65536 + port) * 65536 + remote)
+//   key = ((((age * 7 + class) * 2 + side) * 65536 + port) * 65536 + remote)
 //
 // `remote` and `port` are ids given out per batch (a batch holds at most MAX_FLOW_RECORDS
 // < 65536 records, so each fits 16 bits), `age` is how many buckets before the newest one
-// (< 2^17), so a key stays below 2^53 and is an exact number. The reporting agent's workload is
-// the other end of every record, so (side, remote) names both ends.
+// (< 2^17), and `class` one of the 7 (verdict, outcome) pairs a record can be: allowed or
+// would-block, each established, refused or unanswered, and blocked (always unanswered: the
+// ruleset dropped it). So a key stays below 14 * 2^49 < 2^53 and is an exact number. The
+// reporting agent's workload is the other end of every record, so (side, remote) names both.
 //
 // Sums need no cap here: checkFlowBatch bounds a record's counters to 2^40 and a batch to 50,000
 // records, so an edge's sum stays below 2^56 (an integer-valued double, inside SQLite's 64-bit
 // integers); the store saturates what accumulates across batches (MAX_EDGE_COUNTER).
 
-import type { EdgeVerdict } from "@microseg/store";
+import type { EdgeOutcome, EdgeVerdict } from "@microseg/store";
 import type { FlowEndRef } from "./address-book.js";
 import { portSpec } from "./port-spec.js";
 
-export const VERDICTS: readonly EdgeVerdict[] = ["allowed", "blocked", "would-block"];
 export const VERDICT_CODE: Readonly<Record<string, number>> = {
   allowed: 0,
   blocked: 1,
   "would-block": 2,
 };
+const OUTCOMES: readonly EdgeOutcome[] = ["established", "refused", "unanswered"];
+export const OUTCOME_CODE: Readonly<Record<string, number>> = {
+  established: 0,
+  refused: 1,
+  unanswered: 2,
+};
+
+const BLOCKED = 1;
+/** (verdict, outcome) -> class: allowed 0-2, would-block 3-5 (by outcome), blocked 6. */
+const classOf = (verdict: number, outcome: number) =>
+  verdict === BLOCKED ? 6 : (verdict === 0 ? 0 : 3) + outcome;
+const VERDICT_OF_CLASS: readonly EdgeVerdict[] = [
+  "allowed",
+  "allowed",
+  "allowed",
+  "would-block",
+  "would-block",
+  "would-block",
+  "blocked",
+];
+const OUTCOME_OF_CLASS: readonly EdgeOutcome[] = [...OUTCOMES, ...OUTCOMES, "unanswered"];
 
 const ID_SPAN = 65_536;
 /** Records older than this many buckets are not aggregated (they are past any retention). */
@@ -36,6 +58,8 @@ export interface AggregatedEdge {
   readonly side: 0 | 1;
   readonly port: string;
   readonly verdict: EdgeVerdict;
+  /** What the network answered (blocked: unanswered). */
+  readonly outcome: EdgeOutcome;
   readonly bucket: number;
   readonly count: number;
   readonly packets: number;
@@ -78,6 +102,7 @@ export class EdgeAggregator {
     proto: string,
     port: number,
     verdict: number,
+    outcome: number,
     count: number,
     packets: number,
     bytes: number,
@@ -88,7 +113,8 @@ export class EdgeAggregator {
     const age = this.newest - Math.floor(lastAt / this.bucketMs);
     if (age >= MAX_AGE_BUCKETS) return false;
     const key =
-      (((age * 3 + verdict) * 2 + side) * ID_SPAN + this.portId(proto, port)) * ID_SPAN +
+      (((age * 7 + classOf(verdict, outcome)) * 2 + side) * ID_SPAN + this.portId(proto, port)) *
+        ID_SPAN +
       this.remoteId(remote);
     const firstAt = Math.min(firstMs, lastAt);
     const slot = this.slots.get(key);
@@ -121,13 +147,14 @@ export class EdgeAggregator {
       k = Math.floor(k / ID_SPAN);
       const side = (k % 2) as 0 | 1;
       k = Math.floor(k / 2);
-      const verdict = VERDICTS[k % 3] as EdgeVerdict;
-      const age = Math.floor(k / 3);
+      const cls = k % 7;
+      const age = Math.floor(k / 7);
       fn({
         remote,
         side,
         port,
-        verdict,
+        verdict: VERDICT_OF_CLASS[cls] as EdgeVerdict,
+        outcome: OUTCOME_OF_CLASS[cls] as EdgeOutcome,
         bucket: (this.newest - age) * this.bucketMs,
         count: this.count[i] as number,
         packets: this.packets[i] as number,

@@ -75,6 +75,8 @@ describe("GET /api/v1/flows", () => {
       toKind: "workload",
       port: "tcp/22",
       verdict: "would-block",
+      outcome: "established",
+      outcomes: { established: 1, refused: 0, unanswered: 0 },
       count: 1,
       packets: 0,
       bytes: 0,
@@ -185,6 +187,68 @@ describe("GET /api/v1/map", () => {
       "mon-1>role=web tcp/9100 allowed 9",
       "role=web>role=db tcp/22 would-block 1",
       "role=web>role=db tcp/5432 allowed 7",
+    ]);
+  });
+});
+
+describe("connection outcomes on /flows and /map", () => {
+  async function scanned() {
+    const { t, get } = await graph();
+    // web-1 answered on tcp/5432 before; now mon-1 sweeps db-1 and web-1: refused and silent ports.
+    await t.store.flows.applyBatch("seed", 2, [
+      delta({ from: "mon-1", port: "tcp/23", outcome: "refused", count: 2 }),
+      delta({ from: "mon-1", port: "tcp/25", outcome: "unanswered", count: 3 }),
+      delta({ from: "mon-1", to: "web-1", port: "tcp/23", outcome: "unanswered" }),
+      delta({ from: "web-1", outcome: "refused", count: 4 }),
+    ]);
+    return { t, get };
+  }
+
+  it("answers outcome and outcomes per edge, and filters by outcome", async () => {
+    const { get } = await scanned();
+    const all = await get("/api/v1/flows");
+    expect(FlowEdgeListSchema.parse(all.body)).toEqual(all.body);
+    const webDb = all.body.edges.find(
+      (e: { from: string; port: string }) => e.from === "web-1" && e.port === "tcp/5432",
+    );
+    expect([webDb.count, webDb.outcome, webDb.outcomes]).toEqual([
+      9,
+      "established",
+      { established: 5, refused: 4, unanswered: 0 },
+    ]);
+    const ofOutcome = async (o: string) =>
+      (await get(`/api/v1/flows?outcome=${o}`)).body.edges
+        .map((e: { from: string; to: string; port: string }) => `${e.from}>${e.to} ${e.port}`)
+        .sort();
+    expect(await ofOutcome("refused")).toEqual(["mon-1>db-1 tcp/23"]);
+    expect(await ofOutcome("unanswered")).toEqual([
+      "203.0.113.9>db-1 tcp/5432",
+      "mon-1>db-1 tcp/25",
+      "mon-1>web-1 tcp/23",
+    ]);
+    expect(await ofOutcome("established")).toHaveLength(4);
+    const bad = await get("/api/v1/flows?outcome=reset");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/outcome/);
+  });
+
+  it("merges map edges' outcomes: established when any merged edge is", async () => {
+    const { get } = await scanned();
+    const res = await get("/api/v1/map?groupBy=app&since=1d");
+    expect(MapSchema.parse(res.body)).toEqual(res.body);
+    const edges = res.body.edges.map(
+      (e: { from: string; to: string; port: string; outcome: string; outcomes: object }) => [
+        `${e.from}>${e.to} ${e.port}`,
+        e.outcome,
+        e.outcomes,
+      ],
+    );
+    expect(edges).toEqual([
+      ["app=ops>app=shop tcp/23", "refused", { established: 0, refused: 2, unanswered: 1 }],
+      ["app=ops>app=shop tcp/25", "unanswered", { established: 0, refused: 0, unanswered: 3 }],
+      ["app=ops>app=shop tcp/9100", "established", { established: 9, refused: 0, unanswered: 0 }],
+      ["app=shop>app=shop tcp/22", "established", { established: 1, refused: 0, unanswered: 0 }],
+      ["app=shop>app=shop tcp/5432", "established", { established: 7, refused: 4, unanswered: 0 }],
     ]);
   });
 });

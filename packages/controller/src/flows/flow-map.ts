@@ -1,11 +1,17 @@
 // GET /api/v1/map: the flow graph drawn at workload level, or with workloads grouped by one
 // label's value. Every workload of the inventory is a node (also when it has no flow yet, so a
 // silent workload shows); peers no workload owns are address nodes. Edges between the same two
-// nodes on the same port and verdict are merged (counts summed, newest lastSeen).
+// nodes on the same port and verdict are merged (counts summed, newest lastSeen; the outcome is
+// established when any merged edge's is, else refused when any is, else unanswered).
 
 import { labelValue, type Workload } from "@microseg/core";
 import type { MapEdgeWire, MapNodeWire, MapQueryWire, MapWire } from "@microseg/protocol";
-import { MAX_EDGE_COUNTER, type StoredEdge } from "@microseg/store";
+import {
+  type EdgeOutcome,
+  type EdgeOutcomes,
+  MAX_EDGE_COUNTER,
+  type StoredEdge,
+} from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import { timeRange } from "./time-range.js";
 
@@ -30,8 +36,9 @@ export async function flowMap(ctx: ControllerContext, q: MapQueryWire): Promise<
     merged.set(key, {
       edge: {
         ...m.edge,
-        // Saturates like the store's sums, so the answer's counts stay exact integers.
-        count: Math.min(m.edge.count + e.count, MAX_EDGE_COUNTER),
+        outcome: eitherOutcome(m.edge.outcome, e.outcome),
+        outcomes: sumOutcomes(m.edge.outcomes, e.outcomes),
+        count: sum(m.edge.count, e.count),
         lastSeen: new Date(last).toISOString(),
       },
       last,
@@ -43,8 +50,25 @@ export async function flowMap(ctx: ControllerContext, q: MapQueryWire): Promise<
 
 function mapEdge(from: string, to: string, e: StoredEdge): MapEdgeWire {
   const lastSeen = new Date(e.lastSeen).toISOString();
-  return { from, to, port: e.port, verdict: e.verdict, count: e.count, lastSeen };
+  const { port, verdict, outcome, count } = e;
+  return { from, to, port, verdict, outcome, outcomes: { ...e.outcomes }, count, lastSeen };
 }
+
+/** Saturates like the store's sums, so the answer's counts stay exact integers. */
+const sum = (a: number, b: number) => Math.min(a + b, MAX_EDGE_COUNTER);
+
+function sumOutcomes(a: EdgeOutcomes, b: EdgeOutcomes): EdgeOutcomes {
+  return {
+    established: sum(a.established, b.established),
+    refused: sum(a.refused, b.refused),
+    unanswered: sum(a.unanswered, b.unanswered),
+  };
+}
+
+const OUTCOME_RANK: Record<EdgeOutcome, number> = { established: 0, refused: 1, unanswered: 2 };
+/** Of two merged edges: established if either is, else refused if either is, else unanswered. */
+const eitherOutcome = (a: EdgeOutcome, b: EdgeOutcome) =>
+  OUTCOME_RANK[a] <= OUTCOME_RANK[b] ? a : b;
 
 class MapNodes {
   private readonly nodes = new Map<string, MapNodeWire>();

@@ -25,6 +25,7 @@ export async function queryFlows(
     ...(q.to !== undefined && { to: q.to }),
     ...(q.port !== undefined && { port: q.port.toLowerCase() }),
     ...(q.verdict !== undefined && { verdict: q.verdict }),
+    ...(q.outcome !== undefined && { outcome: q.outcome }),
     ...(either !== undefined && { either }),
     ...(q.limit !== undefined && !both && { limit: q.limit }),
   };
@@ -69,6 +70,8 @@ export function edgeWire(e: StoredEdge): FlowEdgeWire {
     toKind: e.toKind,
     port: e.port,
     verdict: e.verdict,
+    outcome: e.outcome,
+    outcomes: { ...e.outcomes },
     count: e.count,
     packets: e.packets,
     bytes: e.bytes,

@@ -2,47 +2,8 @@
 // resolution (also at a flow's time after an address moved), rule attribution, bad batches,
 // duplicates and the live feed.
 import type { FlowObservation } from "@microseg/insight";
-import type { FlowTuple } from "@microseg/protocol";
-import { fakeClock } from "@microseg/store/testing";
 import { describe, expect, it } from "vitest";
-import { testController } from "../test-helpers.js";
-
-const POLICY = `
-rules:
-  - name: web-to-db
-    from: { role: web }
-    to: { role: db }
-    services: [tcp/5432]
-  - name: no-ssh
-    action: deny
-    from: any
-    to: { role: db }
-    services: [tcp/22]
-`;
-const WEB = "198.18.1.10";
-const DB = "198.18.1.20";
-const OUTSIDE = "203.0.113.5";
-
-async function lab() {
-  const clock = fakeClock("2026-03-01T10:30:00.000Z");
-  const t = await testController({ clock: clock.now });
-  const web = await t.enrol("web-1", WEB, { role: "web" });
-  const db = await t.enrol("db-1", DB, { role: "db" });
-  await t.call("PUT", "/api/v1/policy/draft", POLICY);
-  await t.call("POST", "/api/v1/policy/provision", { comment: "p" });
-  const now = clock.now().getTime();
-  const post = (credential: string, seq: number, records: unknown[], extra = {}) =>
-    t.call("POST", "/api/v1/agent/flows", { seq, records, ...extra }, credential);
-  const edges = async (q = "") => (await t.call("GET", `/api/v1/flows${q}`)).body.edges;
-  return { t, clock, web, db, now, post, edges };
-}
-
-type Tuple = [...FlowTuple];
-function rec(over: Partial<Record<number, unknown>>, now: number): Tuple {
-  const base: Tuple = ["out", "tcp", WEB, DB, 5432, "allowed", 1, 10, 1000, now - 5000, now - 1000];
-  for (const [i, v] of Object.entries(over)) (base as unknown[])[Number(i)] = v;
-  return base;
-}
+import { DB, lab, OUTSIDE, POLICY, rec, WEB } from "./ingest.test-helpers.js";
 
 describe("flow ingest", () => {
   it("counts a connection once: the destination's records, the source's denials", async () => {
@@ -236,6 +197,7 @@ describe("flow ingest", () => {
         to: { name: "db-1", kind: "workload" },
         port: "tcp/22",
         verdict: "blocked",
+        outcome: "unanswered",
         count: 2,
         packets: 10,
         bytes: 1000,

@@ -13,13 +13,22 @@
 // (an egress drop the destination never saw). A source in test mode that would have blocked a
 // connection the destination let in turns the destination's record into would-block (explain
 // on the active revision tells), so that connection is one would-block edge, not two rows.
+//
+// Outcome (the record's 12th element; absent from an older agent: established) is part of the
+// aggregation key: a delta and an observation carry one outcome, and the store counts each
+// delta's connections under it. A blocked record is unanswered whatever it says.
 
 import type { FlowEnd, FlowObservation } from "@microseg/insight";
 import { ApiError, checkFlowBatch, type FlowBatchAck, type FlowTuple } from "@microseg/protocol";
 import type { AgentRecord, EdgeDelta } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import type { FlowEndRef } from "./address-book.js";
-import { type AggregatedEdge, EdgeAggregator, VERDICT_CODE } from "./edge-aggregator.js";
+import {
+  type AggregatedEdge,
+  EdgeAggregator,
+  OUTCOME_CODE,
+  VERDICT_CODE,
+} from "./edge-aggregator.js";
 
 const BLOCKED = 1;
 
@@ -94,12 +103,14 @@ function aggregate(
     if (remote.kind === "address" && ctx.flowIngest.isIgnoredPeer(r[3])) continue;
     const side = r[0] === "out" ? 0 : 1;
     const verdict = VERDICT_CODE[r[5]] as number;
+    // No 12th element: an agent from before outcomes, whose records were connections made.
+    const outcome = r[11] === undefined ? 0 : (OUTCOME_CODE[r[11]] as number);
     // Towards a workload whose agent reports its own inbound flows, the source counts only what
     // never arrived there: its egress drops.
     if (side === 0 && verdict !== BLOCKED && reports(remote)) continue;
     if (
       r[10] < oldest ||
-      !agg.add(remote, side, r[1], r[4], verdict, r[6], r[7], r[8], r[9], r[10])
+      !agg.add(remote, side, r[1], r[4], verdict, outcome, r[6], r[7], r[8], r[9], r[10])
     ) {
       stale++;
       continue;
@@ -142,6 +153,7 @@ function delta(
     toKind: to.kind,
     port: e.port,
     verdict: e.verdict,
+    outcome: e.outcome,
     rule,
     count: e.count,
     packets: e.packets,
@@ -177,6 +189,7 @@ function observation(
     to,
     port: e.port,
     verdict: e.verdict,
+    outcome: e.outcome,
     count: e.count,
     packets: e.packets,
     bytes: e.bytes,

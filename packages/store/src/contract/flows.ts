@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type EdgeDelta, MAX_EDGE_COUNTER } from "../flow-records.js";
 import type { MakeHarness } from "../testing.js";
+import { flowOutcomeCases } from "./flow-outcomes.js";
 import { useHarness } from "./setup.js";
 
 const H = 3_600_000;
@@ -52,6 +53,8 @@ export function flowContract(make: MakeHarness, durable: boolean): void {
           bytes: 2007,
           firstSeen: T0 + 100,
           lastSeen: T0 + H + 20,
+          outcome: "established",
+          outcomes: { established: 9, refused: 0, unanswered: 0 },
         },
       ]);
     });
@@ -243,20 +246,24 @@ export function flowContract(make: MakeHarness, durable: boolean): void {
       expect(await c.store.flows.stats()).toEqual({ rows: 0, oldest: null });
     });
 
+    flowOutcomeCases(c);
+
     if (!durable) return;
     it("keeps edges and applied sequence numbers across close and reopen", async () => {
       const reopen = c.h.reopen;
       if (reopen === undefined) throw new Error("a durable adapter's harness must offer reopen()");
       await c.store.flows.applyBatch("ag1", 7, [
         delta(),
-        delta({ bucket: T0 + H, verdict: "would-block", rule: "deny-x" }),
+        delta({ outcome: "refused", count: 2 }),
+        delta({ bucket: T0 + H, verdict: "would-block", rule: "deny-x", outcome: "unanswered" }),
       ]);
       const before = await c.store.flows.edges();
       const again = await reopen();
       expect(await again.flows.edges()).toEqual(before);
       expect(await again.flows.applyBatch("ag1", 7, [delta()])).toEqual({ duplicate: true });
       expect(await again.flows.applyBatch("ag1", 8, [delta()])).toEqual({ duplicate: false });
-      expect((await again.flows.edges({ verdict: "allowed" }))[0]?.count).toBe(2);
+      expect((await again.flows.edges({ verdict: "allowed" }))[0]?.count).toBe(4);
+      expect((await again.flows.edges({ outcome: "unanswered" }))[0]?.verdict).toBe("would-block");
     });
   });
 }

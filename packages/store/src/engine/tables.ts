@@ -80,7 +80,10 @@ export interface Tables {
   /** The agent's last applied flow batch (0: none yet). */
   flowSeq(agentId: string): number;
   setFlowSeq(agentId: string, seq: number): void;
-  /** Adds each delta to its (bucket, from, to, port, verdict) row, creating the row if new. */
+  /**
+   * Adds each delta to its (bucket, from, to, port, verdict) row, creating the row if new; its
+   * count also to the row's refused or unanswered count when that was its outcome.
+   */
   mergeEdges(deltas: readonly EdgeDelta[]): void;
   /** Rows merged across buckets (see EdgeFilter), newest lastSeen first. */
   edges(filter: EdgeFilter): StoredEdge[];
@@ -101,7 +104,7 @@ export interface Tables {
 }
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export interface Backend {
   readonly name: string;

@@ -16,7 +16,7 @@ import type {
   WorkloadRecord,
 } from "../records.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
-import { mergeEdgeRows, queryEdgeRows } from "./memory-edges.js";
+import { type EdgeRow, mergeEdgeRows, queryEdgeRows } from "./memory-edges.js";
 import { type UndoLog, UndoMap } from "./undo-map.js";
 
 export interface MemoryStoreOptions {
@@ -72,7 +72,7 @@ export interface MemoryState {
   readonly audit: UndoMap<number, AuditEntry>;
   readonly flowSeqs: UndoMap<string, number>;
   /** Edge rows by bucket + ends + port + verdict (see memory-edges.ts). */
-  readonly edges: UndoMap<string, EdgeDelta>;
+  readonly edges: UndoMap<string, EdgeRow>;
   readonly alerts: UndoMap<string, AlertRecord>;
   readonly quarantines: UndoMap<string, Quarantine>;
 }

@@ -1,19 +1,23 @@
 // Flow edges in SQLite: one upsert per delta (counts summed, first min, last max, in the row's
 // bucket) and one GROUP BY per query. Filters are SQL so the indexes do the work: (src, bucket)
 // and (dst, bucket) serve from/to/workload/label queries, the primary key (bucket first) serves
-// time ranges. Names come back through a join with the dictionary (flow-names.ts).
+// time ranges. Names come back through a join with the dictionary (flow-names.ts). A row's
+// `refused` and `unanswered` count those of its `count` connections (migration 5); the rest were
+// established, and an edge's outcome is derived from the sums (shared/edge-outcome.ts).
 
 import type Database from "better-sqlite3";
 import type { Tables } from "../engine/tables.js";
 import {
   type EdgeDelta,
   type EdgeFilter,
+  type EdgeOutcome,
   type EdgeVerdict,
   MAX_BUCKET_MS,
   MAX_EDGE_COUNTER,
   type StoredEdge,
 } from "../flow-records.js";
 import { newestFirst } from "../shared/edge-order.js";
+import { deltaOutcome, outcomeOf, outcomesOf } from "../shared/edge-outcome.js";
 import { type FlowNames, KIND_OF_END } from "./flow-names.js";
 
 type FlowTables = Pick<
@@ -38,11 +42,15 @@ const RULE_SPAN = 2_097_152;
  */
 const CAP = MAX_EDGE_COUNTER;
 const UPSERT = `
-INSERT INTO flow_edges (bucket, src, dst, port, verdict, rule, count, packets, bytes, first, last)
-VALUES (?, ?, ?, ?, ?, ?, min(?, ${CAP}), min(?, ${CAP}), min(?, ${CAP}), ?, ?)
+INSERT INTO flow_edges
+  (bucket, src, dst, port, verdict, rule, count, packets, bytes, first, last, refused, unanswered)
+VALUES (?, ?, ?, ?, ?, ?, min(?, ${CAP}), min(?, ${CAP}), min(?, ${CAP}), ?, ?,
+  min(?, ${CAP}), min(?, ${CAP}))
 ON CONFLICT (bucket, src, dst, port, verdict) DO UPDATE SET
   rule = coalesce(excluded.rule, rule),
   count = min(count + excluded.count, ${CAP}),
+  refused = min(refused + excluded.refused, ${CAP}),
+  unanswered = min(unanswered + excluded.unanswered, ${CAP}),
   packets = min(packets + excluded.packets, ${CAP}),
   bytes = min(bytes + excluded.bytes, ${CAP}),
   first = min(first, excluded.first),
@@ -50,6 +58,15 @@ ON CONFLICT (bucket, src, dst, port, verdict) DO UPDATE SET
 
 const NAMED = (param: string) => `(SELECT id FROM flow_ends WHERE name = @${param})`;
 const ANY_OF = "(SELECT id FROM flow_ends WHERE name IN (SELECT value FROM json_each(@either)))";
+
+/** The merged edge's outcome as a condition on its sums: outcomeOf() in SQL. */
+const ANSWERED = "total(count) > total(refused) + total(unanswered)";
+const NONE_FAILED = "total(refused) = 0 AND total(unanswered) = 0";
+const OUTCOME_HAVING: Record<EdgeOutcome, string> = {
+  established: `HAVING ${ANSWERED} OR (${NONE_FAILED})`,
+  refused: `HAVING NOT (${ANSWERED}) AND total(refused) > 0`,
+  unanswered: `HAVING NOT (${ANSWERED}) AND total(refused) = 0 AND total(unanswered) > 0`,
+};
 
 function whereClause(f: EdgeFilter): { sql: string; params: Row } {
   const clauses: string[] = [];
@@ -89,16 +106,19 @@ function whereClause(f: EdgeFilter): { sql: string; params: Row } {
 
 const capped = (column: string) => `CAST(min(total(${column}), ${CAP}) AS INTEGER)`;
 
-function edgeQuery(where: string, limited: boolean): string {
+function edgeQuery(where: string, outcome: EdgeOutcome | undefined, limited: boolean): string {
   return `
 SELECT s.name AS from_name, s.kind AS from_kind, d.name AS to_name, d.kind AS to_kind,
-  p.text AS port, g.verdict, r.text AS rule, g.count, g.packets, g.bytes, g.first_seen, g.last_seen
+  p.text AS port, g.verdict, r.text AS rule, g.count, g.packets, g.bytes, g.first_seen, g.last_seen,
+  g.refused, g.unanswered
 FROM (
   SELECT src, dst, port, verdict, max(bucket * ${RULE_SPAN} + rule) AS rule_key,
     ${capped("count")} AS count, ${capped("packets")} AS packets, ${capped("bytes")} AS bytes,
+    ${capped("refused")} AS refused, ${capped("unanswered")} AS unanswered,
     min(bucket * 1000 + first) AS first_seen, max(bucket * 1000 + last) AS last_seen
   FROM flow_edges ${where}
   GROUP BY src, dst, port, verdict
+  ${outcome === undefined ? "" : OUTCOME_HAVING[outcome]}
   ${limited ? "ORDER BY last_seen DESC LIMIT @limit" : ""}
 ) g
 JOIN flow_ends s ON s.id = g.src
@@ -108,6 +128,7 @@ LEFT JOIN flow_terms r ON r.id = g.rule_key % ${RULE_SPAN}`;
 }
 
 function edgeFromRow(r: Row): StoredEdge {
+  const outcomes = outcomesOf(r.count as number, r.refused as number, r.unanswered as number);
   return {
     from: r.from_name as string,
     fromKind: KIND_OF_END[r.from_kind as number] ?? "address",
@@ -121,6 +142,8 @@ function edgeFromRow(r: Row): StoredEdge {
     bytes: r.bytes as number,
     firstSeen: r.first_seen as number,
     lastSeen: r.last_seen as number,
+    outcome: outcomeOf(outcomes),
+    outcomes,
   };
 }
 
@@ -153,6 +176,7 @@ export function sqliteFlowTables(db: Database.Database, names: FlowNames): FlowT
     mergeEdges(deltas: readonly EdgeDelta[]) {
       for (const d of deltas) {
         if (d.bucket % 1000 !== 0) throw new Error(`edge bucket ${d.bucket} is not whole seconds`);
+        const outcome = deltaOutcome(d);
         upsert.run(
           d.bucket / 1000,
           names.endId(d.from, d.fromKind),
@@ -165,12 +189,15 @@ export function sqliteFlowTables(db: Database.Database, names: FlowNames): FlowT
           d.bytes,
           d.first - d.bucket,
           d.last - d.bucket,
+          outcome === "refused" ? d.count : 0,
+          outcome === "unanswered" ? d.count : 0,
         );
       }
     },
     edges(filter) {
       const { sql, params } = whereClause(filter);
-      const rows = query(edgeQuery(sql, filter.limit !== undefined)).all(params) as Row[];
+      const limited = filter.limit !== undefined;
+      const rows = query(edgeQuery(sql, filter.outcome, limited)).all(params) as Row[];
       return rows.map(edgeFromRow).sort(newestFirst);
     },
     pruneEdges(before) {

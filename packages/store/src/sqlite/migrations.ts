@@ -213,4 +213,16 @@ ALTER TABLE alerts ADD COLUMN delivered TEXT
 UPDATE alerts SET delivered = severity;
 `,
   },
+  {
+    version: 5,
+    name: "connection outcomes on flow edges",
+    sql: `
+-- Of an edge row's count, the connections the network refused (reset, ICMP error) and those it
+-- never answered; the rest were established. Rows written before: allowed and would-block
+-- established (what agents then reported), blocked unanswered (the ruleset dropped them).
+ALTER TABLE flow_edges ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE flow_edges ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0;
+UPDATE flow_edges SET unanswered = count WHERE verdict = 1;
+`,
+  },
 ];

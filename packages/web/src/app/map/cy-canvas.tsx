@@ -14,6 +14,8 @@ const COLOURS = {
   "would-block": "#a35200",
   "not-covered": "#5b5f66",
 } as const;
+/** Failed contacts (graph.ts): their own colour, dashed, whatever their verdict. */
+const FAILED = "#7b3fa0";
 
 export type Selection = { kind: "node"; id: string } | { kind: "edge"; id: string } | null;
 
@@ -91,8 +93,14 @@ function elementsOf(graph: Graph): ElementDefinition[] {
     }
   }
   const edges: ElementDefinition[] = graph.edges.map((e) => ({
-    data: { id: e.id, source: e.from, target: e.to, label: e.port, colour: COLOURS[e.shownAs] },
-    classes: e.shownAs,
+    data: {
+      id: e.id,
+      source: e.from,
+      target: e.to,
+      label: e.port,
+      colour: e.failed ? FAILED : COLOURS[e.shownAs],
+    },
+    classes: e.failed ? `${e.shownAs} failed` : e.shownAs,
   }));
   return [...nodes, ...edges];
 }
@@ -146,6 +154,7 @@ const STYLE: cytoscape.StylesheetJson = [
   },
   { selector: "edge.not-covered", style: { "line-style": "dashed" } },
   { selector: "edge.blocked", style: { width: 3 } },
+  { selector: "edge.failed", style: { "line-style": "dashed", "line-dash-pattern": [3, 5] } },
   { selector: "edge:selected", style: { width: 5 } },
 ];
 

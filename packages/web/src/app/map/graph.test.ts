@@ -2,20 +2,24 @@
 // nodes on screen, and "not covered" only for allowed edges no rule-decided flow falls under.
 import { describe, expect, it } from "vitest";
 import type { FlowEdge, MapWire } from "../api/types.js";
-import { composeGraph, flowsOf } from "./graph.js";
+import { composeGraph, flowsOf, withoutFailed } from "./graph.js";
 
 const T = "2026-11-29T12:00:00.000Z";
+type Outcome = "established" | "refused" | "unanswered";
 const edge = (
   from: string,
   to: string,
   port: string,
   verdict: "allowed" | "blocked",
   count = 1,
+  outcome: Outcome = verdict === "blocked" ? "unanswered" : "established",
 ) => ({
   from,
   to,
   port,
   verdict,
+  outcome,
+  outcomes: { established: 0, refused: 0, unanswered: 0, [outcome]: count },
   count,
   lastSeen: T,
 });
@@ -32,6 +36,8 @@ const flow = (
   toKind: "workload",
   port,
   verdict,
+  outcome: "established",
+  outcomes: { established: 1, refused: 0, unanswered: 0 },
   count: 1,
   packets: 1,
   bytes: 1,
@@ -109,5 +115,40 @@ describe("map composition", () => {
     expect(crm === undefined ? [] : flowsOf(crm, flows, g.nodes).map((f) => f.from)).toEqual([
       "crm-1",
     ]);
+  });
+
+  it("merges outcomes and hides failed contacts (not blocked edges) when asked", () => {
+    const outside = { id: "203.0.113.9", kind: "address" as const, label: "203.0.113.9" };
+    const scanned: MapWire = {
+      nodes: [...detailed.nodes, outside],
+      edges: [
+        ...detailed.edges,
+        edge("203.0.113.9", "crm-1", "tcp/22", "allowed", 5, "unanswered"),
+        edge("crm-1", "db-1", "tcp/23", "allowed", 2, "refused"),
+        edge("crm-1", "web-1", "tcp/23", "allowed", 1, "unanswered"),
+      ],
+    };
+    const g = composeGraph(
+      { ...grouped, nodes: [...grouped.nodes, outside] },
+      scanned,
+      new Set(["app=crm"]),
+      undefined,
+    );
+    const outcomes = g.edges
+      .map((e) => `${e.from} -> ${e.to} ${e.port} ${e.verdict} ${e.outcome} ${e.failed}`)
+      .sort();
+    expect(outcomes).toEqual([
+      "203.0.113.9 -> crm-1 tcp/22 allowed unanswered true",
+      "app=shop -> app=shop tcp/5432 allowed established false",
+      "crm-1 -> app=shop tcp/23 allowed refused true",
+      "crm-1 -> app=shop tcp/5432 blocked unanswered false",
+    ]);
+    const tcp23 = g.edges.find((e) => e.port === "tcp/23");
+    expect(tcp23?.outcomes).toEqual({ established: 0, refused: 2, unanswered: 1 });
+    const shown = withoutFailed(g);
+    expect(shown.edges.map((e) => e.port).sort()).toEqual(["tcp/5432", "tcp/5432"]);
+    // The address only a failed contact touched goes with it; workloads and groups stay.
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(["203.0.113.9", "app=shop", "crm-1"]);
+    expect(shown.nodes.map((n) => n.id).sort()).toEqual(["app=shop", "crm-1"]);
   });
 });

@@ -3,10 +3,16 @@
 //   - an expanded group is replaced by its workloads, whose edges come from the ungrouped map
 //     (GET /api/v1/map), each far end folded back into its node in the current picture;
 //   - an allowed edge none of whose flows a rule decided is shown as "not covered" (allowed
-//     only because nothing enforces there yet), from the flows' `rule` (GET /api/v1/flows).
+//     only because nothing enforces there yet), from the flows' `rule` (GET /api/v1/flows);
+//   - an edge that is not blocked and none of whose connections the network answered (refused
+//     or unanswered) is a failed contact: a scan, a stale configuration, a service that is down.
+//     The view hides those unless asked (withoutFailed). Blocked edges are unanswered by nature
+//     (the ruleset dropped them) and stay shown.
 import type { FlowEdge, MapEdge, MapNode, MapWire } from "../api/types.js";
 
 export type EdgeClass = "allowed" | "blocked" | "would-block" | "not-covered";
+export type Outcome = MapEdge["outcome"];
+export type Outcomes = MapEdge["outcomes"];
 
 export interface GraphEdge {
   readonly id: string;
@@ -15,6 +21,11 @@ export interface GraphEdge {
   readonly port: string;
   readonly verdict: MapEdge["verdict"];
   readonly shownAs: EdgeClass;
+  /** established when any merged edge is, else refused when any is, else unanswered. */
+  readonly outcome: Outcome;
+  readonly outcomes: Outcomes;
+  /** Not blocked, and nothing answered: a failed contact. */
+  readonly failed: boolean;
   readonly count: number;
   readonly lastSeen: string;
 }
@@ -46,15 +57,18 @@ export function composeGraph(
   if (detailed !== undefined) nodes.push(...detailed.nodes.filter((n) => openMembers.has(n.id)));
   const nodeOf = nodeIndex(nodes);
 
-  const merged = new Map<string, { edge: MapEdge; count: number; lastSeen: string }>();
+  const merged = new Map<string, Merged>();
   const add = (e: MapEdge, from: string, to: string) => {
     const key = edgeKey(from, to, e.port, e.verdict);
     const seen = merged.get(key);
-    if (seen === undefined)
-      merged.set(key, { edge: { ...e, from, to }, count: e.count, lastSeen: e.lastSeen });
-    else {
+    if (seen === undefined) {
+      const { count, lastSeen, outcome } = e;
+      merged.set(key, { edge: { ...e, from, to }, count, lastSeen, outcome, outcomes: e.outcomes });
+    } else {
       seen.count += e.count;
       if (e.lastSeen > seen.lastSeen) seen.lastSeen = e.lastSeen;
+      if (RANK[e.outcome] < RANK[seen.outcome]) seen.outcome = e.outcome;
+      seen.outcomes = sumOutcomes(seen.outcomes, e.outcomes);
     }
   };
   const touchesOpen = (e: MapEdge) => expanded.has(e.from) || expanded.has(e.to);
@@ -66,7 +80,7 @@ export function composeGraph(
     }
   }
   const covered = coveredKeys(flows, nodeOf);
-  const edges = [...merged.values()].map(({ edge, count, lastSeen }) => {
+  const edges = [...merged.values()].map(({ edge, count, lastSeen, outcome, outcomes }) => {
     const key = edgeKey(edge.from, edge.to, edge.port, edge.verdict);
     const shownAs: EdgeClass =
       edge.verdict === "allowed" && covered !== undefined && !covered.has(key)
@@ -79,11 +93,44 @@ export function composeGraph(
       port: edge.port,
       verdict: edge.verdict,
       shownAs,
+      outcome,
+      outcomes,
+      failed: edge.verdict !== "blocked" && outcome !== "established",
       count,
       lastSeen,
     };
   });
   return { nodes, edges };
+}
+
+/**
+ * The graph without its failed contacts, and without the addresses only those touched (a scan
+ * from outside would otherwise leave a node per address). Workloads and groups stay: a silent
+ * workload is still there.
+ */
+export function withoutFailed(graph: Graph): Graph {
+  const edges = graph.edges.filter((e) => !e.failed);
+  const ends = new Set(edges.flatMap((e) => [e.from, e.to]));
+  const nodes = graph.nodes.filter((n) => n.kind !== "address" || ends.has(n.id));
+  return { nodes, edges };
+}
+
+interface Merged {
+  readonly edge: MapEdge;
+  count: number;
+  lastSeen: string;
+  outcome: Outcome;
+  outcomes: Outcomes;
+}
+
+const RANK: Record<Outcome, number> = { established: 0, refused: 1, unanswered: 2 };
+
+function sumOutcomes(a: Outcomes, b: Outcomes): Outcomes {
+  return {
+    established: a.established + b.established,
+    refused: a.refused + b.refused,
+    unanswered: a.unanswered + b.unanswered,
+  };
 }
 
 /** Edge keys (in the current picture) that at least one rule-decided flow falls under. */

@@ -127,6 +127,11 @@ function EdgeDetail(props: { edge: GraphEdge; graph: Graph; since: string }) {
         {e.port} · <span className={`verdict-${e.shownAs}`}>{e.shownAs}</span> · {e.count}{" "}
         connections · last {e.lastSeen}
       </p>
+      <p data-testid="edge-outcomes">
+        <span className={e.failed ? "outcome-failed" : undefined}>{e.outcome}</span>:{" "}
+        {e.outcomes.established} established, {e.outcomes.refused} refused, {e.outcomes.unanswered}{" "}
+        unanswered
+      </p>
       <Show loaded={flows}>
         {(f) => (
           <FlowTable

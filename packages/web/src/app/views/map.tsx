@@ -1,14 +1,16 @@
 // The application map: observed traffic between groups of workloads (grouped by any label),
 // edges coloured by verdict; a group expands into its workloads, an edge opens its flows and the
 // rules that decided them, a workload shows its blast radius. Starts grouped, so an estate of
-// thousands of workloads opens as a handful of nodes.
+// thousands of workloads opens as a handful of nodes. Failed contacts (connections nothing
+// answered: scans, stale configuration, services down) stay hidden until asked for, then are
+// drawn apart.
 import { useMemo, useState } from "react";
 import { PATHS, route } from "../api/paths.js";
 import type { FlowEdgeList, MapWire } from "../api/types.js";
 import { Show } from "../components/page-state.js";
 import { useApi } from "../components/use-api.js";
 import { CyCanvas, type Selection } from "../map/cy-canvas.js";
-import { composeGraph, type Graph } from "../map/graph.js";
+import { composeGraph, type Graph, withoutFailed } from "../map/graph.js";
 import { MapSidePanel } from "../map/side-panel.js";
 
 const GROUP_KEYS = ["app", "env", "role", "tenant", "loc"];
@@ -25,6 +27,7 @@ export function MapView() {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [selection, setSelection] = useState<Selection>(null);
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
+  const [showFailed, setShowFailed] = useState(false);
   const [grouped] = useApi<MapWire>(
     groupBy === "" ? null : route(PATHS.map, {}, { groupBy, since }),
   );
@@ -34,11 +37,16 @@ export function MapView() {
 
   const base = groupBy === "" ? detailed : grouped;
   const flowEdges = flows.state === "ok" ? flows.data.edges : undefined;
-  const graph: Graph | undefined = useMemo(() => {
+  const composed: Graph | undefined = useMemo(() => {
     if (base.state !== "ok") return undefined;
     const detail = detailed.state === "ok" ? detailed.data : undefined;
     return composeGraph(base.data, detail, groupBy === "" ? new Set() : expanded, flowEdges);
   }, [base, detailed, expanded, flowEdges, groupBy]);
+  const failed = composed?.edges.filter((e) => e.failed).length ?? 0;
+  const graph = useMemo(
+    () => (composed === undefined || showFailed ? composed : withoutFailed(composed)),
+    [composed, showFailed],
+  );
 
   const keys = [
     ...new Set([...GROUP_KEYS, ...labelKeysOf(grouped.state === "ok" ? grouped.data : undefined)]),
@@ -76,6 +84,14 @@ export function MapView() {
             ))}
           </select>
         </div>
+        <label>
+          <input
+            type="checkbox"
+            checked={showFailed}
+            onChange={(e) => setShowFailed(e.target.checked)}
+          />
+          Show failed contacts ({failed})
+        </label>
         {expanded.size > 0 && (
           <button type="button" className="secondary" onClick={() => setExpanded(new Set())}>
             Collapse all groups
@@ -87,6 +103,9 @@ export function MapView() {
         <li className="verdict-not-covered">allowed, no rule covers it (dashed)</li>
         <li className="verdict-would-block">would be blocked (test mode)</li>
         <li className="verdict-blocked">blocked</li>
+        {showFailed && (
+          <li className="outcome-failed">failed contact: refused or unanswered (dashed)</li>
+        )}
       </ul>
       <Show loaded={base}>
         {() =>
@@ -157,6 +176,7 @@ function MapTable(props: { graph: Graph; onSelect: (s: Selection) => void }) {
               <th scope="col">To</th>
               <th scope="col">Port</th>
               <th scope="col">Verdict</th>
+              <th scope="col">Outcome</th>
               <th scope="col">Connections</th>
               <th scope="col">Last seen</th>
               <th scope="col">Details</th>
@@ -169,6 +189,7 @@ function MapTable(props: { graph: Graph; onSelect: (s: Selection) => void }) {
                 <td>{e.to}</td>
                 <td>{e.port}</td>
                 <td className={`verdict-${e.shownAs}`}>{e.shownAs}</td>
+                <td className={e.failed ? "outcome-failed" : undefined}>{e.outcome}</td>
                 <td>{e.count}</td>
                 <td>{e.lastSeen}</td>
                 <td>
