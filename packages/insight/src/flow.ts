@@ -4,6 +4,9 @@
 
 export type FlowVerdict = "allowed" | "blocked" | "would-block";
 
+/** What the network answered a connection: a reply, a refusal (reset, ICMP error), or nothing. */
+export type FlowOutcome = "established" | "refused" | "unanswered";
+
 /** `tcp/5432`, `udp/53`, `icmp`, `icmpv6`, `proto/47` — the same spelling explain() takes. */
 export type PortSpec = string;
 
@@ -23,6 +26,8 @@ export interface FlowObservation {
   readonly to: FlowEnd;
   readonly port: PortSpec;
   readonly verdict: FlowVerdict;
+  /** What the network answered (absent: established, as older agents reported). */
+  readonly outcome?: FlowOutcome;
   readonly count: number;
   readonly packets: number;
   readonly bytes: number;
@@ -41,6 +46,8 @@ export interface FlowEdge {
   readonly to: FlowEnd;
   readonly port: PortSpec;
   readonly verdict: FlowVerdict;
+  /** What the network answered (absent: established, as older agents reported). */
+  readonly outcome?: FlowOutcome;
   readonly count: number;
   readonly packets: number;
   readonly bytes: number;
