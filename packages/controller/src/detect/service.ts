@@ -63,6 +63,7 @@ export class DetectionService {
       offlineAfterMs: ctx.settings.heartbeatSeconds * 3 * 1000,
       ...config.options,
     });
+    this.view.suspect = (source, at) => this.engine.isSuspect(source, at);
     this.webhooks = config.webhooks.map((u) => new WebhookSender(u, ctx.log, webhookOptions));
     this.syslog = config.syslog.map((t) => new SyslogSender(t, ctx.log));
   }
@@ -74,7 +75,7 @@ export class DetectionService {
   async start(feed?: FlowSubscription): Promise<void> {
     const since = this.ctx.clock().getTime() - BASELINE_DAYS * 86_400_000;
     const edges = await this.ctx.store.flows.edges({ since, verdict: "allowed" });
-    for (const e of edges) this.view.baseline.add(e.from, e.to, e.port);
+    this.view.learnStored(edges);
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
     if (this.config.gapCheckMs > 0) {

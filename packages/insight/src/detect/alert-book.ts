@@ -38,6 +38,8 @@ export interface Raise {
   readonly detail?: Readonly<Record<string, string | number>>;
   /** Lateral movement and spread: the target is now reached by this incident (for chains). */
   readonly reaches?: boolean;
+  /** How long the alert stays open without new evidence (default dedupWindowMs): slow scans. */
+  readonly holdMs?: number;
   readonly summary: (a: OpenAlert) => string;
 }
 
@@ -49,6 +51,8 @@ export interface OpenAlert {
   readonly at: number;
   readonly incident: string;
   lastAt: number;
+  /** Open (de-duplicating) while lastAt is at most this long ago. */
+  holdMs: number;
   severity: Severity;
   count: number;
   summary: string;
@@ -85,8 +89,13 @@ export class AlertBook {
 
   /** Is an alert of this kind open for the source (raised within the de-dup window)? */
   isOpen(kind: AlertKind, source: string, now: number): boolean {
+    return this.openAlert(kind, source, now) !== undefined;
+  }
+
+  /** The open alert of this kind for the source (read only), if there is one. */
+  openAlert(kind: AlertKind, source: string, now: number): Readonly<OpenAlert> | undefined {
     const a = this.open.get(kind)?.get(source);
-    return a !== undefined && now - a.lastAt <= this.options.dedupWindowMs;
+    return a !== undefined && now - a.lastAt <= a.holdMs ? a : undefined;
   }
 
   raise(r: Raise): DetectedAlert {
@@ -119,9 +128,9 @@ export class AlertBook {
 
   /** Drops alerts, incidents and reaches older than their windows. */
   sweep(now: number): void {
-    const { dedupWindowMs, incidentWindowMs } = this.options;
+    const { incidentWindowMs } = this.options;
     for (const bySource of this.open.values()) {
-      for (const [k, a] of bySource) if (now - a.lastAt > dedupWindowMs) bySource.delete(k);
+      for (const [k, a] of bySource) if (now - a.lastAt > a.holdMs) bySource.delete(k);
     }
     for (const [k, m] of this.incidents)
       if (now - m.lastAt > incidentWindowMs) this.incidents.delete(k);
@@ -140,9 +149,11 @@ export class AlertBook {
       bySource = new Map();
       this.open.set(r.kind, bySource);
     }
+    const holdMs = r.holdMs ?? this.options.dedupWindowMs;
     const existing = bySource.get(r.source);
-    if (existing !== undefined && r.at - existing.lastAt <= this.options.dedupWindowMs) {
+    if (existing !== undefined && r.at - existing.lastAt <= existing.holdMs) {
       existing.count++;
+      existing.holdMs = Math.max(existing.holdMs, holdMs);
       return existing;
     }
     const reach = this.reachOf(r.source, r.at);
@@ -152,6 +163,7 @@ export class AlertBook {
       source: r.source,
       at: r.at,
       lastAt: r.at,
+      holdMs,
       incident: this.incidentOf(r.source, r.at) ?? reach?.incident ?? incidentId(r.source, r.at),
       severity: r.severity,
       count: 1,

@@ -3,6 +3,7 @@
 // (an attacker cannot flush the baseline; the cap is far above a real estate's edge count).
 
 import type { FlowObservation } from "../flow.js";
+import { answered } from "../outcome.js";
 
 export class Baseline {
   /** from -> to -> ports: lookups build no strings (the detector asks once per observation). */
@@ -33,10 +34,13 @@ export class Baseline {
     this.count++;
   }
 
-  /** Learns every allowed observation (a learn-mode estate's normal traffic). */
+  /**
+   * Learns every allowed observation the network answered (a learn-mode estate's normal
+   * traffic): a refused or unanswered contact is never learned, so it stays suspicious.
+   */
   learn(observations: readonly FlowObservation[]): void {
     for (const o of observations) {
-      if (o.verdict === "allowed") this.add(o.from.name, o.to.name, o.port);
+      if (o.verdict === "allowed" && answered(o)) this.add(o.from.name, o.to.name, o.port);
     }
   }
 

@@ -352,7 +352,10 @@ describe("bounded state", () => {
       ports(20).map((p, i) => obs("x", "web-1", p, T0 + i)),
     );
     expect(e.stateSize()).toBeGreaterThan(0);
+    // the slow-scan detector keeps its 20 failed contacts for its 6-hour window, nothing else
     e.observe([], T0 + 3_600_000);
+    expect(e.stateSize()).toBe(20);
+    e.observe([], T0 + 6 * 3_600_000 + 60_000);
     expect(e.stateSize()).toBe(0);
   });
 });
