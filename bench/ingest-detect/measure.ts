@@ -32,7 +32,7 @@ const PEERS = arg("peers", 400);
 const SCAN_SHARE = arg("scan-share", 0.01);
 /** --scenario=busy or small runs only that one. */
 const SCENARIO = process.argv.find((a) => a.startsWith("--scenario="))?.split("=")[1] ?? "all";
-const TARGET = 0.2;
+const TARGET = 0.15;
 
 interface Scenario {
   readonly title: string;

@@ -66,16 +66,19 @@ export class ScanDetector {
   }
 
   /**
-   * A failed suspicious contact: counted over the slow window. Raises only to open the alert
-   * (while it is open, the fast path above updates it with every new contact).
+   * A failed suspicious contact: counted over the slow window while no scan alert of the source
+   * is open. Raises only to open the alert (while it is open, the fast path above updates it
+   * with every new contact).
    */
   slow(obs: FlowObservation, at: number, authorised: boolean): DetectedAlert | undefined {
     const src = obs.from.name;
     const o = this.options;
+    const kind: AlertKind = authorised ? "authorised-scan" : "scan";
+    // While the source's scan alert is open the fast path updates it: nothing to count here (and
+    // a fast scan's hundreds of contacts cost the slow detector nothing).
+    if (this.book.isOpen(kind, src, at)) return undefined;
     const n = this.slowScans.record(src, obs.to.name, obs.port, at);
     if (n < o.slowScanContacts || n === 0) return undefined;
-    const kind: AlertKind = authorised ? "authorised-scan" : "scan";
-    if (this.book.isOpen(kind, src, at)) return undefined;
     const held = this.slowScans.contactsOf(src);
     return this.book.raise({
       kind,
