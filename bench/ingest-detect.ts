@@ -8,6 +8,8 @@
 //   detection  the same with the DetectionService subscribed to the feed, built as
 //              buildController builds it (default thresholds, baseline from the stored
 //              history), alerts flushed to the store                          records/s, slowdown
+//   the slowdown is also given in CPU time of the process (process.cpuUsage): on a shared
+//   machine, wall time measures the neighbours too
 //
 // Scenarios: a busy service (50,000-record batches from one agent) and small batches from many
 // agents (50 records, 200 at once). A share of the records (default 1%) is scan-like: a vertical
