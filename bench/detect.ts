@@ -108,6 +108,7 @@ function viewOver(baseline: Baseline): DetectionView {
     // The controller memoizes explain per edge; a hit is one Map lookup, as here.
     allows: () => false,
     isDecoy: (to, port) => decoys.matches(to, port),
+    isScanner: () => false,
   };
 }
 

@@ -124,8 +124,24 @@ export const RecommendationSchema = z.object({
     percent: z.number(),
     uncovered: z.array(EdgeRefSchema.extend({ reason: z.string() })),
   }),
-  /** Edges not learned from (blocked traffic). */
+  /** Edges not learned from: the sum of `leftOut`. */
   ignored: z.number().int(),
+  /**
+   * Edges not learned from, by the first reason that applies: blocked by the ruleset, refused
+   * (reset / ICMP error), unanswered, from a declared scanner, or from a source held back by an
+   * open scan / lateral-movement / ransomware-spread / decoy alert (learned once acknowledged).
+   */
+  leftOut: z.object({
+    blocked: z.number().int(),
+    refused: z.number().int(),
+    unanswered: z.number().int(),
+    scanner: z.number().int(),
+    heldBack: z.number().int(),
+  }),
+  /** The held-back sources: the open alerts holding each back and its edges left out. */
+  heldBack: z.array(
+    z.object({ source: z.string(), alerts: z.array(z.string()), edges: z.number().int() }),
+  ),
   /** The saved draft when `save=true`, else null. */
   saved: DraftSchema.nullable(),
 });

@@ -96,7 +96,7 @@ export function controllerCommand(): Command {
     )
     .option(
       "--detect <key=n...>",
-      "detection thresholds, e.g. scanPorts=20 scanHosts=6 spreadWindowMs=60000 (docs/design/detection.md)",
+      "detection thresholds, e.g. scanPorts=20 scanHosts=6 slowScanContacts=30 slowScanWindowMs=43200000 (docs/design/detection.md)",
       [],
     )
     .addOption(

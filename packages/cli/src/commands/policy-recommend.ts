@@ -22,7 +22,14 @@ export function policyRecommendCommand() {
 Every observed allowed (and would-block) flow is generalised to the labels of its ends — app and
 role, plus env, tenant or loc where that group spans several values — and flows between the same
 two groups become one rule listing every port seen. Flows to or from addresses no workload owns
-become ipList rules. Blocked flows are not learned.
+become ipList rules.
+
+Only traffic that was let through and answered is learned. Left out, and counted on stderr (and
+in --json's leftOut): blocked flows; flows the network refused (reset, ICMP error) or left
+unanswered — a sweep of closed ports opens nothing; flows from declared vulnerability scanners
+(workloads labelled microseg.io/scanner=true, addresses in the active policy's \`scanners\` IP
+list); and flows from a source under an open scan, lateral-movement, ransomware-spread or decoy
+alert — held back until the alert is acknowledged (\`microseg alerts ack <id>\`).
 
 The YAML is printed on stdout; on stderr: the coverage (how many recorded flows the proposal
 allows: 100% except what cannot be expressed, listed with the reason — e.g. a workload without
@@ -49,12 +56,35 @@ ${CONNECTION_HELP}`,
     });
 }
 
+/** Why recorded edges were not learned, and who open alerts hold back (nothing when all were). */
+function leftOut(rec: RecommendationWire): string[] {
+  const o = rec.leftOut;
+  const reasons: [number, string][] = [
+    [o.refused, "refused"],
+    [o.unanswered, "unanswered"],
+    [o.blocked, "blocked"],
+    [o.scanner, "from declared scanners"],
+    [o.heldBack, "held back by open alerts"],
+  ];
+  const said = reasons.filter(([n]) => n > 0).map(([n, why]) => `${n} ${why}`);
+  if (said.length === 0) return [];
+  return [
+    `left out ${plural(rec.ignored, "flow edge")}: ${said.join(", ")}`,
+    ...rec.heldBack.map(
+      (h) =>
+        `  held back: ${h.source} (${plural(h.edges, "flow edge")}) until ` +
+        `${h.alerts.length === 1 ? "alert" : "alerts"} ${h.alerts.join(", ")} ` +
+        `${h.alerts.length === 1 ? "is" : "are"} acknowledged (microseg alerts ack <id>)`,
+    ),
+  ];
+}
+
 export function report(rec: RecommendationWire): string {
   const c = rec.coverage;
   const lines = [
     `coverage: ${c.coveredEdges} of ${plural(c.edges, "flow edge")} (${c.percent}%), ` +
-      `${c.coveredConnections} of ${plural(c.connections, "connection")}` +
-      (rec.ignored > 0 ? `; ${rec.ignored} blocked edge(s) not learned` : ""),
+      `${c.coveredConnections} of ${plural(c.connections, "connection")}`,
+    ...leftOut(rec),
   ];
   for (const u of c.uncovered) {
     lines.push(`  not covered: ${u.from} -> ${u.to} ${u.port}: ${u.reason}`);

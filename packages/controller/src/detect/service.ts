@@ -70,6 +70,7 @@ export class DetectionService {
       ...config.options,
     });
     this.delivery = new AlertDelivery(ctx, config, version, webhookOptions);
+    this.view.suspect = (source, at) => this.engine.isSuspect(source, at);
   }
 
   /**
@@ -80,7 +81,7 @@ export class DetectionService {
     const now = this.ctx.clock().getTime();
     const since = now - BASELINE_DAYS * 86_400_000;
     const edges = await this.ctx.store.flows.edges({ since, verdict: "allowed" });
-    for (const e of edges) this.view.baseline.add(e.from, e.to, e.port);
+    this.view.learnStored(edges);
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
     await this.resume(now);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));

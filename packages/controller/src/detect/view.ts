@@ -1,15 +1,20 @@
 // What the detection engine asks about the estate, answered from the hub: does the active policy
 // allow an edge (explain on the compiled state, memoized per edge until the hub changes), was the
-// edge seen before (the baseline: stored allowed edges plus what learn-mode workloads report), and is
-// the destination a decoy (--decoy targets, and workloads labelled decoy=true).
+// edge seen before (the baseline: stored allowed edges plus what learn-mode workloads report — only
+// what the network answered, never a declared scanner's, never a suspect's), is the destination a
+// decoy (--decoy targets, and workloads labelled decoy=true), and is the source a declared scanner
+// (label microseg.io/scanner=true, or the active policy's `scanners` IP list).
 import { type Endpoint, ExplainContext, explainWith, type Workload } from "@microseg/core";
 import {
+  answered,
   Baseline,
   type Decoy,
   DecoyList,
   type DetectionView,
   type FlowEnd,
   type FlowObservation,
+  type FlowOutcome,
+  Scanners,
 } from "@microseg/insight";
 import type { PolicyHub } from "../hub/policy-hub.js";
 
@@ -23,6 +28,13 @@ export class HubView implements DetectionView {
   readonly baseline = new Baseline();
   private explainCtx: ExplainContext | undefined;
   private decoyList = new DecoyList();
+  private scanners = new Scanners();
+  /**
+   * Is the source under an open attack alert (the engine answers; the service wires it)? Its
+   * traffic is then not learned, so an attacker in a learn-mode estate does not teach the
+   * baseline the access it found.
+   */
+  suspect: (source: string, at: number) => boolean = () => false;
   private workloadsByName = new Map<string, Workload>();
   private readonly memo = new Map<string, boolean>();
   private builtAt = -1;
@@ -59,20 +71,42 @@ export class HubView implements DetectionView {
     return to.kind === "workload" && this.hub.workload(to.name)?.labels[DECOY_LABEL] === "true";
   }
 
-  /** Allowed flows a learn-mode workload reported join the baseline. */
+  isScanner(from: FlowEnd): boolean {
+    this.refresh();
+    return this.scanners.isScanner(from);
+  }
+
+  /** Allowed flows a learn-mode workload reported and the network answered join the baseline. */
   learn(batch: readonly FlowObservation[]): void {
     this.refresh();
     // A batch comes from one agent: its reporter's mode is looked up once per run of it.
     let reporter: string | undefined;
     let learning = false;
     for (const o of batch) {
-      if (o.verdict !== "allowed") continue;
+      if (o.verdict !== "allowed" || !answered(o)) continue;
       if (o.reporter !== reporter) {
         reporter = o.reporter;
         learning = this.workloadsByName.get(reporter)?.mode === "learn";
       }
-      if (learning) this.baseline.add(o.from.name, o.to.name, o.port);
+      if (learning && this.learnable(o.from, o.last)) {
+        this.baseline.add(o.from.name, o.to.name, o.port);
+      }
     }
+  }
+
+  /** Stored history (allowed edges) into the baseline: what was answered, not a scanner's. */
+  learnStored(edges: readonly StoredAllowedEdge[]): void {
+    // Today's scanners, built here: a refresh() now would hold back the next rebuild.
+    const scanners = new Scanners(this.hub.workloads(), this.hub.activePolicy);
+    for (const e of edges) {
+      if (!answered(e)) continue;
+      if (scanners.isScanner({ name: e.from, kind: e.fromKind })) continue;
+      this.baseline.add(e.from, e.to, e.port);
+    }
+  }
+
+  private learnable(from: FlowEnd, at: number): boolean {
+    return !this.scanners.isScanner(from) && !this.suspect(from.name, at);
   }
 
   private explainAllows(obs: FlowObservation): boolean {
@@ -100,11 +134,21 @@ export class HubView implements DetectionView {
     this.workloadsByName = new Map(workloads.map((w) => [w.name, w]));
     this.explainCtx = new ExplainContext(this.hub.activePolicy, workloads);
     this.decoyList = buildDecoys(this.decoys, workloads);
+    this.scanners = new Scanners(workloads, this.hub.activePolicy);
     this.memo.clear();
     this.builtAt = t;
     this.builtGeneration = gen;
     this.builtRevision = rev;
   }
+}
+
+/** A stored edge as the baseline reads it (`outcome`: the edge's, where the store keeps one). */
+export interface StoredAllowedEdge {
+  readonly from: string;
+  readonly fromKind: FlowEnd["kind"];
+  readonly to: string;
+  readonly port: string;
+  readonly outcome?: FlowOutcome;
 }
 
 function endpoint(e: FlowEnd): Endpoint {

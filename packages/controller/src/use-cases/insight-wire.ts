@@ -1,15 +1,23 @@
 // Conversions between the store's flow edges, insight's analyses and the protocol's insight
 // answers (times as ISO strings, peers as text).
 
-import type { FlowEdge, ProposedPeer, Recommendation, ReplayReport } from "@microseg/insight";
+import type {
+  FlowEdge,
+  FlowOutcome,
+  ProposedPeer,
+  Recommendation,
+  ReplayReport,
+} from "@microseg/insight";
 import type { StoredEdge } from "@microseg/store";
 
-export function flowEdge(e: StoredEdge): FlowEdge {
+/** `outcome`: the edge's, where the store keeps one (absent: established). */
+export function flowEdge(e: StoredEdge & { readonly outcome?: FlowOutcome }): FlowEdge {
   return {
     from: { name: e.from, kind: e.fromKind },
     to: { name: e.to, kind: e.toKind },
     port: e.port,
     verdict: e.verdict,
+    ...(e.outcome !== undefined && { outcome: e.outcome }),
     count: e.count,
     packets: e.packets,
     bytes: e.bytes,
@@ -48,6 +56,8 @@ export function recommendationWire(r: Recommendation) {
       uncovered: r.coverage.uncovered.map((u) => ({ ...edgeRef(u.edge), reason: u.reason })),
     },
     ignored: r.ignored,
+    leftOut: { ...r.leftOut },
+    heldBack: r.heldBack.map((h) => ({ ...h, alerts: [...h.alerts] })),
   };
 }
 

@@ -1,14 +1,18 @@
 // Learning from traffic at the controller: the flow graph (store) and today's inventory and
 // policy (hub) handed to @microseg/insight's pure analyses, answers shaped for the protocol.
 //
-//   GET  insight/labels          discoverApplications(edges, inventory)
+//   GET  insight/labels          discoverApplications(edges, inventory, learning filter)
 //   POST insight/labels/accept   suggestion -> patchWorkload (audited, recompiled by the hub)
-//   GET  insight/recommend       recommend(edges) -> YAML [-> putDraft when save=true]
+//   GET  insight/recommend       recommend(edges, learning filter) -> YAML [-> putDraft]
 //   POST policy/replay           replay(active, draft, inventory, edges)      in a policy worker
 //   GET  flows/explain           explain under the revision active at `at`, with the inventory
 //                                of then (inventory-at.ts)
 //   GET  insight/blast-radius    buildReachGraph(policy) -> blastRadius,      in a policy worker
 //                                estateExposure
+//
+// Learning leaves out declared scanners (label microseg.io/scanner, the active policy's
+// `scanners` IP list) and sources held back by an open (unacknowledged) scan, lateral-movement,
+// ransomware-spread or decoy alert: acknowledging the alert lets their traffic be learned.
 //
 // Replay and blast radius take a draft (a text in the request, or the saved one) and cost in
 // proportion to it, so they run in a policy worker within the compile budgets
@@ -22,7 +26,13 @@ import {
   type Policy,
   type Workload,
 } from "@microseg/core";
-import { discoverApplications, recommend } from "@microseg/insight";
+import {
+  discoverApplications,
+  type LearningFilter,
+  recommend,
+  Scanners,
+  SUSPECT_KINDS,
+} from "@microseg/insight";
 import {
   type AcceptLabelsSchema,
   ApiError,
@@ -59,6 +69,20 @@ async function recordedEdges(ctx: ControllerContext, q: { since?: string; until?
   };
 }
 
+/** What learning leaves out besides failed traffic: declared scanners and held-back sources. */
+async function learningFilter(ctx: ControllerContext): Promise<Required<LearningFilter>> {
+  const kinds = new Set<string>(SUSPECT_KINDS);
+  const heldBack = new Map<string, string[]>();
+  for (const a of await ctx.store.alerts.list({ status: "open" })) {
+    if (!kinds.has(a.kind)) continue;
+    const ids = heldBack.get(a.source) ?? [];
+    ids.push(a.id);
+    heldBack.set(a.source, ids);
+  }
+  for (const ids of heldBack.values()) ids.sort();
+  return { scanners: new Scanners(ctx.hub.workloads(), ctx.hub.activePolicy), heldBack };
+}
+
 export async function labelSuggestions(
   ctx: ControllerContext,
   q: Q<typeof SuggestionsQuerySchema>,
@@ -67,6 +91,7 @@ export async function labelSuggestions(
   const found = discoverApplications({
     edges,
     workloads: ctx.hub.workloads(),
+    ...(await learningFilter(ctx)),
     ...(q.seed !== undefined && { seed: q.seed }),
   });
   return { edges: edges.length, ...found };
@@ -104,6 +129,7 @@ export async function recommendPolicy(
   const rec = recommend({
     edges,
     workloads: ctx.hub.workloads(),
+    ...(await learningFilter(ctx)),
     header: [
       `Learned by microseg from ${edges.length} flow edges (${connections} connections)`,
       `recorded between ${since} and ${until}. Review before provisioning.`,

@@ -40,6 +40,8 @@ export interface Raise {
   readonly detail?: Readonly<Record<string, string | number>>;
   /** Lateral movement and spread: the target is now reached by this incident (for chains). */
   readonly reaches?: boolean;
+  /** How long the alert stays open without new evidence (default dedupWindowMs): slow scans. */
+  readonly holdMs?: number;
   readonly summary: (a: OpenAlert) => string;
 }
 
@@ -51,6 +53,8 @@ export interface OpenAlert {
   readonly at: number;
   readonly incident: string;
   lastAt: number;
+  /** Open (de-duplicating) while lastAt is at most this long ago. */
+  holdMs: number;
   severity: Severity;
   count: number;
   summary: string;
@@ -87,8 +91,13 @@ export class AlertBook {
 
   /** Is an alert of this kind open for the source (raised within the de-dup window)? */
   isOpen(kind: AlertKind, source: string, now: number): boolean {
+    return this.openAlert(kind, source, now) !== undefined;
+  }
+
+  /** The open alert of this kind for the source (read only), if there is one. */
+  openAlert(kind: AlertKind, source: string, now: number): Readonly<OpenAlert> | undefined {
     const a = this.open.get(kind)?.get(source);
-    return a !== undefined && now - a.lastAt <= this.options.dedupWindowMs;
+    return a !== undefined && now - a.lastAt <= a.holdMs ? a : undefined;
   }
 
   raise(r: Raise): DetectedAlert {
@@ -126,8 +135,9 @@ export class AlertBook {
     this.reached.clear();
     const sorted = [...alerts].sort((a, b) => a.lastAt - b.lastAt);
     for (const stored of sorted) {
-      if (now - stored.lastAt > this.options.dedupWindowMs) continue;
-      const a = reopen(stored);
+      const holdMs = heldFor(stored, this.options.dedupWindowMs);
+      if (now - stored.lastAt > holdMs) continue;
+      const a = reopen(stored, holdMs);
       let bySource = this.open.get(a.kind);
       if (bySource === undefined) {
         bySource = new Map();
@@ -147,9 +157,9 @@ export class AlertBook {
 
   /** Drops alerts, incidents and reaches older than their windows. */
   sweep(now: number): void {
-    const { dedupWindowMs, incidentWindowMs } = this.options;
+    const { incidentWindowMs } = this.options;
     for (const bySource of this.open.values()) {
-      for (const [k, a] of bySource) if (now - a.lastAt > dedupWindowMs) bySource.delete(k);
+      for (const [k, a] of bySource) if (now - a.lastAt > a.holdMs) bySource.delete(k);
     }
     for (const [k, m] of this.incidents)
       if (now - m.lastAt > incidentWindowMs) this.incidents.delete(k);
@@ -168,9 +178,11 @@ export class AlertBook {
       bySource = new Map();
       this.open.set(r.kind, bySource);
     }
+    const holdMs = r.holdMs ?? this.options.dedupWindowMs;
     const existing = bySource.get(r.source);
-    if (existing !== undefined && r.at - existing.lastAt <= this.options.dedupWindowMs) {
+    if (existing !== undefined && r.at - existing.lastAt <= existing.holdMs) {
       existing.count++;
+      existing.holdMs = Math.max(existing.holdMs, holdMs);
       return existing;
     }
     const reach = this.reachOf(r.source, r.at);
@@ -180,6 +192,7 @@ export class AlertBook {
       source: r.source,
       at: r.at,
       lastAt: r.at,
+      holdMs,
       incident: this.incidentOf(r.source, r.at) ?? reach?.incident ?? incidentId(r.source, r.at),
       severity: r.severity,
       count: 1,
@@ -225,8 +238,14 @@ function track(seen: Set<string>, list: string[], v: string, maxSeen: number, ma
   if (list.length < maxList) list.push(v);
 }
 
+/** How long a stored alert stays open: a slow scan's own window (its evidence says), else dedup. */
+function heldFor(d: DetectedAlert, dedupWindowMs: number): number {
+  const slow = d.evidence.detail?.slowScanWindowMs;
+  return typeof slow === "number" ? Math.max(slow, dedupWindowMs) : dedupWindowMs;
+}
+
 /** An open alert again from its snapshot (restore). */
-function reopen(d: DetectedAlert): OpenAlert {
+function reopen(d: DetectedAlert, holdMs: number): OpenAlert {
   const e = d.evidence;
   const ports = e.ports ?? [];
   return {
@@ -244,6 +263,7 @@ function reopen(d: DetectedAlert): OpenAlert {
     targetList: d.targets.slice(0, MAX_TARGETS),
     portList: ports.slice(0, EVIDENCE_PORTS),
     flows: e.flows.slice(-EVIDENCE_FLOWS),
+    holdMs,
     ...(e.chain !== undefined ? { chain: e.chain } : {}),
     ...(e.gap !== undefined ? { gap: e.gap } : {}),
     ...(e.detail !== undefined ? { detail: e.detail } : {}),

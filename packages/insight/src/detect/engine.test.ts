@@ -352,7 +352,11 @@ describe("bounded state", () => {
       ports(20).map((p, i) => obs("x", "web-1", p, T0 + i)),
     );
     expect(e.stateSize()).toBeGreaterThan(0);
+    // the slow-scan detector keeps for its 6-hour window the 14 failed contacts made before the
+    // scan alert opened (while it is open the fast path counts), nothing else
     e.observe([], T0 + 3_600_000);
+    expect(e.stateSize()).toBe(14);
+    e.observe([], T0 + 6 * 3_600_000 + 60_000);
     expect(e.stateSize()).toBe(0);
   });
 });

@@ -3,27 +3,34 @@
 // the estate is asked through a DetectionView, and all state lives in bounded, expiring windows.
 //
 //   observation ─┬─ decoy? ─────────────────────────────> decoy alert (at once)
-//                └─ suspicious? (blocked / would-block, or neither known nor allowed by policy)
+//                └─ suspicious? blocked / would-block; a failed contact (refused, unanswered) to
+//                   an edge that never answered before; an answered one neither known nor allowed
+//                     ├─ failed: SlowScans (per source, slowScanWindowMs) ──> scan ("slowly")
 //                     └─ SourceContacts (per source, windowed)
 //                          ├─ ports on one host >= scanPorts ──> scan (vertical)
 //                          ├─ hosts on one port >= scanHosts ──> scan (horizontal)
 //                          ├─ spread-service hosts >= spreadHosts ──> ransomware-spread
 //                          └─ risk-weighted new edges >= lateralScore ──> lateral-movement
-//                             (edges that got through; blocked ones only on high-risk services)
-//   every raise goes through the AlertBook: one alert per (kind, source), incidents shared.
+//                             (edges that reached a service; failed attempts on high-risk ones)
+//   A declared scanner (view.isScanner) raises only authorised-scan, on the scan thresholds.
+//   Every raise goes through the AlertBook: one alert per (kind, source), incidents shared.
 
 import type { FlowObservation } from "../flow.js";
+import { failedContact } from "../outcome.js";
 import { AlertBook, type OpenAlert } from "./alert-book.js";
 import { SourceContacts } from "./contacts.js";
+import { evidence } from "./evidence.js";
 import { gapOf } from "./gap.js";
 import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions } from "./options.js";
+import { countOf, ScanDetector } from "./scans.js";
 import { describePort, type Risk, serviceOf } from "./services.js";
-import type {
-  AgentGapState,
-  DetectedAlert,
-  DetectionView,
-  EvidenceFlow,
-  Severity,
+import {
+  type AgentGapState,
+  type DetectedAlert,
+  type DetectionView,
+  type EvidenceFlow,
+  type Severity,
+  SUSPECT_KINDS,
 } from "./types.js";
 
 const RISK_WEIGHT: Readonly<Record<Risk, number>> = { high: 3, medium: 2, low: 1 };
@@ -36,6 +43,7 @@ const RISK_SEVERITY: Readonly<Record<Risk, Severity>> = {
 export class DetectionEngine {
   readonly options: DetectionOptions;
   private readonly book: AlertBook;
+  private readonly scans: ScanDetector;
   private readonly sources = new Map<string, SourceContacts>();
   /** The source last moved to the end of `sources` (its most recently used). */
   private newestSource: string | undefined;
@@ -52,6 +60,7 @@ export class DetectionEngine {
   ) {
     this.options = { ...DEFAULT_DETECTION_OPTIONS, ...options };
     this.book = new AlertBook(this.options);
+    this.scans = new ScanDetector(this.book, this.options);
   }
 
   /** Feeds one batch; answers the alerts raised or updated by it (one entry per alert id). */
@@ -139,9 +148,18 @@ export class DetectionEngine {
     this.clearedGaps.push(id);
   }
 
-  /** Tracked state, for tests and the benchmark: sources plus the book's entries. */
+  /**
+   * Is an alert open that makes the source a suspect (scan, lateral movement, spread, decoy)?
+   * Its traffic is then not learned: an attacker does not teach the baseline its own access.
+   */
+  isSuspect(source: string, now: number): boolean {
+    for (const kind of SUSPECT_KINDS) if (this.book.isOpen(kind, source, now)) return true;
+    return false;
+  }
+
+  /** Tracked state, for tests and the benchmark: sources, slow-scan contacts, the book's entries. */
   stateSize(): number {
-    return this.sources.size + this.book.size();
+    return this.sources.size + this.scans.size() + this.book.size();
   }
 
   private observeOne(obs: FlowObservation) {
@@ -149,23 +167,45 @@ export class DetectionEngine {
     const dst = obs.to.name;
     if (src === dst) return;
     const at = obs.last;
-    if (this.view.isDecoy(obs.to, obs.port)) this.decoy(obs, at);
-    if (!this.suspicious(obs)) return;
+    const decoy = this.view.isDecoy(obs.to, obs.port);
+    const failed = failedContact(obs);
+    const suspicious = this.suspicious(obs, failed);
+    if (!decoy && !suspicious) return;
+    // Asked only now: most observations are neither (an answered, known or allowed edge).
+    const authorised = this.view.isScanner(obs.from);
+    if (decoy && !authorised) this.decoy(obs, at);
+    if (!suspicious) return;
     const contacts = this.contactsOf(src);
-    const o = this.options;
-    if (!contacts.record(dst, obs.port, at, o.scanWindowMs)) return;
+    const fresh = contacts.record(dst, obs.port, at, this.options.scanWindowMs);
+    const fast = fresh ? this.scans.fast(contacts, obs, at, authorised) : undefined;
+    if (fast !== undefined) this.emit(fast);
+    if (failed) {
+      const slow = this.scans.slow(obs, at, authorised);
+      if (slow !== undefined) this.emit(slow);
+    }
+    if (!fresh || authorised) return;
     const flow = evidence(obs);
     const svc = serviceOf(obs.port);
-    this.scan(contacts, obs, at, flow);
-    if (svc.spread) this.spread(contacts, obs, at, flow);
-    // Lateral movement: connections that got through (allowed, would-block), and blocked attempts
-    // on high-risk services only; other blocked noise is the scan detectors' business.
-    const through = obs.verdict !== "blocked" || svc.risk === "high";
-    if (obs.to.kind === "workload" && through) this.lateral(contacts, obs, at, flow, svc.risk);
+    if (svc.spread) this.spread(contacts, obs, at, flow, !failed);
+    // Lateral movement: edges no policy or baseline explains that reached a service, and failed
+    // attempts (blocked, refused, unanswered) on high-risk services only; other failures are the
+    // scan detectors' business. A failed attempt the policy allows is explained: not counted.
+    const attempt =
+      failed && svc.risk === "high" && (obs.verdict !== "allowed" || !this.view.allows(obs));
+    if (obs.to.kind === "workload" && (!failed || attempt)) {
+      this.lateral(contacts, obs, at, flow, svc.risk, !failed);
+    }
   }
 
-  private suspicious(obs: FlowObservation): boolean {
-    return obs.verdict !== "allowed" || (!this.view.known(obs) && !this.view.allows(obs));
+  /**
+   * Blocked and would-block contacts always count. A failed one (refused, unanswered) counts
+   * unless the edge answered before (in the baseline): a server that went down is no scan. An
+   * answered one counts when neither the baseline knows the edge nor the policy allows it.
+   */
+  private suspicious(obs: FlowObservation, failed: boolean): boolean {
+    if (obs.verdict !== "allowed") return true;
+    if (failed) return !this.view.known(obs);
+    return !this.view.known(obs) && !this.view.allows(obs);
   }
 
   private decoy(obs: FlowObservation, at: number) {
@@ -184,41 +224,13 @@ export class DetectionEngine {
     );
   }
 
-  private scan(c: SourceContacts, obs: FlowObservation, at: number, flow: EvidenceFlow) {
-    const src = obs.from.name;
-    const o = this.options;
-    const since = at - o.scanWindowMs;
-    const open = this.book.isOpen("scan", src, at);
-    const vertical = open ? 0 : c.portsOn(obs.to.name, since);
-    const horizontal = open ? 0 : c.hostsOn(obs.port, since);
-    if (!open && vertical < o.scanPorts && horizontal < o.scanHosts) return;
-    const seeds = open
-      ? {}
-      : vertical >= o.scanPorts
-        ? { seedPorts: c.portsOf(obs.to.name) }
-        : { seedTargets: c.hostsOf(obs.port) };
-    this.emit(
-      this.book.raise({
-        kind: "scan",
-        source: src,
-        severity: horizontal >= o.scanHosts ? "high" : "medium",
-        at,
-        ...seeds,
-        target: obs.to.name,
-        port: obs.port,
-        flow,
-        detail: {
-          scanPorts: o.scanPorts,
-          scanHosts: o.scanHosts,
-          windowMs: o.scanWindowMs,
-        },
-        summary: (a) =>
-          `${a.source} scanned ${namesOrCount(a.ports, "port")} on ${namesOrCount(a.targets, "host")}`,
-      }),
-    );
-  }
-
-  private spread(c: SourceContacts, obs: FlowObservation, at: number, flow: EvidenceFlow) {
+  private spread(
+    c: SourceContacts,
+    obs: FlowObservation,
+    at: number,
+    flow: EvidenceFlow,
+    reached: boolean,
+  ) {
     const src = obs.from.name;
     const o = this.options;
     c.recordSpread(obs.to.name, at);
@@ -234,7 +246,7 @@ export class DetectionEngine {
         target: obs.to.name,
         port: obs.port,
         flow,
-        reaches: obs.verdict !== "blocked",
+        reaches: reached,
         detail: { spreadHosts: o.spreadHosts, windowMs: o.spreadWindowMs },
         summary: (a) =>
           `${a.source} fanned out on file-sharing/remote-execution services (${a.portList.map(describePort).join(", ")}) to ${countOf(a.targets, "host")}`,
@@ -248,6 +260,7 @@ export class DetectionEngine {
     at: number,
     flow: EvidenceFlow,
     risk: Risk,
+    reached: boolean,
   ) {
     const src = obs.from.name;
     const o = this.options;
@@ -266,7 +279,7 @@ export class DetectionEngine {
         target: obs.to.name,
         port: obs.port,
         flow,
-        reaches: obs.verdict !== "blocked",
+        reaches: reached,
         summary: lateralSummary,
       }),
     );
@@ -307,29 +320,9 @@ export class DetectionEngine {
     this.lastSweep = now;
     const idle = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
     for (const [name, c] of this.sources) if (now - c.lastAt > idle) this.sources.delete(name);
+    this.scans.sweep(now);
     this.book.sweep(now);
   }
-}
-
-function evidence(obs: FlowObservation): EvidenceFlow {
-  return {
-    from: obs.from.name,
-    to: obs.to.name,
-    port: obs.port,
-    verdict: obs.verdict,
-    count: obs.count,
-    at: obs.last,
-    ...(obs.rule === undefined ? {} : { rule: obs.rule }),
-  };
-}
-
-/** The items themselves when there are a few (`tcp/3389`, `db-1, web-1`), else how many. */
-function namesOrCount(items: ReadonlySet<string>, noun: string): string {
-  return items.size <= 3 ? [...items].sort().join(", ") : countOf(items, noun);
-}
-
-function countOf(items: ReadonlySet<string>, noun: string): string {
-  return `${items.size} ${noun}${items.size === 1 ? "" : "s"}`;
 }
 
 function lateralSummary(a: OpenAlert): string {

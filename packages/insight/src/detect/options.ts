@@ -7,6 +7,12 @@ export interface DetectionOptions {
   /** Horizontal scan: one source, one port, >= this many hosts within scanWindowMs. */
   readonly scanHosts: number;
   readonly scanWindowMs: number;
+  /**
+   * Slow scan: one source, >= this many distinct failed contacts (host and port; blocked, refused
+   * or unanswered) within slowScanWindowMs — a scan paced below the windows above.
+   */
+  readonly slowScanContacts: number;
+  readonly slowScanWindowMs: number;
   /** Ransomware-style spread: spread services to >= this many hosts within spreadWindowMs. */
   readonly spreadHosts: number;
   readonly spreadWindowMs: number;
@@ -24,12 +30,16 @@ export interface DetectionOptions {
   /** Bounds: sources tracked at once (oldest dropped first), contacts kept per source. */
   readonly maxSources: number;
   readonly maxContactsPerSource: number;
+  /** Sources the slow-scan detector follows at once (least recently failed dropped first). */
+  readonly maxSlowSources: number;
 }
 
 export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   scanPorts: 15,
   scanHosts: 4,
   scanWindowMs: 60_000,
+  slowScanContacts: 20,
+  slowScanWindowMs: 6 * 3_600_000,
   spreadHosts: 3,
   spreadWindowMs: 30_000,
   lateralScore: 3,
@@ -40,4 +50,5 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   offlineAfterMs: 90_000,
   maxSources: 50_000,
   maxContactsPerSource: 4096,
+  maxSlowSources: 10_000,
 };

@@ -1,6 +1,7 @@
 // Recorded-like flow sequences for the detector tests and the benchmark.
 
 import type { FlowObservation, FlowVerdict } from "../flow.js";
+import { Scanners } from "../scanners.js";
 import { Baseline } from "./baseline.js";
 import { DecoyList } from "./decoys.js";
 import type { DetectionView } from "./types.js";
@@ -30,15 +31,17 @@ export function obs(
   };
 }
 
-/** A view over a baseline, a set of policy-allowed edges and a decoy list. */
+/** A view over a baseline, a set of policy-allowed edges, a decoy list and declared scanners. */
 export function viewOf(
   baseline = new Baseline(),
   allowed: ReadonlySet<string> = new Set(),
   decoys = new DecoyList(),
+  scanners = new Scanners(),
 ): DetectionView {
   return {
     known: (o) => baseline.has(o),
     allows: (o) => allowed.has(Baseline.key(o.from.name, o.to.name, o.port)),
     isDecoy: (to, port) => decoys.matches(to, port),
+    isScanner: (from) => scanners.isScanner(from),
   };
 }

@@ -1,14 +1,16 @@
 // What the detectors produce and what they need to know about the estate. Everything is plain
 // data; times are milliseconds since the epoch and always passed in.
 
-import type { FlowEnd, FlowObservation, FlowVerdict } from "../flow.js";
+import type { FlowEnd, FlowObservation, FlowOutcome, FlowVerdict } from "../flow.js";
 
 export type AlertKind =
   | "scan"
   | "lateral-movement"
   | "ransomware-spread"
   | "decoy"
-  | "enforcement-gap";
+  | "enforcement-gap"
+  /** Informational: what a declared scanner (scanners.ts) swept, in place of a scan alert. */
+  | "authorised-scan";
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   "scan",
@@ -16,6 +18,15 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   "ransomware-spread",
   "decoy",
   "enforcement-gap",
+  "authorised-scan",
+];
+
+/** Kinds that make their source a suspect: its traffic is not learned while such an alert is open. */
+export const SUSPECT_KINDS: readonly AlertKind[] = [
+  "scan",
+  "lateral-movement",
+  "ransomware-spread",
+  "decoy",
 ];
 
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -35,6 +46,8 @@ export interface EvidenceFlow {
   readonly to: string;
   readonly port: string;
   readonly verdict: FlowVerdict;
+  /** What the network answered (absent: established). */
+  readonly outcome?: FlowOutcome;
   readonly count: number;
   readonly at: number;
   readonly rule?: string;
@@ -85,6 +98,8 @@ export interface DetectionView {
   known(obs: FlowObservation): boolean;
   /** Is this destination (and port) a decoy? */
   isDecoy(to: FlowEnd, port: string): boolean;
+  /** Is this source a declared scanner (label or the `scanners` IP list; see scanners.ts)? */
+  isScanner(from: FlowEnd): boolean;
 }
 
 /** An agent's state as the enforcement-gap check needs it. */

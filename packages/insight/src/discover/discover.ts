@@ -2,17 +2,20 @@
 // communities), each group split into tiers by what its members serve (same listening services
 // -> same role), with the evidence, and label suggestions for workloads missing app or role.
 //
-//   edges (workload <-> workload, learned verdicts) ──detectCommunities──> groups
+//   edges ──learnableEdges──> allowed / would-block, answered, not a scanner's, not held back
+//   edges (workload <-> workload) ──detectCommunities──> groups
 //   edges ──servedServices──> signatures ──> tiers, role suggestions
 //   groups + labels ──suggestLabels──> app suggestions
 
 import type { Workload } from "@microseg/core";
-import type { FlowEdge, FlowVerdict } from "../flow.js";
+import type { FlowEdge } from "../flow.js";
+import { type LearningFilter, learnableEdges } from "../learnable.js";
 import { detectCommunities, pairWeights } from "./communities.js";
 import { PORT_ROLES, type Served, servedServices, signature } from "./served.js";
 import { type LabelSuggestion, suggestLabels } from "./suggest.js";
 
-export interface DiscoverInput {
+/** `scanners` and `heldBack` (LearningFilter) name sources whose traffic says nothing. */
+export interface DiscoverInput extends LearningFilter {
   readonly edges: readonly FlowEdge[];
   readonly workloads: readonly Workload[];
   /** Louvain's RNG seed (default 1): the same seed and input give the same groups. */
@@ -58,13 +61,11 @@ export interface Discovery {
  */
 export const DEFAULT_RESOLUTION = 0.5;
 
-const LEARNED: ReadonlySet<FlowVerdict> = new Set(["allowed", "would-block"]);
-
 export function discoverApplications(input: DiscoverInput): Discovery {
   const names = new Set(input.workloads.map((w) => w.name));
-  const edges = input.edges.filter(
+  // A sweep of closed ports touches every workload: learned from, it would glue them together.
+  const edges = learnableEdges(input.edges, input).learned.filter(
     (e) =>
-      LEARNED.has(e.verdict) &&
       e.from.kind === "workload" &&
       e.to.kind === "workload" &&
       names.has(e.from.name) &&

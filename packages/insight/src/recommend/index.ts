@@ -8,7 +8,6 @@ export type {
 } from "./proposal.js";
 export {
   type Coverage,
-  LEARNED_VERDICTS,
   type Recommendation,
   type RecommendInput,
   recommend,

@@ -1,7 +1,8 @@
 // Policy recommendation: observed traffic -> a least-privilege native policy draft, checked
 // against the traffic it came from.
 //
-//   edges (allowed, would-block) ──propose──> rules + ipLists ──renderYaml──> YAML text
+//   edges ──learnableEdges──> allowed / would-block, answered, not a scanner's, not held back
+//     ──propose──> rules + ipLists ──renderYaml──> YAML text
 //                                                                                │
 //   coverage: loadPolicy(YAML) (core) ──explainEndpoints per input edge──> allowed? <┘
 //
@@ -16,16 +17,21 @@ import {
   type Policy,
   type Workload,
 } from "@microseg/core";
-import type { FlowEdge, FlowVerdict } from "../flow.js";
+import type { FlowEdge } from "../flow.js";
+import {
+  type HeldBackSource,
+  type LearningFilter,
+  type LeftOut,
+  learnableEdges,
+} from "../learnable.js";
 import { flowEndpoint } from "../replay/endpoints.js";
 import { type Proposal, type ProposedIpList, type ProposedRule, propose } from "./proposal.js";
 import { renderYaml } from "./yaml.js";
 
-export interface RecommendInput {
+/** `scanners` and `heldBack` (LearningFilter) name what is not learned besides failed traffic. */
+export interface RecommendInput extends LearningFilter {
   readonly edges: readonly FlowEdge[];
   readonly workloads: readonly Workload[];
-  /** Which recorded verdicts are traffic to allow (default: allowed and would-block). */
-  readonly verdicts?: readonly FlowVerdict[];
   /** Comment lines at the top of the YAML (e.g. the time range it was learned from). */
   readonly header?: readonly string[];
 }
@@ -47,17 +53,18 @@ export interface Recommendation {
   readonly rules: readonly ProposedRule[];
   readonly ipLists: readonly ProposedIpList[];
   readonly coverage: Coverage;
-  /** Edges left out because of their verdict (blocked traffic is not learned). */
+  /** Edges not learned from: the sum of leftOut. */
   readonly ignored: number;
+  /** Edges not learned from, by reason (learnable.ts). */
+  readonly leftOut: LeftOut;
+  /** The sources held back by open alerts, with the alerts' ids. */
+  readonly heldBack: readonly HeldBackSource[];
   /** Problems core's loader found in the YAML: always empty unless there is a defect. */
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export const LEARNED_VERDICTS: readonly FlowVerdict[] = ["allowed", "would-block"];
-
 export function recommend(input: RecommendInput): Recommendation {
-  const verdicts = new Set(input.verdicts ?? LEARNED_VERDICTS);
-  const learned = input.edges.filter((e) => verdicts.has(e.verdict));
+  const { learned, leftOut, heldBack } = learnableEdges(input.edges, input);
   const proposal = propose(learned, input.workloads);
   const yaml = renderYaml(proposal.rules, proposal.ipLists, input.header);
   const loaded = loadPolicy([{ file: "recommended.yaml", text: yaml }], {
@@ -70,6 +77,8 @@ export function recommend(input: RecommendInput): Recommendation {
     ipLists: proposal.ipLists,
     coverage: coverage(loaded.policy, input.workloads, learned, proposal),
     ignored: input.edges.length - learned.length,
+    leftOut,
+    heldBack,
     diagnostics: loaded.diagnostics,
   };
 }
