@@ -66,6 +66,7 @@ describe("CEF", () => {
       "Ransomware-style spread",
       "Decoy touched",
       "Enforcement gap",
+      "Authorised scan",
     ]);
     expect(cefName("slow-scan")).toBe("Slow scan");
   });

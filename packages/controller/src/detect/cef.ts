@@ -40,6 +40,7 @@ export const CEF_NAMES: Readonly<Record<string, string>> = {
   "ransomware-spread": "Ransomware-style spread",
   decoy: "Decoy touched",
   "enforcement-gap": "Enforcement gap",
+  "authorised-scan": "Authorised scan",
 };
 
 // C0 controls and DEL, but not the line breaks each escape handles itself.
