@@ -86,7 +86,15 @@ describePrivileged("learning end to end: flows, recommendation, enforcement, rep
       "every observed edge at the controller",
     );
     expect(seen).toEqual(EXPECTED);
-    const all = await edges("--from", "web-1", "--to", "app-1");
+    // an edge shows with its first report; the last of its three connections may come a flush later
+    const all = await eventually(
+      async () => {
+        const e = await edges("--from", "web-1", "--to", "app-1");
+        return (e[0]?.count ?? 0) >= 3 ? e : undefined;
+      },
+      10_000,
+      "the three web-1 -> app-1 connections counted",
+    );
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ verdict: "allowed", port: "tcp/8000" });
     expect(all[0]?.count).toBeGreaterThanOrEqual(3);
