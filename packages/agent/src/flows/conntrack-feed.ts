@@ -36,8 +36,11 @@ export interface ConntrackFeed {
   take(): ConntrackEvent[];
   /** Events lost since the last call. */
   takeLost(): Promise<number>;
-  /** Totals since start: table dumps run after overruns and NEW events they recovered. */
-  stats(): { resyncs: number; recovered: number };
+  /**
+   * Totals since start: lines read from the event socket, table dumps run after overruns and the
+   * NEW events they recovered.
+   */
+  stats(): { events: number; resyncs: number; recovered: number };
   stop(): void;
 }
 
@@ -82,6 +85,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
   let dropsBaseline: number | undefined;
   let lastDropsRead = Date.now();
   let lastOverrun = Number.NEGATIVE_INFINITY;
+  let lines = 0;
   // The kernel's drop count (or the ENOBUFS messages) since the last poll, handed to the resync.
   const pollLoss = async () => {
     lastDropsRead = Date.now();
@@ -132,6 +136,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       else o.log.error({ error: e.message }, "conntrack failed");
     });
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      lines += 1;
       const event = parseConntrackLine(line);
       if (!event || !resync.admit(event, conntrackKey(line))) return;
       if (queue.length >= maxQueued) refused += 1;
@@ -185,7 +190,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       if (!quiet) await pollLoss();
       return lostHere + resync.settle();
     },
-    stats: () => resync.stats(),
+    stats: () => ({ events: lines, ...resync.stats() }),
     stop() {
       stopped = true;
       resync.stop();
