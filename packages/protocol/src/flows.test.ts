@@ -75,8 +75,13 @@ describe("flow batch ranges", () => {
       fc.string({ maxLength: 70 }),
       num,
     );
+    const outcome = fc.oneof(
+      fc.constantFrom("established", "refused", "unanswered", "allowed", undefined),
+      text,
+    );
     const tuple = fc.oneof(
       fc.tuple(text, text, text, text, num, text, num, num, num, num, num),
+      fc.tuple(text, text, text, text, num, text, num, num, num, num, num, outcome),
       fc.array(fc.oneof(text, num), { maxLength: 12 }),
       fc.constantFrom(null, "x", {}),
     );
@@ -96,8 +101,22 @@ describe("flow batch ranges", () => {
     );
   });
 
+  it("takes an optional 12th element, the outcome, and names it when it is not one", () => {
+    for (const outcome of ["established", "refused", "unanswered"]) {
+      const ok = batch([record({ 11: outcome })]);
+      expect(checkFlowBatch(ok).ok).toBe(true);
+      expect(FlowBatchSchema.safeParse(ok).success).toBe(true);
+    }
+    expect(checkFlowBatch(batch([record()])).ok).toBe(true); // an older agent's 11 elements
+    bothRefuse(batch([record({ 11: "allowed" })]), /^records\[0\]\[11\]: established, refused/);
+    bothRefuse(batch([record({ 11: null })]), /^records\[0\]\[11\]: /);
+    bothRefuse(batch([record({ 11: "refused", 12: "refused" })]), /^records\[0\]\[0\]: /);
+  });
+
   it("keeps a real record valid", () => {
     const r: FlowTuple = ["in", "udp", "fd00::1", "fd00::2", 53, "blocked", 3, 0, 0, T - 5, T];
     expect(checkFlowBatch(batch([[...r]])).ok).toBe(true);
+    const answered: FlowTuple = ["out", "tcp", "fd00::1", "fd00::2", 22, "allowed", 1, 0, 0, T, T];
+    expect(checkFlowBatch(batch([[...answered, "refused"]])).ok).toBe(true);
   });
 });
