@@ -25,7 +25,7 @@ import {
 } from "./flow-recording.js";
 import { DEFAULT_TABLE, kernelSetNames, MANAGEMENT_SETS } from "./names.js";
 import { chainRules } from "./rules.js";
-import type { NftChain, NftCommand, NftDocument, NftTable } from "./wire.js";
+import type { NftChain, NftCommand, NftDocument, NftExpr, NftTable } from "./wire.js";
 
 export interface RenderOptions {
   /** Table name inside family inet; default "microseg". */
@@ -146,10 +146,13 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
       commands.push({ add: { rule: { ...base, chain: chainName, expr } } });
     }
   }
-  const observation = [
-    ...(["inbound", "outbound"] as const).map((d) => [flowOutcomeChainName(d), flowOutcomeRules()]),
+  const observation: [string, NftExpr[][]][] = [
+    ...(["inbound", "outbound"] as const).map((d): [string, NftExpr[][]] => [
+      flowOutcomeChainName(d),
+      flowOutcomeRules(),
+    ]),
     [FLOW_REFUSED_CHAIN, flowRefusedRules()],
-  ] as const;
+  ];
   for (const [chainName, rules] of observation) {
     for (const expr of rules) commands.push({ add: { rule: { ...base, chain: chainName, expr } } });
   }
