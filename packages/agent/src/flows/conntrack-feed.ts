@@ -1,6 +1,8 @@
-// Connection events from the kernel: one long-lived `conntrack -E -e NEW,DESTROY -o
+// Connection events from the kernel: one long-lived `conntrack -E -e NEW,UPDATE,DESTROY -o
 // extended,id,timestamp -b <bytes>` child in the agent's network namespace, its lines parsed
-// (conntrack-line.ts) and queued until the collector takes them.
+// (conntrack-line.ts) and queued until the collector takes them. UPDATE carries a connection's
+// first reply (its outcome); the ruleset's event mask keeps it to one per connection (without
+// the agent's table, TCP state changes arrive too and are ignored by the collector).
 //
 // Loss is counted, never hidden: when the netlink socket buffer overflows the kernel drops
 // events and counts them per socket (`Drops` in /proc/<pid>/net/netlink, the child's own
@@ -41,6 +43,8 @@ export interface ConntrackFeed {
    * NEW events they recovered.
    */
   stats(): { events: number; resyncs: number; recovered: number };
+  /** false once `conntrack` turned out to be missing (no events will ever come). */
+  available(): boolean;
   stop(): void;
 }
 
@@ -110,7 +114,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       "conntrack",
       "-E",
       "-e",
-      "NEW,DESTROY",
+      "NEW,UPDATE,DESTROY",
       "-o",
       "extended,id,timestamp",
       "-b",
@@ -191,6 +195,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       return lostHere + resync.settle();
     },
     stats: () => ({ events: lines, ...resync.stats() }),
+    available: () => !missing,
     stop() {
       stopped = true;
       resync.stop();
@@ -328,9 +333,9 @@ function startResync(
       held += n;
       request();
     },
-    /** false for a NEW event a dump already recovered (a duplicate). */
+    /** false for a NEW event a dump already recovered (a duplicate); UPDATEs always pass. */
     admit(e: ConntrackEvent, key: number | undefined): boolean {
-      if (key === undefined) return true;
+      if (key === undefined || e.type === "update") return true;
       if (e.type === "destroy") {
         seen.forget(key);
         return true;
