@@ -17,7 +17,8 @@
 // %, what the collector itself reported as dropped, the NEW events it recovered from table dumps
 // after overruns (and how many dumps), the event lines the listener read, and CPU (ms and % of a
 // core) of the listener (conntrack -E child) and of the collector (this process + its nft and
-// conntrack -L children), per run, and the collector's CPU per connection made.
+// conntrack -L children), per run, and the collector's CPU per connection made; then what the
+// collector said the network answered (outcomes: udp is unanswered, tcp established).
 
 import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -130,6 +131,8 @@ async function send(client: Netns): Promise<{ sent: number; seconds: number }> {
 }
 
 const SETTLE_MS = 2000;
+/** After the collector's last connection: its hold (3 s), then the dump and loss settle. */
+const COLLECTOR_SETTLE_MS = 3000 + 2 * SETTLE_MS;
 const settle = (ms = SETTLE_MS) => new Promise((r) => setTimeout(r, ms));
 
 interface RunResult {
@@ -143,6 +146,8 @@ interface RunResult {
   resyncs: number;
   /** Lines the listener read (baseline: NEW events only). */
   events: number;
+  /** Seen connections per outcome (collector). */
+  outcomes: Record<string, number>;
 }
 
 async function baseline(server: Netns, client: Netns): Promise<RunResult> {
@@ -166,19 +171,26 @@ async function baseline(server: Netns, client: Netns): Promise<RunResult> {
     recovered: 0,
     resyncs: 0,
     events: seen,
+    outcomes: {},
   };
 }
 
 async function collector(server: Netns, client: Netns, stateDir: string): Promise<RunResult> {
   let seen = 0;
   let dropped = 0;
+  const outcomes: Record<string, number> = {};
   const flows = await startFlowCollection({
     stateDir,
     netns: server.name,
     conntrackBufferBytes: BUFFER,
     localAddresses: () => new Set(["198.18.0.1"]),
     send: () => async (batch: FlowBatch) => {
-      for (const r of batch.records) if (r[5] === "allowed" && r[1] === TRAFFIC) seen += r[6];
+      for (const r of batch.records) {
+        if (r[5] !== "allowed" || r[1] !== TRAFFIC) continue;
+        seen += r[6];
+        const k = r[11] ?? "established";
+        outcomes[k] = (outcomes[k] ?? 0) + r[6];
+      }
       dropped += batch.dropped ?? 0;
       return { seq: batch.seq, duplicate: false };
     },
@@ -199,14 +211,25 @@ async function collector(server: Netns, client: Netns, stateDir: string): Promis
   const reaped0 = (await cpuMs("self", true)) - (await cpuMs("self"));
   const listener0 = await cpuMs(conntrackPid);
   const { sent, seconds } = await send(client);
-  await settle(2 * SETTLE_MS); // the last table dump finishes and its loss settles
+  await settle(COLLECTOR_SETTLE_MS); // holds resolve, the last dump finishes, its loss settles
   const own = process.cpuUsage(cpu0);
   const reaped = (await cpuMs("self", true)) - (await cpuMs("self")) - reaped0;
   const listenerMs = (await cpuMs(conntrackPid)) - listener0;
   const { recovered, resyncs, events } = flows.conntrackStats();
   await flows.stop();
   const collectorMs = (own.user + own.system) / 1000 + reaped;
-  return { sent, seconds, seen, dropped, listenerMs, collectorMs, recovered, resyncs, events };
+  return {
+    sent,
+    seconds,
+    seen,
+    dropped,
+    listenerMs,
+    collectorMs,
+    recovered,
+    resyncs,
+    events,
+    outcomes,
+  };
 }
 
 function report(name: string, r: RunResult, wallS: number): string {
@@ -240,7 +263,7 @@ async function main(): Promise<void> {
     const base = await baseline(server, client);
     await server.exec("conntrack", ["-F"]).catch(() => "");
     const coll = await collector(server, client, join(dir, "state"));
-    const wall = (r: RunResult) => r.seconds + (r === coll ? 2 * SETTLE_MS : SETTLE_MS) / 1000;
+    const wall = (r: RunResult) => r.seconds + (r === coll ? COLLECTOR_SETTLE_MS : SETTLE_MS) / 1000;
     console.log(
       "run        | achieved  | seen / made         | lost (%)         | dropped | listener CPU      | collector CPU     | recovered          | events    | CPU/conn",
     );
@@ -248,6 +271,7 @@ async function main(): Promise<void> {
     console.log(report("collector", coll, wall(coll)));
     const ratio = (coll.listenerMs + coll.collectorMs) / Math.max(1, base.listenerMs);
     console.log(`collector total CPU / baseline listener CPU: ${ratio.toFixed(1)}x`);
+    console.log(`collector outcomes: ${JSON.stringify(coll.outcomes)}`);
     servers?.stop();
   } finally {
     await server.exec("conntrack", ["-F"]).catch(() => "");
