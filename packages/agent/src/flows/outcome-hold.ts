@@ -57,13 +57,14 @@ export class OutcomeHold {
 
   /** Holds a new connection; answers the oldest one, resolved, when the hold is full. */
   hold(id: number, o: Pending, atMs: number, refused: ReadonlySet<number>): FlowObservation[] {
-    this.held.delete(id); // a reused id: the newer connection replaces the older
+    const out: FlowObservation[] = [];
+    // A reused id (the older entry's DESTROY was lost): the older connection is resolved first.
+    if (this.held.has(id)) out.push(this.resolve(id, refused.has(id) ? "refused" : "unanswered"));
     this.held.set(id, { o, atMs });
-    if (this.held.size <= this.maxHeld) return [];
     const [oldest] = this.held.keys();
-    return oldest === undefined
-      ? []
-      : [this.resolve(oldest, refused.has(oldest) ? "refused" : "unanswered")];
+    if (this.held.size > this.maxHeld && oldest !== undefined)
+      out.push(this.resolve(oldest, refused.has(oldest) ? "refused" : "unanswered"));
+    return out;
   }
 
   /** A reply: the held connection, established; undefined when `id` is not held. */

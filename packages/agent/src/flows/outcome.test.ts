@@ -296,6 +296,16 @@ describe("OutcomeHold", () => {
     expect(hold.answered(1)).toBeUndefined();
   });
 
+  it("counts both connections when an id comes back while still held (a lost DESTROY)", () => {
+    const hold = new OutcomeHold(3000);
+    const none = new Set<number>();
+    hold.hold(9, pending, 0, none);
+    expect(hold.hold(9, { ...pending, port: 2 }, 10, none)).toEqual([
+      { ...pending, outcome: "unanswered" },
+    ]);
+    expect(hold.answered(9)).toEqual({ ...pending, port: 2, outcome: "established" });
+  });
+
   it("lets the DESTROY traffic of an unanswered connection join the unanswered record", () => {
     const hold = new OutcomeHold(3000);
     const none = new Set<number>();
