@@ -263,7 +263,8 @@ async function main(): Promise<void> {
     const base = await baseline(server, client);
     await server.exec("conntrack", ["-F"]).catch(() => "");
     const coll = await collector(server, client, join(dir, "state"));
-    const wall = (r: RunResult) => r.seconds + (r === coll ? COLLECTOR_SETTLE_MS : SETTLE_MS) / 1000;
+    const wall = (r: RunResult) =>
+      r.seconds + (r === coll ? COLLECTOR_SETTLE_MS : SETTLE_MS) / 1000;
     console.log(
       "run        | achieved  | seen / made         | lost (%)         | dropped | listener CPU      | collector CPU     | recovered          | events    | CPU/conn",
     );
