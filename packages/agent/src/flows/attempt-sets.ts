@@ -11,8 +11,20 @@
 // A counter lower than last time (the element expired and came back, or a full apply replaced
 // the table) starts again from zero. When a set is full, packets its chain judged but no element
 // counted are `unrecorded`: the collector adds them to the batch's `dropped`.
+//
+// Blocked records are `unanswered` (dropped here). Would-block records from the sets are used
+// only without conntrack (the collector counts would-block connections from conntrack, with
+// their outcome); their outcome is then unknown and reported as an older agent would:
+// `established`.
+//
+//   set flow-refused-<v4|v6>               elem { val: <ct id, byte-swapped on little-endian
+//   chain flow-refused                      hosts>, counter } and a counter rule
+//
+// The refused sets name the connections an ICMP error answered (flow-recording.ts); a listing
+// of both replaces the ids the reader holds.
 
-import { FLOW_SET_PREFIX } from "@microseg/nft";
+import { endianness } from "node:os";
+import { FLOW_REFUSED_CHAIN, FLOW_SET_PREFIX } from "@microseg/nft";
 import type { FlowObservation } from "./aggregator.js";
 import { flowKey } from "./aggregator.js";
 import { hasPorts, isIcmp, protocolName } from "./protocols.js";
@@ -43,10 +55,13 @@ export interface RecordingListing {
   readonly chainPackets: ReadonlyMap<string, number>;
   /** Recording chains with a set at its size limit. */
   readonly fullChains: ReadonlySet<string>;
+  /** Conntrack ids in the refused sets; undefined when they were not listed. */
+  readonly refusedIds?: ReadonlySet<number>;
 }
 
 const SET_NAME = /^flow-(deny|wb)-(in|out)-(v4|v6)$/;
-const CHAIN_NAME = /^flow-(deny|wb)-(in|out)$/;
+const CHAIN_NAME = /^flow-((deny|wb)-(in|out)|refused)$/;
+const REFUSED_SET = /^flow-refused-(v4|v6)$/;
 /** Names nft prints when -p was not given. */
 const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   tcp: 6,
@@ -63,11 +78,17 @@ export function parseRecordingListing(stdout: string, table?: string): Recording
   const elements: AttemptElement[] = [];
   const chainPackets = new Map<string, number>();
   const fullChains = new Set<string>();
+  let refusedIds: Set<number> | undefined;
   for (const item of items) {
     const set = item.set as Json | undefined;
     const rule = item.rule as Json | undefined;
     if (set && typeof set.name === "string" && set.name.startsWith(FLOW_SET_PREFIX)) {
       if (!Array.isArray(set.elem)) continue;
+      if (REFUSED_SET.test(set.name)) {
+        refusedIds ??= new Set();
+        for (const id of parseRefused(set.elem as Json[])) refusedIds.add(id);
+        continue;
+      }
       listed.add(set.name);
       const parsed = parseSet(set, set.name);
       elements.push(...parsed);
@@ -81,7 +102,31 @@ export function parseRecordingListing(stdout: string, table?: string): Recording
       if (counter) chainPackets.set(rule.chain, counter.packets ?? 0);
     }
   }
-  return { listed, elements, chainPackets, fullChains };
+  return { listed, elements, chainPackets, fullChains, refusedIds };
+}
+
+const LITTLE_ENDIAN = endianness() === "LE";
+
+/** `ct id` as conntrack prints it, from the set's 32-bit key (stored in network byte order). */
+export function refusedId(value: number): number {
+  if (!LITTLE_ENDIAN) return value >>> 0;
+  return (
+    (((value & 0xff) << 24) |
+      ((value & 0xff00) << 8) |
+      ((value >>> 8) & 0xff00) |
+      (value >>> 24)) >>>
+    0
+  );
+}
+
+function parseRefused(elems: readonly Json[]): number[] {
+  const out: number[] = [];
+  for (const e of elems) {
+    const elem = (e.elem ?? e) as Json;
+    const val = typeof elem === "number" ? elem : elem.val;
+    if (typeof val === "number") out.push(refusedId(val));
+  }
+  return out;
 }
 
 function inTable(item: Json, table: string): boolean {
@@ -132,6 +177,8 @@ export interface AttemptReading {
   readonly wouldBlock: ReadonlySet<string>;
   /** Judged packets no element counted (a full set). */
   readonly unrecorded: number;
+  /** Conntrack ids an ICMP error answered, as last listed (see parseRecordingListing). */
+  readonly refused: ReadonlySet<number>;
 }
 
 interface Counters {
@@ -146,6 +193,12 @@ export class AttemptReader {
   /** wb set -> flowKeys of its elements, as last listed. */
   private wouldBlockKeys = new Map<string, Set<string>>();
   private lastChains = new Map<string, number>();
+  private refusedIds: ReadonlySet<number> = new Set();
+
+  /** Conntrack ids an ICMP error answered, as last listed. */
+  get refused(): ReadonlySet<number> {
+    return this.refusedIds;
+  }
 
   /** Packets each recording chain judged, as last read (to decide which sets to list). */
   get chainCounters(): ReadonlyMap<string, number> {
@@ -188,6 +241,7 @@ export class AttemptReader {
         remote,
         port: id.port,
         verdict: e.kind === "deny" ? "blocked" : "would-block",
+        outcome: e.kind === "deny" ? "unanswered" : "established",
         count,
         packets: count,
         bytes: restarted ? e.bytes : Math.max(0, e.bytes - before.bytes),
@@ -197,14 +251,16 @@ export class AttemptReader {
     }
     for (const [name, elements] of seen) this.lastElements.set(name, elements);
     let unrecorded = 0;
+    if (listing.refusedIds) this.refusedIds = listing.refusedIds;
     for (const [chain, packets] of listing.chainPackets) {
+      if (chain === FLOW_REFUSED_CHAIN) continue;
       const before = this.lastChains.get(chain) ?? 0;
       const judged = packets >= before ? packets - before : packets;
       if (listing.fullChains.has(chain))
         unrecorded += Math.max(0, judged - (recordedPerChain.get(chain) ?? 0));
     }
     if (listing.chainPackets.size > 0) this.lastChains = new Map(listing.chainPackets);
-    return { observations, wouldBlock: this.wouldBlock(), unrecorded };
+    return { observations, wouldBlock: this.wouldBlock(), unrecorded, refused: this.refusedIds };
   }
 
   /** flowKeys of the would-block elements as last listed. */

@@ -4,11 +4,13 @@
 // original destination is ours -> `in`; neither or both (forwarded, or talking to ourselves) is
 // not east-west traffic of this host and is skipped. A NEW counts one connection; a DESTROY
 // brings the packets/bytes of both directions (count 0). In test mode a connection whose key is
-// in a would-block set is the ruleset's would-block, counted there in attempts: its NEW adds
-// nothing (never an `allowed` record), its DESTROY adds its traffic to the would-block record.
+// in a would-block set is the ruleset's would-block: its NEW counts one `would-block`
+// connection (never an `allowed` one), its DESTROY adds its traffic to the would-block record.
+// The outcome is not decided here (outcome-hold.ts).
 
-import { type FlowObservation, flowKey } from "./aggregator.js";
+import { flowKey } from "./aggregator.js";
 import type { ConntrackEvent } from "./conntrack-line.js";
+import type { Pending } from "./outcome-hold.js";
 import { protocolName } from "./protocols.js";
 
 /** Conntrack ids of open would-block connections, bounded (oldest forgotten first). */
@@ -38,10 +40,8 @@ export interface ClassifyContext {
   readonly nowMs: number;
 }
 
-export function observeConnection(
-  ev: ConntrackEvent,
-  ctx: ClassifyContext,
-): FlowObservation | undefined {
+export function observeConnection(ev: ConntrackEvent, ctx: ClassifyContext): Pending | undefined {
+  if (ev.type === "update") return undefined; // an answer, not a connection (outcome-hold.ts)
   const srcLocal = ctx.local.has(ev.src);
   const dstLocal = ctx.local.has(ev.dst);
   if (srcLocal === dstLocal) return undefined;
@@ -52,7 +52,7 @@ export function observeConnection(
   const at = ev.atMs ?? ctx.nowMs;
   // Enforce and learn mode have no would-block elements: skip building the key.
   const key = ctx.wouldBlock.size > 0 ? flowKey({ side, proto, local, remote, port: ev.port }) : "";
-  const observation = (verdict: FlowObservation["verdict"], count: number): FlowObservation => ({
+  const observation = (verdict: Pending["verdict"], count: number): Pending => ({
     side,
     proto,
     local,
@@ -68,7 +68,7 @@ export function observeConnection(
   if (ev.type === "new") {
     if (key && ctx.wouldBlock.has(key)) {
       if (ev.id !== undefined) ctx.wouldBlockIds.remember(ev.id);
-      return undefined;
+      return observation("would-block", 1);
     }
     return observation("allowed", 1);
   }

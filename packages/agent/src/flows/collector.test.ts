@@ -40,11 +40,13 @@ const conn = (o: Partial<ConntrackEvent>): ConntrackEvent => ({
   port: 80,
   packets: 0,
   bytes: 0,
+  replied: false,
+  reset: false,
   ...o,
 });
 
 describe("FlowAggregator", () => {
-  it("sums the same key and verdict, keeps the earliest first and latest last time", () => {
+  it("sums the same key, verdict and outcome, keeps the earliest first and latest last time", () => {
     const agg = new FlowAggregator();
     const base = {
       side: "in" as const,
@@ -53,13 +55,16 @@ describe("FlowAggregator", () => {
       remote: "b",
       port: 80,
       verdict: "allowed" as const,
+      outcome: "established" as const,
     };
     agg.add({ ...base, count: 1, packets: 0, bytes: 0, firstMs: 5, lastMs: 5 });
     agg.add({ ...base, count: 1, packets: 3, bytes: 90, firstMs: 2, lastMs: 9 });
+    agg.add({ ...base, outcome: "refused", count: 1, packets: 2, bytes: 9, firstMs: 4, lastMs: 4 });
     agg.add({ ...base, verdict: "blocked", count: 2, packets: 2, bytes: 1, firstMs: 1, lastMs: 1 });
     expect(agg.drain()).toEqual([
-      ["in", "tcp", "a", "b", 80, "allowed", 2, 3, 90, 2, 9],
-      ["in", "tcp", "a", "b", 80, "blocked", 2, 2, 1, 1, 1],
+      ["in", "tcp", "a", "b", 80, "allowed", 2, 3, 90, 2, 9, "established"],
+      ["in", "tcp", "a", "b", 80, "allowed", 1, 2, 9, 4, 4, "refused"],
+      ["in", "tcp", "a", "b", 80, "blocked", 2, 2, 1, 1, 1, "established"],
     ]);
     expect(agg.drain()).toEqual([]);
   });
@@ -67,7 +72,14 @@ describe("FlowAggregator", () => {
   it("drains records the controller accepts: counters capped, first not after last", () => {
     const agg = new FlowAggregator();
     const big = MAX_FLOW_COUNTER;
-    const base = { side: "out", proto: "tcp", local: "fd::1", remote: "fd::2", port: 9 } as const;
+    const base = {
+      side: "out",
+      proto: "tcp",
+      local: "fd::1",
+      remote: "fd::2",
+      port: 9,
+      outcome: "unanswered",
+    } as const;
     agg.add({
       ...base,
       verdict: "allowed",
@@ -87,7 +99,9 @@ describe("FlowAggregator", () => {
       lastMs: 3,
     });
     const records = agg.drain();
-    expect(records).toEqual([["out", "tcp", "fd::1", "fd::2", 9, "allowed", 2, big, big, 3, 3]]);
+    expect(records).toEqual([
+      ["out", "tcp", "fd::1", "fd::2", 9, "allowed", 2, big, big, 3, 3, "unanswered"],
+    ]);
     expect(checkFlowBatch({ seq: 1, records }).ok).toBe(true);
   });
 });
@@ -101,7 +115,10 @@ describe("FlowCollector.flush", () => {
           conn({ atMs: 200, id: 2 }),
           conn({ atMs: 300, id: 3, src: "198.18.0.1", dst: "198.18.0.9", port: 443 }),
           conn({ atMs: 400, id: 4, src: "198.18.0.7", dst: "198.18.0.8" }), // not ours
-          conn({ type: "destroy", atMs: 500, id: 1, packets: 7, bytes: 383 }),
+          conn({ type: "update", atMs: 101, id: 1, replied: true }),
+          conn({ type: "update", atMs: 201, id: 2, replied: true }),
+          conn({ type: "update", atMs: 301, id: 3, replied: true }),
+          conn({ type: "destroy", atMs: 500, id: 1, packets: 7, bytes: 383, replied: true }),
         ],
       ],
       () => undefined,
@@ -111,8 +128,34 @@ describe("FlowCollector.flush", () => {
       {
         dropped: 0,
         records: [
-          ["in", "tcp", "198.18.0.1", "198.18.0.2", 80, "allowed", 2, 7, 383, 100, 500],
-          ["out", "tcp", "198.18.0.1", "198.18.0.9", 443, "allowed", 1, 0, 0, 300, 300],
+          [
+            "in",
+            "tcp",
+            "198.18.0.1",
+            "198.18.0.2",
+            80,
+            "allowed",
+            2,
+            7,
+            383,
+            100,
+            500,
+            "established",
+          ],
+          [
+            "out",
+            "tcp",
+            "198.18.0.1",
+            "198.18.0.9",
+            443,
+            "allowed",
+            1,
+            0,
+            0,
+            300,
+            300,
+            "established",
+          ],
         ],
       },
     ]);
@@ -142,8 +185,13 @@ describe("FlowCollector.flush", () => {
     const wb = { port: 81 };
     const { collector, batches } = harness(
       [
-        [conn({ ...wb, id: 9 }), conn({ id: 10 })],
-        [conn({ ...wb, type: "destroy", id: 9, packets: 6, bytes: 400 })],
+        [
+          conn({ ...wb, id: 9 }),
+          conn({ id: 10 }),
+          conn({ ...wb, type: "update", id: 9, replied: true }),
+          conn({ type: "update", id: 10, replied: true }),
+        ],
+        [conn({ ...wb, type: "destroy", id: 9, packets: 6, bytes: 400, replied: true })],
       ],
       () => recorded("nft-test.json"),
     );
@@ -152,7 +200,7 @@ describe("FlowCollector.flush", () => {
     const all = batches.flatMap((b) => b.records);
     const port81 = all.filter((r) => r[4] === 81 && r[1] === "tcp");
     expect(port81.map((r) => r[5])).toEqual(["would-block", "would-block"]);
-    expect(port81[0]?.[6]).toBe(1); // attempts from the set
+    expect(port81[0]?.[6]).toBe(1); // the connection, from conntrack (the set only classifies)
     expect(port81[1]?.slice(6, 9)).toEqual([0, 6, 400]); // its traffic at DESTROY
     expect(all.find((r) => r[4] === 80 && r[1] === "tcp" && r[3] === "198.18.0.2")?.[5]).toBe(
       "allowed",
@@ -186,12 +234,14 @@ describe("FlowCollector.flush", () => {
       await collector.flush();
       flushes.push(reads);
     }
-    // first flush reads (never read before); the one with an event reads; idle ones wait 5 s
-    expect(flushes).toEqual([1, 1, 2, 2, 2]);
+    // first flush reads (never read before); the one with an event reads, and the next ones
+    // while its connection is held (2 s per flush here: resolved at the 5th); idle ones wait 5 s
+    expect(flushes).toEqual([1, 1, 2, 3, 4]);
   });
 
   it("keeps collecting connections when the table cannot be read", async () => {
-    const { collector, batches } = harness([[conn({ id: 1 })]], () => {
+    const answered = conn({ type: "update", id: 1, replied: true });
+    const { collector, batches } = harness([[conn({ id: 1 }), answered]], () => {
       throw new Error("nft: permission denied");
     });
     await collector.flush();

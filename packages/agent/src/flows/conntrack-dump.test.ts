@@ -29,11 +29,15 @@ describe("parseConntrackDumpLine", () => {
       port: 80,
       packets: 0,
       bytes: 0,
+      replied: true,
+      reset: false,
     });
   });
 
   it("reads IPv6, UDP (replied or not) and ICMP (the type, and the last id)", () => {
     expect(entries[1]).toMatchObject({ protocol: 17, src: "2001:2::2", port: 53, id: 2454484843 });
+    expect(entries[1]?.replied).toBe(true);
+    expect(entries[4]?.replied).toBe(false);
     expect(entries[4]).toMatchObject({ protocol: 17, port: 2001, id: 77 });
     expect(entries[5]).toMatchObject({ protocol: 1, port: 8, id: 2007521398 });
     expect(entries[6]).toMatchObject({ protocol: 58, port: 128, id: 1264853527 });

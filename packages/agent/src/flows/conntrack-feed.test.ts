@@ -117,7 +117,7 @@ describe("startConntrackFeed resync after lost events", () => {
       dropped += await feed.takeLost();
       expect(ids.sort()).toEqual([1, 2, 3, 4, 5]);
       expect(dropped).toBe(1);
-      expect(feed.stats()).toEqual({ resyncs: 1, recovered: 2 });
+      expect(feed.stats()).toEqual({ events: 3, resyncs: 1, recovered: 2 });
       expect(dumps).toHaveLength(1);
     } finally {
       feed.stop();

@@ -1,6 +1,8 @@
-// Connection events from the kernel: one long-lived `conntrack -E -e NEW,DESTROY -o
+// Connection events from the kernel: one long-lived `conntrack -E -e NEW,UPDATE,DESTROY -o
 // extended,id,timestamp -b <bytes>` child in the agent's network namespace, its lines parsed
-// (conntrack-line.ts) and queued until the collector takes them.
+// (conntrack-line.ts) and queued until the collector takes them. UPDATE carries a connection's
+// first reply (its outcome); the ruleset's event mask keeps it to one per connection (without
+// the agent's table, TCP state changes arrive too and are ignored by the collector).
 //
 // Loss is counted, never hidden: when the netlink socket buffer overflows the kernel drops
 // events and counts them per socket (`Drops` in /proc/<pid>/net/netlink, the child's own
@@ -36,8 +38,13 @@ export interface ConntrackFeed {
   take(): ConntrackEvent[];
   /** Events lost since the last call. */
   takeLost(): Promise<number>;
-  /** Totals since start: table dumps run after overruns and NEW events they recovered. */
-  stats(): { resyncs: number; recovered: number };
+  /**
+   * Totals since start: lines read from the event socket, table dumps run after overruns and the
+   * NEW events they recovered.
+   */
+  stats(): { events: number; resyncs: number; recovered: number };
+  /** false once `conntrack` turned out to be missing (no events will ever come). */
+  available(): boolean;
   stop(): void;
 }
 
@@ -82,6 +89,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
   let dropsBaseline: number | undefined;
   let lastDropsRead = Date.now();
   let lastOverrun = Number.NEGATIVE_INFINITY;
+  let lines = 0;
   // The kernel's drop count (or the ENOBUFS messages) since the last poll, handed to the resync.
   const pollLoss = async () => {
     lastDropsRead = Date.now();
@@ -106,7 +114,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       "conntrack",
       "-E",
       "-e",
-      "NEW,DESTROY",
+      "NEW,UPDATE,DESTROY",
       "-o",
       "extended,id,timestamp",
       "-b",
@@ -132,6 +140,7 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       else o.log.error({ error: e.message }, "conntrack failed");
     });
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      lines += 1;
       const event = parseConntrackLine(line);
       if (!event || !resync.admit(event, conntrackKey(line))) return;
       if (queue.length >= maxQueued) refused += 1;
@@ -185,7 +194,8 @@ export function startConntrackFeed(o: ConntrackFeedOptions): ConntrackFeed {
       if (!quiet) await pollLoss();
       return lostHere + resync.settle();
     },
-    stats: () => resync.stats(),
+    stats: () => ({ events: lines, ...resync.stats() }),
+    available: () => !missing,
     stop() {
       stopped = true;
       resync.stop();
@@ -323,9 +333,9 @@ function startResync(
       held += n;
       request();
     },
-    /** false for a NEW event a dump already recovered (a duplicate). */
+    /** false for a NEW event a dump already recovered (a duplicate); UPDATEs always pass. */
     admit(e: ConntrackEvent, key: number | undefined): boolean {
-      if (key === undefined) return true;
+      if (key === undefined || e.type === "update") return true;
       if (e.type === "destroy") {
         seen.forget(key);
         return true;

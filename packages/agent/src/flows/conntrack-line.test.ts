@@ -23,6 +23,8 @@ describe("parseConntrackLine", () => {
       port: 80,
       packets: 0,
       bytes: 0,
+      replied: false,
+      reset: false,
     });
   });
 
@@ -53,13 +55,49 @@ describe("parseConntrackLine", () => {
     expect(events[8]).toMatchObject({ protocol: 47, packets: 1, bytes: 24 });
   });
 
-  it("ignores notices, updates, empty and broken lines", () => {
+  it("ignores notices, empty and broken lines", () => {
     expect(events[11]).toBeUndefined();
     expect(parseConntrackLine("")).toBeUndefined();
-    expect(
-      parseConntrackLine("    [UPDATE] ipv4 2 tcp 6 60 SYN_RECV src=1.1.1.1 dst=2.2.2.2"),
-    ).toBe(undefined);
     expect(parseConntrackLine("[NEW] ipv4 2 tcp 6 120 SYN_SENT sport=1")).toBeUndefined();
+  });
+
+  describe("what the network answered (testdata/conntrack-outcomes.txt)", () => {
+    const outcomes = readFileSync(
+      new URL("testdata/conntrack-outcomes.txt", import.meta.url),
+      "utf8",
+    )
+      .split("\n")
+      .filter((l) => l.trim())
+      .map(parseConntrackLine);
+
+    it("reads the first reply as an UPDATE that is replied", () => {
+      expect(outcomes[0]).toMatchObject({ type: "new", replied: false, id: 1088906053 });
+      expect(outcomes[1]).toMatchObject({
+        type: "update",
+        replied: true,
+        reset: false,
+        id: 1088906053,
+        port: 80,
+      });
+      expect(outcomes[5]).toMatchObject({ type: "update", protocol: 17, replied: true });
+    });
+
+    it("tells a TCP reset from a DESTROY of an unanswered connection", () => {
+      expect(outcomes[3]).toMatchObject({ type: "destroy", replied: false, reset: true, port: 81 });
+      const timedOut = parseConntrackLine(
+        "[DESTROY] ipv4 2 tcp 6 SYN_SENT src=10.0.0.1 dst=10.0.0.2 sport=1 dport=22 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=22 dport=1 id=7",
+      );
+      expect(timedOut).toMatchObject({ type: "destroy", replied: false, reset: false });
+      const closed = parseConntrackLine(
+        "[DESTROY] ipv4 2 tcp 6 CLOSE src=10.0.0.1 dst=10.0.0.2 sport=1 dport=22 src=10.0.0.2 dst=10.0.0.1 sport=22 dport=1 [ASSURED] id=7",
+      );
+      expect(closed).toMatchObject({ type: "destroy", replied: true, reset: false });
+    });
+
+    it("reads UDP and IPv6 without a reply", () => {
+      expect(outcomes[6]).toMatchObject({ type: "new", protocol: 17, port: 55, replied: false });
+      expect(outcomes[7]).toMatchObject({ src: "2001:2::2", port: 55, replied: false });
+    });
   });
 
   it("parses a line without the timestamp", () => {

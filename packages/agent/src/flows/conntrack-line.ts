@@ -18,11 +18,19 @@
 //     src=198.18.0.1 dst=198.18.0.2 sport=53 dport=40000 mark=0 use=1 id=3183290447
 //
 // parseConntrackDumpLine() reads it as a NEW event without a time (the feed's resync).
+//
+// What the network answered (testdata/conntrack-outcomes.txt): `[UNREPLIED]` is printed while
+// no packet came back. The first reply is an UPDATE without it (the ruleset's event mask keeps
+// it the only UPDATE of a connection, docs/design/nft.md). A TCP connection whose only answer
+// was a reset is destroyed at once, still [UNREPLIED], in state CLOSE:
+//
+//   [DESTROY] ipv4 2 tcp 6 120 CLOSE src=198.18.0.2 dst=198.18.0.1 sport=32924 dport=81
+//     packets=1 bytes=60 [UNREPLIED] src=198.18.0.1 ... id=359650017
 
 import { hasPorts, isIcmp } from "./protocols.js";
 
 export interface ConntrackEvent {
-  readonly type: "new" | "destroy";
+  readonly type: "new" | "update" | "destroy";
   /** Event time (ms since the epoch) from the line's timestamp; undefined when absent. */
   readonly atMs?: number;
   /** The conntrack id (unique while the entry lives). */
@@ -37,16 +45,20 @@ export interface ConntrackEvent {
   /** Both directions; 0 without accounting (and always on NEW). */
   readonly packets: number;
   readonly bytes: number;
+  /** A packet came back (no `[UNREPLIED]` on the line). */
+  readonly replied: boolean;
+  /** DESTROY of a TCP connection whose only answer was a reset (CLOSE, never replied). */
+  readonly reset: boolean;
 }
 
 // Timestamp, type, protocol number, then the original tuple's addresses and (when present) its
 // destination port or ICMP type. One regex: the collector parses tens of thousands of lines a
 // second, so no tokenizing into maps.
 const HEAD =
-  /^\s*(?:\[(\d+)\.(\d+)\]\s+)?(?:\[(NEW|DESTROY)\]\s+)?\S+\s+\d+\s+\S+\s+(\d+)\s[^=]*?src=(\S+) dst=(\S+)(?: sport=\d+ dport=(\d+)| type=(\d+))?/;
+  /^\s*(?:\[(\d+)\.(\d+)\]\s+)?(?:\[(NEW|UPDATE|DESTROY)\]\s+)?\S+\s+\d+\s+\S+\s+(\d+)\s[^=]*?src=(\S+) dst=(\S+)(?: sport=\d+ dport=(\d+)| type=(\d+))?/;
 const COUNTERS = / packets=(\d+) bytes=(\d+)/g;
 
-/** undefined for lines that are not a NEW/DESTROY event (notices, UPDATE, garbage). */
+/** undefined for lines that are not a NEW/UPDATE/DESTROY event (notices, garbage). */
 export function parseConntrackLine(line: string): ConntrackEvent | undefined {
   const m = HEAD.exec(line);
   return m?.[3] === undefined ? undefined : toEvent(line, m);
@@ -99,8 +111,10 @@ function toEvent(line: string, m: RegExpExecArray): ConntrackEvent {
   }
   const at = line.lastIndexOf(" id=");
   const id = at < 0 ? undefined : Number.parseInt(line.slice(at + 4), 10);
+  const type = kind === "DESTROY" ? "destroy" : kind === "UPDATE" ? "update" : "new";
+  const replied = !line.includes("[UNREPLIED]");
   return {
-    type: kind === "DESTROY" ? "destroy" : "new",
+    type,
     atMs,
     id: Number.isNaN(id) ? undefined : id,
     protocol,
@@ -109,5 +123,7 @@ function toEvent(line: string, m: RegExpExecArray): ConntrackEvent {
     port,
     packets,
     bytes,
+    replied,
+    reset: type === "destroy" && protocol === 6 && !replied && line.includes(" CLOSE src="),
   };
 }

@@ -2,7 +2,9 @@
 // collector runs with a tiny netlink buffer (so a burst overruns it for sure) while the client
 // sends a burst of UDP datagrams, each to its own destination port (each a new conntrack entry
 // and its own flow record). Every connection must be reported, and what is reported as dropped
-// must be no more than what the dumps could not recover.
+// must be no more than what the dumps could not recover. No port listens: each datagram is
+// answered by an ICMP port unreachable (the server's ICMP rate limits are lifted), so each
+// connection, recovered from a dump or not, must be reported once, as refused.
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,6 +39,7 @@ describePrivileged("lost conntrack events recovered from a table dump", () => {
   let flows: FlowCollection | undefined;
   let serverV4: string;
   const ports = new Map<number, number>();
+  const outcomes = new Map<string, number>();
   let dropped = 0;
 
   beforeAll(async () => {
@@ -46,6 +49,12 @@ describePrivileged("lost conntrack events recovered from a table dump", () => {
     const [s, c] = await joinNamespaces(server, client, 0);
     serverV4 = s.v4;
     await new NftDriver({ netns: server.name }).apply(serverPolicy(c.v4));
+    await server.exec("sysctl", [
+      "-qw",
+      "net.ipv4.icmp_ratelimit=0",
+      "net.ipv4.icmp_msgs_per_sec=100000",
+      "net.ipv4.icmp_msgs_burst=100000",
+    ]);
     flows = await startFlowCollection({
       stateDir,
       intervalMs: 200,
@@ -54,7 +63,9 @@ describePrivileged("lost conntrack events recovered from a table dump", () => {
       localAddresses: () => new Set([s.v4]),
       send: () => async (batch: FlowBatch) => {
         for (const r of batch.records) {
-          if (r[1] === "udp" && r[5] === "allowed") ports.set(r[4], (ports.get(r[4]) ?? 0) + r[6]);
+          if (r[1] !== "udp" || r[5] !== "allowed" || r[6] === 0) continue;
+          ports.set(r[4], (ports.get(r[4]) ?? 0) + r[6]);
+          outcomes.set(String(r[11]), (outcomes.get(String(r[11])) ?? 0) + r[6]);
         }
         dropped += batch.dropped ?? 0;
         return { seq: batch.seq, duplicate: false };
@@ -87,6 +98,8 @@ describePrivileged("lost conntrack events recovered from a table dump", () => {
     expect(seen()).toBe(BURST);
     expect(ports.size).toBe(BURST);
     expect([...ports.values()].every((c) => c === 1)).toBe(true);
+    // Each answered by an ICMP error, recorded in the refused sets: refused, held or recovered.
+    expect(Object.fromEntries(outcomes)).toEqual({ refused: BURST });
     // Nothing was unrecoverable (the entries live 30 s); lost DESTROYs are not in this window.
     expect(dropped).toBe(0);
   }, 30_000);

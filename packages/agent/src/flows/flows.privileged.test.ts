@@ -143,6 +143,7 @@ describePrivileged("flow collection on a real kernel", () => {
     expect(await probeTcp(client, S.v4, 81, { ms: 1500 })).toBe(false);
     const blocked = await reported("server", ["in", "tcp", S.v4, C.v4, 81, "blocked"]);
     expect(blocked.reduce((n, r) => n + r[6], 0)).toBeGreaterThanOrEqual(2);
+    expect(blocked.every((r) => r[11] === "unanswered")).toBe(true); // dropped here
     expect(records.server.some((r) => r[4] === 81 && r[5] === "allowed")).toBe(false);
   });
 
@@ -160,6 +161,9 @@ describePrivileged("flow collection on a real kernel", () => {
     expect(await probeTcp(client, S.v4, 81)).toBe(true); // test mode blocks nothing
     const wb = await reported("server", ["in", "tcp", S.v4, C.v4, 81, "would-block"]);
     expect(wb).not.toEqual([]);
+    // The connection passed, so its outcome is what the network answered: one, established.
+    expect(wb.reduce((n, r) => n + r[6], 0)).toBe(1);
+    expect(wb[0]?.[11]).toBe("established");
     await new Promise((r) => setTimeout(r, 600)); // two more flushes
     const later = records.server.slice(before);
     expect(later.some((r) => r[4] === 81 && r[1] === "tcp" && r[5] === "allowed")).toBe(false);

@@ -3,8 +3,9 @@
 //   nft -j -t list ruleset               terse: rules with counters, set declarations, no
 //                                        elements (the driver's drift check uses it for the same
 //                                        reason); our table's items only
-//   nft -j -p list set inet T flow-...   only for the sets of a recording chain whose counter
-//                                        moved since the last read (both families)
+//   nft -j -p list set inet T flow-...   only for the sets of a recording chain (flow-deny-*,
+//                                        flow-wb-*, flow-refused) whose counter moved since the
+//                                        last read (both families)
 //
 // The terse listing runs in a long-lived `nft -j -t -i` session when one is given (no fork:
 // ~0.4 ms of nft's CPU instead of ~4 ms), so an idle host (nothing judged) costs next to nothing
@@ -13,12 +14,12 @@
 // none); the others are terse and keep what the reader saw before.
 
 import type { NftExec } from "@microseg/nft";
-import { flowSetName, TERSE_LIST_FLAGS } from "@microseg/nft";
+import { flowRefusedSetName, flowSetName, TERSE_LIST_FLAGS } from "@microseg/nft";
 import { parseRecordingListing } from "./attempt-sets.js";
 
 type Json = Record<string, unknown>;
 
-const CHAIN = /^flow-(deny|wb)-(in|out)$/;
+const CHAIN = /^flow-(?:(deny|wb)-(in|out)|refused)$/;
 
 /**
  * undefined from the returned function: the table does not exist. `terseList` serves the terse
@@ -43,11 +44,10 @@ export function recordingReader(
       const m = CHAIN.exec(chain);
       if (!m) continue;
       for (const family of ["v4", "v6"] as const) {
-        const name = flowSetName(
-          m[1] as "deny" | "wb",
-          m[2] === "in" ? "inbound" : "outbound",
-          family,
-        );
+        const name =
+          m[1] === undefined
+            ? flowRefusedSetName(family)
+            : flowSetName(m[1] as "deny" | "wb", m[2] === "in" ? "inbound" : "outbound", family);
         const set = await nft(["-j", "-p", "list", "set", "inet", table, name]);
         if (set.code !== 0) throw new Error(`nft list set ${name} failed: ${set.stderr.trim()}`);
         for (const item of (JSON.parse(set.stdout) as { nftables?: Json[] }).nftables ?? []) {

@@ -60,8 +60,8 @@ export interface FlowCollection {
   readonly collector: FlowCollector;
   readonly buffer: FlowBuffer;
   readonly sender: FlowSender;
-  /** Table dumps run after conntrack overruns and the lost NEW events they recovered. */
-  conntrackStats(): { resyncs: number; recovered: number };
+  /** Event lines read, table dumps run after overruns and the lost NEW events they recovered. */
+  conntrackStats(): { events: number; resyncs: number; recovered: number };
   /** Final flush into the buffer, then stops the child and the sender. */
   stop(): Promise<void>;
 }

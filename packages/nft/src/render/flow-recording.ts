@@ -19,6 +19,30 @@
 // (`update` refreshes the timeout), far above the agent's read period.
 // Learn mode judges nothing and has no recording chains; enforce has the deny ones, test the
 // would-block ones.
+//
+// What the network answered each connection (every mode): two observation chains that give no
+// verdict, after the filter chains,
+//
+//   chain flow-outcome-in { type filter hook input priority 10; policy accept; }   (and -out)
+//     ct state established return                       (the bulk of packets: one comparison)
+//     ct state new ct event set new,reply,destroy
+//     ct state related icmp type destination-unreachable icmp code != frag-needed jump flow-refused
+//     ct state related icmpv6 type destination-unreachable jump flow-refused
+//   chain flow-refused
+//     meta nfproto ipv4 update @flow-refused-v4 { ct id }   (and ipv6)
+//     counter
+//
+// - The event mask: conntrack then reports, for the connections this host opens or accepts, the
+//   NEW, the first reply (one UPDATE without [UNREPLIED]) and the DESTROY, and none of the TCP
+//   state changes (5-6 more UPDATEs per connection) that the agent would read and throw away.
+//   Another conntrack event listener on the host sees the same reduced stream for them.
+// - An ICMP error about a connection (port, host, admin unreachable; not fragmentation needed)
+//   is `related` to it, and its conntrack IS that connection, so `ct id` names the connection
+//   that was refused: the id conntrack prints, byte-swapped on little-endian hosts (a 32-bit key
+//   the agent reads as `mark`). A locally generated error passes output, one from the network
+//   input: both ends see it. The key is the id alone: nft 1.0.6 cannot load a concatenation
+//   with `ct id` from JSON (no typeof), nor with `ct original proto-src` at all.
+// - A TCP reset needs no recording: conntrack destroys an entry whose only reply is a reset.
 
 import type { Direction, Mode } from "@microseg/core";
 import * as x from "./exprs.js";
@@ -52,7 +76,7 @@ export function flowKindFor(mode: Mode): FlowKind | undefined {
 
 export interface FlowSetDecl {
   readonly name: string;
-  readonly type: readonly string[];
+  readonly type: "mark" | readonly string[];
   readonly flags: readonly ["timeout"];
   readonly timeout: number;
   readonly size: number;
@@ -102,4 +126,66 @@ export function flowChainRules(kind: FlowKind, direction: Direction): NftExpr[][
   // The counter sees every judged packet: recorded or not (a full set), the agent can tell.
   rules.push([x.counter, kind === "deny" ? x.drop : x.accept]);
   return rules;
+}
+
+/** `flow-outcome-in` / `flow-outcome-out`: the observation base chains (every mode). */
+export function flowOutcomeChainName(direction: Direction): string {
+  return `${FLOW_SET_PREFIX}outcome-${direction === "inbound" ? "in" : "out"}`;
+}
+
+/** After the filter chains (priority 0): they see only what was let through. */
+export const FLOW_OUTCOME_PRIORITY = 10;
+export const FLOW_REFUSED_CHAIN = `${FLOW_SET_PREFIX}refused`;
+
+/** `flow-refused-v4` / `flow-refused-v6`. */
+export function flowRefusedSetName(family: FlowFamily): string {
+  return `${FLOW_REFUSED_CHAIN}-${family}`;
+}
+
+/** The refused connections' ids, per family (an element's counter counts its ICMP errors). */
+export function flowRefusedSets(): FlowSetDecl[] {
+  return (["v4", "v6"] as const).map((family) => ({
+    name: flowRefusedSetName(family),
+    type: "mark",
+    flags: ["timeout"],
+    timeout: FLOW_SET_TIMEOUT_S,
+    size: FLOW_SET_SIZE,
+    stmt: [x.counter],
+  }));
+}
+
+const ctState = (state: string) => x.match({ ct: { key: "state" } }, state, "in");
+
+/** The rules of an observation chain (the same for input and output). */
+export function flowOutcomeRules(): NftExpr[][] {
+  return [
+    [ctState("established"), { return: null }],
+    [
+      ctState("new"),
+      { mangle: { key: { ct: { key: "event" } }, value: ["new", "reply", "destroy"] } },
+    ],
+    [
+      ctState("related"),
+      x.icmpTypes("icmp", ["destination-unreachable"]),
+      x.match({ payload: { protocol: "icmp", field: "code" } }, "frag-needed", "!="),
+      x.jump(FLOW_REFUSED_CHAIN),
+    ],
+    [
+      ctState("related"),
+      x.icmpTypes("icmpv6", ["destination-unreachable"]),
+      x.jump(FLOW_REFUSED_CHAIN),
+    ],
+  ];
+}
+
+/** The rules of `flow-refused`: the connection's id into its family's set, then a counter. */
+export function flowRefusedRules(): NftExpr[][] {
+  return [
+    ...(["v4", "v6"] as const).map((family) => [
+      x.match({ meta: { key: "nfproto" } }, family === "v4" ? "ipv4" : "ipv6"),
+      { set: { op: "update", elem: { ct: { key: "id" } }, set: `@${flowRefusedSetName(family)}` } },
+    ]),
+    // Moves when an error was recorded: the agent lists the sets only then.
+    [x.counter],
+  ];
 }

@@ -2,6 +2,7 @@
 
 export { toElement, toElements } from "./elements.js";
 export {
+  FLOW_REFUSED_CHAIN,
   FLOW_SET_PREFIX,
   FLOW_SET_SIZE,
   FLOW_SET_TIMEOUT_S,
@@ -9,6 +10,7 @@ export {
   type FlowKind,
   flowChainName,
   flowKindFor,
+  flowRefusedSetName,
   flowSetName,
 } from "./flow-recording.js";
 export {

@@ -85,6 +85,8 @@ describe("renderRuleSet", () => {
       "flow-deny-in-v6",
       "flow-deny-out-v4",
       "flow-deny-out-v6",
+      "flow-refused-v4",
+      "flow-refused-v6",
     ]);
     for (const s of sets) {
       expect(s).toMatchObject({ flags: ["timeout"], timeout: 120, size: 16384 });
@@ -106,7 +108,29 @@ describe("renderRuleSet", () => {
     const doc = renderRuleSet({ ...base, mode: "learn" });
     const all = [...verdicts(doc, "input"), ...verdicts(doc, "output")].join(" ");
     expect(all).not.toMatch(/drop|jump/);
-    expect(JSON.stringify(doc)).not.toMatch(/flow-/);
+    expect(JSON.stringify(doc)).not.toMatch(/flow-(deny|wb)/);
+  });
+
+  it("observes outcomes in every mode, after the filter chains and without a verdict", () => {
+    for (const mode of ["enforce", "test", "learn"] as const) {
+      const doc = renderRuleSet({ ...base, mode });
+      const chains = doc.nftables.flatMap((c) =>
+        "add" in c && "chain" in c.add ? [c.add.chain] : [],
+      );
+      expect(chains).toContainEqual(
+        expect.objectContaining({ name: "flow-outcome-in", hook: "input", prio: 10 }),
+      );
+      expect(chains).toContainEqual(
+        expect.objectContaining({ name: "flow-outcome-out", hook: "output", prio: 10 }),
+      );
+      const text = JSON.stringify([
+        ...rules(doc, "flow-outcome-in"),
+        ...rules(doc, "flow-refused"),
+      ]);
+      expect(text).not.toMatch(/"(drop|accept|reject)"/);
+      expect(text).toMatch(/"event"/);
+      expect(verdicts(doc, "flow-refused")).toEqual(["set", "set", "counter"]);
+    }
   });
 
   it("keeps comments within the kernel's 127 bytes", () => {

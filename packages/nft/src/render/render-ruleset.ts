@@ -11,10 +11,21 @@ import {
   type RuleSet,
 } from "@microseg/core";
 import { toElements } from "./elements.js";
-import { flowChainName, flowChainRules, flowKindFor, flowSets } from "./flow-recording.js";
+import {
+  FLOW_OUTCOME_PRIORITY,
+  FLOW_REFUSED_CHAIN,
+  flowChainName,
+  flowChainRules,
+  flowKindFor,
+  flowOutcomeChainName,
+  flowOutcomeRules,
+  flowRefusedRules,
+  flowRefusedSets,
+  flowSets,
+} from "./flow-recording.js";
 import { DEFAULT_TABLE, kernelSetNames, MANAGEMENT_SETS } from "./names.js";
 import { chainRules } from "./rules.js";
-import type { NftChain, NftCommand, NftDocument, NftTable } from "./wire.js";
+import type { NftChain, NftCommand, NftDocument, NftExpr, NftTable } from "./wire.js";
 
 export interface RenderOptions {
   /** Table name inside family inet; default "microseg". */
@@ -72,14 +83,16 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
   const tableName = options.table ?? DEFAULT_TABLE;
   const table: NftTable = { family: "inet", name: tableName };
   const base = { family: "inet", table: tableName } as const;
-  const chain = (name: "input" | "output"): NftChain => ({
+  const chain = (name: string, hook: "input" | "output", prio = 0): NftChain => ({
     ...base,
     name,
     type: "filter",
-    hook: name,
-    prio: 0,
+    hook,
+    prio,
     policy: "accept",
   });
+  const outcome = (d: "inbound" | "outbound") =>
+    chain(flowOutcomeChainName(d), d === "inbound" ? "input" : "output", FLOW_OUTCOME_PRIORITY);
   const sets = kernelSets(ruleSet, options.management);
   const kind = flowKindFor(ruleSet.mode);
   const recording = kind ? (["inbound", "outbound"] as const) : [];
@@ -87,11 +100,14 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     { add: { table } },
     { delete: { table } },
     { add: { table } },
-    { add: { chain: chain("input") } },
-    { add: { chain: chain("output") } },
+    { add: { chain: chain("input", "input") } },
+    { add: { chain: chain("output", "output") } },
     ...recording.map((d) => ({
       add: { chain: { ...base, name: flowChainName(kind ?? "deny", d) } },
     })),
+    { add: { chain: outcome("inbound") } },
+    { add: { chain: outcome("outbound") } },
+    { add: { chain: { ...base, name: FLOW_REFUSED_CHAIN } } },
     ...sets.map((s) => ({
       add: {
         set: {
@@ -108,6 +124,7 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     ...recording.flatMap((d) =>
       flowSets(kind ?? "deny", d).map((set) => ({ add: { set: { ...base, ...set } } })),
     ),
+    ...flowRefusedSets().map((set) => ({ add: { set: { ...base, ...set } } })),
   ];
   const directions = [
     ["input", ruleSet.inbound, "inbound"],
@@ -128,6 +145,16 @@ export function renderRuleSet(ruleSet: RuleSet, options: RenderOptions = {}): Nf
     for (const expr of flowChainRules(kind ?? "deny", direction)) {
       commands.push({ add: { rule: { ...base, chain: chainName, expr } } });
     }
+  }
+  const observation: [string, NftExpr[][]][] = [
+    ...(["inbound", "outbound"] as const).map((d): [string, NftExpr[][]] => [
+      flowOutcomeChainName(d),
+      flowOutcomeRules(),
+    ]),
+    [FLOW_REFUSED_CHAIN, flowRefusedRules()],
+  ];
+  for (const [chainName, rules] of observation) {
+    for (const expr of rules) commands.push({ add: { rule: { ...base, chain: chainName, expr } } });
   }
   return { nftables: commands };
 }

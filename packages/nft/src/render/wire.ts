@@ -37,8 +37,11 @@ export interface NftSet {
   readonly family: "inet";
   readonly table: string;
   readonly name: string;
-  /** One type, or a concatenation (`ipv4_addr . ipv4_addr . inet_proto . inet_service`). */
-  readonly type: "ipv4_addr" | "ipv6_addr" | readonly string[];
+  /**
+   * One type, or a concatenation (`ipv4_addr . ipv4_addr . inet_proto . inet_service`). `mark`:
+   * any 32-bit key (the refused connections' `ct id`).
+   */
+  readonly type: "ipv4_addr" | "ipv6_addr" | "mark" | readonly string[];
   /** ["interval"] for prefix sets, ["timeout"] for the dynamic flow sets; absent for hash sets. */
   readonly flags?: readonly ("interval" | "timeout")[];
   /** Seconds an element lives (flow sets). */
