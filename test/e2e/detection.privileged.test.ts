@@ -6,33 +6,13 @@ import { join } from "node:path";
 import { type AttackKind, labAttack, labTrafficOnce } from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
 import { expect, it } from "vitest";
-import { runMain } from "../../packages/cli/src/testing/run-main.js";
 import { tempStateDir, useLab } from "../../packages/lab/src/testing/lab-fixtures.js";
+import { alerts, cli } from "./cli.js";
 import { eventually } from "./traffic.js";
 
 const dir = tempStateDir();
 const SCENARIO = join(import.meta.dirname, "testdata/detection.yaml");
 const ALERT_WITHIN_MS = 5_000;
-
-interface Alert {
-  id: string;
-  kind: string;
-  severity: string;
-  source: string;
-  targets: string[];
-  at: string;
-  summary: string;
-}
-
-async function cli(...args: string[]) {
-  const r = await runMain(args);
-  if (r.code !== 0) throw new Error(`microseg ${args.join(" ")}: exit ${r.code}\n${r.err}`);
-  return r.out;
-}
-
-async function alerts(): Promise<Alert[]> {
-  return (JSON.parse(await cli("alerts", "--json")) as { alerts: Alert[] }).alerts;
-}
 
 /** The normal day, a few rounds: every flow of the scenario's traffic plan once per round. */
 async function normalDay(rounds: number) {
