@@ -4,8 +4,8 @@
 import { describePrivileged } from "@microseg/nft/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { listAgents } from "./control-plane.js";
-import { labApi } from "./lab-api.js";
 import { labDown, labNamespaces, labProbe, labUp, type ProbeResult, readState } from "./index.js";
+import { labApi } from "./lab-api.js";
 import { labControllerApi, scenario, tempStateDir } from "./testing/lab-fixtures.js";
 
 const dir = tempStateDir();

@@ -18,13 +18,7 @@ import { loadScenario } from "./scenario/load.js";
 import { formatListenPort, type Scenario } from "./scenario/types.js";
 import { type LabState, readState, type StateHost, stateDir, writeState } from "./state.js";
 import { preflight } from "./sys/preflight.js";
-import {
-  createControllerLink,
-  createHost,
-  createSegment,
-  labNamespaces,
-  plannedNamespaces,
-} from "./topology.js";
+import { createNetwork, labNamespaces, plannedNamespaces } from "./topology.js";
 import { bringUpControlPlane } from "./up-control-plane.js";
 
 export interface UpOptions {
@@ -72,9 +66,7 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
   let revision = 0;
   try {
     say(`creating ${scenario.hosts.length} hosts…`);
-    await createSegment(scenario.name);
-    await Promise.all(scenario.hosts.map((h, i) => createHost(scenario.name, h, i)));
-    if (!direct) await createControllerLink(scenario.name);
+    await createNetwork(scenario, !direct);
     stop.check();
     say(`starting ${state.hosts.length} host servers…`);
     await Promise.all(

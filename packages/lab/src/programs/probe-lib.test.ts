@@ -5,7 +5,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { probeTcp, probeUdp } from "./probe-lib.js";
+
+type Target = { address: string; proto: "tcp" | "udp"; port: number };
+type Probe = (t: Target, timeoutMs: number) => Promise<"allowed" | "blocked">;
+// Loaded by URL: the program is plain JavaScript, checked in the lab's own build only.
+const { probeTcp, probeUdp } = (await import(new URL("./probe-lib.js", import.meta.url).href)) as {
+  probeTcp: Probe;
+  probeUdp: Probe;
+};
 
 const open: (Server | UdpSocket)[] = [];
 const children: ChildProcess[] = [];
