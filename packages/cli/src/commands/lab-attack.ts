@@ -52,10 +52,11 @@ export function labAttackCommand(): Command {
     .addHelpText(
       "after",
       `
-  scan    every port of --ports (default 1-1024) on one target (--to, default the first other host)
-  sweep   one port (first of --ports, default 22) on every other host (or --to)
-  spread  smb, rpc, winrm, ssh (445, 135, 5985, 22) on every other host (or --to)
-  decoy   the --to decoys on what they listen on (or --ports; default 445)
+  scan       every port of --ports (default 1-1024) on one target (--to, default the first
+             other host)
+  sweep      one port (first of --ports, default 22) on every other host (or --to)
+  spread     smb, rpc, winrm, ssh (445, 135, 5985, 22) on every other host (or --to)
+  decoy      the --to decoys on what they listen on (or --ports; default 445)
   slow-scan  one new port or host every --interval for --duration: the ports of --ports
              (default 1-1024) on --to (default the first other host), one host after the other
   vuln-scan  what an authorised vulnerability scanner does: ${VULN_SCAN_TCP.length} well-known TCP service ports and
