@@ -16,6 +16,7 @@
 import { LAB_PREFIX } from "./naming.js";
 import { type NetworkPlan, planNetwork } from "./network-plan.js";
 import type { Scenario } from "./scenario/types.js";
+import { forEachLimited } from "./sys/limit.js";
 import { run, runOk } from "./sys/run.js";
 
 /** Namespaces configured at once in step 4 (each is one short `ip` process). */
@@ -42,14 +43,10 @@ export async function createNetwork(scenario: Scenario, withController: boolean)
   await configureEndpoints(plan);
 }
 
-async function configureEndpoints(plan: NetworkPlan): Promise<void> {
-  const queue = [...plan.endpoints];
-  const worker = async () => {
-    for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
-      await batch("ip", ["-n", e.netns], e.lines);
-    }
-  };
-  await Promise.all(Array.from({ length: ENDPOINTS_AT_ONCE }, worker));
+function configureEndpoints(plan: NetworkPlan): Promise<void> {
+  return forEachLimited(plan.endpoints, ENDPOINTS_AT_ONCE, (e) =>
+    batch("ip", ["-n", e.netns], e.lines),
+  );
 }
 
 /** `TOOL [OPTS] -batch -` with `lines` on stdin; throws with the failing line's message. */
