@@ -9,6 +9,9 @@ export {
   labAttack,
   parsePorts,
   planAttack,
+  slowScanSteps,
+  VULN_SCAN_TCP,
+  VULN_SCAN_UDP,
 } from "./attack.js";
 export { type AgentRow, listAgents, waitConverged } from "./control-plane.js";
 export * from "./demo/index.js";

@@ -10,88 +10,52 @@
 //   mseg-<lab>.ctl (the controller, unless direct mode): eth0 198.18.0.1/15, bridge end c0
 //
 // Nothing here touches the root namespace: links are created inside the bridge namespace and
-// their peers moved straight into the host namespaces (`ip -n`).
-import {
-  BRIDGE_NAME,
-  bridgeNamespace,
-  bridgePortName,
-  CONTROLLER_PORT,
-  controllerNamespace,
-  HOST_INTERFACE,
-  hostNamespace,
-  LAB_PREFIX,
-} from "./naming.js";
-import { CONTROLLER_ADDRESS, LAB_V4_PREFIX_LEN, LAB_V6_PREFIX_LEN } from "./scenario/addresses.js";
-import type { Scenario, ScenarioHost } from "./scenario/types.js";
-import { ip, ipIn, run } from "./sys/run.js";
+// their peers moved straight into the host namespaces (`ip -n`). Each eth0's MAC is derived from
+// its IPv4 address, and every namespace holds every other endpoint as a permanent neighbour, so
+// no lab connection waits on ARP or ND (why: network-plan.ts).
+import { LAB_PREFIX } from "./naming.js";
+import { type NetworkPlan, planNetwork } from "./network-plan.js";
+import type { Scenario } from "./scenario/types.js";
+import { forEachLimited } from "./sys/limit.js";
+import { run, runOk } from "./sys/run.js";
+
+/** Namespaces configured at once in step 4 (each is one short `ip` process). */
+const ENDPOINTS_AT_ONCE = 4;
 
 /** Every namespace the scenario's lab consists of, bridge first, controller last. */
 export function plannedNamespaces(scenario: Scenario, withController = false): string[] {
-  return [
-    bridgeNamespace(scenario.name),
-    ...scenario.hosts.map((h) => hostNamespace(scenario.name, h.name)),
-    ...(withController ? [controllerNamespace(scenario.name)] : []),
-  ];
+  return [...planNetwork(scenario.name, scenario.hosts, withController).namespaces];
 }
 
-export async function createSegment(lab: string): Promise<void> {
-  const ns = bridgeNamespace(lab);
-  await ip("netns", "add", ns);
-  await ipIn(ns, "link", "set", "lo", "up");
-  await ipIn(
-    ns,
-    "link",
-    "add",
-    BRIDGE_NAME,
-    "type",
-    "bridge",
-    "forward_delay",
-    "0",
-    "stp_state",
-    "0",
+/**
+ * Builds the whole segment (see network-plan.ts): namespaces, bridge, veths, addresses, static
+ * FDB and permanent neighbour entries. Every step is one batch; a failing line fails the step.
+ */
+export async function createNetwork(scenario: Scenario, withController: boolean): Promise<void> {
+  const plan = planNetwork(scenario.name, scenario.hosts, withController);
+  await batch(
+    "ip",
+    [],
+    plan.namespaces.map((ns) => `netns add ${ns}`),
   );
-  await ipIn(ns, "link", "set", BRIDGE_NAME, "up");
+  await batch("ip", ["-n", plan.bridgeNetns], plan.bridge);
+  await batch("bridge", ["-n", plan.bridgeNetns], plan.fdb);
+  await configureEndpoints(plan);
 }
 
-export async function createHost(lab: string, host: ScenarioHost, index: number): Promise<void> {
-  const ns = hostNamespace(lab, host.name);
-  await attach(lab, ns, bridgePortName(index), host.name);
-  await ipIn(ns, "addr", "add", `${host.address}/${LAB_V4_PREFIX_LEN}`, "dev", HOST_INTERFACE);
-  await ipIn(
-    ns,
-    "addr",
-    "add",
-    `${host.address6}/${LAB_V6_PREFIX_LEN}`,
-    "dev",
-    HOST_INTERFACE,
-    "nodad",
+function configureEndpoints(plan: NetworkPlan): Promise<void> {
+  return forEachLimited(plan.endpoints, ENDPOINTS_AT_ONCE, (e) =>
+    batch("ip", ["-n", e.netns], e.lines),
   );
-  await ipIn(ns, "link", "set", HOST_INTERFACE, "up");
 }
 
-/** The controller's namespace on the segment: CONTROLLER_ADDRESS on its eth0 (IPv4 only). */
-export async function createControllerLink(lab: string): Promise<void> {
-  const ns = controllerNamespace(lab);
-  await attach(lab, ns, CONTROLLER_PORT, "controller");
-  await ipIn(
-    ns,
-    "addr",
-    "add",
-    `${CONTROLLER_ADDRESS}/${LAB_V4_PREFIX_LEN}`,
-    "dev",
-    HOST_INTERFACE,
-  );
-  await ipIn(ns, "link", "set", HOST_INTERFACE, "up");
-}
-
-/** A new namespace `ns` whose eth0 is a veth to the bridge (bridge end `port`, alias `alias`). */
-async function attach(lab: string, ns: string, port: string, alias: string): Promise<void> {
-  const br = bridgeNamespace(lab);
-  await ip("netns", "add", ns);
-  await ipIn(ns, "link", "set", "lo", "up");
-  await ipIn(br, "link", "add", port, "type", "veth", "peer", "name", HOST_INTERFACE, "netns", ns);
-  await ipIn(br, "link", "set", port, "alias", alias);
-  await ipIn(br, "link", "set", port, "master", BRIDGE_NAME, "up");
+/** `TOOL [OPTS] -batch -` with `lines` on stdin; throws with the failing line's message. */
+async function batch(tool: string, opts: readonly string[], lines: readonly string[]) {
+  if (lines.length === 0) return;
+  await runOk(tool, [...opts, "-batch", "-"], {
+    input: `${lines.join("\n")}\n`,
+    timeoutMs: 30_000,
+  });
 }
 
 /** Namespaces whose name starts with LAB_PREFIX (from any lab, including crashed ones). */

@@ -2,23 +2,38 @@
 // Connection attempts for `lab probe`, run by the host agent inside a host's namespace.
 //   TCP: allowed when the connection completes; blocked on timeout, refusal or unreachable.
 //   UDP: allowed when the echo comes back; the datagram is re-sent twice within the window.
-// Every attempt ends after at most `timeoutMs`.
+// Every attempt ends after at most `timeoutMs` (plus one turn of the event loop, see deadline()).
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 
 /** @typedef {{ address: string, proto: "tcp" | "udp", port: number }} Target */
 /** @typedef {"allowed" | "blocked"} Verdict */
 
+/**
+ * Runs `expire` once `ms` have passed AND the event loop has read what arrived by then. A timer
+ * callback runs before the poll phase of the same loop turn, so in a process that ran late (one
+ * host server among a hundred busy processes on two cores) the deadline would fire while a
+ * completed handshake or an echo sat unread: `blocked` for a connection the network let
+ * through. setImmediate runs after that poll phase, so a late answer still counts; silence does not.
+ * @param {number} ms @param {() => void} expire @returns {NodeJS.Timeout}
+ */
+export function deadline(ms, expire) {
+  return setTimeout(() => setImmediate(expire), ms);
+}
+
 /** @param {Target} t @param {number} timeoutMs @returns {Promise<Verdict>} */
 export function probeTcp(t, timeoutMs) {
   return new Promise((resolve) => {
     const socket = connect({ host: t.address, port: t.port });
+    let finished = false;
     const done = (/** @type {Verdict} */ v) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       socket.destroy();
       resolve(v);
     };
-    const timer = setTimeout(() => done("blocked"), timeoutMs);
+    const timer = deadline(timeoutMs, () => done("blocked"));
     socket.once("connect", () => done("allowed"));
     socket.once("error", () => done("blocked"));
   });
@@ -48,7 +63,7 @@ export function probeUdp(t, timeoutMs) {
     socket.once("error", () => done("blocked"));
     send();
     timers.push(setTimeout(send, timeoutMs / 3), setTimeout(send, (2 * timeoutMs) / 3));
-    timers.push(setTimeout(() => done("blocked"), timeoutMs));
+    timers.push(deadline(timeoutMs, () => done("blocked")));
   });
 }
 
