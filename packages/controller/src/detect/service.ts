@@ -3,7 +3,8 @@
 //   flow stream ──ingest(observations, now)──> DetectionEngine ──changed alerts──┐
 //   timer (gapCheckMs) ──agents + hub hashes──> engine.checkAgents ─────────────┤
 //                                                                              v
-//        pending (one entry per alert id) ──flush──> store.alerts.upsertMany (one transaction)
+//        pending (one entry per alert id) ──flush, on the next turn──> store.alerts.upsertMany
+//                                                     (one transaction)
 //                                                     └─> news? (new, or its severity rose above
 //                                                         the stored delivery mark: never one
 //                                                         message per update)
@@ -172,6 +173,10 @@ export class DetectionService {
   }
 
   private async drain(): Promise<void> {
+    // Starts on the next turn of the event loop: the flow batches committed together (one
+    // transaction per turn, flow-commits.ts) are published one after another in this one, and
+    // their alerts then share one transaction too instead of the first batch's taking its own.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.pending.size > 0) {
       const batch = [...this.pending.values()];
       this.pending = new Map();
