@@ -10,7 +10,7 @@
 //                                                         message per update)
 //                                                          ├─> auto-quarantine (kind, min severity)
 //                                                          └─> AlertDelivery: webhooks, syslog,
-//                                                              then store.alerts.markDelivered
+//                                                              then store.alerts.markDeliveredMany
 //
 // ingest() is synchronous and cheap: the engine runs in memory and the store writes happen in
 // one background flush at a time, so a slow store or receiver never holds up flow ingest.

@@ -22,15 +22,12 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
       return db.run((t) => t.alerts(filter));
     },
     async markDelivered(id, severity) {
-      return db.run((t) => {
-        const before = t.alert(id);
-        if (before === undefined) return undefined;
-        if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) {
-          return before;
-        }
-        const after = { ...before, delivered: severity };
-        t.putAlert(after);
-        return after;
+      return db.run((t) => mark(t, id, severity));
+    },
+    async markDeliveredMany(marks) {
+      if (marks.length === 0) return;
+      await db.run((t) => {
+        for (const m of marks) mark(t, m.id, m.severity);
       });
     },
     async setStatus(id, status, actor) {
@@ -68,6 +65,15 @@ function merge(t: Tables, alert: AlertRecord): AlertRecord {
   };
   t.putAlert(next);
   return next;
+}
+
+function mark(t: Tables, id: string, severity: AlertSeverity): AlertRecord | undefined {
+  const before = t.alert(id);
+  if (before === undefined) return undefined;
+  if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) return before;
+  const after = { ...before, delivered: severity };
+  t.putAlert(after);
+  return after;
 }
 
 const SEVERITIES: readonly AlertSeverity[] = ["low", "medium", "high", "critical"];
