@@ -27,8 +27,11 @@ export class SourceContacts {
     const ports = this.byHost.get(host);
     const seen = ports?.get(port);
     if (seen !== undefined && at - seen <= windowMs) {
-      ports?.set(port, Math.max(seen, at));
-      this.byPort.get(port)?.set(host, Math.max(seen, at));
+      // Both indexes hold the same time; a repeat that is not newer changes neither.
+      if (at > seen) {
+        ports?.set(port, at);
+        this.byPort.get(port)?.set(host, at);
+      }
       return false;
     }
     if (seen === undefined && this.size >= this.maxContacts) return false;
