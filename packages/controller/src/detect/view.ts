@@ -68,7 +68,11 @@ export class HubView implements DetectionView {
     if (this.decoyList.matches(to, port)) return true;
     // The label is read live: a workload labelled a moment ago is a decoy for the next flow, even
     // while a busy inventory holds back the rebuild above.
-    return to.kind === "workload" && this.hub.workload(to.name)?.labels[DECOY_LABEL] === "true";
+    // Asked of every observation: a stored workload is read as held (a quarantine, which the
+    // hub's workload() applies by copying, changes no label).
+    if (to.kind !== "workload") return false;
+    const w = this.hub.storedWorkload(to.name) ?? this.hub.workload(to.name);
+    return w?.labels[DECOY_LABEL] === "true";
   }
 
   isScanner(from: FlowEnd): boolean {
