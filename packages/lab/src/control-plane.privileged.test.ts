@@ -41,7 +41,9 @@ const V2 = ["app -> db tcp/5432", "web -> app tcp/8000", "web -> db tcp/5432"];
 const MANAGED = ["app", "db", "web"];
 
 let api: LabApiTarget;
-const probe = async () => allowed((await labProbe({ dir })).results);
+// Polled until a matrix appears: one wave each (a probe that finds something blocked would
+// otherwise wait out two more waves, 5 s, per poll; a late answer only delays the match).
+const probe = async () => allowed((await labProbe({ dir, attempts: 1 })).results);
 const hostNs = (host: string) => readState(dir)?.hosts.find((h) => h.name === host)?.netns ?? "";
 const nft = (host: string, ...args: string[]) =>
   run("ip", ["netns", "exec", hostNs(host), "nft", ...args]);

@@ -1,10 +1,13 @@
-// Controller mode pieces that need no root: names, the policy text sent as the draft, and the
-// files `lab down` removes from the state dir.
+// Controller mode pieces that need no root: names, the policy text sent as the draft, the files
+// `lab down` removes from the state dir, and the wait for agents to converge (against a plain HTTP
+// server that answers GET /api/v1/agents as a controller would).
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { policyText } from "./control-plane.js";
+import { type AgentRow, policyText, waitConverged } from "./control-plane.js";
 import { bridgeNamespace, controllerNamespace, hostNamespace } from "./naming.js";
 import { NAME_RE } from "./scenario/schema.js";
 import { clearState } from "./state.js";
@@ -40,6 +43,48 @@ describe("lab controller mode", () => {
     expect(existsSync(join(dir, "notes.txt"))).toBe(true);
     for (const gone of ["controller-data", "agent-web-1", "controller.log", "agent-web-1.log"]) {
       expect(existsSync(join(dir, gone))).toBe(false);
+    }
+  });
+
+  it("waits for agents as long as they keep converging, and names the ones that stall", async () => {
+    const hosts = ["h0", "h1", "h2", "h3", "h4", "h5"];
+    // h0..h4 converge one every 120 ms (600 ms in all, past the 300 ms bound); h5 never does
+    const started = Date.now();
+    const converged = (h: string) =>
+      h !== "h5" && Date.now() - started >= 120 * (Number(h.slice(1)) + 1);
+    const rows = (): AgentRow[] =>
+      hosts.map((h) => ({
+        id: `agent-${h}`,
+        workload: h,
+        revoked: false,
+        converged: converged(h),
+        appliedHash: converged(h) ? "b" : "a",
+        appliedRevision: 1,
+        currentHash: "b",
+        drift: "none",
+        lastError: null,
+      }));
+    const server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ agents: rows() }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const api = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: "t",
+      caPem: "",
+    };
+    try {
+      const told: number[] = [];
+      await waitConverged(api, hosts.slice(0, 5), 300, undefined, (n) => told.push(n));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+      expect(told.at(-1)).toBe(5);
+      const stalled = waitConverged(api, hosts, 300);
+      await expect(stalled).rejects.toThrow(
+        "agents did not converge (none for 300 ms): h5 (applied a, expected b)",
+      );
+    } finally {
+      server.close();
     }
   });
 });

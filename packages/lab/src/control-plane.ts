@@ -9,7 +9,7 @@
 //   pushPolicy         PUT /policy/draft (the policy files as one YAML text, `---` between
 //                      files) + POST /policy/provision
 //   waitConverged      GET /agents until every managed host's live agent acknowledged the
-//                      RuleSet the controller holds for it (hash equality), bounded
+//                      RuleSet the controller holds for it (hash equality), bounded by a stall
 import { readFileSync } from "node:fs";
 import type { Workload } from "@microseg/core";
 import { type LabApiTarget, labApi } from "./lab-api.js";
@@ -84,7 +84,9 @@ export async function listAgents(api: LabApiTarget): Promise<AgentRow[]> {
 
 /**
  * Resolves once every host in `hosts` has a live agent that applied the RuleSet the controller
- * holds for it; rejects after `timeoutMs` naming the hosts that did not (and why, when known).
+ * holds for it. The bound is on a stall, not on the whole wait: it rejects once `timeoutMs` pass
+ * with no host newly converged (a large lab on a busy machine converges slowly but steadily),
+ * naming the hosts that did not (and why, when known).
  */
 export async function waitConverged(
   api: LabApiTarget,
@@ -92,8 +94,10 @@ export async function waitConverged(
   timeoutMs = CONVERGE_TIMEOUT_MS,
   /** Called on every round; throws to give up early (e.g. an agent process exited). */
   check: () => void = () => {},
+  /** Told how many hosts converged, each time that number changes. */
+  progress: (converged: number, of: number) => void = () => {},
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
   let pending: string[] = [...hosts];
   let rows: AgentRow[] = [];
   while (Date.now() < deadline) {
@@ -104,7 +108,12 @@ export async function waitConverged(
         .filter((a) => !a.revoked && a.converged && a.appliedHash !== null)
         .map((a) => a.workload),
     );
-    pending = hosts.filter((h) => !done.has(h));
+    const still = hosts.filter((h) => !done.has(h));
+    if (still.length < pending.length) {
+      deadline = Date.now() + timeoutMs;
+      progress(hosts.length - still.length, hosts.length);
+    }
+    pending = still;
     if (pending.length === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -114,6 +123,6 @@ export async function waitConverged(
     return `${h} (applied ${a.appliedHash ?? "nothing"}, expected ${a.currentHash}${a.lastError ? `: ${a.lastError}` : ""})`;
   });
   throw new Error(
-    `agents did not converge within ${timeoutMs} ms: ${why.join(", ")} (see agent-<host>.log in the lab state dir)`,
+    `agents did not converge (none for ${timeoutMs} ms): ${why.join(", ")} (see agent-<host>.log in the lab state dir)`,
   );
 }

@@ -89,7 +89,8 @@ describePrivileged("lab: scenarios and their probe matrix", () => {
     await labUp(scenario("ten-hosts"), { dir });
     const started = Date.now();
     const { results } = await labProbe({ dir });
-    expect(Date.now() - started).toBeLessThan(5000);
+    // one wave, then two more for what is silent (1 + 2 + 3 s): something is blocked here
+    expect(Date.now() - started).toBeLessThan(8000);
     expect(results).toHaveLength(10 * 9 * 4);
     const ports = (from: string, to: string) =>
       results

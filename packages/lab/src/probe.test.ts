@@ -1,5 +1,5 @@
-// A probe's `blocked` means silent twice: what the first wave found blocked is asked again, once
-// every source is done, and only what stays silent is reported blocked.
+// A probe's `blocked` means silent in every wave: what the first wave found blocked is asked
+// again, once every source is done, and only what stays silent is reported blocked.
 import { describe, expect, it } from "vitest";
 import { type AskSource, probeInWaves } from "./probe.js";
 import type { ProbeTarget, SourcePlan, Verdict } from "./probe-plan.js";
@@ -58,5 +58,19 @@ describe("probeInWaves", () => {
     calls = 0;
     await probeInWaves(plans, silent, 2);
     expect(calls).toBe(4);
+  });
+
+  it("tells each wave its number, so later waves wait longer; a third wave finds the latest", async () => {
+    const waves: number[] = [];
+    // c answers only from the third wave on (its echo server ran late twice)
+    const ask: AskSource = async (_, targets, wave) => {
+      waves.push(wave);
+      return targets.map((t): Verdict => (t.to !== "c" || wave >= 2 ? "allowed" : "blocked"));
+    };
+    expect(await probeInWaves(plans, ask, 3)).toEqual([
+      ["allowed", "allowed"],
+      ["allowed", "allowed"],
+    ]);
+    expect(waves).toEqual([0, 0, 1, 1, 2, 2]);
   });
 });

@@ -4,11 +4,12 @@
 // connection timeout, however many hosts there are. The probe knows nothing of the policy: it
 // reports what the kernel let through.
 //
-// `blocked` means no answer twice: whatever the first wave found blocked is tried once more,
-// after every source finished its first wave. In a wave of thousands of attempts from fifty
-// hosts on two cores, an echo server can be scheduled too late to answer within the timeout;
-// the second wave is small (what the first found blocked), so an allowed path answers then,
-// and a blocked one stays silent. It costs one more timeout when anything is blocked.
+// `blocked` means no answer three times: whatever the first wave found blocked is tried again,
+// after every source finished its first wave, and what is still silent once more, the n-th
+// wave waiting n timeouts. In a wave of thousands of attempts from fifty hosts on two
+// cores, an echo server can be scheduled too late to answer within the timeout; the later waves
+// hold only what was silent, so an allowed path answers then, and a blocked one stays silent.
+// It costs the later waves' timeouts (2 s, then 3 s) when anything is blocked.
 
 import { MicrosegError } from "@microseg/core";
 import { askHost } from "./ask-host.js";
@@ -27,7 +28,7 @@ import { controlPath, type LabState, readState, stateDir } from "./state.js";
 export const PROBE_TIMEOUT_MS = 1000;
 
 /** Waves a target must stay silent in before it is reported blocked. */
-export const PROBE_ATTEMPTS = 2;
+export const PROBE_ATTEMPTS = 3;
 
 export interface ProbeOptions {
   readonly dir?: string;
@@ -38,8 +39,15 @@ export interface ProbeOptions {
   readonly attempts?: number;
 }
 
-/** Asks one source's host server about some of its targets; one verdict each, in order. */
-export type AskSource = (plan: SourcePlan, targets: readonly ProbeTarget[]) => Promise<Verdict[]>;
+/**
+ * Asks one source's host server about some of its targets; one verdict each, in order. `wave`:
+ * 0 for the first, 1 for the first retry, …
+ */
+export type AskSource = (
+  plan: SourcePlan,
+  targets: readonly ProbeTarget[],
+  wave: number,
+) => Promise<Verdict[]>;
 
 /** The running lab's state; throws MSEG_LAB_NOT_UP unless `lab up` finished. */
 export function requireUp(dir: string): LabState {
@@ -64,8 +72,8 @@ export async function labProbe(opts: ProbeOptions = {}): Promise<{ results: Prob
   const state = requireUp(dir);
   const plans = planProbes(state.hosts, opts.family ?? 4);
   const timeoutMs = opts.timeoutMs ?? PROBE_TIMEOUT_MS;
-  const ask: AskSource = (plan, targets) =>
-    askHost(controlPath(plan.from, dir), targets, timeoutMs).catch((e: Error) => {
+  const ask: AskSource = (plan, targets, wave) =>
+    askHost(controlPath(plan.from, dir), targets, timeoutMs * (wave + 1)).catch((e: Error) => {
       throw broken(plan, e.message);
     });
   const verdicts = await probeInWaves(plans, ask, opts.attempts ?? PROBE_ATTEMPTS);
@@ -81,7 +89,7 @@ export async function probeInWaves(
   ask: AskSource,
   attempts: number,
 ): Promise<Verdict[][]> {
-  const verdicts = await Promise.all(plans.map((p) => ask(p, p.targets)));
+  const verdicts = await Promise.all(plans.map((p) => ask(p, p.targets, 0)));
   for (let wave = 1; wave < attempts; wave++) {
     const again = plans.map((p, i) =>
       p.targets.flatMap((_, j) => (verdicts[i]?.[j] === "blocked" ? [j] : [])),
@@ -94,6 +102,7 @@ export async function probeInWaves(
         const second = await ask(
           p,
           js.map((j) => p.targets[j] as ProbeTarget),
+          wave,
         );
         js.forEach((j, k) => {
           if (second[k] === "allowed") (verdicts[i] as Verdict[])[j] = "allowed";

@@ -149,7 +149,14 @@ async function awaitAgents(
     }
   };
   const hosts = managed.map((h) => h.name);
-  await waitConverged(api, hosts, CONVERGE_TIMEOUT_MS, exited).catch((e: Error) => {
+  const step = Math.max(1, Math.floor(hosts.length / 5));
+  let told = 0;
+  const progress = (converged: number, of: number) => {
+    if (converged - told < step || converged === of) return;
+    told = converged;
+    ctx.say(`${converged}/${of} agents enforce…`);
+  };
+  await waitConverged(api, hosts, CONVERGE_TIMEOUT_MS, exited, progress).catch((e: Error) => {
     if (e instanceof AgentExited) throw e;
     const logs = managed.map((h) => `${h.name}: ${agentLogTail(h.name, ctx.dir, 2)}`);
     throw new Error(`${e.message}\n  ${logs.join("\n  ")}`);

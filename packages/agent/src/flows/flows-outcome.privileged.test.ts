@@ -20,13 +20,11 @@ import {
   type Servers,
   startServers,
 } from "@microseg/nft/testing";
-import type { FlowBatch, FlowTuple } from "@microseg/protocol/agent";
+import type { FlowTuple } from "@microseg/protocol/agent";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type FlowCollection, startFlowCollection } from "./start-flows.js";
+import { canonical, collectInto } from "./collect.test-helpers.js";
+import type { FlowCollection } from "./start-flows.js";
 
-const canonical = (a: string) =>
-  a.includes(":") ? new URL(`http://[${a}]/`).hostname.slice(1, -1) : a;
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const HOLD_WAIT_MS = 6000; // the 3 s hold, flushes every 200 ms, a loaded machine
 
 const learn = (workload: string): RuleSet => ({
@@ -70,20 +68,7 @@ describePrivileged("connection outcomes on a real kernel", () => {
   let C: { v4: string; v6: string };
 
   async function collect(ns: Netns, who: "server" | "client", local: { v4: string; v6: string }) {
-    const sink = records[who];
-    collections.push(
-      await startFlowCollection({
-        stateDir: join(stateDir, who),
-        intervalMs: 200,
-        netns: ns.name,
-        localAddresses: () => new Set([local.v4, local.v6]),
-        send: () => async (batch: FlowBatch) => {
-          sink.push(...batch.records);
-          return { seq: batch.seq, duplicate: false };
-        },
-        log: quiet,
-      }),
-    );
+    collections.push(await collectInto(ns, stateDir, who, local, records[who]));
   }
 
   /** Connections `who` reported to/from `port` (proto, remote), per verdict/outcome. */

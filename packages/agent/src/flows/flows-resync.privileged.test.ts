@@ -14,11 +14,10 @@ import { describePrivileged, joinNamespaces, type Netns, NetnsGroup } from "@mic
 import type { FlowBatch } from "@microseg/protocol/agent";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { udpServerRuleSet } from "../testing/rulesets.js";
+import { quiet } from "./collect.test-helpers.js";
 import { type FlowCollection, startFlowCollection } from "./start-flows.js";
 
 const BURST = 4000;
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
 // One datagram to each of `total` destination ports from 20000 up, unpaced.
 const SENDER = `
 import socket, sys

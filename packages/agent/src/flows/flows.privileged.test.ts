@@ -18,15 +18,10 @@ import {
   type Servers,
   startServers,
 } from "@microseg/nft/testing";
-import type { FlowBatch, FlowTuple } from "@microseg/protocol/agent";
+import type { FlowTuple } from "@microseg/protocol/agent";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type FlowCollection, startFlowCollection } from "./start-flows.js";
-
-/** `2001:2:0:0::1` -> `2001:2::1`, the form conntrack and nft print. */
-const canonical = (a: string) =>
-  a.includes(":") ? new URL(`http://[${a}]/`).hostname.slice(1, -1) : a;
-
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+import { canonical, collectInto } from "./collect.test-helpers.js";
+import type { FlowCollection } from "./start-flows.js";
 
 /** Server: accepts the client on tcp/80 and udp/53 (v4 and v6), denies everything else in. */
 function serverPolicy(client: AddressSet, mode: Mode): RuleSet {
@@ -78,19 +73,7 @@ describePrivileged("flow collection on a real kernel", () => {
   let C: { v4: string; v6: string };
 
   async function collect(ns: Netns, who: "server" | "client", local: { v4: string; v6: string }) {
-    const sink = records[who];
-    const flows = await startFlowCollection({
-      stateDir: join(stateDir, who),
-      intervalMs: 200,
-      netns: ns.name,
-      localAddresses: () => new Set([local.v4, local.v6]),
-      send: () => async (batch: FlowBatch) => {
-        sink.push(...batch.records);
-        return { seq: batch.seq, duplicate: false };
-      },
-      log: quiet,
-    });
-    collections.push(flows);
+    collections.push(await collectInto(ns, stateDir, who, local, records[who]));
   }
 
   /** Waits until `who` reported a record matching `want` (a prefix of the tuple). */

@@ -1,7 +1,8 @@
 // `microseg demo` end to end in the real kernel, with short durations: every step runs on the
 // demo lab through the real commands (in process), and each step's result is asserted — flows
-// seen, policy provisioned, nothing normal would be blocked, enforcement, the attacker's scan
-// blocked (and alerted, when this build detects), the attacker cut off by quarantine while the
+// seen (an undeclared scanner's sweep of closed ports counted apart, alerted, and learned into
+// no rule), policy provisioned, nothing normal would be blocked, enforcement, the attacker's
+// scan blocked and its scan, lateral-movement and spread alerts raised, the attacker cut off by quarantine while the
 // shop's traffic goes on. Capabilities this build lacks are asserted as reported, not faked.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,8 @@ import {
   labTrafficOnce,
   readState,
   type StepResult,
+  SWEPT_HOSTS,
+  SWEPT_PORTS,
 } from "@microseg/lab";
 import { describePrivileged } from "@microseg/nft/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -94,12 +97,27 @@ describePrivileged("microseg demo: the whole story on the demo lab", () => {
     }
   });
 
+  it("learn: vuln-1's sweep of closed ports is refused, counted apart and raises a scan alert", () => {
+    const r = step("learn");
+    const sweepPorts = SWEPT_PORTS.length * SWEPT_HOSTS.length;
+    expect(r.data.sweep).toEqual({ attempts: sweepPorts, connected: 0 });
+    // the graph's established edges are the shop's day; the sweep's contacts are apart
+    expect(r.data.failed).toBeGreaterThanOrEqual(sweepPorts);
+    expect(r.data.scanAlert, said.join("\n")).toBe(true);
+    expect(said.join("\n")).toMatch(
+      /\d+ failed contacts hidden .*microseg flows --outcome refused/,
+    );
+    expect(said.join("\n")).toMatch(/(high|medium)\s+scan\s+\S+\s+vuln-1 scanned/);
+  });
+
   it("recommend: a draft is saved; test: provisioned, nothing normal would be blocked", () => {
     const recommend = step("recommend");
     expect(recommend.ok).toBe(true);
     if (recommend.available) {
       expect(recommend.data.coveragePercent).toBeGreaterThanOrEqual(90);
       expect(recommend.data.replayCode, said.join("\n")).toBe(0);
+      expect(recommend.data.sweptPortsOpened).toEqual([]);
+      expect(recommend.data.leftOut).toMatch(/^left out \d+ flow edges: \d+ refused/);
     }
     const test = step("test");
     expect(test.ok, said.join("\n")).toBe(true);
@@ -114,19 +132,40 @@ describePrivileged("microseg demo: the whole story on the demo lab", () => {
     expect(r.data).toMatchObject({ outside: 3, outsideBlocked: 3 });
   });
 
-  it("attack: the scan is blocked by the enforced policy; alerts when this build detects", () => {
+  it("attack: blocked by the enforced policy; scan, lateral movement and spread all alerted", () => {
     const r = step("attack");
+    expect(r.ok, said.join("\n")).toBe(true);
     expect(r.data.blocked).toBeGreaterThan(0);
     expect(r.data.blocked as number).toBeLessThanOrEqual(r.data.attempts as number);
-    if (r.data.alerts !== null) expect(r.data.alerts).toBeGreaterThan(0);
+    expect(new Set(r.data.kinds as string[])).toEqual(
+      new Set(["scan", "lateral-movement", "ransomware-spread"]),
+    );
+    expect(r.data.missingKinds).toEqual([]);
+    for (const kind of ["scan", "lateral-movement", "ransomware-spread"]) {
+      expect(said.join("\n")).toMatch(new RegExp(`\\s${kind}\\s+\\S+\\s+attacker`));
+    }
   });
 
-  it("alerts name only the attacker: the shop's normal day and the demo's checks raise none", async () => {
+  it("alerts name only the attacker and the undeclared scanner's sweep; the shop's day raises none", async () => {
     const r = await runMain(["alerts", "--json"]);
-    const sources = new Set(
-      (JSON.parse(r.out) as { alerts: { source: string }[] }).alerts.map((a) => a.source),
+    const alerts = (JSON.parse(r.out) as { alerts: { source: string; kind: string }[] }).alerts;
+    expect([...new Set(alerts.map((a) => a.source))].sort()).toEqual(["attacker", "vuln-1"]);
+    expect(new Set(alerts.filter((a) => a.source === "vuln-1").map((a) => a.kind))).toEqual(
+      new Set(["scan"]),
     );
-    expect([...sources]).toEqual(step("attack").data.alerts === null ? [] : ["attacker"]);
+  });
+
+  it("the recorded flows, learned again now, still open none of the swept ports", async () => {
+    const r = await runMain(["policy", "recommend", "--since", "1h", "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const rec = JSON.parse(r.out) as {
+      rules: { services?: string[] }[];
+      leftOut: { refused: number };
+    };
+    const services = new Set(rec.rules.flatMap((x) => x.services ?? ["any"]));
+    expect(services.has("any")).toBe(false);
+    for (const port of SWEPT_PORTS) expect(services.has(`tcp/${port}`)).toBe(false);
+    expect(rec.leftOut.refused).toBeGreaterThanOrEqual(SWEPT_PORTS.length * SWEPT_HOSTS.length);
   });
 
   it("quarantine: the attacker's connections are blocked while the shop's go on", () => {

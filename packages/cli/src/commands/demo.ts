@@ -56,14 +56,18 @@ export function demoCommand(): Command {
       `
 What happens (docs/demo.md tells the story and how to follow it in the console):
   0. checks root, nftables, conntrack and iproute2 (nothing is touched when one is missing),
-     brings up examples/demo — web-1/2, app-1/2, db-1, backup-1, jump-1, an attacker, all
-     in learn mode with no policy — starts its background traffic, prints the console URL
-     and the admin token
-  1. learn       traffic runs; the flow graph (microseg flows) shows what talks to what
-  2. recommend   microseg policy recommend --save: observed flows -> least-privilege draft
+     brings up examples/demo — web-1/2, app-1/2, db-1, backup-1, jump-1, an attacker and
+     vuln-1 (a vulnerability scanner nobody declared), all in learn mode with no policy —
+     starts its background traffic, prints the console URL and the admin token
+  1. learn       traffic runs while vuln-1 sweeps closed ports on the servers; the flow graph
+                 (microseg flows) shows what talks to what, the refused sweep counted apart;
+                 the sweep raises a scan alert
+  2. recommend   microseg policy recommend --save: answered flows -> least-privilege draft;
+                 the sweep is left out, none of its ports is opened
   3. test        the draft is provisioned, workloads in test mode: would-block = 0
   4. enforce     workloads enforce; normal traffic flows, everything else is blocked
-  5. attack      the attacker scans and fans out; alerts appear (microseg alerts)
+  5. attack      the attacker scans and fans out; scan, lateral-movement and
+                 ransomware-spread alerts appear (microseg alerts)
   6. quarantine  the attacker is cut off; the shop's traffic goes on
 Steps run the real commands and say plainly when this build lacks one. The lab stays up
 afterwards: explore it with microseg flows, alerts, lab traffic status; remove it with

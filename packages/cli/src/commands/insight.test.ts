@@ -47,11 +47,13 @@ beforeAll(async () => {
     await enrol("web-3", "198.18.1.13", {}),
   ];
   const db = await enrol("db-1", "198.18.1.20", { app: "shop", role: "db" });
+  // The policy first, so the enforcing workloads' traffic is explained: reported with no policy
+  // it would be lateral movement, and its source held back from the recommendation.
+  await online.current.api.putDraft(POLICY);
+  await online.current.api.provision({ comment: "lb and web" });
   for (const [i, cred] of webs.entries())
     await served(cred, `198.18.1.1${i + 1}`, ["198.18.1.1"], 80);
   await served(db, "198.18.1.20", ["198.18.1.11", "198.18.1.12", "198.18.1.13"], 5432);
-  await online.current.api.putDraft(POLICY);
-  await online.current.api.provision({ comment: "lb and web" });
 });
 
 describe("microseg policy recommend", () => {

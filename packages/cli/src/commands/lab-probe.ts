@@ -19,10 +19,11 @@ export function labProbeCommand(): Command {
       "after",
       `
 verdict is "allowed" when the TCP connection or the UDP echo completed, "blocked" when it did
-not, twice: what the first try finds blocked is tried once more after every host finished, so a
-host too busy to answer in time is not mistaken for a blocked path. All probes run in parallel;
-the whole probe takes about one timeout, two when anything is blocked. Exits 0 when the probe
-ran, whatever it found.
+not, three times: what the first try finds blocked is tried again after every host finished,
+and what is still silent once more, waiting two and then three timeouts, so a host too busy to
+answer in time is not mistaken for a blocked path. All probes run in parallel; the whole probe
+takes about one timeout, six when anything is blocked. Exits 0 when the probe ran, whatever
+it found.
 
 Examples:
   $ sudo npx microseg lab probe

@@ -72,6 +72,24 @@ function obs(from: string, to: string, port: string, at: number): FlowObservatio
   };
 }
 
+/** What a webhook receiver got for one blocked contact's alert, the secret given or none. */
+async function deliveriesOfOneAlert(secret: string | undefined): Promise<WebhookDelivery[]> {
+  const hook = await webhookReceiver();
+  cleanups.push(() => hook.close());
+  const t = await testController({ clock: () => new Date(T0 + 5000) });
+  const service = new DetectionService(t.ctx, {
+    ...DEFAULT_DETECTION_CONFIG,
+    webhooks: [hook.url],
+    ...(secret !== undefined ? { webhookSecret: secret } : {}),
+    gapCheckMs: 0,
+  });
+  await service.start();
+  cleanups.push(() => service.close());
+  service.ingest([obs("10.9.9.9", "198.18.0.99", "tcp/445", T0)], T0);
+  await service.idle();
+  return hook.deliveries;
+}
+
 describe("signed webhooks", () => {
   it("a receiver verifies every attempt; retries keep the event id and body; times are ISO", async () => {
     let now = T0 + 5000;
@@ -122,20 +140,7 @@ describe("signed webhooks", () => {
   });
 
   it("a changed body, another secret or an old timestamp fails the documented check", async () => {
-    const hook = await webhookReceiver();
-    cleanups.push(() => hook.close());
-    const t = await testController({ clock: () => new Date(T0 + 5000) });
-    const service = new DetectionService(t.ctx, {
-      ...DEFAULT_DETECTION_CONFIG,
-      webhooks: [hook.url],
-      webhookSecret: SECRET,
-      gapCheckMs: 0,
-    });
-    await service.start();
-    cleanups.push(() => service.close());
-    service.ingest([obs("10.9.9.9", "198.18.0.99", "tcp/445", T0)], T0);
-    await service.idle();
-    const d = hook.deliveries[0] as WebhookDelivery;
+    const d = (await deliveriesOfOneAlert(SECRET))[0] as WebhookDelivery;
     const now = Math.floor(Date.now() / 1000);
     expect(verify(d, SECRET, now)).toBe(true);
     expect(verify({ ...d, body: d.body.replace('"high"', '"low"') }, SECRET, now)).toBe(false);
@@ -145,20 +150,9 @@ describe("signed webhooks", () => {
   });
 
   it("without a secret there is no signature header", async () => {
-    const hook = await webhookReceiver();
-    cleanups.push(() => hook.close());
-    const t = await testController({ clock: () => new Date(T0 + 5000) });
-    const service = new DetectionService(t.ctx, {
-      ...DEFAULT_DETECTION_CONFIG,
-      webhooks: [hook.url],
-      gapCheckMs: 0,
-    });
-    await service.start();
-    cleanups.push(() => service.close());
-    service.ingest([obs("10.9.9.9", "198.18.0.99", "tcp/445", T0)], T0);
-    await service.idle();
-    expect(hook.deliveries).toHaveLength(1);
-    expect(hook.deliveries[0]?.headers["x-microseg-signature"]).toBeUndefined();
+    const deliveries = await deliveriesOfOneAlert(undefined);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]?.headers["x-microseg-signature"]).toBeUndefined();
   });
 });
 

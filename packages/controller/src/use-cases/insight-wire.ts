@@ -1,17 +1,10 @@
 // Conversions between the store's flow edges, insight's analyses and the protocol's insight
 // answers (times as ISO strings, peers as text).
 
-import type {
-  FlowEdge,
-  FlowOutcome,
-  ProposedPeer,
-  Recommendation,
-  ReplayReport,
-} from "@microseg/insight";
+import type { FlowEdge, ProposedPeer, Recommendation, ReplayReport } from "@microseg/insight";
 import type { StoredEdge } from "@microseg/store";
 
-/** `outcome`: the edge's, where the store keeps one (absent: established). */
-export function flowEdge(e: StoredEdge & { readonly outcome?: FlowOutcome }): FlowEdge {
+export function flowEdge(e: StoredEdge): FlowEdge {
   return {
     from: { name: e.from, kind: e.fromKind },
     to: { name: e.to, kind: e.toKind },

@@ -2,8 +2,9 @@
 // appear), then is quarantined: its connections are cut while the shop's traffic goes on.
 import { LabApiError, labApi } from "../lab-api.js";
 import { labTrafficOnce } from "../traffic/once.js";
+import { waitForAlertKinds } from "./alerts.js";
 import { type DemoContext, waitChanged } from "./session.js";
-import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
+import { commandLine, indented, jsonOf, notYet } from "./show.js";
 import { DEMO_ATTACKER, type StepResult } from "./types.js";
 
 /** What the attacker does with `microseg lab attack`: a port scan of the database, then spread. */
@@ -17,13 +18,8 @@ interface AttackReport {
   readonly connected: readonly { readonly to: string; readonly port: string | number }[];
 }
 
-interface Alert {
-  readonly kind: string;
-  readonly severity: string;
-  readonly source: string;
-  readonly targets: readonly string[];
-  readonly summary: string;
-}
+/** The detectors the attack must set off: the port scan, the SSH attempts, the fan-out. */
+export const ATTACK_ALERT_KINDS = ["scan", "lateral-movement", "ransomware-spread"] as const;
 
 export async function attackStep(ctx: DemoContext): Promise<StepResult> {
   const { tools } = ctx;
@@ -54,39 +50,28 @@ export async function attackStep(ctx: DemoContext): Promise<StepResult> {
     tools.say(notYet("microseg lab attack", "there is no attacker to show"));
   }
   tools.say(`    ${attempts} connection attempts in all, ${blocked} blocked (or refused).`);
-  const alerts = await waitForAlerts(ctx);
+  const found = await waitForAlertKinds(
+    ctx,
+    DEMO_ATTACKER,
+    ATTACK_ALERT_KINDS,
+    ctx.opts.alertSeconds,
+  );
+  const alerts = found?.alerts;
+  const missing = found?.missing ?? [];
   return {
     step: "attack",
     available: available && alerts !== undefined,
-    ok: blocked > 0 && (alerts === undefined || alerts.length > 0),
-    summary: `attack: ${blocked}/${attempts} attempts blocked; ${alerts === undefined ? "no alerts in this build" : `${alerts.length} alerts`}`,
-    data: { attempts, blocked, alerts: alerts?.length ?? null, kinds: alerts?.map((a) => a.kind) },
+    // with detection, every one of the three kinds must have been raised
+    ok: blocked > 0 && missing.length === 0,
+    summary: `attack: ${blocked}/${attempts} attempts blocked; ${alerts === undefined ? "no alerts in this build" : `${alerts.length} alerts${missing.length > 0 ? ` (missing: ${missing.join(", ")})` : ""}`}`,
+    data: {
+      attempts,
+      blocked,
+      alerts: alerts?.length ?? null,
+      kinds: alerts?.map((a) => a.kind),
+      missingKinds: found === undefined ? null : missing,
+    },
   };
-}
-
-/** Polls `microseg alerts --json` for alerts about the attacker; undefined without alerts. */
-async function waitForAlerts(ctx: DemoContext): Promise<Alert[] | undefined> {
-  const { tools, opts } = ctx;
-  if (!tools.has(["alerts"])) {
-    tools.say(notYet("detection (microseg alerts)", "no alert is raised"));
-    return undefined;
-  }
-  tools.say(commandLine(["alerts", "--source", DEMO_ATTACKER]));
-  const deadline = Date.now() + opts.alertSeconds * 1000;
-  let found: Alert[] = [];
-  for (;;) {
-    const run = await tools.cli(["alerts", "--source", DEMO_ATTACKER, "--json"]);
-    const alerts = jsonOf<{ alerts: Alert[] }>(run)?.alerts ?? [];
-    found = alerts.filter((a) => a.source === DEMO_ATTACKER);
-    if (found.length > 0 || Date.now() >= deadline) break;
-    await tools.sleep(2000);
-  }
-  tools.say(
-    found.length === 0
-      ? `    no alert about ${DEMO_ATTACKER} within ${opts.alertSeconds} s`
-      : rows(found.map((a) => [a.severity, a.kind, a.summary])),
-  );
-  return found;
 }
 
 export async function quarantineStep(ctx: DemoContext): Promise<StepResult> {

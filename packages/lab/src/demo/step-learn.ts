@@ -4,7 +4,8 @@ import { CONTROLLER_ADDRESS } from "../scenario/addresses.js";
 import { labTrafficStatus } from "../traffic/control.js";
 import type { DemoContext } from "./session.js";
 import { commandLine, indented, jsonOf, notYet, rows } from "./show.js";
-import { DEMO_REFERENCE_POLICY, type StepResult } from "./types.js";
+import { runSweep, SWEPT_PORTS, sweepAlert, sweepKeys, sweptPortsIn } from "./sweep.js";
+import { DEMO_REFERENCE_POLICY, DEMO_SCANNER, type StepResult } from "./types.js";
 
 /** How long the learn step waits for the flows the traffic made to reach the graph. */
 const FLOW_WAIT_MS = 15_000;
@@ -14,15 +15,22 @@ interface Edge {
   readonly to: string;
   readonly port: string;
   readonly verdict: string;
+  /** What the network answered (established, refused, unanswered); absent from older agents. */
+  readonly outcome?: string;
   readonly count: number;
 }
+
+/** An edge whose connections were never answered: a sweep of closed ports, a dead service. */
+const failed = (e: Edge) => e.outcome === "refused" || e.outcome === "unanswered";
 
 export async function learnStep(ctx: DemoContext): Promise<StepResult> {
   const { tools, opts } = ctx;
   tools.say(
     `Every agent is in learn mode: nothing is blocked, every connection is recorded.\nLetting the shop's normal traffic run for ${opts.learnSeconds} s…`,
   );
-  await tools.sleep(opts.learnSeconds * 1000);
+  const started = Date.now();
+  const sweep = tools.has(["lab", "attack"]) ? await runSweep(ctx) : undefined;
+  await tools.sleep(Math.max(0, opts.learnSeconds * 1000 - (Date.now() - started)));
   const traffic = await everyFlowOnce(ctx);
   const attempts = traffic.flows.reduce((n, f) => n + f.attempts, 0);
   tools.say(
@@ -40,13 +48,17 @@ export async function learnStep(ctx: DemoContext): Promise<StepResult> {
   }
   tools.say(commandLine(["flows"]));
   const attempted = traffic.flows.filter((f) => f.attempts > 0).map((f) => key(f));
-  const graph = await readGraph(ctx, attempted);
+  const graph = await readGraph(
+    ctx,
+    sweep === undefined ? attempted : [...attempted, ...sweepKeys()],
+  );
   if (graph === undefined) {
     return { step: "learn", available: true, ok: false, summary: "flows failed", data: {} };
   }
   const { edges, seen } = graph;
   const controller = edges.filter((e) => e.to === CONTROLLER_ADDRESS);
-  const lab = edges.filter((e) => e.to !== CONTROLLER_ADDRESS);
+  const lab = edges.filter((e) => e.to !== CONTROLLER_ADDRESS && !failed(e));
+  const failedEdges = edges.filter(failed);
   const top = [...lab].sort((a, b) => b.count - a.count).slice(0, 14);
   tools.say(
     rows([
@@ -55,16 +67,47 @@ export async function learnStep(ctx: DemoContext): Promise<StepResult> {
     ]),
   );
   if (lab.length > top.length) tools.say(`    … and ${lab.length - top.length} more`);
+  if (failedEdges.length > 0) {
+    const scanner = failedEdges.filter((e) => e.from === DEMO_SCANNER).length;
+    tools.say(
+      `    ${failedEdges.length} failed contacts hidden (never answered; ${scanner} of them from ${DEMO_SCANNER}): microseg flows --outcome refused shows them`,
+    );
+  }
   const covered = attempted.filter((k) => seen.has(k)).length;
   const channel = controller.length > 0 ? ` (plus ${controller.length} agents -> controller)` : "";
-  const summary = `${lab.length} edges between the shop's hosts${channel}; ${covered} of ${attempted.length} flows the traffic made are in the graph`;
+  const alert = sweep === undefined ? undefined : await showSweepAlert(ctx);
+  const sweepOk = sweep === undefined || (sweep.connected === 0 && alert !== null);
+  const summary = `${lab.length} edges between the shop's hosts${channel}; ${covered} of ${attempted.length} flows the traffic made are in the graph${sweep === undefined ? "" : `; ${failedEdges.length} failed contacts apart${alert === undefined ? "" : alert === null ? ", no scan alert" : `, scan alert on ${DEMO_SCANNER}`}`}`;
   return {
     step: "learn",
     available: true,
-    ok: attempted.length > 0 && covered === attempted.length,
+    ok: attempted.length > 0 && covered === attempted.length && sweepOk,
     summary,
-    data: { edges: lab.length, covered, attempted: attempted.length, attempts },
+    data: {
+      edges: lab.length,
+      covered,
+      attempted: attempted.length,
+      attempts,
+      failed: failedEdges.length,
+      sweep: sweep ?? null,
+      scanAlert: alert === undefined ? null : alert !== null,
+      ...(alert != null && { scanAlertId: alert.id, scanAlertSummary: alert.summary }),
+    },
   };
+}
+
+/**
+ * The sweep's scan alert: undefined when this build has no detection, null when none was
+ * raised in time.
+ */
+async function showSweepAlert(ctx: DemoContext) {
+  ctx.tools.say(`The detectors saw the sweep, in learn mode too:`);
+  const found = await sweepAlert(ctx);
+  if (found === undefined) return ctx.tools.has(["alerts"]) ? null : undefined;
+  ctx.tools.say(
+    `    Declared (label microseg.io/scanner=true) a scanner raises only an informational\n    authorised-scan; ${DEMO_SCANNER} is not, so this is a scan alert.`,
+  );
+  return found;
 }
 
 /**
@@ -119,12 +162,15 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
     tools.say(indented({ ...run, out: "" }, 40));
     tools.say("    the proposed policy (YAML, now the draft):");
     tools.say(indented({ ...run, err: "" }, 20));
+    const opened = sweptPortsIn(run.out);
+    const leftOut = /^left out .*$/m.exec(run.err)?.[0];
+    if (run.code === 0 && leftOut !== undefined) tools.say(sweepVerdict(opened, leftOut));
     const replayCode = run.code === 0 ? await replay(ctx) : undefined;
     const coverage = /coverage: (\d+) of (\d+) flow edges? \((\d+(?:\.\d+)?)%\)/.exec(run.err);
     return {
       step: "recommend",
       available: true,
-      ok: run.code === 0,
+      ok: run.code === 0 && opened.length === 0,
       summary:
         run.code === 0
           ? `recommended policy saved as the draft${coverage === null ? "" : `; it covers ${coverage[3]}% of the flow graph`}`
@@ -133,6 +179,8 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
         source: "recommend",
         code: run.code,
         replayCode,
+        sweptPortsOpened: opened,
+        leftOut: leftOut ?? null,
         ...(coverage !== null && { coveragePercent: Number(coverage[3]) }),
       },
     };
@@ -154,6 +202,14 @@ export async function recommendStep(ctx: DemoContext): Promise<StepResult> {
     summary: run.code === 0 ? "reference policy saved as the draft" : "saving the draft failed",
     data: { source: "reference", code: run.code },
   };
+}
+
+/** What became of the learn step's sweep: left out, and none of its ports in the rules. */
+function sweepVerdict(opened: readonly number[], leftOut: string): string {
+  const why = ` (${leftOut})`;
+  return opened.length === 0
+    ? `None of the ${SWEPT_PORTS.length} ports ${DEMO_SCANNER} swept is in the proposed rules: only answered traffic is learned${why}.`
+    : `The proposed rules open ports ${DEMO_SCANNER} swept: ${opened.join(", ")}${why}.`;
 }
 
 /**

@@ -21,6 +21,8 @@ export const DEMO_REFERENCE_POLICY = fileURLToPath(
 );
 /** The scenario's attacker host. */
 export const DEMO_ATTACKER = "attacker";
+/** The scenario's vulnerability scanner, not declared to microseg: it sweeps during learning. */
+export const DEMO_SCANNER = "vuln-1";
 
 export interface CliRun {
   readonly code: number;

@@ -55,6 +55,12 @@ describe("nft session", () => {
     expect(answer(next.stdout).pid).not.toBe(first);
   });
 
+  it("an error written in pieces is answered whole", async () => {
+    const bad = await session().exec(["-j", "-t", "split", "command"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^Error: No such file or directory\nsplit command\n/);
+  });
+
   it("a child that does not answer is killed after the timeout; one that exits is replaced", async () => {
     const s = session(300);
     const hung = await s.exec(["-j", "-t", "hang"]);

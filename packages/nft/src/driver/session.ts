@@ -23,6 +23,9 @@ import type { NftExec, NftExecResult } from "./exec.js";
  */
 export const TERSE_LIST_FLAGS = ["-j", "-t"] as const;
 
+/** How long a failing child's stderr is read after its first piece. */
+const STDERR_WAIT_MS = 500;
+
 export interface NftSessionOptions {
   /** Flags the session runs with, e.g. ["-j", "-t"]; every exec must start with them. */
   readonly flags: readonly string[];
@@ -77,12 +80,30 @@ export function createNftSession(o: NftSessionOptions): NftSession {
     createInterface({ input: c.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       if (child === c) settle({ code: 0, stdout: `${line}\n`, stderr: "" });
     });
-    let err = "";
+    // nft may write an error in pieces ("Error: ", then the message): the child is taken out of
+    // service at the first piece, its input ended so that it exits, and the answer is what it
+    // wrote until its stderr closed (at most STDERR_WAIT_MS).
+    let err: string | undefined;
     c.stderr?.on("data", (b: Buffer) => {
+      if (err !== undefined) {
+        err += b.toString("utf8");
+        return;
+      }
       if (child !== c) return;
-      err += b.toString("utf8");
-      retire(c);
-      settle({ code: 1, stdout: "", stderr: err });
+      err = b.toString("utf8");
+      child = undefined;
+      c.stdin?.end();
+      let answered = false;
+      const done = () => {
+        // once: a late "end" must not answer the next command
+        if (answered) return;
+        answered = true;
+        clearTimeout(wait);
+        retire(c);
+        settle({ code: 1, stdout: "", stderr: err ?? "" });
+      };
+      const wait = setTimeout(done, STDERR_WAIT_MS);
+      c.stderr?.once("end", done);
     });
     c.on("error", (e) => {
       if (child === c) child = undefined;
