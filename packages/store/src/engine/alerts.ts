@@ -22,7 +22,10 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
       return db.run((t) => t.alerts(filter));
     },
     async markDelivered(id, severity) {
-      return db.run((t) => mark(t, id, severity));
+      return db.run((t) => {
+        mark(t, id, severity);
+        return t.alert(id);
+      });
     },
     async markDeliveredMany(marks) {
       if (marks.length === 0) return;
@@ -49,8 +52,9 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
   };
 }
 
+/** Reads back only what a re-raise keeps (no lists, no evidence): this runs per raised alert. */
 function merge(t: Tables, alert: AlertRecord): AlertRecord {
-  const before = t.alert(alert.id);
+  const before = t.alertState(alert.id);
   if (before === undefined) {
     t.putAlert(alert);
     return alert;
@@ -67,13 +71,11 @@ function merge(t: Tables, alert: AlertRecord): AlertRecord {
   return next;
 }
 
-function mark(t: Tables, id: string, severity: AlertSeverity): AlertRecord | undefined {
-  const before = t.alert(id);
-  if (before === undefined) return undefined;
-  if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) return before;
-  const after = { ...before, delivered: severity };
-  t.putAlert(after);
-  return after;
+function mark(t: Tables, id: string, severity: AlertSeverity): void {
+  const before = t.alertState(id);
+  if (before === undefined) return;
+  if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) return;
+  t.setAlertDelivered(id, severity);
 }
 
 const SEVERITIES: readonly AlertSeverity[] = ["low", "medium", "high", "critical"];
