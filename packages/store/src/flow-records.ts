@@ -189,6 +189,10 @@ export interface AlertRepo {
    * higher of the stored mark and `severity` (never lower). Not audited; undefined: no alert.
    */
   markDelivered(id: string, severity: AlertSeverity): Promise<AlertRecord | undefined>;
+  /** `markDelivered` of each, in order, in one transaction (an unknown id is skipped). */
+  markDeliveredMany(
+    marks: readonly { readonly id: string; readonly severity: AlertSeverity }[],
+  ): Promise<void>;
   /** Audited (unless the status is already that). */
   setStatus(id: string, status: AlertStatus, actor: string): Promise<AlertRecord | undefined>;
 }

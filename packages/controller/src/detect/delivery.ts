@@ -4,7 +4,8 @@
 // (`ALERT_ID:SEVERITY`); once every sender is done with it (delivered, or given up) and the
 // caller's follow-up (automatic quarantine) has run, the store marks it delivered.
 //
-//   stored alert ──news?──> webhooks, syslog ──all done──> store.alerts.markDelivered
+//   stored alert ──news?──> webhooks, syslog ──all done──> store.alerts.markDeliveredMany
+//                                                          (the marks due in one turn together)
 //
 // So a restart sends nothing again that was done, and sends (with the same event id, which
 // receivers de-duplicate by) what was not: an event cut off by a shutdown is `closed`, never
@@ -39,6 +40,8 @@ export class AlertDelivery {
   /** alert id -> the severity handed to the senders in this run (insertion order: oldest first). */
   private readonly sent = new Map<string, AlertSeverity>();
   private readonly pending = new Set<Promise<void>>();
+  /** Marks due, written together on the next turn (markDeliveredMany). */
+  private marks: { id: string; severity: AlertSeverity; resolve: () => void }[] = [];
   private readonly drainMs: number;
 
   constructor(
@@ -80,14 +83,33 @@ export class AlertDelivery {
     const settled = followUp.catch(() => undefined);
     const mark = Promise.all([...outcomes, settled]).then(async ([...results]) => {
       if (results.includes("closed")) return;
-      try {
-        await this.ctx.store.alerts.markDelivered(a.id, a.severity);
-      } catch (err) {
-        this.ctx.log.error({ err, alert: a.id }, "the alert's delivery could not be recorded");
-      }
+      await this.mark(a.id, a.severity);
     });
     this.pending.add(mark);
     void mark.finally(() => this.pending.delete(mark));
+  }
+
+  /**
+   * Writes the mark with the others due in this turn of the event loop, in one transaction (the
+   * news of one flush are usually done together); resolves once it is written, or logged.
+   */
+  private mark(id: string, severity: AlertSeverity): Promise<void> {
+    return new Promise((resolve) => {
+      this.marks.push({ id, severity, resolve });
+      if (this.marks.length === 1) setImmediate(() => void this.writeMarks());
+    });
+  }
+
+  private async writeMarks(): Promise<void> {
+    const group = this.marks;
+    this.marks = [];
+    try {
+      await this.ctx.store.alerts.markDeliveredMany(group);
+    } catch (err) {
+      const alerts = group.map((m) => m.id);
+      this.ctx.log.error({ err, alerts }, "the alerts' delivery could not be recorded");
+    }
+    for (const m of group) m.resolve();
   }
 
   /** Resolves when every event handed over so far is done with and its mark written. */

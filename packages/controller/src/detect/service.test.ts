@@ -8,7 +8,7 @@ import type { FlowObservation } from "@microseg/insight";
 import { afterEach, describe, expect, it } from "vitest";
 import { testController } from "../test-helpers.js";
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./config.js";
-import { DetectionService } from "./service.js";
+import { ALERT_LINGER_MS, DetectionService } from "./service.js";
 
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 
@@ -113,6 +113,42 @@ describe("alerts API", () => {
     expect(incidents).toHaveLength(2);
     expect((await t.call("POST", "/api/v1/alerts/nope/ack")).status).toBe(404);
     expect((await t.call("GET", "/api/v1/alerts?status=bogus")).status).toBe(400);
+  });
+});
+
+describe("storing alerts", () => {
+  it("stores the alerts of batches arriving within the linger in one transaction", async () => {
+    const { t, service } = await setup();
+    const calls: number[] = [];
+    const upsertMany = t.store.alerts.upsertMany.bind(t.store.alerts);
+    t.store.alerts.upsertMany = (alerts) => {
+      calls.push(alerts.length);
+      return upsertMany(alerts);
+    };
+    // three scanners, each batch in its own turn of the event loop, well within the linger
+    for (const source of ["10.9.9.1", "10.9.9.2", "10.9.9.3"]) {
+      service.ingest(scan(source, "web-1", 20), T0 + 20);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(calls).toEqual([]);
+    // flush ends the wait: all three are stored, together
+    await service.flush();
+    expect(calls).toEqual([3]);
+    const stored = (await t.call("GET", "/api/v1/alerts?kind=scan")).body.alerts;
+    expect(stored.map((a: { source: string }) => a.source).sort()).toEqual([
+      "10.9.9.1",
+      "10.9.9.2",
+      "10.9.9.3",
+    ]);
+  });
+
+  it("stores raised alerts within the linger without being asked", async () => {
+    const { t, service } = await setup();
+    service.ingest(scan("10.9.9.1", "web-1", 20), T0 + 20);
+    await new Promise((r) => setTimeout(r, ALERT_LINGER_MS + 200));
+    expect((await t.store.alerts.list({ kind: "scan" })).map((a) => a.source)).toEqual([
+      "10.9.9.1",
+    ]);
   });
 });
 

@@ -40,12 +40,15 @@ export class HubView implements DetectionView {
   private builtAt = -1;
   private builtGeneration = -1;
   private builtRevision: number | null = null;
+  private readonly labelledDecoys: ReadonlySet<string>;
 
   constructor(
     private readonly hub: PolicyHub,
     private readonly decoys: readonly Decoy[],
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.labelledDecoys = hub.trackLabel(DECOY_LABEL, "true");
+  }
 
   allows(obs: FlowObservation): boolean {
     this.refresh();
@@ -66,9 +69,11 @@ export class HubView implements DetectionView {
   isDecoy(to: FlowEnd, port: string): boolean {
     this.refresh();
     if (this.decoyList.matches(to, port)) return true;
-    // The label is read live: a workload labelled a moment ago is a decoy for the next flow, even
-    // while a busy inventory holds back the rebuild above.
-    return to.kind === "workload" && this.hub.workload(to.name)?.labels[DECOY_LABEL] === "true";
+    // The label is read live (the hub keeps the set current): a workload labelled a moment ago
+    // is a decoy for the next flow, even while a busy inventory holds back the rebuild above.
+    return (
+      this.labelledDecoys.size > 0 && to.kind === "workload" && this.labelledDecoys.has(to.name)
+    );
   }
 
   isScanner(from: FlowEnd): boolean {

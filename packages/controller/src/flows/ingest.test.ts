@@ -191,10 +191,11 @@ describe("flow ingest", () => {
     await post(web.credential, 1, records);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.now).toBe(now);
+    // The ends are the address book's (a FlowEndRef, `managed` included, is a FlowEnd).
     expect(seen[0]?.observations).toEqual([
       {
-        from: { name: "web-1", kind: "workload" },
-        to: { name: "db-1", kind: "workload" },
+        from: { name: "web-1", kind: "workload", managed: true },
+        to: { name: "db-1", kind: "workload", managed: true },
         port: "tcp/22",
         verdict: "blocked",
         outcome: "unanswered",

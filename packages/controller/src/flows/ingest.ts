@@ -60,8 +60,9 @@ export async function ingestFlows(
   const { counted, stale } = aggregate(ctx, batch.records, agg, now - ingest.retentionMs);
 
   const deltas: EdgeDelta[] = [];
-  const observations: FlowObservation[] | undefined = ctx.flows.listening ? [] : undefined;
-  const ends = new ObservedEnds();
+  /** Per delta: the reporter's side (0: it is the source), and the remote end. */
+  const sides: number[] = [];
+  const remotes: FlowEndRef[] = [];
   agg.forEach((aggregated) => {
     const [from, to] =
       aggregated.side === 0 ? [local, aggregated.remote] : [aggregated.remote, local];
@@ -70,11 +71,22 @@ export async function ingestFlows(
       : aggregated;
     const rule = ingest.rules.ruleFor(from, to, e.port, e.verdict);
     deltas.push(delta(e, from, to, rule));
-    observations?.push(observation(e, ends.of(from), ends.of(to), rule, agent.workload));
+    sides.push(e.side);
+    remotes.push(e.remote);
   });
   // Shares a transaction with the other batches of this event-loop turn (flow-commits.ts).
   const { duplicate } = await ingest.commits.apply(agent.id, batch.seq, deltas);
-  if (!duplicate && observations !== undefined) ctx.flows.publish(observations, now);
+  // Built only now, and only when someone listens: what outlives the commit's wait is kept small.
+  // The address book's ends serve as the observations' ends (a FlowEndRef is a FlowEnd).
+  if (!duplicate && ctx.flows.listening) {
+    const observations = deltas.map((d, i) => {
+      const remote = remotes[i] as FlowEndRef;
+      return sides[i] === 0
+        ? observation(d, local, remote, "source", agent.workload)
+        : observation(d, remote, local, "destination", agent.workload);
+    });
+    ctx.flows.publish(observations, now);
+  }
   if ((batch.dropped ?? 0) > 0) {
     ctx.log.warn({ agent: agent.id, dropped: batch.dropped }, "agent dropped flow records");
   }
@@ -163,43 +175,29 @@ function delta(
   };
 }
 
-/** One FlowEnd per end of a batch, shared by its observations (they are read-only). */
-class ObservedEnds {
-  private readonly ends = new Map<FlowEndRef, FlowEnd>();
-
-  of(ref: FlowEndRef): FlowEnd {
-    let end = this.ends.get(ref);
-    if (end === undefined) {
-      end = { name: ref.name, kind: ref.kind };
-      this.ends.set(ref, end);
-    }
-    return end;
-  }
-}
-
 function observation(
-  e: AggregatedEdge,
+  d: EdgeDelta,
   from: FlowEnd,
   to: FlowEnd,
-  rule: string | null,
+  side: FlowObservation["side"],
   reporter: string,
 ): FlowObservation {
   const o: Mutable<FlowObservation> = {
     from,
     to,
-    port: e.port,
-    verdict: e.verdict,
-    outcome: e.outcome,
-    count: e.count,
-    packets: e.packets,
-    bytes: e.bytes,
-    first: e.first,
-    last: e.last,
+    port: d.port,
+    verdict: d.verdict,
+    outcome: d.outcome,
+    count: d.count,
+    packets: d.packets,
+    bytes: d.bytes,
+    first: d.first,
+    last: d.last,
     reporter,
-    side: e.side === 0 ? "source" : "destination",
+    side,
   };
   // Set afterwards rather than spread in: this runs once per edge of every batch.
-  if (rule !== null) o.rule = rule;
+  if (d.rule !== null) o.rule = d.rule;
   return o;
 }
 

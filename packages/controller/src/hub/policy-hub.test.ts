@@ -53,6 +53,29 @@ describe("PolicyHub", () => {
     expectEqualsScratch(hub, P1, [...stored, w("web-2", "web", "198.18.1.11")]);
   });
 
+  it("keeps a tracked label's set of workloads current: stored, declared, changed, removed", () => {
+    const decoy = (name: string, value: string): Workload => ({
+      ...w(name, "db", "198.18.1.30"),
+      labels: { role: "db", decoy: value },
+    });
+    const hub = new PolicyHub([decoy("honey-1", "true"), w("web-1", "web", "198.18.1.10")]);
+    const decoys = hub.trackLabel("decoy", "true");
+    expect([...decoys]).toEqual(["honey-1"]);
+    hub.upsertWorkload(decoy("web-1", "true"));
+    hub.upsertWorkload(decoy("honey-1", "false"));
+    expect([...decoys]).toEqual(["web-1"]);
+    const p = parse(
+      `${P1}  - { name: honey-2, labels: { decoy: "true" }, addresses: [198.18.9.8] }\n`,
+    );
+    hub.setRevision({ number: 1, policy: p.policy, declared: p.workloads });
+    expect([...decoys].sort()).toEqual(["honey-2", "web-1"]);
+    hub.removeWorkload("web-1");
+    hub.setRevision({ number: 2, policy: parse(P2).policy, declared: [] });
+    expect([...decoys]).toEqual([]);
+    // the same set, whoever asks
+    expect(hub.trackLabel("decoy", "true")).toBe(decoys);
+  });
+
   it("stays equal to a from-scratch compile through revisions and workload changes", () => {
     const stored = new Map<string, Workload>();
     const put = (x: Workload) => {

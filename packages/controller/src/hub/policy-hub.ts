@@ -19,6 +19,7 @@ import {
   type Change,
   Compiler,
   EMPTY_POLICY,
+  labelValue,
   type Policy,
   type RuleSet,
   type Workload,
@@ -52,6 +53,8 @@ export class PolicyHub {
   private readonly quarantines = new Map<string, Quarantine>();
   private closed = false;
   private changes = 0;
+  /** Live sets of the workloads carrying a label value (trackLabel), by "key=value". */
+  private readonly labelled = new Map<string, { key: string; value: string; names: Set<string> }>();
 
   constructor(
     workloads: readonly Workload[],
@@ -156,6 +159,7 @@ export class PolicyHub {
     this.policy = revision.policy;
     const changes: Change[] = [{ kind: "set-policy", policy: revision.policy }];
     for (const name of new Set([...before.keys(), ...this.declared.keys()])) {
+      this.reindex(name);
       changes.push(this.effectiveChange(name));
     }
     const changed = this.applyChanges(changes);
@@ -166,12 +170,32 @@ export class PolicyHub {
 
   upsertWorkload(workload: Workload): string[] {
     this.stored.set(workload.name, plainWorkload(workload));
+    this.reindex(workload.name);
     return this.applyChanges([this.effectiveChange(workload.name)]);
   }
 
   removeWorkload(name: string): string[] {
     this.stored.delete(name);
+    this.reindex(name);
     return this.applyChanges([this.effectiveChange(name)]);
+  }
+
+  /**
+   * The names of the workloads (stored, else declared) whose label `key` is `value`, as a set
+   * the hub keeps current: asking it costs one lookup, and nothing while it is empty (detection
+   * asks it of every flow).
+   */
+  trackLabel(key: string, value: string): ReadonlySet<string> {
+    const id = `${key}=${value}`;
+    let entry = this.labelled.get(id);
+    if (entry === undefined) {
+      entry = { key, value, names: new Set() };
+      this.labelled.set(id, entry);
+      for (const name of new Set([...this.stored.keys(), ...this.declared.keys()])) {
+        this.reindexIn(entry, name);
+      }
+    }
+    return entry.names;
   }
 
   /**
@@ -236,6 +260,16 @@ export class PolicyHub {
   private inventory(): Workload[] {
     const names = new Set([...this.stored.keys(), ...this.declared.keys()]);
     return [...names].map((n) => this.effective(n)).filter((w) => w !== undefined);
+  }
+
+  private reindex(name: string): void {
+    for (const entry of this.labelled.values()) this.reindexIn(entry, name);
+  }
+
+  private reindexIn(entry: { key: string; value: string; names: Set<string> }, name: string) {
+    const w = this.stored.get(name) ?? this.declared.get(name);
+    if (w !== undefined && labelValue(w.labels, entry.key) === entry.value) entry.names.add(name);
+    else entry.names.delete(name);
   }
 
   private effective(name: string): Workload | undefined {

@@ -1,17 +1,29 @@
 // The learned baseline: the edges (from, to, port) seen before, in learn mode or in history.
 // A DetectionView's known() answers from it. Bounded: past the cap, new edges are not learned
 // (an attacker cannot flush the baseline; the cap is far above a real estate's edge count).
+//
+// Layout (has() runs once per allowed observation, so it is kept to lookups in small, hot
+// tables): names and ports are interned to small integers; per source id, a Map from the
+// destination's id to its port id (the edge's only port, the usual case) or a set of port ids.
+// No strings are built and no per-edge objects exist unless an edge pair has several ports.
 
 import type { FlowObservation } from "../flow.js";
 import { answered } from "../outcome.js";
 
+type Ports = number | Set<number>;
+
 export class Baseline {
-  /** from -> to -> ports: lookups build no strings (the detector asks once per observation). */
-  private readonly edges = new Map<string, Map<string, Set<string>>>();
+  private readonly names = new Map<string, number>();
+  private readonly ports = new Map<string, number>();
+  /** Indexed by the source's name id: destination name id -> port id(s). */
+  private readonly bySource: (Map<number, Ports> | undefined)[] = [];
   private count = 0;
   /** has()'s last source and its destinations (reset by add: the source may be new). */
   private lastFrom: string | undefined;
-  private lastTos: Map<string, Set<string>> | undefined;
+  private lastTos: Map<number, Ports> | undefined;
+  /** has()'s last destination and its id (reset by add: the name may be new). */
+  private lastTo: string | undefined;
+  private lastToId: number | undefined;
 
   constructor(private readonly maxEdges = 2_000_000) {}
 
@@ -23,18 +35,24 @@ export class Baseline {
   add(from: string, to: string, port: string): void {
     if (this.count >= this.maxEdges) return;
     this.lastFrom = undefined;
-    let tos = this.edges.get(from);
+    this.lastTo = undefined;
+    const f = intern(this.names, from);
+    const t = intern(this.names, to);
+    const p = intern(this.ports, port);
+    let tos = this.bySource[f];
     if (tos === undefined) {
       tos = new Map();
-      this.edges.set(from, tos);
+      this.bySource[f] = tos;
     }
-    let ports = tos.get(to);
-    if (ports === undefined) {
-      ports = new Set();
-      tos.set(to, ports);
+    const held = tos.get(t);
+    if (held === undefined) tos.set(t, p);
+    else if (typeof held === "number") {
+      if (held === p) return;
+      tos.set(t, new Set([held, p]));
+    } else {
+      if (held.has(p)) return;
+      held.add(p);
     }
-    if (ports.has(port)) return;
-    ports.add(port);
     this.count++;
   }
 
@@ -54,12 +72,36 @@ export class Baseline {
     const from = obs.from.name;
     if (from !== this.lastFrom) {
       this.lastFrom = from;
-      this.lastTos = this.edges.get(from);
+      const f = this.names.get(from);
+      this.lastTos = f === undefined ? undefined : this.bySource[f];
     }
-    return this.lastTos?.get(obs.to.name)?.has(obs.port) === true;
+    const tos = this.lastTos;
+    if (tos === undefined) return false;
+    // ... and so, for its inbound flows, their destination.
+    const to = obs.to.name;
+    if (to !== this.lastTo) {
+      this.lastTo = to;
+      this.lastToId = this.names.get(to);
+    }
+    const t = this.lastToId;
+    if (t === undefined) return false;
+    const held = tos.get(t);
+    if (held === undefined) return false;
+    const p = this.ports.get(obs.port);
+    if (p === undefined) return false;
+    return typeof held === "number" ? held === p : held.has(p);
   }
 
   get size(): number {
     return this.count;
   }
+}
+
+function intern(ids: Map<string, number>, s: string): number {
+  let id = ids.get(s);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(s, id);
+  }
+  return id;
 }

@@ -7,6 +7,8 @@ type Times = Map<string, number>;
 
 export class SourceContacts {
   lastAt = 0;
+  /** The engine's sweep in which this source last moved to the end of its LRU order. */
+  moved = -1;
   private readonly byHost = new Map<string, Times>();
   private readonly byPort = new Map<string, Times>();
   /** Hosts touched on spread services (file sharing, remote execution). */
@@ -27,8 +29,11 @@ export class SourceContacts {
     const ports = this.byHost.get(host);
     const seen = ports?.get(port);
     if (seen !== undefined && at - seen <= windowMs) {
-      ports?.set(port, Math.max(seen, at));
-      this.byPort.get(port)?.set(host, Math.max(seen, at));
+      // Both indexes hold the same time; a repeat that is not newer changes neither.
+      if (at > seen) {
+        ports?.set(port, at);
+        this.byPort.get(port)?.set(host, at);
+      }
       return false;
     }
     if (seen === undefined && this.size >= this.maxContacts) return false;

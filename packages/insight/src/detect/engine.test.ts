@@ -329,6 +329,17 @@ describe("baseline", () => {
       expect.arrayContaining(["lateral-movement", "ransomware-spread", "scan"]),
     );
   });
+
+  it("traffic the ingest attributed to an allowing rule raises nothing, unlearned as it is", () => {
+    // the view neither knows nor allows anything: the rule on each observation is the answer
+    const ruled = normalTraffic(T0, 1).map((o) => ({ ...o, rule: "estate" }));
+    expect(feed(new DetectionEngine(viewOf()), ruled)).toEqual([]);
+    // a failed contact stays suspicious whatever rule allows it: a scan of allowed ports
+    const refused = ports(20).map((p, i) =>
+      obs("x", "web-1", p, T0 + i, "allowed", { outcome: "refused", rule: "estate" }),
+    );
+    expect(new Set(kinds(feed(new DetectionEngine(viewOf()), refused)))).toEqual(new Set(["scan"]));
+  });
 });
 
 describe("bounded state", () => {

@@ -45,8 +45,8 @@ export class DetectionEngine {
   private readonly book: AlertBook;
   private readonly scans: ScanDetector;
   private readonly sources = new Map<string, SourceContacts>();
-  /** The source last moved to the end of `sources` (its most recently used). */
-  private newestSource: string | undefined;
+  /** Sweeps so far: a source in `sources` moves to the end once per sweep (contactsOf). */
+  private sweeps = 0;
   private readonly gapSince = new Map<string, { gap: string; since: number }>();
   /** Workloads with a raised gap alert (its id), and the ids whose gap has since cleared. */
   private readonly gapAlerts = new Map<string, string>();
@@ -200,11 +200,14 @@ export class DetectionEngine {
   /**
    * Blocked and would-block contacts always count. A failed one (refused, unanswered) counts
    * unless the edge answered before (in the baseline): a server that went down is no scan. An
-   * answered one counts when neither the baseline knows the edge nor the policy allows it.
+   * answered one counts when neither the baseline knows the edge nor the policy allows it (the
+   * rule the ingest attributed, else the view's explain).
    */
   private suspicious(obs: FlowObservation, failed: boolean): boolean {
     if (obs.verdict !== "allowed") return true;
     if (failed) return !this.view.known(obs);
+    // A rule attributed to an allowed flow is the active policy allowing it: no lookup needed.
+    if (obs.rule !== undefined) return false;
     return !this.view.known(obs) && !this.view.allows(obs);
   }
 
@@ -286,20 +289,20 @@ export class DetectionEngine {
   }
 
   private contactsOf(source: string): SourceContacts {
-    // The map's order is least recently used first; the newest is re-inserted only when another
-    // source came in between (a batch's observations often share their source).
-    if (source === this.newestSource) {
-      const newest = this.sources.get(source);
-      if (newest !== undefined) return newest;
-    }
-    this.newestSource = source;
+    // The map's order is least recently used first, kept to within a sweep: a source moves to
+    // the end once per sweep period, not at every contact (a move is a delete and an insert in
+    // a map of up to maxSources entries, on the ingest path).
     let c = this.sources.get(source);
     if (c !== undefined) {
-      this.sources.delete(source);
-      this.sources.set(source, c);
+      if (c.moved !== this.sweeps) {
+        c.moved = this.sweeps;
+        this.sources.delete(source);
+        this.sources.set(source, c);
+      }
       return c;
     }
     c = new SourceContacts(this.options.maxContactsPerSource);
+    c.moved = this.sweeps;
     this.sources.set(source, c);
     if (this.sources.size > this.options.maxSources) {
       const oldest = this.sources.keys().next().value as string;
@@ -318,6 +321,7 @@ export class DetectionEngine {
     const o = this.options;
     if (now - this.lastSweep < o.scanWindowMs) return;
     this.lastSweep = now;
+    this.sweeps++;
     const idle = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
     for (const [name, c] of this.sources) if (now - c.lastAt > idle) this.sources.delete(name);
     this.scans.sweep(now);

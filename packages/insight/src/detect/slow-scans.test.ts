@@ -103,6 +103,22 @@ describe("slow scans", () => {
     slow.sweep(T0 + 6 * HOUR + 1);
     expect(slow.size()).toBe(0);
   });
+
+  it("drops the least recently failed source first, its order kept to within a sweep", () => {
+    const slow = new SlowScans({
+      slowScanContacts: 20,
+      slowScanWindowMs: 6 * HOUR,
+      maxSlowSources: 3,
+    });
+    for (const s of ["a", "b", "c"]) slow.record(s, "web-1", "tcp/1", T0);
+    slow.sweep(T0 + MIN);
+    // "a" failed again after the sweep: it is now the most recent, "b" the least
+    slow.record("a", "web-1", "tcp/2", T0 + 2 * MIN);
+    slow.record("d", "web-1", "tcp/1", T0 + 3 * MIN);
+    expect(slow.contactsOf("a").ports).toEqual(["tcp/1", "tcp/2"]);
+    expect(slow.contactsOf("b").ports).toEqual([]);
+    expect(slow.contactsOf("c").ports).toEqual(["tcp/1"]);
+  });
   it("a restart an hour into a slow scan keeps its alert: the scan goes on as the same alert", () => {
     const first = new DetectionEngine(viewOf());
     const raised = feed(first, paced("x", 20, 15 * MIN, ["db-1", "db-2"]));

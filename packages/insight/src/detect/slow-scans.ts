@@ -1,10 +1,17 @@
 // The low-and-slow scan detector's memory: per source, its distinct failed contacts (host and
 // port) inside slowScanWindowMs, newest last. A source holds at most slowScanContacts of them —
 // the threshold itself: once it is full, every further new contact is "threshold reached" — and
-// at most maxSlowSources sources are followed (least recently failed dropped first). So memory
-// is bounded by maxSlowSources x slowScanContacts entries, whatever the pace of the scan.
+// at most maxSlowSources sources are followed (least recently failed dropped first, to within a
+// sweep). So memory is bounded by maxSlowSources x slowScanContacts entries, whatever the pace of
+// the scan.
 
 type Contacts = Map<string, number>;
+
+interface Held {
+  readonly contacts: Contacts;
+  /** The sweep in which the source last moved to the end of the order. */
+  moved: number;
+}
 
 export interface SlowScanOptions {
   readonly slowScanContacts: number;
@@ -14,7 +21,8 @@ export interface SlowScanOptions {
 
 export class SlowScans {
   /** Least recently failed source first; a source's contacts oldest first. */
-  private readonly sources = new Map<string, Contacts>();
+  private readonly sources = new Map<string, Held>();
+  private sweeps = 0;
 
   constructor(private readonly options: SlowScanOptions) {}
 
@@ -25,21 +33,32 @@ export class SlowScans {
   record(source: string, host: string, port: string, at: number): number {
     const o = this.options;
     if (o.slowScanContacts <= 0) return 0;
-    let contacts = this.sources.get(source);
-    if (contacts === undefined) {
-      contacts = new Map();
+    let held = this.sources.get(source);
+    if (held === undefined) {
       if (this.sources.size >= o.maxSlowSources) {
-        const oldest = this.sources.keys().next().value as string;
-        this.sources.delete(oldest);
+        this.sources.delete(this.sources.keys().next().value as string);
       }
-    } else this.sources.delete(source);
-    this.sources.set(source, contacts);
+      held = { contacts: new Map(), moved: this.sweeps };
+      this.sources.set(source, held);
+    } else if (held.moved !== this.sweeps) {
+      // Least recently failed first, to within a sweep: a source moves once per sweep period.
+      held.moved = this.sweeps;
+      this.sources.delete(source);
+      this.sources.set(source, held);
+    }
+    const contacts = held.contacts;
     prune(contacts, at - o.slowScanWindowMs);
     const key = `${host}\u0000${port}`;
     const seen = contacts.get(key);
-    contacts.delete(key);
-    contacts.set(key, Math.max(seen ?? at, at));
-    if (seen !== undefined) return 0;
+    if (seen !== undefined) {
+      // A repeat: it moves to the end only when it is newer than the time held.
+      if (at > seen) {
+        contacts.delete(key);
+        contacts.set(key, at);
+      }
+      return 0;
+    }
+    contacts.set(key, at);
     if (contacts.size > o.slowScanContacts) {
       contacts.delete(contacts.keys().next().value as string);
     }
@@ -50,7 +69,7 @@ export class SlowScans {
   contactsOf(source: string): { hosts: string[]; ports: string[] } {
     const hosts = new Set<string>();
     const ports = new Set<string>();
-    for (const key of this.sources.get(source)?.keys() ?? []) {
+    for (const key of this.sources.get(source)?.contacts.keys() ?? []) {
       const cut = key.indexOf("\u0000");
       hosts.add(key.slice(0, cut));
       ports.add(key.slice(cut + 1));
@@ -61,7 +80,8 @@ export class SlowScans {
   /** Drops contacts older than the window, and sources left with none. */
   sweep(now: number): void {
     const since = now - this.options.slowScanWindowMs;
-    for (const [source, contacts] of this.sources) {
+    this.sweeps++;
+    for (const [source, { contacts }] of this.sources) {
       prune(contacts, since);
       if (contacts.size === 0) this.sources.delete(source);
     }
@@ -70,7 +90,7 @@ export class SlowScans {
   /** Contacts held, over every source (for tests and the benchmark). */
   size(): number {
     let n = 0;
-    for (const c of this.sources.values()) n += c.size;
+    for (const { contacts } of this.sources.values()) n += contacts.size;
     return n;
   }
 }

@@ -93,6 +93,22 @@ export function alertContract(make: MakeHarness): void {
       expect((await c.store.audit.list()).map((e) => e.action)).toEqual(["alert.status"]);
     });
 
+    it("marks many in one call: each as markDelivered, never down, unknown ids skipped", async () => {
+      await c.store.alerts.upsertMany([alert({ id: "a" }), alert({ id: "b" })]);
+      await c.store.alerts.markDelivered("b", "critical");
+      await c.store.alerts.markDeliveredMany([
+        { id: "a", severity: "low" },
+        { id: "nope", severity: "high" },
+        { id: "b", severity: "medium" },
+        { id: "a", severity: "high" },
+      ]);
+      expect((await c.store.alerts.get("a"))?.delivered).toBe("high");
+      expect((await c.store.alerts.get("b"))?.delivered).toBe("critical");
+      expect(await c.store.alerts.get("nope")).toBeUndefined();
+      await c.store.alerts.markDeliveredMany([]);
+      expect((await c.store.audit.list()).map((e) => e.action)).toEqual([]);
+    });
+
     it("lists newest first with filters", async () => {
       await c.store.alerts.upsert(alert({ id: "a", lastAt: "2026-01-01T01:00:00.000Z" }));
       await c.store.alerts.upsert(

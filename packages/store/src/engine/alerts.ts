@@ -23,14 +23,14 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
     },
     async markDelivered(id, severity) {
       return db.run((t) => {
-        const before = t.alert(id);
-        if (before === undefined) return undefined;
-        if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) {
-          return before;
-        }
-        const after = { ...before, delivered: severity };
-        t.putAlert(after);
-        return after;
+        mark(t, id, severity);
+        return t.alert(id);
+      });
+    },
+    async markDeliveredMany(marks) {
+      if (marks.length === 0) return;
+      await db.run((t) => {
+        for (const m of marks) mark(t, m.id, m.severity);
       });
     },
     async setStatus(id, status, actor) {
@@ -52,8 +52,9 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
   };
 }
 
+/** Reads back only what a re-raise keeps (no lists, no evidence): this runs per raised alert. */
 function merge(t: Tables, alert: AlertRecord): AlertRecord {
-  const before = t.alert(alert.id);
+  const before = t.alertState(alert.id);
   if (before === undefined) {
     t.putAlert(alert);
     return alert;
@@ -68,6 +69,13 @@ function merge(t: Tables, alert: AlertRecord): AlertRecord {
   };
   t.putAlert(next);
   return next;
+}
+
+function mark(t: Tables, id: string, severity: AlertSeverity): void {
+  const before = t.alertState(id);
+  if (before === undefined) return;
+  if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) return;
+  t.setAlertDelivered(id, severity);
 }
 
 const SEVERITIES: readonly AlertSeverity[] = ["low", "medium", "high", "critical"];

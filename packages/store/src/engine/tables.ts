@@ -9,6 +9,7 @@
 import type {
   AlertFilter,
   AlertRecord,
+  AlertSeverity,
   EdgeDelta,
   EdgeFilter,
   Quarantine,
@@ -92,9 +93,13 @@ export interface Tables {
   edgeStats(): { rows: number; oldest: number | null };
 
   alert(id: string): AlertRecord | undefined;
+  /** What a re-raise keeps of a stored alert, read without its lists and evidence. */
+  alertState(id: string): AlertState | undefined;
   /** Newest lastAt first, then by id. */
   alerts(filter: AlertFilter): AlertRecord[];
   putAlert(a: AlertRecord): void;
+  /** Sets the delivery mark of a stored alert (nothing else of the row changes). */
+  setAlertDelivered(id: string, severity: AlertSeverity): void;
 
   quarantine(workload: string): Quarantine | undefined;
   /** Ordered by workload. */
@@ -102,6 +107,9 @@ export interface Tables {
   putQuarantine(q: Quarantine): void;
   deleteQuarantine(workload: string): void;
 }
+
+/** The fields of a stored alert that a re-raise keeps (engine/alerts.ts). */
+export type AlertState = Pick<AlertRecord, "at" | "status" | "count" | "delivered">;
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
 export const SCHEMA_VERSION = 5;

@@ -4,7 +4,13 @@
 
 import { createStore } from "../engine/create-store.js";
 import { type Backend, type EngineContext, SCHEMA_VERSION, type Tables } from "../engine/tables.js";
-import type { AlertFilter, AlertRecord, EdgeDelta, Quarantine } from "../flow-records.js";
+import type {
+  AlertFilter,
+  AlertRecord,
+  AlertSeverity,
+  EdgeDelta,
+  Quarantine,
+} from "../flow-records.js";
 import type { Store } from "../port.js";
 import type {
   AgentRecord,
@@ -259,6 +265,7 @@ function flowTables(s: MemoryState) {
       return { rows: rows.length, oldest };
     },
     alert: (id: string) => s.alerts.get(id),
+    alertState: (id: string) => s.alerts.get(id),
     alerts: (f: AlertFilter) => {
       const all = s.alerts
         .values()
@@ -273,6 +280,10 @@ function flowTables(s: MemoryState) {
       return f.limit === undefined ? all : all.slice(0, f.limit);
     },
     putAlert: (a: AlertRecord) => s.alerts.set(a.id, iso(a)),
+    setAlertDelivered: (id: string, delivered: AlertSeverity) => {
+      const a = s.alerts.get(id);
+      if (a !== undefined) s.alerts.set(id, { ...a, delivered });
+    },
     quarantine: (workload: string) => s.quarantines.get(workload),
     quarantines: () => s.quarantines.values().sort((a, b) => text(a.workload, b.workload)),
     putQuarantine: (q: Quarantine) => s.quarantines.set(q.workload, iso(q)),

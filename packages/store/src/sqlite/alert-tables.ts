@@ -15,8 +15,10 @@ import { statements } from "./statements.js";
 type AlertTables = Pick<
   Tables,
   | "alert"
+  | "alertState"
   | "alerts"
   | "putAlert"
+  | "setAlertDelivered"
   | "quarantine"
   | "quarantines"
   | "putQuarantine"
@@ -102,6 +104,12 @@ export function sqliteAlertTables(db: Database.Database): AlertTables {
   const queries = new Map<string, Database.Statement>();
   return {
     alert: one("SELECT * FROM alerts WHERE id = ?", alertFromRow),
+    alertState: one("SELECT at, status, count, delivered FROM alerts WHERE id = ?", (r) => ({
+      at: r.at as string,
+      status: r.status as AlertStatus,
+      count: r.count as number,
+      ...(r.delivered !== null && { delivered: r.delivered as AlertSeverity }),
+    })),
     alerts(filter) {
       const { sql, params } = alertWhere(filter);
       let st = queries.get(sql);
@@ -112,6 +120,10 @@ export function sqliteAlertTables(db: Database.Database): AlertTables {
       return (st.all(params) as Row[]).map(alertFromRow);
     },
     putAlert: put("alerts", ALERT.split(" "), "id", alertToRow),
+    setAlertDelivered: (() => {
+      const set = exec("UPDATE alerts SET delivered = ? WHERE id = ?");
+      return (id: string, severity: AlertSeverity) => void set(severity, id);
+    })(),
     quarantine: one("SELECT * FROM quarantines WHERE workload = ?", quarantineFromRow),
     quarantines: many("SELECT * FROM quarantines ORDER BY workload", quarantineFromRow),
     putQuarantine: put("quarantines", QUARANTINE.split(" "), "workload", quarantineToRow),
