@@ -91,6 +91,15 @@ export async function postScan(ctl: ConsoleController, crmCredential: string): P
     return ["out", "tcp", "198.18.2.10", "198.18.1.20", port, "blocked", 1, 1, 60, now, now];
   });
   await postFlows(ctl.url, crmCredential, records, 2);
+  // Detection stores raised alerts together, within a moment (ALERT_LINGER_MS): a view opened
+  // before then would show none. Bounded, and it fails loudly.
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const { alerts } = await ctl.call<{ alerts: unknown[] }>("GET", "/api/v1/alerts?kind=scan");
+    if (alerts.length > 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the scan posted by postScan raised no stored alert within 5 s");
 }
 
 async function postFlows(
