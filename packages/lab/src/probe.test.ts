@@ -1,7 +1,7 @@
 // A probe's `blocked` means silent in every wave: what the first wave found blocked is asked
 // again, once every source is done, and only what stays silent is reported blocked.
 import { describe, expect, it } from "vitest";
-import { type AskSource, probeInWaves } from "./probe.js";
+import { type AskSource, LARGE_WAVE, probeAttempts, probeInWaves } from "./probe.js";
 import type { ProbeTarget, SourcePlan, Verdict } from "./probe-plan.js";
 
 const target = (to: string, port: number): ProbeTarget => ({
@@ -72,5 +72,14 @@ describe("probeInWaves", () => {
       ["allowed", "allowed"],
     ]);
     expect(waves).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
+  it("gives a large first wave three waves, a small one two", () => {
+    const many = (n: number): SourcePlan[] => [
+      { from: "a", netns: "mseg-t-a", targets: Array.from({ length: n }, () => target("b", 53)) },
+    ];
+    expect(probeAttempts(plans)).toBe(2);
+    expect(probeAttempts(many(LARGE_WAVE))).toBe(2);
+    expect(probeAttempts(many(LARGE_WAVE + 1))).toBe(3);
   });
 });

@@ -4,12 +4,12 @@
 // connection timeout, however many hosts there are. The probe knows nothing of the policy: it
 // reports what the kernel let through.
 //
-// `blocked` means no answer three times: whatever the first wave found blocked is tried again,
-// after every source finished its first wave, and what is still silent once more, the n-th
-// wave waiting n timeouts. In a wave of thousands of attempts from fifty hosts on two
-// cores, an echo server can be scheduled too late to answer within the timeout; the later waves
-// hold only what was silent, so an allowed path answers then, and a blocked one stays silent.
-// It costs the later waves' timeouts (2 s, then 3 s) when anything is blocked.
+// `blocked` means no answer in every wave: whatever the first wave found blocked is tried again,
+// after every source finished its first wave, the n-th wave waiting n timeouts. In a wave of
+// thousands of attempts from fifty hosts on two cores, an echo server can be scheduled too late
+// to answer within the timeout; the later waves hold only what was silent, so an allowed path
+// answers then, and a blocked one stays silent. A first wave of more than LARGE_WAVE attempts
+// gets three waves (a blocked target costs 1 + 2 + 3 s), a smaller one two (1 + 2 s).
 
 import { MicrosegError } from "@microseg/core";
 import { askHost } from "./ask-host.js";
@@ -27,15 +27,22 @@ import { controlPath, type LabState, readState, stateDir } from "./state.js";
 /** How long one connection attempt may take before it counts as blocked. */
 export const PROBE_TIMEOUT_MS = 1000;
 
-/** Waves a target must stay silent in before it is reported blocked. */
-export const PROBE_ATTEMPTS = 3;
+/** A first wave of more attempts than this gets PROBE_ATTEMPTS_LARGE waves, a smaller one two. */
+export const LARGE_WAVE = 1000;
+export const PROBE_ATTEMPTS_LARGE = 3;
+
+/** Waves a target must stay silent in before it is reported blocked, by the first wave's size. */
+export function probeAttempts(plans: readonly SourcePlan[]): number {
+  const first = plans.reduce((n, p) => n + p.targets.length, 0);
+  return first > LARGE_WAVE ? PROBE_ATTEMPTS_LARGE : 2;
+}
 
 export interface ProbeOptions {
   readonly dir?: string;
   /** Which address family to probe (default 4: the addresses the scenario names). */
   readonly family?: Family;
   readonly timeoutMs?: number;
-  /** Waves (default PROBE_ATTEMPTS); 1 reports the first wave as it is. */
+  /** Waves (default probeAttempts()); 1 reports the first wave as it is. */
   readonly attempts?: number;
 }
 
@@ -76,7 +83,7 @@ export async function labProbe(opts: ProbeOptions = {}): Promise<{ results: Prob
     askHost(controlPath(plan.from, dir), targets, timeoutMs * (wave + 1)).catch((e: Error) => {
       throw broken(plan, e.message);
     });
-  const verdicts = await probeInWaves(plans, ask, opts.attempts ?? PROBE_ATTEMPTS);
+  const verdicts = await probeInWaves(plans, ask, opts.attempts ?? probeAttempts(plans));
   return { results: assembleResults(plans, verdicts) };
 }
 
