@@ -201,12 +201,20 @@ describe("demo recommend step: the sweep opens nothing", () => {
   });
 
   it("reads inline ports, ranges, named services and rules without services", () => {
-    expect(sweptPortsIn("rules:\n  - { services: [tcp/443, tcp/22] }\n")).toEqual([]);
-    expect(sweptPortsIn("rules:\n  - { services: [tcp/20-26] }\n")).toEqual([21, 25]);
+    const rule = (services: string) => `rules:\n  - { from: any, to: any${services} }\n`;
+    expect(sweptPortsIn(rule(", services: [tcp/443, tcp/22]"))).toEqual([]);
+    expect(sweptPortsIn(rule(", services: [tcp/20-26]"))).toEqual([21, 25]);
     expect(
-      sweptPortsIn("services: { mysql: [tcp/3306] }\nrules:\n  - { services: [mysql] }\n"),
+      sweptPortsIn(
+        `services:\n  - { name: mysql, ports: [tcp/3306] }\n${rule(", services: [mysql]")}`,
+      ),
     ).toEqual([3306]);
-    expect(sweptPortsIn("rules:\n  - { from: any, to: any }\n")).toEqual([...SWEPT_PORTS]);
+    expect(sweptPortsIn(rule(""))).toEqual([...SWEPT_PORTS]);
+    // a deny rule opens nothing; a scope's rule does
+    expect(sweptPortsIn(rule(", action: deny, services: [tcp/80]"))).toEqual([]);
+    const scoped =
+      "scopes:\n  - name: s\n    match: { env: prod }\n    rules:\n      - { from: any, to: any, services: [tcp/80] }\n";
+    expect(sweptPortsIn(scoped)).toEqual([80]);
   });
 });
 

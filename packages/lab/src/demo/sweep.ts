@@ -3,7 +3,7 @@
 // is still learning. None of them listens there, so every attempt is refused: the flow graph
 // counts them apart, the detectors raise a scan alert, and the recommendation opens none of
 // them (only established traffic is learned; see docs/design/insight.md).
-import { parse } from "yaml";
+import { loadPolicy, type ServicePort } from "@microseg/core";
 import type { Alert } from "./alerts.js";
 import { waitForAlertKinds } from "./alerts.js";
 import type { DemoContext } from "./session.js";
@@ -67,36 +67,21 @@ export async function sweepAlert(ctx: DemoContext): Promise<Alert | undefined> {
 }
 
 /**
- * The swept ports a recommended policy (its YAML) would open: a rule service `tcp/P`, a range
- * `tcp/A-B`, a named service of the policy's `services:` covering one, or a rule without
- * services (every port). Empty when the sweep taught the policy nothing.
+ * The swept ports a recommended policy (its YAML) would open, read by the policy loader itself:
+ * an allow rule's inline port or range, a named service covering one, or no services at all
+ * (every port), in scopes too. Empty when the sweep taught the policy nothing.
  */
 export function sweptPortsIn(policyYaml: string): number[] {
-  let doc: PolicyDoc | null;
-  try {
-    doc = parse(policyYaml) as PolicyDoc | null;
-  } catch {
-    return [];
-  }
-  const named = doc?.services ?? {};
-  const open = (doc?.rules ?? []).flatMap((r) =>
-    r.services === undefined
-      ? ["tcp"]
-      : r.services.flatMap((s) => (Array.isArray(named[String(s)]) ? named[String(s)] : [s])),
-  );
-  return SWEPT_PORTS.filter((port) => open.some((s) => covers(String(s), port)));
+  const { policy } = loadPolicy([{ file: "recommended.yaml", text: policyYaml }]);
+  const open = policy.rules
+    .filter((r) => r.action === "allow")
+    .flatMap((r): readonly ServicePort[] => (r.services.length === 0 ? [ANY] : r.services));
+  return SWEPT_PORTS.filter((port) => open.some((s) => covers(s, port)));
 }
 
-interface PolicyDoc {
-  readonly rules?: readonly { readonly services?: readonly unknown[] }[];
-  readonly services?: Readonly<Record<string, readonly unknown[]>>;
-}
+const ANY: ServicePort = { proto: "any" };
 
-function covers(service: string, port: number): boolean {
-  if (service === "tcp" || service === "any") return true;
-  const m = /^tcp\/(\d+)(?:-(\d+))?$/.exec(service);
-  if (m === null) return false;
-  const a = Number(m[1]);
-  const b = Number(m[2] ?? m[1]);
-  return port >= a && port <= b;
+function covers(s: ServicePort, port: number): boolean {
+  if (s.proto === "any") return true;
+  return s.proto === "tcp" && "from" in s && port >= s.from && port <= s.to;
 }
