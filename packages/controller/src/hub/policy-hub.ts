@@ -41,6 +41,13 @@ export interface HubRevision {
   readonly declared: readonly Workload[];
 }
 
+/** The workloads whose label `key` is `value` (trackLabel). */
+interface LabelIndex {
+  readonly key: string;
+  readonly value: string;
+  readonly names: Set<string>;
+}
+
 export class PolicyHub {
   private readonly compiler: Compiler;
   private active: number | null = null;
@@ -54,7 +61,7 @@ export class PolicyHub {
   private closed = false;
   private changes = 0;
   /** Live sets of the workloads carrying a label value (trackLabel), by "key=value". */
-  private readonly labelled = new Map<string, { key: string; value: string; names: Set<string> }>();
+  private readonly labelled = new Map<string, LabelIndex>();
 
   constructor(
     workloads: readonly Workload[],
@@ -266,14 +273,19 @@ export class PolicyHub {
     for (const entry of this.labelled.values()) this.reindexIn(entry, name);
   }
 
-  private reindexIn(entry: { key: string; value: string; names: Set<string> }, name: string) {
-    const w = this.stored.get(name) ?? this.declared.get(name);
+  private reindexIn(entry: LabelIndex, name: string) {
+    const w = this.held(name);
     if (w !== undefined && labelValue(w.labels, entry.key) === entry.value) entry.names.add(name);
     else entry.names.delete(name);
   }
 
+  /** The workload as stored, else as the active revision declares it (no quarantine applied). */
+  private held(name: string): Workload | undefined {
+    return this.stored.get(name) ?? this.declared.get(name);
+  }
+
   private effective(name: string): Workload | undefined {
-    const w = this.stored.get(name) ?? this.declared.get(name);
+    const w = this.held(name);
     return w === undefined ? undefined : this.withQuarantine(w);
   }
 

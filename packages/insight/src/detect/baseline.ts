@@ -21,9 +21,6 @@ export class Baseline {
   /** has()'s last source and its destinations (reset by add: the source may be new). */
   private lastFrom: string | undefined;
   private lastTos: Map<number, Ports> | undefined;
-  /** has()'s last destination and its id (reset by add: the name may be new). */
-  private lastTo: string | undefined;
-  private lastToId: number | undefined;
 
   constructor(private readonly maxEdges = 2_000_000) {}
 
@@ -35,7 +32,6 @@ export class Baseline {
   add(from: string, to: string, port: string): void {
     if (this.count >= this.maxEdges) return;
     this.lastFrom = undefined;
-    this.lastTo = undefined;
     const f = intern(this.names, from);
     const t = intern(this.names, to);
     const p = intern(this.ports, port);
@@ -77,13 +73,7 @@ export class Baseline {
     }
     const tos = this.lastTos;
     if (tos === undefined) return false;
-    // ... and so, for its inbound flows, their destination.
-    const to = obs.to.name;
-    if (to !== this.lastTo) {
-      this.lastTo = to;
-      this.lastToId = this.names.get(to);
-    }
-    const t = this.lastToId;
+    const t = this.names.get(obs.to.name);
     if (t === undefined) return false;
     const held = tos.get(t);
     if (held === undefined) return false;

@@ -41,21 +41,8 @@ const UDP: Readonly<Record<number, ServiceInfo>> = {
 
 const LOW: ServiceInfo = { name: "", risk: "low", spread: false };
 
-/** serviceOf's answers by port spec (an estate uses few ports; bounded all the same). */
-const known = new Map<string, ServiceInfo>();
-
 /** The service a port spec (`tcp/22`) names; low risk when unknown. */
 export function serviceOf(port: string): ServiceInfo {
-  let info = known.get(port);
-  if (info === undefined) {
-    info = lookUp(port);
-    if (known.size >= 10_000) known.clear();
-    known.set(port, info);
-  }
-  return info;
-}
-
-function lookUp(port: string): ServiceInfo {
   const slash = port.indexOf("/");
   if (slash < 0) return LOW;
   const proto = port.slice(0, slash);
