@@ -7,8 +7,6 @@ type Times = Map<string, number>;
 
 export class SourceContacts {
   lastAt = 0;
-  /** The engine's sweep in which this source last moved to the end of its LRU order. */
-  moved = -1;
   private readonly byHost = new Map<string, Times>();
   private readonly byPort = new Map<string, Times>();
   /** Hosts touched on spread services (file sharing, remote execution). */

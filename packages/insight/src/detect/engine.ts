@@ -24,6 +24,7 @@ import { gapOf } from "./gap.js";
 import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions } from "./options.js";
 import { countOf, ScanDetector } from "./scans.js";
 import { describePort, type Risk, serviceOf } from "./services.js";
+import { SweepLru } from "./sweep-lru.js";
 import {
   type AgentGapState,
   type DetectedAlert,
@@ -44,9 +45,7 @@ export class DetectionEngine {
   readonly options: DetectionOptions;
   private readonly book: AlertBook;
   private readonly scans: ScanDetector;
-  private readonly sources = new Map<string, SourceContacts>();
-  /** Sweeps so far: a source in `sources` moves to the end once per sweep (contactsOf). */
-  private sweeps = 0;
+  private readonly sources: SweepLru<SourceContacts>;
   private readonly gapSince = new Map<string, { gap: string; since: number }>();
   /** Workloads with a raised gap alert (its id), and the ids whose gap has since cleared. */
   private readonly gapAlerts = new Map<string, string>();
@@ -60,6 +59,7 @@ export class DetectionEngine {
   ) {
     this.options = { ...DEFAULT_DETECTION_OPTIONS, ...options };
     this.book = new AlertBook(this.options);
+    this.sources = new SweepLru(this.options.maxSources);
     this.scans = new ScanDetector(this.book, this.options);
   }
 
@@ -289,26 +289,7 @@ export class DetectionEngine {
   }
 
   private contactsOf(source: string): SourceContacts {
-    // The map's order is least recently used first, kept to within a sweep: a source moves to
-    // the end once per sweep period, not at every contact (a move is a delete and an insert in
-    // a map of up to maxSources entries, on the ingest path).
-    let c = this.sources.get(source);
-    if (c !== undefined) {
-      if (c.moved !== this.sweeps) {
-        c.moved = this.sweeps;
-        this.sources.delete(source);
-        this.sources.set(source, c);
-      }
-      return c;
-    }
-    c = new SourceContacts(this.options.maxContactsPerSource);
-    c.moved = this.sweeps;
-    this.sources.set(source, c);
-    if (this.sources.size > this.options.maxSources) {
-      const oldest = this.sources.keys().next().value as string;
-      this.sources.delete(oldest);
-    }
-    return c;
+    return this.sources.use(source, () => new SourceContacts(this.options.maxContactsPerSource));
   }
 
   private emit(a: DetectedAlert): DetectedAlert {
@@ -321,9 +302,8 @@ export class DetectionEngine {
     const o = this.options;
     if (now - this.lastSweep < o.scanWindowMs) return;
     this.lastSweep = now;
-    this.sweeps++;
     const idle = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
-    for (const [name, c] of this.sources) if (now - c.lastAt > idle) this.sources.delete(name);
+    this.sources.sweep((c) => now - c.lastAt > idle);
     this.scans.sweep(now);
     this.book.sweep(now);
   }

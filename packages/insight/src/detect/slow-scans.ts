@@ -4,14 +4,9 @@
 // at most maxSlowSources sources are followed (least recently failed dropped first, to within a
 // sweep). So memory is bounded by maxSlowSources x slowScanContacts entries, whatever the pace of
 // the scan.
+import { SweepLru } from "./sweep-lru.js";
 
 type Contacts = Map<string, number>;
-
-interface Held {
-  readonly contacts: Contacts;
-  /** The sweep in which the source last moved to the end of the order. */
-  moved: number;
-}
 
 export interface SlowScanOptions {
   readonly slowScanContacts: number;
@@ -21,10 +16,11 @@ export interface SlowScanOptions {
 
 export class SlowScans {
   /** Least recently failed source first; a source's contacts oldest first. */
-  private readonly sources = new Map<string, Held>();
-  private sweeps = 0;
+  private readonly sources: SweepLru<Contacts>;
 
-  constructor(private readonly options: SlowScanOptions) {}
+  constructor(private readonly options: SlowScanOptions) {
+    this.sources = new SweepLru(options.maxSlowSources);
+  }
 
   /**
    * Records a failed contact of `source`; answers how many distinct ones it made within the
@@ -33,20 +29,7 @@ export class SlowScans {
   record(source: string, host: string, port: string, at: number): number {
     const o = this.options;
     if (o.slowScanContacts <= 0) return 0;
-    let held = this.sources.get(source);
-    if (held === undefined) {
-      if (this.sources.size >= o.maxSlowSources) {
-        this.sources.delete(this.sources.keys().next().value as string);
-      }
-      held = { contacts: new Map(), moved: this.sweeps };
-      this.sources.set(source, held);
-    } else if (held.moved !== this.sweeps) {
-      // Least recently failed first, to within a sweep: a source moves once per sweep period.
-      held.moved = this.sweeps;
-      this.sources.delete(source);
-      this.sources.set(source, held);
-    }
-    const contacts = held.contacts;
+    const contacts = this.sources.use(source, (): Contacts => new Map());
     prune(contacts, at - o.slowScanWindowMs);
     const key = `${host}\u0000${port}`;
     const seen = contacts.get(key);
@@ -69,7 +52,7 @@ export class SlowScans {
   contactsOf(source: string): { hosts: string[]; ports: string[] } {
     const hosts = new Set<string>();
     const ports = new Set<string>();
-    for (const key of this.sources.get(source)?.contacts.keys() ?? []) {
+    for (const key of this.sources.peek(source)?.keys() ?? []) {
       const cut = key.indexOf("\u0000");
       hosts.add(key.slice(0, cut));
       ports.add(key.slice(cut + 1));
@@ -80,17 +63,16 @@ export class SlowScans {
   /** Drops contacts older than the window, and sources left with none. */
   sweep(now: number): void {
     const since = now - this.options.slowScanWindowMs;
-    this.sweeps++;
-    for (const [source, { contacts }] of this.sources) {
+    this.sources.sweep((contacts) => {
       prune(contacts, since);
-      if (contacts.size === 0) this.sources.delete(source);
-    }
+      return contacts.size === 0;
+    });
   }
 
   /** Contacts held, over every source (for tests and the benchmark). */
   size(): number {
     let n = 0;
-    for (const { contacts } of this.sources.values()) n += contacts.size;
+    for (const contacts of this.sources.values()) n += contacts.size;
     return n;
   }
 }
