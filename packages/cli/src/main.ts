@@ -6,11 +6,13 @@
 //                 └──> exit 2                    ├──> "error: … [CODE]" on stderr, exit from registry
 //                                                └─ anything else is a bug: one line, exit 3
 //                                                   (the stack only with MICROSEG_DEBUG=1)
+
+import { runCommand } from "@microseg/agent/command";
 import { ERROR_CODES, MicrosegError } from "@microseg/core";
+import { VERSION } from "@microseg/core/version";
 import { ApiError } from "@microseg/protocol";
 import { Command, CommanderError } from "commander";
 import { shown, writeErr } from "./api/output.js";
-import { agentCommand } from "./commands/agent.js";
 import { agentsCommand } from "./commands/agents.js";
 import { alertsCommand, incidentsCommand } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
@@ -32,7 +34,7 @@ export function program(): Command {
   // explain's --from (commander needs this on every ancestor of a command that enables it).
   return new Command("microseg")
     .description("Micro-segmentation: label-based policy, enforced with nftables on every host.")
-    .version("0.1.0")
+    .version(VERSION)
     .showHelpAfterError("(add --help for usage)")
     .enablePositionalOptions()
     .addCommand(policyCommand())
@@ -52,7 +54,7 @@ export function program(): Command {
     .addCommand(releaseCommand())
     .addCommand(statusCommand())
     .addCommand(controllerCommand())
-    .addCommand(agentCommand());
+    .addCommand(runCommand("agent"));
 }
 
 /** Runs the command line and resolves to the process exit code; never calls process.exit. */

@@ -1,7 +1,8 @@
 // `microseg agent` argument handling in process (nothing is started: every case fails early).
+
+import { toOptions } from "@microseg/agent/command";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main, program } from "../main.js";
-import { toOptions } from "./agent.js";
 
 let err = "";
 beforeEach(() => {

@@ -1,11 +1,11 @@
-// `microseg agent`: runs the host agent in the foreground until SIGTERM/SIGINT (then exits 0 and
-// leaves the last policy in force). See docs/agent.md.
+// The agent's run command: `microseg agent` and the packaged `microseg-agent run` are this one
+// command under two names. Runs the host agent in the foreground until SIGTERM/SIGINT (then exits 0
+// and leaves the last policy in force). See docs/agent.md.
 //
-//   flags ──> AgentProcessOptions ──> @microseg/agent runAgentProcess (composition root)
-import type { AgentProcessOptions } from "@microseg/agent";
-import { MicrosegError } from "@microseg/core";
+//   flags ──> AgentProcessOptions ──> runAgentProcess (main.ts, the composition root)
+import { MicrosegError } from "@microseg/core/errors";
 import { Command, Option } from "commander";
-import { collect } from "../api/output.js";
+import type { AgentProcessOptions } from "../main.js";
 
 interface AgentFlags {
   controller: string;
@@ -23,8 +23,9 @@ interface AgentFlags {
   flowBuffer: string;
 }
 
-export function agentCommand(): Command {
-  return new Command("agent")
+/** The run command under `name`; `example` is how a user invokes it, for the help's examples. */
+export function runCommand(name: string, example = `microseg ${name}`): Command {
+  return new Command(name)
     .description(
       "Run the host agent: enrol, pin the controller's CA, receive policy and enforce it with " +
         "nftables; keeps the last good policy when the controller is away; restores a tampered table.",
@@ -69,10 +70,10 @@ export function agentCommand(): Command {
       "after",
       `
 Examples:
-  $ microseg agent --controller https://198.18.0.1:8443 --ca-fingerprint AB:CD:… \\
+  $ ${example} --controller https://198.18.0.1:8443 --ca-fingerprint AB:CD:… \\
       --enrol-key KEY --state-dir /var/lib/microseg --host-namespace
-  $ ip netns exec host-1 microseg agent --controller http://198.18.0.1:8080 --state-dir /tmp/a
-  $ microseg agent … --enrol-key KEY --skip-interface docker0 --skip-interface 'br-*'
+  $ ip netns exec host-1 ${example} --controller http://198.18.0.1:8080 --state-dir /tmp/a
+  $ ${example} … --enrol-key KEY --skip-interface docker0 --skip-interface 'br-*'
 
 Which workload the agent becomes is the controller's decision: the profile's when the key is bound
 to one (enrol-profiles create --workload), else --workload, else the hostname in lower case; an
@@ -81,7 +82,7 @@ reason and the fix (see docs/agent.md).`,
     )
     .action(async (flags: AgentFlags) => {
       // Loaded here, not at the top: every other command would pay for the agent's start-up.
-      const { runAgentProcess } = await import("@microseg/agent");
+      const { runAgentProcess } = await import("../main.js");
       process.exitCode = await runAgentProcess(toOptions(flags));
     });
 }
@@ -114,4 +115,9 @@ export function toOptions(flags: AgentFlags): AgentProcessOptions {
     flowIntervalMs,
     flowBufferBytes: Math.round(flowBufferMiB * 1024 * 1024),
   };
+}
+
+/** commander collector for repeatable options. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
