@@ -155,10 +155,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   return { dataplane, reporter, tamper, flows, done, stop };
 }
 
-/** Step 1; returns the hash of the stored policy (the long-poll's `known`). */
-async function enforceBeforeContact(
-  config: AgentConfig,
-  deps: AgentDeps,
+/**
+ * Step 1 (also the boot-time restore, restore.ts); returns the hash of the stored policy (the
+ * long-poll's `known`).
+ */
+export async function enforceBeforeContact(
+  config: Pick<AgentConfig, "beforePolicy">,
+  deps: Pick<AgentDeps, "store" | "log">,
   dataplane: DataplaneManager,
 ): Promise<string | undefined> {
   let stored: DesiredPolicy | undefined;

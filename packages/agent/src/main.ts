@@ -27,7 +27,7 @@ import {
   TERSE_LIST_FLAGS,
 } from "@microseg/nft";
 import { normalizeFingerprint, PATHS } from "@microseg/protocol/agent";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
 import { pinnedCa } from "./ca-pin.js";
@@ -70,16 +70,7 @@ export interface AgentProcessOptions {
 /** Runs the agent until `until` (default SIGTERM/SIGINT); resolves to the exit code. */
 export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
   const log = pino({ name: "microseg-agent", level: o.logLevel ?? "info" });
-  const url = parseControllerUrl(o.controller);
-  if (url.protocol === "http:") {
-    log.warn("plain http:// controller URL: no TLS, no pinning; for tests and development only");
-  } else if (!o.caFingerprint) {
-    throw usage("an https:// controller needs --ca-fingerprint (the controller prints it)");
-  } else if (!normalizeFingerprint(o.caFingerprint)) {
-    throw usage(
-      `--ca-fingerprint "${o.caFingerprint}" is not a SHA-256 fingerprint (64 hex digits)`,
-    );
-  }
+  const url = checkedController(o.controller, o.caFingerprint, log);
   await assertNamespaceAllowed({ allowRootNamespace: o.hostNamespace === true });
   const store = await openStateStore(o.stateDir);
   const controllerHosts = await controllerAddresses(o.controller).catch((e: Error) => {
@@ -164,6 +155,23 @@ function signalled(): Promise<void> {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());
   });
+}
+
+/** The controller URL, checked with its fingerprint (required for https); warns on http. */
+export function checkedController(
+  controller: string,
+  caFingerprint: string | undefined,
+  log: Pick<Logger, "warn">,
+): URL {
+  const url = parseControllerUrl(controller);
+  if (url.protocol === "http:") {
+    log.warn("plain http:// controller URL: no TLS, no pinning; for tests and development only");
+  } else if (!caFingerprint) {
+    throw usage("an https:// controller needs --ca-fingerprint (the controller prints it)");
+  } else if (!normalizeFingerprint(caFingerprint)) {
+    throw usage(`--ca-fingerprint "${caFingerprint}" is not a SHA-256 fingerprint (64 hex digits)`);
+  }
+  return url;
 }
 
 function parseControllerUrl(text: string): URL {

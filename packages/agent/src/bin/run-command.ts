@@ -6,6 +6,7 @@
 import { MicrosegError } from "@microseg/core/errors";
 import { Command, Option } from "commander";
 import type { AgentProcessOptions } from "../main.js";
+import { controllerOption, fingerprintOption } from "./host-commands.js";
 
 interface AgentFlags {
   controller: string;
@@ -30,8 +31,8 @@ export function runCommand(name: string, example = `microseg ${name}`): Command 
       "Run the host agent: enrol, pin the controller's CA, receive policy and enforce it with " +
         "nftables; keeps the last good policy when the controller is away; restores a tampered table.",
     )
-    .requiredOption("--controller <url>", "controller URL (https://HOST:PORT; http:// for tests)")
-    .option("--ca-fingerprint <sha256>", "SHA-256 fingerprint of the controller CA (https)")
+    .addOption(controllerOption())
+    .addOption(fingerprintOption())
     .option("--enrol-key <key>", "enrolment profile key (first start only)")
     .requiredOption("--state-dir <dir>", "where credential, pinned CA and last good policy live")
     .addOption(
