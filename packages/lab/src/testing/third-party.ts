@@ -1,0 +1,82 @@
+// Other firewalls in lab hosts (the coexistence test): load the rulesets of
+// testdata/firewalls/ into a host's namespace, and read back what every firewall but microseg
+// holds there. Only ever inside a lab host's namespace (`ip netns exec`).
+import { join } from "node:path";
+import { runOk } from "../sys/run.js";
+import { normalizeSave, splitRuleset } from "./ruleset-snapshot.js";
+
+export const FIREWALLS = join(import.meta.dirname, "../../testdata/firewalls");
+
+export type Firewall = "docker" | "ufw" | "firewalld";
+
+const MSEG = { family: "inet", name: "microseg" } as const;
+
+const inNs = (netns: string, cmd: string, ...args: string[]) =>
+  runOk("ip", ["netns", "exec", netns, cmd, ...args]);
+
+/**
+ * Docker's and ufw's rules go in as their daemons put them, through iptables-nft (restore
+ * replaces only the tables its input names); firewalld's table through nft.
+ */
+export async function loadFirewall(netns: string, firewall: Firewall): Promise<void> {
+  if (firewall === "firewalld") await inNs(netns, "nft", "-f", join(FIREWALLS, "firewalld.nft"));
+  else await inNs(netns, "iptables-nft-restore", join(FIREWALLS, `${firewall}.rules`));
+}
+
+/** Everything but microseg's table: nft's view, iptables-nft's and the legacy backend's. */
+export interface OtherRules {
+  readonly nft: string[];
+  readonly iptables: string[];
+  readonly legacy: string[];
+}
+
+export async function otherRules(netns: string): Promise<OtherRules> {
+  const [listing, iptables, legacy] = await Promise.all([
+    inNs(netns, "nft", "-j", "list", "ruleset"),
+    inNs(netns, "iptables-nft-save"),
+    inNs(netns, "iptables-legacy-save"),
+  ]);
+  return {
+    nft: splitRuleset(listing, MSEG).others,
+    iptables: normalizeSave(iptables),
+    legacy: normalizeSave(legacy),
+  };
+}
+
+/** microseg's own table, structure only (`-t`: no set elements, which traffic changes). */
+export async function microsegTable(netns: string): Promise<string[]> {
+  return splitRuleset(await inNs(netns, "nft", "-j", "-t", "list", "ruleset"), MSEG).own;
+}
+
+/** Handles of the rules in microseg's chain `chain`, in order. */
+export async function microsegRuleHandles(netns: string, chain: string): Promise<number[]> {
+  const listing = await inNs(netns, "nft", "-j", "-a", "list", "chain", "inet", "microseg", chain);
+  const items = (JSON.parse(listing) as { nftables?: { rule?: { handle: number } }[] }).nftables;
+  return (items ?? []).flatMap((item) => (item.rule === undefined ? [] : [item.rule.handle]));
+}
+
+export function deleteMicrosegRule(netns: string, chain: string, handle: number) {
+  return inNs(netns, "nft", "delete", "rule", "inet", "microseg", chain, "handle", String(handle));
+}
+
+/** Packets counted by each rule of a chain, in order, with the rule's comment. */
+export async function chainCounters(
+  netns: string,
+  family: string,
+  table: string,
+  chain: string,
+): Promise<{ comment: string; packets: number }[]> {
+  const listing = await inNs(netns, "nft", "-j", "list", "chain", family, table, chain);
+  type Rule = { comment?: string; expr: { counter?: { packets: number } }[] };
+  const items = (JSON.parse(listing) as { nftables?: { rule?: Rule }[] }).nftables ?? [];
+  return items.flatMap(({ rule }) =>
+    rule === undefined
+      ? []
+      : [
+          {
+            comment: rule.comment ?? "",
+            packets: rule.expr.reduce((n, e) => n + (e.counter?.packets ?? 0), 0),
+          },
+        ],
+  );
+}
