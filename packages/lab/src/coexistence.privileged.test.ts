@@ -35,6 +35,7 @@ import {
   microsegTable,
   type OtherRules,
   otherRules,
+  startContainer,
 } from "./testing/third-party.js";
 
 const dir = tempStateDir();
@@ -42,8 +43,14 @@ const FIREWALL: Record<string, Firewall> = { web: "docker", app: "ufw", db: "fir
 const MANAGED = Object.keys(FIREWALL);
 /** The policy's allows, but web -> app tcp/9000: the policy allows it, ufw on app does not. */
 const V1 = ["app -> db tcp/5432", "client -> web tcp/80", "web -> app tcp/8000"];
-const V2_RULE = "  - { name: client-to-app, from: { role: client }, to: { role: app }, services: [tcp/8000] }\n";
-const V2 = ["app -> db tcp/5432", "client -> app tcp/8000", "client -> web tcp/80", "web -> app tcp/8000"];
+const V2_RULE =
+  "  - { name: client-to-app, from: { role: client }, to: { role: app }, services: [tcp/8000] }\n";
+const V2 = [
+  "app -> db tcp/5432",
+  "client -> app tcp/8000",
+  "client -> web tcp/80",
+  "web -> app tcp/8000",
+];
 
 let api: LabApiTarget;
 /** Each host's other rules as loaded, read before any agent started. */
@@ -122,7 +129,7 @@ describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
   });
 
   it("(a) a policy change: applied through the other firewalls, which stay as they were", async () => {
-    const text = `${(await activePolicy())}${V2_RULE}`;
+    const text = `${await activePolicy()}${V2_RULE}`;
     await labApi(api, "PUT", "/api/v1/policy/draft", { text });
     await labApi(api, "POST", "/api/v1/policy/provision", {});
     await waitConverged(api, MANAGED, 10_000);
@@ -173,6 +180,20 @@ describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
       await run("ip", ["netns", "exec", web, "iptables-legacy", "-D", ...rule]);
     }
     expect(await probe()).toEqual(V2);
+  });
+
+  it("a port Docker publishes is forwarded to its container: microseg's input chain never judges it", async () => {
+    const web = host("web");
+    const client = { name: host("client").netns } as Netns;
+    const remove = await startContainer(web.netns, "mseg-t-cox-ctr");
+    try {
+      // The policy lets the client reach web on tcp/80 only, and web itself listens on nothing
+      // else; Docker's nat PREROUTING DNATs 8080 to 172.17.0.2:80, which FORWARD delivers.
+      expect(await probeTcp(client, web.address, 8080, { ms: 700 })).toBe(true);
+      expect(await probeTcp(client, web.address, 5432, { ms: 700 })).toBe(false);
+    } finally {
+      await remove();
+    }
   });
 });
 

@@ -9,9 +9,9 @@ import type { LabApiTarget } from "../lab-api.js";
 import type { ProbeResult } from "../probe-plan.js";
 import { readState } from "../state.js";
 import { labNamespaces } from "../topology.js";
+import type { UpOptions } from "../up.js";
 import { labUp } from "../up.js";
 import { apiOf } from "../up-control-plane.js";
-import type { UpOptions } from "../up.js";
 
 export const SCENARIOS = join(import.meta.dirname, "../../testdata/scenarios");
 

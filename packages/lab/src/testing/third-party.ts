@@ -1,8 +1,12 @@
 // Other firewalls in lab hosts (the coexistence test): load the rulesets of
 // testdata/firewalls/ into a host's namespace, and read back what every firewall but microseg
 // holds there. Only ever inside a lab host's namespace (`ip netns exec`).
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { join } from "node:path";
-import { runOk } from "../sys/run.js";
+import { terminate } from "../sys/procs.js";
+import { run, runOk } from "../sys/run.js";
+import { namespacePids } from "../topology.js";
 import { normalizeSave, splitRuleset } from "./ruleset-snapshot.js";
 
 export const FIREWALLS = join(import.meta.dirname, "../../testdata/firewalls");
@@ -79,4 +83,50 @@ export async function chainCounters(
           },
         ],
   );
+}
+
+/**
+ * A Docker container behind `host`'s docker0 as dockerd wires one (docker.rules publishes
+ * 8080 -> 172.17.0.2:80): a bridge docker0 (172.17.0.1/16) in the host, a veth to namespace
+ * `netns` (172.17.0.2, default route via docker0), forwarding on, a TCP server on port 80 there.
+ * `netns` must be a lab name (mseg-…) so that `lab down` removes it after a crash too. Resolves
+ * to a function that removes it all again.
+ */
+export async function startContainer(host: string, netns: string): Promise<() => Promise<void>> {
+  const batch = (ns: string, lines: string[]) =>
+    runOk("ip", ["-n", ns, "-batch", "-"], { input: `${lines.join("\n")}\n` });
+  const remove = async () => {
+    await terminate(await namespacePids(netns));
+    await run("ip", ["netns", "delete", netns]);
+    await run("ip", ["-n", host, "link", "delete", "docker0"]);
+    await run("ip", ["netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=0"]);
+  };
+  try {
+    await runOk("ip", ["netns", "add", netns]);
+    await batch(host, [
+      "link add docker0 type bridge",
+      "address add 172.17.0.1/16 dev docker0",
+      "link set docker0 up",
+      `link add vethc0 type veth peer name eth0 netns ${netns}`,
+      "link set vethc0 master docker0 up",
+    ]);
+    await batch(netns, [
+      "link set lo up",
+      "address add 172.17.0.2/16 dev eth0",
+      "link set eth0 up",
+      "route add default via 172.17.0.1",
+    ]);
+    await inNs(host, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    const server = `require("node:net").createServer((s) => s.end("hi\\n")).listen(80, () => console.log("ready"))`;
+    const child = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", server], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await once(child.stdout, "data", { signal: AbortSignal.timeout(10_000) });
+    child.stdout.destroy();
+    child.unref();
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  return remove;
 }
