@@ -35,6 +35,7 @@ import {
   microsegTable,
   type OtherRules,
   otherRules,
+  reloadFlushingRuleset,
   startContainer,
 } from "./testing/third-party.js";
 
@@ -143,11 +144,12 @@ describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
       const table = await microsegTable(netns);
       const [first] = await microsegRuleHandles(netns, "input");
       await deleteMicrosegRule(netns, "input", first ?? -1);
-      await eventually(
+      const took = await eventually(
         async () => JSON.stringify(await microsegTable(netns)) === JSON.stringify(table),
         10_000,
         `${name}'s agent restores its table`,
       );
+      console.log(`coexistence: ${name}'s inet microseg restored ${took} ms after a rule delete`);
     }
     await expectOthersUntouched();
     expect(await probe()).toEqual(V2);
@@ -162,6 +164,20 @@ describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
     for (const name of MANAGED) {
       expect(await microsegTable(host(name).netns), name).toEqual(tables.get(name));
     }
+    await expectOthersUntouched();
+    expect(await probe()).toEqual(V2);
+  });
+
+  it("an nftables.conf reload that flushes the ruleset: the agent puts its table back", async () => {
+    const db = host("db").netns;
+    const table = await microsegTable(db);
+    await reloadFlushingRuleset(db);
+    const took = await eventually(
+      async () => JSON.stringify(await microsegTable(db)) === JSON.stringify(table),
+      10_000,
+      "db's agent restores its table after the flush",
+    );
+    console.log(`coexistence: inet microseg back ${took} ms after a flush ruleset reload`);
     await expectOthersUntouched();
     expect(await probe()).toEqual(V2);
   });

@@ -3,6 +3,8 @@
 // holds there. Only ever inside a lab host's namespace (`ip netns exec`).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { terminate } from "../sys/procs.js";
 import { run, runOk } from "../sys/run.js";
@@ -25,6 +27,22 @@ const inNs = (netns: string, cmd: string, ...args: string[]) =>
 export async function loadFirewall(netns: string, firewall: Firewall): Promise<void> {
   if (firewall === "firewalld") await inNs(netns, "nft", "-f", join(FIREWALLS, "firewalld.nft"));
   else await inNs(netns, "iptables-nft-restore", join(FIREWALLS, `${firewall}.rules`));
+}
+
+/**
+ * What `systemctl reload nftables` does with a typical /etc/nftables.conf: one `nft -f` of a
+ * file that begins with `flush ruleset` (every table, microseg's too), then declares the
+ * firewall's own table again (here firewalld's).
+ */
+export async function reloadFlushingRuleset(netns: string): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), "mseg-conf-"));
+  const conf = join(tmp, "nftables.conf");
+  try {
+    writeFileSync(conf, `flush ruleset\n${readFileSync(join(FIREWALLS, "firewalld.nft"), "utf8")}`);
+    await inNs(netns, "nft", "-f", conf);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Everything but microseg's table: nft's view, iptables-nft's and the legacy backend's. */
@@ -117,7 +135,9 @@ export async function startContainer(host: string, netns: string): Promise<() =>
       "route add default via 172.17.0.1",
     ]);
     await inNs(host, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-    const server = `require("node:net").createServer((s) => s.end("hi\\n")).listen(80, () => console.log("ready"))`;
+    const server = `require("node:net")
+      .createServer((s) => s.on("error", () => {}).end("hi\\n"))
+      .listen(80, () => console.log("ready"))`;
     const child = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", server], {
       stdio: ["ignore", "pipe", "inherit"],
     });
