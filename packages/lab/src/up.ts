@@ -3,6 +3,7 @@
 //   preflight ─> loadScenario ─> compileScenario ─> (nothing created yet: any error just ends here)
 //       ─> state{phase: creating, namespaces: planned}  ← written BEFORE the first namespace
 //       ─> segment + hosts (+ controller link) ─> host servers (pids recorded as spawned)
+//       ─> opts.beforeEnforce(hosts), if given (e.g. a test loads another firewall's rules)
 //       ─> controller mode (default): controller, workloads, draft + provision, one
 //          `microseg agent` per managed host, wait for every acknowledgement (up-control-plane.ts)
 //          direct mode (--direct / MICROSEG_LAB_DIRECT=1): apply + verify per host here
@@ -38,6 +39,12 @@ export interface UpOptions {
   readonly direct?: boolean;
   /** Progress lines for humans ("creating 6 hosts…"). */
   readonly progress?: (line: string) => void;
+  /**
+   * Runs once the hosts and their servers exist, before anything enforces (no agent started,
+   * no table applied): what a host already carries when microseg arrives, such as another
+   * firewall's rules. A failure fails `up` (and removes the lab) like any other step.
+   */
+  readonly beforeEnforce?: (hosts: readonly StateHost[]) => Promise<void>;
 }
 
 export interface UpResult {
@@ -82,6 +89,8 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
         update((s) => ({ ...s, servers: [...s.servers, { host: h.name, pid }] })),
       );
     });
+    stop.check();
+    await opts.beforeEnforce?.(state.hosts);
     stop.check();
     if (direct) await enforceAll(state, ruleSets, say);
     else revision = await bringUpControlPlane({ scenario, ruleSets, dir, say, update });

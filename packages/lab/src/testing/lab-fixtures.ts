@@ -9,6 +9,7 @@ import type { LabApiTarget } from "../lab-api.js";
 import type { ProbeResult } from "../probe-plan.js";
 import { readState } from "../state.js";
 import { labNamespaces } from "../topology.js";
+import type { UpOptions } from "../up.js";
 import { labUp } from "../up.js";
 import { apiOf } from "../up-control-plane.js";
 
@@ -34,13 +35,18 @@ export function allowed(results: readonly ProbeResult[]): string[] {
 /**
  * Brings `scenarioFile`'s lab up (state in `dir`) before the enclosing describe's tests, and
  * after them takes it down and checks no namespace is left. `cliEnv`: point MICROSEG_LAB_DIR at
- * `dir` meanwhile, so `microseg` commands run in process find this lab.
+ * `dir` meanwhile, so `microseg` commands run in process find this lab. `beforeEnforce`: see
+ * UpOptions.
  */
-export function useLab(scenarioFile: string, dir: string, opts: { cliEnv?: boolean } = {}): void {
+export function useLab(
+  scenarioFile: string,
+  dir: string,
+  opts: { cliEnv?: boolean; beforeEnforce?: UpOptions["beforeEnforce"] } = {},
+): void {
   beforeAll(async () => {
     if (opts.cliEnv === true) process.env.MICROSEG_LAB_DIR = dir;
     await labDown({ dir });
-    await labUp(scenarioFile, { dir });
+    await labUp(scenarioFile, { dir, beforeEnforce: opts.beforeEnforce });
   }, 90_000);
   afterAll(async () => {
     await labDown({ dir });
