@@ -30,17 +30,19 @@ import { normalizeFingerprint, PATHS } from "@microseg/protocol/agent";
 import { type Logger, pino } from "pino";
 import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
-import { pinnedCa } from "./ca-pin.js";
+import { caFingerprint, pinnedCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
 import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
 import { controllerAddresses, controllerChannel } from "./management.js";
+import { notifySystemd } from "./sd-notify.js";
 import { openStateStore } from "./state-store.js";
 import { nftMonitor } from "./table-monitor.js";
 
 export interface AgentProcessOptions {
-  readonly controller: string;
+  /** The controller URL; default: the one this state directory is enrolled with. */
+  readonly controller?: string;
   readonly caFingerprint?: string;
   readonly enrolKey?: string;
   readonly stateDir: string;
@@ -68,8 +70,9 @@ export interface AgentProcessOptions {
 }
 
 /** Runs the agent until `until` (default SIGTERM/SIGINT); resolves to the exit code. */
-export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
-  const log = pino({ name: "microseg-agent", level: o.logLevel ?? "info" });
+export async function runAgentProcess(options: AgentProcessOptions): Promise<number> {
+  const log = pino({ name: "microseg-agent", level: options.logLevel ?? "info" });
+  const o = { ...options, ...(await enrolledTarget(options)) };
   const url = checkedController(o.controller, o.caFingerprint, log);
   await assertNamespaceAllowed({ allowRootNamespace: o.hostNamespace === true });
   const store = await openStateStore(o.stateDir);
@@ -135,6 +138,8 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
     throw e;
   });
   log.info({ controller: o.controller, stateDir: o.stateDir }, "agent started");
+  // Ready once a policy (stored, else the before-first-policy table) is enforced: step 1 is done.
+  await notifySystemd("READY=1", agent.dataplane.enforced ? "enforcing" : "nothing enforced yet");
   const stopped = o.until ?? signalled();
   const outcome = await Promise.race([
     stopped.then(() => 0),
@@ -143,6 +148,7 @@ export async function runAgentProcess(o: AgentProcessOptions): Promise<number> {
       (e: unknown) => e,
     ),
   ]);
+  await notifySystemd("STOPPING=1");
   await agent.stop();
   listing.close();
   if (outcome !== 0) throw outcome;
@@ -155,6 +161,30 @@ function signalled(): Promise<void> {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());
   });
+}
+
+/**
+ * The controller and CA fingerprint: as given, else those of the state directory's enrolment (the
+ * identity's URL and the pinned CA), so an enrolled host's service needs no flags for them.
+ */
+async function enrolledTarget(
+  o: AgentProcessOptions,
+): Promise<{ controller: string; caFingerprint?: string }> {
+  if (o.controller !== undefined) {
+    return { controller: o.controller, ...(o.caFingerprint && { caFingerprint: o.caFingerprint }) };
+  }
+  const store = await openStateStore(o.stateDir);
+  const [identity, ca] = await Promise.all([store.readIdentity(), store.readCa()]);
+  if (!identity) {
+    throw usage(
+      `${o.stateDir} holds no enrolment: pass --controller (and --enrol-key), or run ` +
+        "`microseg-agent enrol` first",
+    );
+  }
+  return {
+    controller: identity.controller,
+    ...(ca !== undefined && { caFingerprint: caFingerprint(ca) }),
+  };
 }
 
 /** The controller URL, checked with its fingerprint (required for https); warns on http. */

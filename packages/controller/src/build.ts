@@ -30,6 +30,7 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   managementAccess: { channel: [], services: [] },
   statusBatchMs: 10,
   consoleDir: null,
+  packagesDir: null,
   flowBucketMs: 3_600_000,
   flowRetentionMs: 28 * 86_400_000,
   compileTimeoutMs: DEFAULT_COMPILE_TIMEOUT_MS,

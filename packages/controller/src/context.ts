@@ -30,6 +30,8 @@ export interface ControllerSettings {
   readonly statusBatchMs: number;
   /** A built console (index.html + assets/) served at `/`; null: a plain message instead. */
   readonly consoleDir: string | null;
+  /** The agent packages served to the one-line installer (/packages/); null: none. */
+  readonly packagesDir: string | null;
   /** Flow graph bucket length (ms; a multiple of 1 s, at most a day). */
   readonly flowBucketMs: number;
   /** How long flow edges are kept (ms); older buckets are pruned on a timer. */

@@ -22,7 +22,9 @@
 //   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
 //            -> anchors.close() (the final head) -> policyWorkers.close() -> store.close()
 import { existsSync } from "node:fs";
+import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { MicrosegError } from "@microseg/core";
 import { DB_FILE, openSqliteStore, type SqliteSync, type Store } from "@microseg/store";
 import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
@@ -63,6 +65,8 @@ export interface StartOptions {
   readonly detection?: DetectionFlags;
   /** A built console to serve at `/`; default: @microseg/web's dist when it is built. */
   readonly consoleDir?: string;
+  /** Agent packages to serve to the one-line installer (default: a package install's). */
+  readonly packagesDir?: string;
   /** Time budget of one policy compile in a worker (ms; default 10 s); --compile-timeout. */
   readonly compileTimeoutMs?: number;
   /** Memory budget of one policy compile: a worker's heap in MiB (default 512); --compile-memory. */
@@ -106,7 +110,10 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync);
   try {
     const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
-    const names = [...(isUnspecified(listen.host) ? [] : [listen.host]), ...(opts.san ?? [])];
+    const names = [
+      ...(isUnspecified(listen.host) ? hostNames() : [listen.host]),
+      ...(opts.san ?? []),
+    ];
     const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
     const built = await buildController({
       store,
@@ -118,6 +125,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         management: managementAddresses(listen.host),
         managementAccess: access,
         consoleDir,
+        packagesDir: resolvePackagesDir(opts.packagesDir),
         ...(opts.heartbeatSeconds !== undefined && { heartbeatSeconds: opts.heartbeatSeconds }),
         ...(opts.flowRetentionMs !== undefined && { flowRetentionMs: opts.flowRetentionMs }),
         ...(opts.compileTimeoutMs !== undefined && { compileTimeoutMs: opts.compileTimeoutMs }),
@@ -233,6 +241,32 @@ const anchorConfig = (opts: StartOptions, d: DetectionConfig) => ({
 });
 
 /** --console DIR must hold a built console; without it, the web package's build if present. */
+/**
+ * The packages of a package install (/usr/share/microseg/packages beside /usr/lib/microseg, where
+ * the bundle runs from), else none; --packages names another directory.
+ */
+function resolvePackagesDir(dir: string | undefined): string | null {
+  if (dir !== undefined) {
+    if (!existsSync(dir))
+      throw new MicrosegError("MSEG_USAGE", `--packages "${dir}" does not exist`);
+    return dir;
+  }
+  const installed = fileURLToPath(new URL("../../share/microseg/packages", import.meta.url));
+  return existsSync(installed) ? installed : null;
+}
+
+/**
+ * The names of a controller listening on every address: its host name and every address of its
+ * interfaces, so agents and the installer verify it by the address they use (--san adds others).
+ */
+function hostNames(): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && !a.internal && !a.address.startsWith("fe80:"))
+    .map((a) => (a as { address: string }).address);
+  return [hostname(), ...new Set(addresses)];
+}
+
 function resolveConsoleDir(dir: string | undefined): string | null {
   if (dir === undefined) return defaultConsoleDir();
   if (!isConsoleDir(dir)) {

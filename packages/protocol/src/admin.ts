@@ -200,7 +200,12 @@ export const ProfileSchema = z.object({
   createdAt: IsoTime,
 });
 /** The key is returned once, at creation; the controller keeps only its sha256. */
-export const ProfileCreatedSchema = z.object({ profile: ProfileSchema, key: z.string() });
+export const ProfileCreatedSchema = z.object({
+  profile: ProfileSchema,
+  key: z.string(),
+  /** The one-line install (protocol/install.ts) for this controller as the request reached it. */
+  install: z.string().optional(),
+});
 export const ProfileListSchema = z.object({ profiles: z.array(ProfileSchema) });
 
 // ── agents ──────────────────────────────────────────────────────────────────────────────────

@@ -10,5 +10,6 @@ export * from "./errors.js";
 export * from "./fingerprint.js";
 export * from "./flows.js";
 export * from "./insight.js";
+export * from "./install.js";
 export * from "./map.js";
 export * from "./paths.js";

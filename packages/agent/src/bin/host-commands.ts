@@ -13,7 +13,7 @@ export function enrolCommand(): Command {
       "Enrol this host once: pin the controller's CA by its fingerprint, enrol with the key and " +
         "store the identity. The table is not touched; start the service afterwards.",
     )
-    .addOption(controllerOption())
+    .addOption(controllerOption(true))
     .addOption(fingerprintOption())
     .addOption(
       new Option("--enrol-key <key>", "enrolment profile key")
@@ -91,10 +91,15 @@ export function restoreCommand(): Command {
     });
 }
 
-export function controllerOption(): Option {
-  return new Option("--controller <url>", "controller URL (https://HOST:PORT; http:// for tests)")
-    .env("MICROSEG_CONTROLLER")
-    .makeOptionMandatory();
+/** --controller; `required` false: the state directory's enrolment supplies it when absent. */
+export function controllerOption(required = true): Option {
+  const option = new Option(
+    "--controller <url>",
+    required
+      ? "controller URL (https://HOST:PORT; http:// for tests)"
+      : "controller URL (https://HOST:PORT; http:// for tests); default: the one enrolled with",
+  ).env("MICROSEG_CONTROLLER");
+  return option.makeOptionMandatory(required);
 }
 
 export function fingerprintOption(): Option {

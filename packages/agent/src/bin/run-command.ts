@@ -9,7 +9,7 @@ import type { AgentProcessOptions } from "../main.js";
 import { controllerOption, fingerprintOption } from "./host-commands.js";
 
 interface AgentFlags {
-  controller: string;
+  controller?: string;
   caFingerprint?: string;
   enrolKey?: string;
   stateDir: string;
@@ -31,7 +31,7 @@ export function runCommand(name: string, example = `microseg ${name}`): Command 
       "Run the host agent: enrol, pin the controller's CA, receive policy and enforce it with " +
         "nftables; keeps the last good policy when the controller is away; restores a tampered table.",
     )
-    .addOption(controllerOption())
+    .addOption(controllerOption(false))
     .addOption(fingerprintOption())
     .option("--enrol-key <key>", "enrolment profile key (first start only)")
     .requiredOption("--state-dir <dir>", "where credential, pinned CA and last good policy live")

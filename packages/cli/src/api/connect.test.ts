@@ -34,8 +34,12 @@ describe("controller CA trust", () => {
       ...online.current.flags,
     ]);
     expect(r.code).toBe(0);
+    // The one-liner checks the CA before it fetches the installer; the enrol line pins it too.
+    const hex = fp().replace(/:/g, "").toLowerCase();
+    expect(r.out).toContain(`sha256sum | cut -c1-64)" = ${hex} ] && curl -fsS --cacert "$ca" '`);
+    expect(r.out).toContain(`--ca-fingerprint ${hex}\n`);
     expect(r.out).toContain(
-      `microseg agent --controller ${online.current.url} --ca-fingerprint ${fp()} \\\n`,
+      `microseg-agent enrol --controller ${online.current.url} --ca-fingerprint ${fp()} --enrol-key`,
     );
   });
 

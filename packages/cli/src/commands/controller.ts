@@ -9,6 +9,7 @@
 // Serving HTTPS, it remembers its own CA fingerprint for its URL in the known-controllers file
 // of the user who started it, so that user's `microseg` commands on this machine trust it
 // without a question (the user vouched for it by starting it); others must pin or confirm it.
+import { notifySystemd } from "@microseg/agent/sd-notify";
 import type { LimitSettings } from "@microseg/controller";
 import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
@@ -24,6 +25,7 @@ interface ControllerOptions {
   san: string[];
   logLevel: "silent" | "error" | "warn" | "info" | "debug";
   json?: boolean;
+  packages?: string;
   heartbeat: number;
   console?: string;
   flowRetention: number;
@@ -158,6 +160,10 @@ export function controllerCommand(): Command {
         .choices(["full", "normal"])
         .default("full"),
     )
+    .option(
+      "--packages <dir>",
+      "serve the agent packages in this directory to the one-line installer (default: the package install's, /usr/share/microseg/packages)",
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .enablePositionalOptions()
     .addCommand(resetAdminTokenCommand())
@@ -238,6 +244,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
       ...(opts.autoQuarantine !== undefined && { autoQuarantine: opts.autoQuarantine }),
     },
     ...(opts.console !== undefined && { consoleDir: opts.console }),
+    ...(opts.packages !== undefined && { packagesDir: opts.packages }),
     limits: limitsFrom(opts),
     ...(opts.auditKey !== undefined && { auditKeyFile: opts.auditKey }),
     auditAnchorIntervalMs: opts.auditAnchorInterval,
@@ -249,7 +256,9 @@ async function runController(opts: ControllerOptions): Promise<number> {
   if (ctl.caFingerprint !== null) rememberSelf(ctl.url, ctl.caFingerprint);
   if (opts.json === true) printJson(facts, 0);
   else write(describe(facts, data));
+  await notifySystemd("READY=1", `serving ${ctl.url}`);
   const received = await stop.signal;
+  await notifySystemd("STOPPING=1");
   try {
     await ctl.close();
   } catch (err) {

@@ -44,8 +44,12 @@ describe("microseg enrol-profiles", () => {
     expect(r.code).toBe(0);
     const key = /enrolment key \(shown once, keep it secret\):\n {2}(\S+)\n/.exec(r.out)?.[1] ?? "";
     expect(key).not.toBe("");
-    expect(r.out).toContain(`microseg agent --controller ${online.current.url} \\\n`);
-    expect(r.out).toContain(`--enrol-key ${key} --state-dir`);
+    expect(r.out).toContain(
+      `curl -fsS '${online.current.url}/install.sh' | sh -s -- --controller '${online.current.url}' --enrol-key ${key}\n`,
+    );
+    expect(r.out).toContain(
+      `microseg-agent enrol --controller ${online.current.url} --enrol-key ${key}`,
+    );
     expect(r.out).toMatch(
       /enrols new workloads, labels role=web,env=prod, mode test, expires 20\d\d-.*, max uses 2/,
     );

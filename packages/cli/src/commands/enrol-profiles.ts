@@ -3,6 +3,7 @@
 // workload moves to a new host). `create` prints the key once, with the agent command line.
 import type { ControllerClient, Profile } from "@microseg/client";
 import { MicrosegError } from "@microseg/core";
+import { installCommand } from "@microseg/protocol";
 import { Command, Option } from "commander";
 import { connect, connectTarget } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
@@ -82,17 +83,22 @@ async function createdText(
   key: string,
 ): Promise<string> {
   const { caFingerprint } = await client.status();
-  const pin = caFingerprint === null ? "" : ` --ca-fingerprint ${caFingerprint}`;
   const enrols = p.workload === null ? "new workloads" : `workload ${shown(p.workload)}`;
   const expires = shown(p.expiresAt ?? "never");
+  const install = installCommand({ controller: agentUrl, caFingerprint, enrolKey: key });
   return (
     `profile ${shown(p.id)} (${shown(p.name)}): enrols ${enrols}, labels ${labelsText(p.labels)}, ` +
     `mode ${p.mode}, expires ${expires}, max uses ${p.maxUses ?? "unlimited"}\n\n` +
     `enrolment key (shown once, keep it secret):\n  ${key}\n\n` +
-    "on the new host, run:\n" +
-    `  microseg agent --controller ${agentUrl}${pin} \\\n` +
-    `    --enrol-key ${key} --state-dir /var/lib/microseg --host-namespace\n`
+    "on the new host, as root (installs the agent package, enrols, starts the service):\n" +
+    `  ${install}\n\n` +
+    "or, where the agent is installed already:\n" +
+    `  microseg-agent enrol --controller ${agentUrl}${pinFlag(caFingerprint)} --enrol-key ${key}\n`
   );
+}
+
+function pinFlag(caFingerprint: string | null): string {
+  return caFingerprint === null ? "" : ` --ca-fingerprint ${caFingerprint}`;
 }
 
 function listCommand(): Command {

@@ -4,6 +4,7 @@ import {
   AuditQuerySchema,
   AuditVerifyQuerySchema,
   AuditVerifyRequestSchema,
+  installCommand,
   PATHS,
   ProfileCreateSchema,
   WorkloadPatchSchema,
@@ -51,7 +52,14 @@ export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
   app.get(PATHS.profiles, async (c) => c.json({ profiles: await listProfiles(ctx) }));
   app.post(PATHS.profiles, async (c) => {
     const body = await jsonBody(c, ProfileCreateSchema);
-    return c.json(await createProfile(ctx, body, c.get("actor")), 201);
+    const created = await createProfile(ctx, body, c.get("actor"));
+    return c.json(
+      {
+        ...created,
+        ...oneLiner(new URL(c.req.url).origin, created.key, ctx.settings.caFingerprint),
+      },
+      201,
+    );
   });
   app.post(PATHS.profileRevoke, async (c) =>
     c.json(await revokeProfile(ctx, c.req.param("id"), c.get("actor"))),
@@ -74,4 +82,16 @@ export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
     const body = await jsonBody(c, AuditVerifyRequestSchema);
     return c.json(await verifyAudit(ctx, body.anchors));
   });
+}
+
+/**
+ * The one-line install for a created key, for this controller as the caller reached it; none when
+ * that address does not fit in a shell command (a host name with odd characters).
+ */
+function oneLiner(origin: string, key: string, caFingerprint: string | null): { install?: string } {
+  try {
+    return { install: installCommand({ controller: origin, caFingerprint, enrolKey: key }) };
+  } catch {
+    return {};
+  }
 }

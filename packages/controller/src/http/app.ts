@@ -19,6 +19,7 @@ import type { ControllerApp, ControllerEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
 import { flowRoutes } from "./flow-routes.js";
 import { insightRoutes } from "./insight-routes.js";
+import { installRoutes } from "./install-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { policyRoutes } from "./policy-routes.js";
 
@@ -63,6 +64,7 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   alertRoutes(app, ctx);
   insightRoutes(app, ctx);
   // Last: the console answers only what no API route did, and never under /api.
+  installRoutes(app, ctx.settings.packagesDir);
   consoleRoutes(app, ctx.settings.consoleDir);
   return app;
 }

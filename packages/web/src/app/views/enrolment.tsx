@@ -162,22 +162,29 @@ function CreateProfile(props: { onCreated: (c: ProfileCreated) => void }) {
 
 function CreatedKey(props: { created: ProfileCreated; fingerprint: string | null }) {
   const { created, fingerprint } = props;
-  const command = [
-    "npx microseg agent",
+  // The controller composes the one-line install (it knows its release and packages); an older
+  // controller sends none: then the enrol command for a host with the agent installed.
+  const enrol = [
+    "microseg-agent enrol",
     `--controller ${window.location.origin}`,
     ...(fingerprint !== null ? [`--ca-fingerprint ${fingerprint}`] : []),
     `--enrol-key ${created.key}`,
-    "--state-dir /var/lib/microseg",
-    "--host-namespace",
   ].join(" \\\n    ");
+  const command = created.install ?? enrol;
   return (
     <div className="card" role="status">
       <h2>Key for profile {created.profile.name} (shown once)</h2>
       <p className="key">
         <code data-testid="enrol-key">{created.key}</code>
       </p>
-      <p>Run this on the new host, as root (the controller keeps only a hash of the key):</p>
-      <pre className="command">{command}</pre>
+      <p>
+        Run this on the new host, as root: it checks this controller's CA by its fingerprint,
+        installs the agent package, enrols and starts the service (the controller keeps only a hash
+        of the key):
+      </p>
+      <pre className="command" data-testid="install-command">
+        {command}
+      </pre>
       <p className="muted">
         Use the address the host reaches this controller on if it is not {window.location.host}.
       </p>
