@@ -1,5 +1,9 @@
 // @microseg/controller: the policy control centre. startController() (main.ts) runs it on a
 // socket over the embedded SQLite store; buildController() wires it around any Store for tests.
+
+export { type BackupOptions, backupController } from "./backup/backup.js";
+export { type Manifest as BackupManifest, verifiedManifest } from "./backup/manifest.js";
+export { type RestoreOptions, type RestoreResult, restoreController } from "./backup/restore.js";
 export { type BuildOptions, type BuiltController, buildController } from "./build.js";
 export type { ControllerContext, ControllerSettings } from "./context.js";
 export { openApiDocument, ROUTES } from "./http/openapi.js";

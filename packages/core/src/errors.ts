@@ -63,6 +63,18 @@ export const ERROR_CODES = {
     exit: 3,
     summary: "A secret file (admin token, audit key) could not be written; nothing was changed.",
   },
+  MSEG_BACKUP_INVALID: {
+    exit: 2,
+    summary: "A controller backup is damaged or incomplete (its manifest or a file's checksum).",
+  },
+  MSEG_DATA_DIR_IN_USE: {
+    exit: 3,
+    summary: "A controller is running on the data directory, so it cannot be restored into.",
+  },
+  MSEG_DATA_DIR_NOT_EMPTY: {
+    exit: 2,
+    summary: "The data directory to restore into already holds a controller's data.",
+  },
   MSEG_USAGE: { exit: 2, summary: "The command line is wrong." },
   MSEG_API_BAD_REQUEST: { exit: 2, summary: "A request body or parameter is malformed." },
   MSEG_API_UNAUTHENTICATED: {

@@ -294,6 +294,17 @@ export const AuditVerdictSchema = z.union([
   }),
 ]);
 
+// ── version ─────────────────────────────────────────────────────────────────────────────────
+/**
+ * GET /api/v1/version (no token): the release the controller runs (e.g. "0.2.0", the same as
+ * `microseg --version`) and the API version of its paths.
+ */
+export const VersionSchema = z.object({
+  version: z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/),
+  api: z.literal("v1"),
+});
+export type VersionInfo = z.infer<typeof VersionSchema>;
+
 // ── status ──────────────────────────────────────────────────────────────────────────────────
 export const ControllerStatusSchema = z.object({
   protocol: z.literal(1),

@@ -6,6 +6,8 @@ export const PROTOCOL_VERSION = 1;
 export const PATHS = {
   caPem: "/api/ca.pem",
   openapi: "/api/openapi.json",
+  /** The release and API version; no token (installers and clients check it first). */
+  version: "/api/v1/version",
   // agent channel
   enrol: "/api/v1/enrol",
   agentPolicy: "/api/v1/agent/policy",

@@ -15,6 +15,7 @@ import { MicrosegError } from "@microseg/core";
 import { Command, Option } from "commander";
 import { knownControllersPath, rememberFingerprint } from "../api/known-controllers.js";
 import { printJson, write, writeErr } from "../api/output.js";
+import { backupCommand, restoreCommand } from "./controller-backup.js";
 import { resetAdminTokenCommand } from "./controller-reset.js";
 import { durationMs } from "./flows.js";
 
@@ -167,6 +168,8 @@ export function controllerCommand(): Command {
     .option("--json", "print the start-up facts as one JSON line")
     .enablePositionalOptions()
     .addCommand(resetAdminTokenCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand())
     .addHelpText(
       "after",
       `
@@ -202,7 +205,8 @@ Examples:
       --alert-webhook https://hooks.example/microseg --alert-webhook-secret ./hook.secret \\
       --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
-  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token`,
+  $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token
+  $ sudo npx microseg controller backup /var/backups/microseg/$(date +%F) --data /var/lib/microseg`,
     )
     .action(async (opts: ControllerOptions) => {
       process.exitCode = await runController(opts);

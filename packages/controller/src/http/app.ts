@@ -1,10 +1,12 @@
 // The HTTP app: Hono, no sockets (main.ts serves it; tests call app.request()).
 //
 //   /api/ca.pem, /api/openapi.json        public
+//   /api/v1/version                       public (the release; clients and installers ask first)
 //   /api/v1/enrol, /api/v1/agent/*        agent channel (enrolment key / agent credential)
 //   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
 //   /, /assets/*, client routes           the console's built files (console.ts), public
-import { ApiError, PATHS } from "@microseg/protocol";
+import { VERSION } from "@microseg/core/version";
+import { ApiError, PATHS, type VersionInfo } from "@microseg/protocol";
 import { Hono } from "hono";
 import type { ControllerContext } from "../context.js";
 import { bearer } from "../secrets.js";
@@ -48,6 +50,9 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   });
   const doc = openApiDocument();
   app.get(PATHS.openapi, (c) => c.json(doc));
+  // Before the token check below: the one public path under /api/v1.
+  const version: VersionInfo = { version: VERSION, api: "v1" };
+  app.get(PATHS.version, (c) => c.json(version));
 
   // Before any token is looked up: an address that failed too often costs nothing more.
   app.use("/api/v1/*", limitAuthFailures(ctx));

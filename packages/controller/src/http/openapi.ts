@@ -2,6 +2,7 @@
 // (one source for validation and documentation; no second schema language) and the route table
 // in route-table.ts, served by admin-routes.ts, policy-routes.ts and agent-routes.ts; a test checks
 // that every documented route answers something other than "no route".
+import { VERSION } from "@microseg/core/version";
 import { ErrorBodySchema, PROTOCOL_VERSION } from "@microseg/protocol";
 import { z } from "zod";
 import { ROUTES, type RouteDoc } from "./route-table.js";
@@ -21,7 +22,12 @@ export function openApiDocument(): Record<string, unknown> {
   }
   return {
     openapi: "3.1.0",
-    info: { title: "microseg controller API", version: `v${PROTOCOL_VERSION}` },
+    // info.version is the release (VERSION, as `microseg --version`); the paths are API v1.
+    info: {
+      title: "microseg controller API",
+      version: VERSION,
+      description: `API v${PROTOCOL_VERSION}: every path under /api/v${PROTOCOL_VERSION}.`,
+    },
     components: {
       securitySchemes: {
         token: { type: "http", scheme: "bearer", description: "admin token (DATA/admin.token)" },

@@ -32,6 +32,13 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   { method: "get", path: P.PATHS.openapi, summary: "This document", auth: "none" },
   {
+    method: "get",
+    path: P.PATHS.version,
+    summary: "The controller's release and API version (no token)",
+    auth: "none",
+    response: P.VersionSchema,
+  },
+  {
     method: "post",
     path: P.PATHS.enrol,
     summary: "Enrol an agent with a profile key",
