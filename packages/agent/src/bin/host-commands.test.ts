@@ -1,7 +1,7 @@
 // The host commands through agentMain, as the package and operators run them: exit codes, what
 // goes to stdout, and the bounds report-removal promises the package's prerm script.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -37,11 +37,12 @@ async function enrolled(controller: string) {
 }
 
 /** A TCP server that accepts and never answers: the worst controller for a bounded wait. */
-async function silentServer(): Promise<{ url: string; server: Server }> {
-  const server = createServer(() => undefined);
+async function silentServer(): Promise<{ url: string; server: Server; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => void sockets.push(s));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, server };
+  return { url: `http://127.0.0.1:${port}`, server, sockets };
 }
 
 describe("microseg-agent status", () => {
@@ -123,7 +124,7 @@ describe("microseg-agent unpair", () => {
 
 describe("microseg-agent report-removal", () => {
   it("exits 0 within about 3 s when the controller never answers, and queues the tamper", async () => {
-    const { url, server } = await silentServer();
+    const { url, server, sockets } = await silentServer();
     try {
       await enrolled(url);
       const t0 = performance.now();
@@ -133,7 +134,7 @@ describe("microseg-agent report-removal", () => {
         "tamper: package removed without maintenance token",
       ]);
     } finally {
-      server.closeAllConnections?.();
+      for (const s of sockets) s.destroy();
       server.close();
     }
   });
