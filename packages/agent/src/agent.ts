@@ -9,7 +9,13 @@
 //   batches wait on disk until step 2 has a client. A failure to start it is logged, not fatal.
 //
 // Only a refused pin or a refused enrolment ends the agent (done rejects); the table stays.
-// stop() ends the loops and leaves the table in force (fail static).
+// stop() ends the loops and leaves the table in force (fail static); reportStop() then tells the
+// controller (a stop within a maintenance window, else tampering; queued on disk when away).
+//
+// Beside the loops (lifecycle/): DIR/status.json written every heartbeat period and after applies,
+// restores and reachability changes (LocalStatus, for `microseg-agent status`); the maintenance
+// token hash from status answers kept in DIR/maintenance-hash.json; events a previous run queued
+// in DIR/outbox.json go out with the first reports.
 
 import type { PortMatch } from "@microseg/core";
 import { MicrosegError } from "@microseg/core/errors";
@@ -22,6 +28,15 @@ import { DataplaneManager, type DesiredPolicy, type DriverFactory } from "./data
 import type { FlowCollection } from "./flows/index.js";
 import type { HostFacts } from "./host-facts.js";
 import { ensureIdentity } from "./identity.js";
+import { LocalStatus, observedReporter } from "./lifecycle/local-status.js";
+import {
+  openWindowAt,
+  readMaintenanceHash,
+  writeMaintenanceHash,
+} from "./lifecycle/maintenance.js";
+import { forgetEvents, readOutbox } from "./lifecycle/outbox.js";
+import { deliverOrQueue, STOP_REPORT_MS, stopEvent } from "./lifecycle/report.js";
+import type { SendOutcome } from "./lifecycle/send-events.js";
 import { EMPTY_SET } from "./management.js";
 import { syncPolicy } from "./policy-sync.js";
 import type { StateStore } from "./state-store.js";
@@ -72,38 +87,65 @@ export interface RunningAgent {
   readonly tamper: TamperWatch;
   /** undefined when flows are off or could not start. */
   readonly flows: FlowCollection | undefined;
+  /** What `microseg-agent status` reads (DIR/status.json). */
+  readonly local: LocalStatus;
   /** Resolves after stop(); rejects when the agent gave up (refused pin or enrolment). */
   readonly done: Promise<void>;
   stop(): Promise<void>;
+  /**
+   * After stop(): tells the controller the agent stopped, with whatever events still wait —
+   * sanctioned when a maintenance window is open, else tampering — within STOP_REPORT_MS, else
+   * queues them on disk for the next start.
+   */
+  reportStop(): Promise<SendOutcome>;
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
   const { log } = deps;
+  const dir = deps.store.dir;
   let client: ControllerClient | undefined;
+  let flows: FlowCollection | undefined;
   const reporter = new StatusReporter(
     () => client,
-    (e) => log.debug({ error: (e as Error).message }, "status report not delivered"),
+    (e) => {
+      log.debug({ error: (e as Error).message }, "status report not delivered");
+      local.contact(false, (e as Error).message);
+    },
   );
+  const local = new LocalStatus({
+    dir,
+    controller: config.controller,
+    heartbeatMs: config.heartbeatMs ?? 5000,
+    enforced: () => {
+      const p = dataplane.enforced;
+      return p ? { revision: p.revision, hash: p.ruleSet.hash, source: p.source } : null;
+    },
+    flows: () => flows,
+    onError: (e) => log.warn({ error: (e as Error).message }, "status file not written"),
+  });
+  reporter.onAnswer = await answerHandler(dir, reporter, local, log);
+  const observed = observedReporter(reporter, local);
   const dataplane = new DataplaneManager({
     driverFor: deps.driverFor,
     store: deps.store,
-    reporter,
+    reporter: observed,
     log,
     controllerHosts: deps.controllerHosts,
     controllerChannel: deps.controllerChannel,
     batchMs: config.batchMs,
   });
   const known = await enforceBeforeContact(config, deps, dataplane);
+  local.start();
   const tamper = new TamperWatch({
     dataplane,
-    reporter,
+    reporter: observed,
     log,
     intervalMs: config.tamperMs,
     elementEvery: config.elementEvery,
     changes: deps.changes,
   });
   tamper.start();
-  const flows = await deps
+  flows = await deps
     .flows?.(() => (client ? (batch) => (client as ControllerClient).sendFlows(batch) : undefined))
     .catch((e: unknown) => {
       log.error({ error: (e as Error).message }, "flow collection did not start; enforcing on");
@@ -114,9 +156,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const signal = abort.signal;
   let heartbeat: NodeJS.Timeout | undefined;
   const done = (async () => {
-    client = await connect(config, deps, signal, (c) => {
-      client = c;
-    });
+    client = await connect(
+      config,
+      deps,
+      signal,
+      (c) => {
+        client = c;
+      },
+      (error) => local.contact(false, error),
+    );
     if (!client || signal.aborted) return;
     void reporter.send();
     // Every heartbeatMs, or sooner when the controller expects reports more often (it counts an
@@ -146,13 +194,58 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   done.catch(() => undefined);
   const stop = async () => {
     abort.abort();
+    local.stop();
     tamper.stop();
     if (heartbeat) clearTimeout(heartbeat);
     dataplane.stop();
     await flows?.stop().catch(() => undefined);
     await done.catch(() => undefined);
   };
-  return { dataplane, reporter, tamper, flows, done, stop };
+  const reportStop = async () => {
+    const now = new Date();
+    const window = await openWindowAt(dir, now);
+    const events = [...reporter.queuedEvents(), stopEvent(window, now)];
+    const outcome = await deliverOrQueue(dir, events, STOP_REPORT_MS);
+    log.info({ sanctioned: window !== undefined, outcome }, "stop reported");
+    return outcome;
+  };
+  return { dataplane, reporter, tamper, flows, local, done, stop, reportStop };
+}
+
+/**
+ * What happens with each accepted status answer: the controller was reached; a new maintenance
+ * token hash is kept on disk; events a previous run queued (put in the reporter here) leave the
+ * outbox once the controller took them.
+ */
+async function answerHandler(
+  dir: string,
+  reporter: StatusReporter,
+  local: LocalStatus,
+  log: AgentDeps["log"],
+): Promise<NonNullable<StatusReporter["onAnswer"]>> {
+  let hash = (await readMaintenanceHash(dir).catch(() => undefined))?.hash;
+  let waiting = await readOutbox(dir);
+  for (const e of waiting) reporter.event(e);
+  return (answer) => {
+    local.contact(true);
+    const next = answer.maintenanceHash;
+    if (next !== undefined && next !== hash) {
+      hash = next;
+      writeMaintenanceHash(dir, next, new Date()).then(
+        () => log.info("maintenance token hash received"),
+        (e: unknown) => log.error({ error: (e as Error).message }, "maintenance hash not stored"),
+      );
+    }
+    if (waiting.length === 0) return;
+    // After the reporter removed what this answer accepted (it does so right after this call).
+    queueMicrotask(() => {
+      const queued = new Set(reporter.queuedEvents());
+      if (waiting.some((e) => queued.has(e))) return;
+      const sent = waiting;
+      waiting = [];
+      void forgetEvents(dir, sent).catch(() => undefined);
+    });
+  };
 }
 
 /**
@@ -187,6 +280,7 @@ async function connect(
   deps: AgentDeps,
   signal: AbortSignal,
   onClient: (c: ControllerClient) => void,
+  onUnreachable: (error: string) => void,
 ): Promise<ControllerClient | undefined> {
   const backoff = createBackoff();
   let credential: string | undefined;
@@ -203,6 +297,7 @@ async function connect(
       if (e instanceof MicrosegError) throw e;
       if (e instanceof ControllerError && e.refused) throw e;
       const delay = retryAfter(e) ?? backoff.next();
+      onUnreachable((e as Error).message);
       deps.log.warn(
         { error: (e as Error).message, retryInMs: delay },
         "cannot reach the controller",

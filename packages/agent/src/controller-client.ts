@@ -32,8 +32,14 @@ export interface ControllerClient {
     signal?: AbortSignal,
     mgmt?: string,
   ): Promise<PolicyResponse | undefined>;
-  /** Resolves with the controller's expected heartbeat period (s), when it names one. */
-  status(report: StatusRequest): Promise<{ heartbeatSeconds?: number }>;
+  /**
+   * Resolves with the controller's expected heartbeat period (s) and the agent's maintenance token
+   * hash, when it names them. `timeoutMs` bounds the whole request (default 15 s).
+   */
+  status(
+    report: StatusRequest,
+    options?: { timeoutMs?: number },
+  ): Promise<{ heartbeatSeconds?: number; maintenanceHash?: string }>;
   /** Resolves on a 2xx answer (applied now or already before: `duplicate`). */
   sendFlows(batch: FlowBatch): Promise<FlowBatchAck>;
 }
@@ -94,11 +100,19 @@ export function createControllerClient(
       expectOk(res, "policy");
       return parsePolicyResponse(res.body);
     },
-    async status(report) {
-      const res = await transport("POST", PATHS.agentStatus, { body: report, token: token() });
+    async status(report, options = {}) {
+      const res = await transport("POST", PATHS.agentStatus, {
+        body: report,
+        token: token(),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      });
       expectOk(res, "status");
       const parsed = StatusResponseSchema.safeParse(res.body);
-      return parsed.success ? { heartbeatSeconds: parsed.data.heartbeatSeconds } : {};
+      if (!parsed.success) return {};
+      const { heartbeatSeconds, maintenanceHash } = parsed.data;
+      return maintenanceHash === undefined
+        ? { heartbeatSeconds }
+        : { heartbeatSeconds, maintenanceHash };
     },
     async sendFlows(batch) {
       const res = await transport("POST", PATHS.agentFlows, { body: batch, token: token() });

@@ -17,7 +17,9 @@
 //          ├─ syncPolicy (long-poll) ── onUpdate
 //          └─ flows (unless --flows off): startFlowCollection ── conntrack -E child, nft listing,
 //               FlowBuffer (DIR/flows) ── FlowSender ── ControllerClient.sendFlows
-//   SIGTERM/SIGINT → stop loops, leave the table in force, resolve 0.
+//   SIGTERM/SIGINT → stop loops, leave the table in force, report the stop (≤ 2 s: sanctioned
+//   by `microseg-agent maintenance`, else tampering; queued in DIR/outbox.json when the
+//   controller is away), resolve 0.
 
 import { MicrosegError } from "@microseg/core/errors";
 import {
@@ -152,6 +154,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
   await agent.stop();
   listing.close();
   if (outcome !== 0) throw outcome;
+  await agent.reportStop();
   log.info("agent stopped; the table stays in force");
   return 0;
 }

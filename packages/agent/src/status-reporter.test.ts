@@ -36,6 +36,54 @@ describe("StatusReporter", () => {
     expect(sent.map((s) => s.events?.map((e) => e.at))).toEqual([["t1", "t2"], undefined]);
   });
 
+  it("drops the events of a report the controller refuses as malformed (400), then acknowledges again", async () => {
+    const sent: StatusRequest[] = [];
+    let refuse = true;
+    const c: ControllerClient = {
+      ...client({ ok: true }, sent),
+      status: async (report) => {
+        if (refuse && report.events !== undefined) {
+          throw new ControllerError(400, "status: invalid body: events.0.kind");
+        }
+        sent.push(report);
+        return {};
+      },
+    };
+    const reporter = new StatusReporter(() => c);
+    reporter.event({ kind: "stopped", at: "t1", details: "stopped (maintenance)" });
+    expect(await reporter.send()).toBe(false);
+    expect([reporter.queued, reporter.dropped]).toEqual([0, 1]);
+    refuse = false;
+    reporter.applied({ revision: 3, rulesetHash: "h3", ok: true, ms: 1 });
+    expect(await reporter.send()).toBe(true);
+    expect(sent.map((s) => s.applied?.revision)).toEqual([3]);
+  });
+
+  it("keeps events a 401 or a network error refused (they are sent later)", async () => {
+    const c: ControllerClient = {
+      ...client({ ok: true }, []),
+      status: async () => {
+        throw new ControllerError(401, "status: unknown credential");
+      },
+    };
+    const reporter = new StatusReporter(() => c);
+    reporter.event(event(1));
+    expect(await reporter.send()).toBe(false);
+    expect([reporter.queued, reporter.dropped]).toEqual([1, 0]);
+  });
+
+  it("hands every accepted answer to onAnswer (the maintenance token hash rides on it)", async () => {
+    const c: ControllerClient = {
+      ...client({ ok: true }, []),
+      status: async () => ({ heartbeatSeconds: 5, maintenanceHash: "ab".repeat(32) }),
+    };
+    const reporter = new StatusReporter(() => c);
+    const answers: unknown[] = [];
+    reporter.onAnswer = (a) => answers.push(a);
+    await reporter.send();
+    expect(answers).toEqual([{ heartbeatSeconds: 5, maintenanceHash: "ab".repeat(32) }]);
+  });
+
   it("sends at most 100 events per report and bounds the queue", async () => {
     const sent: StatusRequest[] = [];
     const reporter = new StatusReporter(() => client({ ok: true }, sent));

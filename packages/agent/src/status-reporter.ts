@@ -4,9 +4,11 @@
 // removed only after the controller accepted them, so delivery is at-least-once. After a 429 (the
 // agent's status quota) nothing is sent before Retry-After has passed; what waits stays queued
 // and is sent then (not only at the next heartbeat: an acknowledgement is how the controller
-// learns the agent converged).
+// learns the agent converged). A report the controller refuses as malformed (400: e.g. an event
+// kind an older controller does not know) loses its events (counted in `dropped`), so it cannot
+// hold up every later acknowledgement.
 
-import { type ControllerClient, retryAfter } from "./controller-client.js";
+import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
 import {
   type AgentEvent,
   type AppliedReport,
@@ -34,6 +36,8 @@ export class StatusReporter implements Reporter {
   dropped = 0;
   /** The heartbeat period the controller last asked for (s). */
   controllerHeartbeatS: number | undefined;
+  /** Called with every answer the controller accepted a report with. */
+  onAnswer: ((answer: { heartbeatSeconds?: number; maintenanceHash?: string }) => void) | undefined;
 
   /** No report is sent before this time (ms, `now()`'s clock): a 429's Retry-After. */
   private notBefore = 0;
@@ -63,6 +67,11 @@ export class StatusReporter implements Reporter {
 
   get queued(): number {
     return this.events.length;
+  }
+
+  /** The events not yet accepted, oldest first (for the outbox when the agent stops). */
+  queuedEvents(): AgentEvent[] {
+    return [...this.events];
   }
 
   /** What would be sent now (also for tests). */
@@ -102,7 +111,9 @@ export class StatusReporter implements Reporter {
     try {
       const answer = await client.status(report);
       if (answer.heartbeatSeconds) this.controllerHeartbeatS = answer.heartbeatSeconds;
+      this.onAnswer?.(answer);
     } catch (e) {
+      if (e instanceof ControllerError && e.status === 400 && sent.size > 0) this.forget(sent);
       const wait = retryAfter(e);
       if (wait !== undefined) {
         this.notBefore = this.now() + wait;
@@ -114,8 +125,12 @@ export class StatusReporter implements Reporter {
       return false;
     }
     // Only what was sent is removed: events that arrived during the request stay queued.
-    const keep = this.events.filter((e) => !sent.has(e));
-    this.events.splice(0, this.events.length, ...keep);
+    this.events.splice(0, this.events.length, ...this.events.filter((e) => !sent.has(e)));
     return true;
+  }
+
+  private forget(sent: ReadonlySet<AgentEvent>): void {
+    this.events.splice(0, this.events.length, ...this.events.filter((e) => !sent.has(e)));
+    this.dropped += sent.size;
   }
 }

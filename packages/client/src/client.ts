@@ -20,6 +20,7 @@ import {
   type FlowQueryWire,
   HistorySchema,
   IncidentListSchema,
+  MaintenanceTokenSchema,
   type MapQueryWire,
   MapSchema,
   PATHS,
@@ -125,6 +126,12 @@ export class ControllerClient {
   listAgents = () => this.#call(AgentListSchema, { method: "GET", path: PATHS.agents });
   revokeAgent = (id: string) =>
     this.#call(AgentViewSchema, { method: "POST", path: pathFor(PATHS.agentRevoke, { id }) });
+  /** A fresh maintenance token for the agent (shown once; the previous one stops working). */
+  maintenanceToken = (id: string) =>
+    this.#call(MaintenanceTokenSchema, {
+      method: "POST",
+      path: pathFor(PATHS.agentMaintenanceToken, { id }),
+    });
 
   // ── audit ──
   /** One page (the controller caps `limit` at 1,000); `next` is the path of the following one. */

@@ -1,11 +1,16 @@
-// Secrets (enrolment keys, agent credentials, API tokens) are 32 random bytes, base64url, with a
+// Secrets (enrolment keys, agent credentials, API tokens, maintenance tokens) are 32 random bytes, base64url, with a
 // short prefix that says what they are when one turns up in a log or a shell history. Only their
 // sha256 (hex) is ever stored.
 import { createHash, randomBytes } from "node:crypto";
 
-export type SecretKind = "token" | "enrol" | "agent";
+export type SecretKind = "token" | "enrol" | "agent" | "maintenance";
 
-const PREFIX: Record<SecretKind, string> = { token: "mst_", enrol: "mse_", agent: "msa_" };
+const PREFIX: Record<SecretKind, string> = {
+  token: "mst_",
+  enrol: "mse_",
+  agent: "msa_",
+  maintenance: "msm_",
+};
 
 export function newSecret(kind: SecretKind): string {
   return PREFIX[kind] + randomBytes(32).toString("base64url");

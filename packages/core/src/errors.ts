@@ -103,6 +103,15 @@ export const ERROR_CODES = {
     exit: 2,
     summary: "Compiling the policy exceeded the controller's time or memory budget.",
   },
+  MSEG_MAINTENANCE_TOKEN_REFUSED: {
+    exit: 2,
+    summary:
+      "The maintenance token does not match the one the controller issued for this agent, or none was issued.",
+  },
+  MSEG_AGENT_STILL_RUNNING: {
+    exit: 3,
+    summary: "The agent process did not stop when asked, so its table cannot be removed.",
+  },
   MSEG_ENROL_REFUSED: {
     exit: 3,
     summary: "The enrolment key is unknown, revoked, expired or used up.",

@@ -231,6 +231,19 @@ export const AgentViewSchema = z.object({
 });
 export type AgentView = z.infer<typeof AgentViewSchema>;
 export const AgentListSchema = z.object({ agents: z.array(AgentViewSchema) });
+/**
+ * A fresh maintenance token for one agent, returned once: the controller keeps only its sha256,
+ * which the agent learns with its next status answer. With the token, an operator on the host may
+ * stop the agent (`microseg-agent maintenance`) or unpair it (`microseg-agent unpair`) without it
+ * counting as tampering. Issuing a new one makes the previous one invalid.
+ */
+export const MaintenanceTokenSchema = z.object({
+  agentId: z.string(),
+  workload: z.string(),
+  token: z.string(),
+  issuedAt: IsoTime,
+});
+export type MaintenanceToken = z.infer<typeof MaintenanceTokenSchema>;
 
 // ── audit ───────────────────────────────────────────────────────────────────────────────────
 export const AuditEntrySchema = z.object({

@@ -149,8 +149,24 @@ export const DriftReportSchema = z.object({
   repairedAt: AgentTime.optional(),
 });
 
+/**
+ * What happened on the agent's host. `tamper`: the table drifted, or someone stopped the agent,
+ * removed its package or tried to unpair it without a maintenance token (`details` says which);
+ * `stopped`, `removed`, `unpaired`: the same done within a maintenance window or with the token.
+ * The last three were added in v1 compatibly for agents; a controller older than them refuses a
+ * report that carries one, so upgrade controllers first.
+ */
+export const AGENT_EVENT_KINDS = [
+  "tamper",
+  "apply-failed",
+  "restored",
+  "stopped",
+  "removed",
+  "unpaired",
+] as const;
+
 export const AgentEventSchema = z.object({
-  kind: z.enum(["tamper", "apply-failed", "restored"]),
+  kind: z.enum(AGENT_EVENT_KINDS),
   at: AgentTime,
   details: z.string().max(4096),
 });
@@ -169,5 +185,14 @@ export const StatusResponseSchema = z.object({
   /** The hash of the RuleSet the agent should have; `none` when it has none. */
   currentHash: z.string(),
   heartbeatSeconds: z.number().int().positive(),
+  /**
+   * sha256 (hex) of the agent's maintenance token, once an admin issued one (POST
+   * /api/v1/agents/{id}/maintenance-token); the agent keeps it to verify the token offline. Added
+   * in v1 compatibly: older controllers never send it, older agents ignore it.
+   */
+  maintenanceHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;

@@ -29,6 +29,7 @@ export const PATHS = {
   agents: "/api/v1/agents",
   agent: "/api/v1/agents/:id",
   agentRevoke: "/api/v1/agents/:id/revoke",
+  agentMaintenanceToken: "/api/v1/agents/:id/maintenance-token",
   audit: "/api/v1/audit",
   auditVerify: "/api/v1/audit/verify",
   // flows, learning, detection, response

@@ -231,6 +231,11 @@ export interface AgentRepo {
    */
   reportMany(reports: readonly AgentReport[]): Promise<AgentReportResult[]>;
   revoke(id: string, actor: string): Promise<AgentRecord | undefined>;
+  /**
+   * Replaces the agent's maintenance token hash (audited as `agent.maintenance-token`, without
+   * the hash). undefined: no such agent, or it is revoked.
+   */
+  setMaintenanceHash(id: string, hash: string, actor: string): Promise<AgentRecord | undefined>;
 }
 
 export interface TokenRepo {

@@ -88,6 +88,8 @@ export interface AgentRecord {
   readonly appliedHash: string | null;
   readonly drift: DriftState;
   readonly lastError: string | null;
+  /** sha256 (hex) of the agent's maintenance token; null until an admin issues one. */
+  readonly maintenanceHash: string | null;
 }
 
 export interface ApiToken {

@@ -43,6 +43,8 @@ export interface FakeController {
   setPolicy(policy: FakePolicy): void;
   /** From now on every credential is refused (401), like a revoked agent. */
   revokeAll(): void;
+  /** Status answers carry this maintenance token hash from now on. */
+  setMaintenanceHash(hash: string): void;
   /** Resolves with the first status report (already received or future) that matches. */
   waitForStatus(match: (s: StatusRequest) => boolean, timeoutMs?: number): Promise<StatusRequest>;
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
   let policy: FakePolicy | undefined = o.policy;
   let seq = 0;
   let revoked = false;
+  let maintenanceHash: string | undefined;
   const waiting = new Set<() => void>();
   const listeners = new Set<(s: StatusRequest) => void>();
   const fake = {
@@ -102,7 +105,8 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
       fake.statuses.push(parsed.data);
       o.onStatus?.(parsed.data);
       for (const l of listeners) l(parsed.data);
-      return send(200, { currentHash: currentHash() ?? NO_RULESET, heartbeatSeconds: 5 });
+      const hash = maintenanceHash === undefined ? {} : { maintenanceHash };
+      return send(200, { currentHash: currentHash() ?? NO_RULESET, heartbeatSeconds: 5, ...hash });
     }
     send(404, error("MSEG_API_NOT_FOUND", url.pathname));
   };
@@ -140,6 +144,9 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
     revokeAll() {
       revoked = true;
       for (const wake of [...waiting]) wake();
+    },
+    setMaintenanceHash(hash) {
+      maintenanceHash = hash;
     },
     setPolicy(next) {
       policy = next;

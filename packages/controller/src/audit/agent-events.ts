@@ -1,4 +1,4 @@
-// Agent events (tamper, apply-failed, restored) in the audit log, bounded per agent. Every status
+// Agent events (tamper, apply-failed, restored; stopped, removed, unpaired) in the audit log, bounded per agent. Every status
 // report may carry 100 events; written one row each, one agent could add millions of rows an hour.
 // So per agent and interval (default: 10 rows per minute) the first events are one row each, as
 // before, and the rest are counted per kind and written as ONE summary row per kind when the

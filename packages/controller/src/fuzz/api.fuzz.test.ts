@@ -23,7 +23,7 @@ import {
   type JsonSchema,
   mutated,
 } from "./schema-arbitrary.test-helpers.js";
-import { type Estate, seedEstate } from "./seed-estate.test-helpers.js";
+import { type Estate, seedEstate, withLiveAgent } from "./seed-estate.test-helpers.js";
 
 const RUNS = Number(process.env.MICROSEG_FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.MICROSEG_FUZZ_SEED ?? 20261207);
@@ -295,6 +295,7 @@ describe("the API under fuzzing (every OpenAPI operation)", () => {
       const statuses = new Map<string, Map<number, number>>();
       let tried = 0;
       for (const [i, op] of ops.entries()) {
+        if (op.security === "agent") estate = await withLiveAgent(t, estate);
         const requests = fc.sample(requestFor(op, estate), { numRuns: RUNS, seed: SEED + i });
         const seen = new Map<number, number>();
         statuses.set(`${op.method} ${op.path}`, seen);

@@ -1,6 +1,7 @@
 // A small estate for the API fuzzer to act on: workloads, a provisioned revision and a draft, an
 // enrolled agent with flows, so generated requests with known names reach the use cases.
 import fc from "fast-check";
+import { hashSecret } from "../secrets.js";
 import type { testController } from "../test-helpers.js";
 
 export interface Estate {
@@ -102,4 +103,22 @@ export async function seedEstate(t: Awaited<ReturnType<typeof testController>>):
       target: ["workload/db-1"],
     },
   };
+}
+
+let spareAgents = 0;
+
+/**
+ * The estate with a live agent credential: a generated request may end the seeded agent (an
+ * `unpaired` event in a status report revokes it, as may the revoke route), and an operation the
+ * fuzzer can only reach with 401 tests nothing. A fresh agent on a fresh workload takes over.
+ */
+export async function withLiveAgent(
+  t: Awaited<ReturnType<typeof testController>>,
+  estate: Estate,
+): Promise<Estate> {
+  const live = await t.store.agents.authenticate(hashSecret(estate.credential));
+  if (live !== undefined) return estate;
+  const n = ++spareAgents;
+  const agent = await t.enrol(`fuzz-${n}`, `198.18.2.${n % 250}`, { app: "shop" });
+  return { ...estate, credential: agent.credential };
 }

@@ -12,7 +12,7 @@ import {
   WorkloadQuerySchema,
 } from "@microseg/protocol";
 import type { ControllerContext } from "../context.js";
-import { getAgent, listAgents, revokeAgent } from "../use-cases/agents.js";
+import { getAgent, issueMaintenanceToken, listAgents, revokeAgent } from "../use-cases/agents.js";
 import { pageAudit, verifyAudit } from "../use-cases/audit-log.js";
 import { createProfile, listProfiles, revokeProfile } from "../use-cases/profiles.js";
 import { controllerStatus } from "../use-cases/status.js";
@@ -69,6 +69,9 @@ export function adminRoutes(app: ControllerApp, ctx: ControllerContext): void {
   app.get(PATHS.agent, async (c) => c.json(await getAgent(ctx, c.req.param("id"))));
   app.post(PATHS.agentRevoke, async (c) =>
     c.json(await revokeAgent(ctx, c.req.param("id"), c.get("actor"))),
+  );
+  app.post(PATHS.agentMaintenanceToken, async (c) =>
+    c.json(await issueMaintenanceToken(ctx, c.req.param("id"), c.get("actor")), 201),
   );
 
   app.get(PATHS.audit, async (c) => c.json(await pageAudit(ctx, query(c, AuditQuerySchema))));

@@ -227,6 +227,15 @@ export const ROUTES: readonly RouteDoc[] = [
     response: P.AgentViewSchema,
   },
   {
+    method: "post",
+    path: P.PATHS.agentMaintenanceToken,
+    summary:
+      "Issue the agent a maintenance token (shown once; sanctions a stop or unpair on its host)",
+    auth: "admin",
+    status: 201,
+    response: P.MaintenanceTokenSchema,
+  },
+  {
     method: "get",
     path: P.PATHS.audit,
     summary:

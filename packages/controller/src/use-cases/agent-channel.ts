@@ -12,6 +12,7 @@ import type { AgentRecord, DriftState, StatusReport } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import { agentWriteFailed } from "../limits/agent-failure.js";
 import { hashSecret } from "../secrets.js";
+import { revokeAgent } from "./agents.js";
 
 /**
  * The live agent owning `credential`; 401 for unknown and revoked credentials alike. Served from
@@ -121,9 +122,16 @@ export async function reportStatus(
   if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
   // Bounded per agent and minute; the rest folded into summary rows (audit/agent-events.ts).
   await ctx.agentEvents.record(agent, body.events ?? []);
+  // Unpaired with its maintenance token: the host dropped its table and its credential, so the
+  // agent is revoked (its workload may enrol again). The credential proves the sender.
+  if (body.events?.some((e) => e.kind === "unpaired")) {
+    await revokeAgent(ctx, agent.id, `agent/${agent.id}`);
+  }
+  const maintenanceHash = result.agent.maintenanceHash;
   return {
     currentHash: ctx.hub.hashOf(agent.workload),
     heartbeatSeconds: ctx.settings.heartbeatSeconds,
+    ...(maintenanceHash !== null && { maintenanceHash }),
   };
 }
 

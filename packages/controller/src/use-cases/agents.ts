@@ -1,11 +1,12 @@
 // The admin view of agents: what each applied, what it should have, whether it converged, when
-// it last reported, and revocation.
+// it last reported, revocation and maintenance tokens.
 
 import type { Workload } from "@microseg/core";
-import type { AgentView } from "@microseg/protocol";
+import type { AgentView, MaintenanceToken } from "@microseg/protocol";
 import { ApiError } from "@microseg/protocol";
 import type { AgentRecord } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
+import { hashSecret, newSecret } from "../secrets.js";
 
 export async function listAgents(ctx: ControllerContext): Promise<AgentView[]> {
   // Modes come from the hub's copy of the inventory: listing every workload row per request
@@ -29,6 +30,35 @@ export async function revokeAgent(ctx: ControllerContext, id: string, actor: str
   ctx.hub.release(agent.workload);
   ctx.log.info({ agent: id, actor }, "agent revoked");
   return agentView(ctx, agent, ctx.hub.storedWorkload(agent.workload));
+}
+
+/**
+ * A fresh maintenance token for the agent, shown once; only its sha256 is stored (audited as
+ * `agent.maintenance-token`). The agent learns the hash with its next status answer, so the token
+ * works on the host from then on, also while the controller is unreachable.
+ */
+export async function issueMaintenanceToken(
+  ctx: ControllerContext,
+  id: string,
+  actor: string,
+): Promise<MaintenanceToken> {
+  const token = newSecret("maintenance");
+  const agent = await ctx.store.agents.setMaintenanceHash(id, hashSecret(token), actor);
+  if (agent === undefined) {
+    const known = await ctx.store.agents.get(id);
+    if (known === undefined) throw notFound(id);
+    throw new ApiError(
+      "MSEG_API_CONFLICT",
+      `agent "${id}" is revoked: it gets no maintenance token (its host runs no agent of ours)`,
+    );
+  }
+  ctx.log.info({ agent: id, actor }, "maintenance token issued");
+  return {
+    agentId: agent.id,
+    workload: agent.workload,
+    token,
+    issuedAt: ctx.clock().toISOString(),
+  };
 }
 
 export function agentView(

@@ -75,6 +75,34 @@ export function agentContract(make: MakeHarness): void {
       expect((await c.store.enrolment.get("p1"))?.uses).toBe(1);
     });
 
+    it("keeps the newest maintenance token hash, audits the issue without it, refuses revoked agents", async () => {
+      await setup();
+      await c.store.agents.enrol(enrolInput(c));
+      expect((await c.store.agents.get("ag1"))?.maintenanceHash).toBeNull();
+      expect(
+        (await c.store.agents.setMaintenanceHash("ag1", sha("m"), "alice"))?.maintenanceHash,
+      ).toBe(sha("m"));
+      await c.store.agents.setMaintenanceHash("ag1", sha("n"), "alice");
+      expect((await c.store.agents.get("ag1"))?.maintenanceHash).toBe(sha("n"));
+      // A status report keeps it.
+      await c.store.agents.report("ag1", { at: c.clock.now(), drift: "in-sync" });
+      expect((await c.store.agents.authenticate(sha("c")))?.maintenanceHash).toBe(sha("n"));
+      const entries = (await c.store.audit.list()).filter(
+        (e) => e.action === "agent.maintenance-token",
+      );
+      expect(
+        entries.map((e) => [e.actor, e.target, (e.after as { replaced: boolean }).replaced]),
+      ).toEqual([
+        ["alice", "agent/ag1", false],
+        ["alice", "agent/ag1", true],
+      ]);
+      expect(JSON.stringify(await c.store.audit.list())).not.toContain(sha("n"));
+      expect(await c.store.agents.setMaintenanceHash("nope", sha("m"), "alice")).toBeUndefined();
+      await c.store.agents.revoke("ag1", "bob");
+      expect(await c.store.agents.setMaintenanceHash("ag1", sha("m"), "alice")).toBeUndefined();
+      expect((await c.store.agents.get("ag1"))?.maintenanceHash).toBe(sha("n"));
+    });
+
     it("revoking stops authentication; a profile bound to the workload then re-assigns it", async () => {
       await setup();
       await c.store.agents.enrol(enrolInput(c));

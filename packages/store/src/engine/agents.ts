@@ -51,6 +51,22 @@ export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
         return results;
       });
     },
+    async setMaintenanceHash(id, hash, actor) {
+      return db.run((t) => {
+        const before = t.agent(id);
+        if (before === undefined || before.revoked) return undefined;
+        const after = { ...before, maintenanceHash: hash };
+        t.putAgent(after);
+        // The hash stays out of the entry; that a token was issued, by whom and when is the fact.
+        record(t, ctx, {
+          actor,
+          action: "agent.maintenance-token",
+          target: `agent/${id}`,
+          after: { workload: before.workload, replaced: before.maintenanceHash !== null },
+        });
+        return after;
+      });
+    },
     async revoke(id, actor) {
       return db.run((t) => {
         const before = t.agent(id);
@@ -110,6 +126,7 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
     appliedHash: null,
     drift: "unknown",
     lastError: null,
+    maintenanceHash: null,
   };
   t.putAgent(agent);
   const after = { agent: agentSnapshot(agent), workload: toJson(workload), profile: profile.id };

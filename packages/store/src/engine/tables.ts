@@ -112,7 +112,7 @@ export interface Tables {
 export type AlertState = Pick<AlertRecord, "at" | "status" | "count" | "delivered">;
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export interface Backend {
   readonly name: string;

@@ -29,7 +29,8 @@ export function profileSnapshot(p: EnrolmentProfile | undefined): Json {
 
 export function agentSnapshot(a: AgentRecord | undefined): Json {
   if (a === undefined) return null;
-  const { credentialHash: _, ...rest } = a;
+  // Neither hash is audited: the chain is exported (anchors, syslog), the hashes are secrets' kin.
+  const { credentialHash: _, maintenanceHash: __, ...rest } = a;
   return rest as unknown as Json;
 }
 

@@ -225,4 +225,13 @@ ALTER TABLE flow_edges ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0;
 UPDATE flow_edges SET unanswered = count WHERE verdict = 1;
 `,
   },
+  {
+    version: 6,
+    name: "agent maintenance token hashes",
+    sql: `
+-- sha256 (hex) of the agent's maintenance token (NULL: none issued); the agent learns it with its
+-- status answers and checks a token against it offline before a sanctioned stop or unpair.
+ALTER TABLE agents ADD COLUMN maintenance_hash TEXT;
+`,
+  },
 ];

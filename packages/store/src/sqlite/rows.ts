@@ -150,6 +150,7 @@ export function agentFromRow(r: Row): AgentRecord {
     appliedHash: strOrNull(r.applied_hash),
     drift: r.drift as DriftState,
     lastError: strOrNull(r.last_error),
+    maintenanceHash: strOrNull(r.maintenance_hash),
   };
 }
 
@@ -168,6 +169,7 @@ export function agentToRow(a: AgentRecord): Row {
     applied_hash: a.appliedHash,
     drift: a.drift,
     last_error: a.lastError,
+    maintenance_hash: a.maintenanceHash,
   };
 }
 

@@ -20,7 +20,7 @@ const PROFILE = cols(
   "id name key_hash labels mode expires_at max_uses workload uses revoked created_at",
 );
 const AGENT = cols(`id workload profile_id credential_hash revoked hostname interfaces enrolled_at
-  last_heartbeat applied_revision applied_hash drift last_error`);
+  last_heartbeat applied_revision applied_hash drift last_error maintenance_hash`);
 const TOKEN = cols("hash name role created_at");
 const AUDIT = cols("seq at actor action target before after prev_hash hash");
 

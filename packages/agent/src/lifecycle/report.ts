@@ -1,0 +1,52 @@
+// Lifecycle events (stop, package removal, unpair) told to the controller from the host: sent at
+// once within a bound, else queued in the outbox for the next agent start (outbox.ts).
+//
+//   event ──sendEvents (≤ timeoutMs)──sent──► forget them from the outbox
+//                                     ├unreachable──► queue them in the outbox
+//                                     └refused / not-enrolled──► dropped (never accepted later)
+
+import type { AgentEvent } from "../wire.js";
+import { MAX_EVENTS_PER_REPORT } from "../wire.js";
+import { readCaAt, readIdentityAt } from "./host-state.js";
+import type { MaintenanceWindow } from "./maintenance.js";
+import { forgetEvents, queueEvents } from "./outbox.js";
+import { type SendOutcome, sendEvents } from "./send-events.js";
+
+/** How long the agent waits on its way out for the controller to take its stop event. */
+export const STOP_REPORT_MS = 2000;
+
+/** What a stop is: sanctioned by an open maintenance window, else tampering. */
+export function stopEvent(window: MaintenanceWindow | undefined, at: Date): AgentEvent {
+  return window
+    ? { kind: "stopped", at: at.toISOString(), details: "stopped (maintenance)" }
+    : { kind: "tamper", at: at.toISOString(), details: "stopped without maintenance token" };
+}
+
+/** What a package removal is (the prerm script's report-removal). */
+export function removalEvent(window: MaintenanceWindow | undefined, at: Date): AgentEvent {
+  return window
+    ? { kind: "removed", at: at.toISOString(), details: "package removed (maintenance)" }
+    : {
+        kind: "tamper",
+        at: at.toISOString(),
+        details: "package removed without maintenance token",
+      };
+}
+
+/** Sends `events` (the newest MAX_EVENTS_PER_REPORT) now, or queues them; never throws. */
+export async function deliverOrQueue(
+  dir: string,
+  events: readonly AgentEvent[],
+  timeoutMs: number,
+): Promise<SendOutcome> {
+  const batch = events.slice(-MAX_EVENTS_PER_REPORT);
+  const [identity, ca] = await Promise.all([readIdentityAt(dir), readCaAt(dir)]);
+  const outcome = await sendEvents(batch, { identity, ca, timeoutMs });
+  try {
+    if (outcome === "sent") await forgetEvents(dir, batch);
+    else if (outcome === "unreachable") await queueEvents(dir, batch);
+  } catch {
+    // The outbox is best effort: a read-only or vanished state directory loses the event.
+  }
+  return outcome;
+}
