@@ -290,6 +290,9 @@ export const AuditVerdictSchema = z.union([
 ]);
 
 // ── status ──────────────────────────────────────────────────────────────────────────────────
+/** GET /healthz (`ok`) and GET /readyz (`ready`); an unready controller answers an error body. */
+export const HealthSchema = z.object({ status: z.enum(["ok", "ready"]) });
+
 export const ControllerStatusSchema = z.object({
   protocol: z.literal(1),
   activeRevision: z.number().int().nullable(),

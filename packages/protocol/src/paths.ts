@@ -6,6 +6,10 @@ export const PROTOCOL_VERSION = 1;
 export const PATHS = {
   caPem: "/api/ca.pem",
   openapi: "/api/openapi.json",
+  // operations: outside /api, the paths probes and scrapers expect
+  healthz: "/healthz",
+  readyz: "/readyz",
+  metrics: "/metrics",
   // agent channel
   enrol: "/api/v1/enrol",
   agentPolicy: "/api/v1/agent/policy",
