@@ -23,6 +23,7 @@ import type { FlowCollection } from "./flows/index.js";
 import type { HostFacts } from "./host-facts.js";
 import { ensureIdentity } from "./identity.js";
 import { EMPTY_SET } from "./management.js";
+import type { AgentObserver } from "./metrics.js";
 import { syncPolicy } from "./policy-sync.js";
 import type { StateStore } from "./state-store.js";
 import { StatusReporter } from "./status-reporter.js";
@@ -63,6 +64,8 @@ export interface AgentDeps {
   readonly flows?: (
     send: () => ((batch: FlowBatch) => Promise<FlowBatchAck>) | undefined,
   ) => Promise<FlowCollection>;
+  /** Told of applies, restores and contact with the controller (metrics); default none. */
+  readonly observer?: AgentObserver;
   readonly log: Logger;
 }
 
@@ -92,6 +95,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     controllerHosts: deps.controllerHosts,
     controllerChannel: deps.controllerChannel,
     batchMs: config.batchMs,
+    observer: deps.observer,
   });
   const known = await enforceBeforeContact(config, deps, dataplane);
   const tamper = new TamperWatch({
@@ -101,6 +105,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     intervalMs: config.tamperMs,
     elementEvery: config.elementEvery,
     changes: deps.changes,
+    observer: deps.observer,
   });
   tamper.start();
   const flows = await deps
@@ -141,6 +146,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       waitS: config.waitS,
       signal,
       log,
+      observer: deps.observer,
     });
   })();
   done.catch(() => undefined);
