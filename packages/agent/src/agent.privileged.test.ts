@@ -24,6 +24,7 @@ const TSX = [process.execPath, "--conditions=source", "--import", "tsx"];
 const CONTROLLER = "198.18.0.1";
 const CLIENT = "198.18.0.3";
 const PORT = 7080;
+const METRICS_PORT = 9464;
 const mgmt = { v4: [`${CONTROLLER}/32`], v6: [] };
 const allow80: RuleSet = serverRuleSet({ v4: [`${CLIENT}/32`], v6: [] }, [80]);
 
@@ -46,6 +47,7 @@ describePrivileged("agent in a network namespace (real nft, real traffic)", () =
     const cli = join(root, "packages/agent/testdata/agent-cli.mts");
     const args = ["agent", "--controller", `http://${CONTROLLER}:${PORT}`, "--enrol-key", "key-1"];
     args.push("--state-dir", dir, "--heartbeat", "1", "--log-level", "debug");
+    args.push("--metrics-listen", `127.0.0.1:${METRICS_PORT}`);
     agent = new JsonLines(host.spawn(TSX[0] as string, [...TSX.slice(1), cli, ...args]));
     return agent;
   };
@@ -58,6 +60,12 @@ describePrivileged("agent in a network namespace (real nft, real traffic)", () =
   const applied = (s: Line) => (s.applied ?? {}) as Line;
   const probe = (port: number) => probeTcp(out, "198.18.0.2", port, { from: CLIENT, ms: 700 });
   const reach = async () => [await probe(80), await probe(81)];
+  /** GET on the agent's metrics listener, from inside its namespace (loopback). */
+  const scrape = (path: string) =>
+    host.exec(process.execPath, [
+      "-e",
+      `fetch("http://127.0.0.1:${METRICS_PORT}${path}").then((r) => r.text()).then((t) => process.stdout.write(t))`,
+    ]);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "mseg-agent-priv-"));
@@ -125,5 +133,22 @@ describePrivileged("agent in a network namespace (real nft, real traffic)", () =
     expect(applied(report.status as Line)).toMatchObject({ ok: false });
     expect(String(applied(report.status as Line).error)).toMatch(/nft/);
     expect(await reach()).toEqual([true, false]);
+  });
+
+  it("serves its metrics on --metrics-listen: the revision enforced, the restore, the failure", async () => {
+    expect(await scrape("/healthz")).toBe('{"status":"ok"}');
+    const text = await scrape("/metrics");
+    const value = (name: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(`${name} `))
+          ?.slice(name.length + 1),
+      );
+    // This process started in the third test: one restore, one refused RuleSet since.
+    expect(value("microseg_agent_policy_revision")).toBe(1);
+    expect(value("microseg_agent_drift_restores_total")).toBe(1);
+    expect(value("microseg_agent_apply_failures_total")).toBe(1);
+    expect(value("microseg_agent_controller_reachable")).toBe(1);
   });
 });

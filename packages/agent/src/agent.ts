@@ -38,6 +38,7 @@ import { forgetEvents, readOutbox } from "./lifecycle/outbox.js";
 import { deliverOrQueue, STOP_REPORT_MS, stopEvent } from "./lifecycle/report.js";
 import type { SendOutcome } from "./lifecycle/send-events.js";
 import { EMPTY_SET } from "./management.js";
+import type { AgentObserver } from "./metrics.js";
 import { syncPolicy } from "./policy-sync.js";
 import type { StateStore } from "./state-store.js";
 import { StatusReporter } from "./status-reporter.js";
@@ -78,6 +79,8 @@ export interface AgentDeps {
   readonly flows?: (
     send: () => ((batch: FlowBatch) => Promise<FlowBatchAck>) | undefined,
   ) => Promise<FlowCollection>;
+  /** Told of applies, restores and contact with the controller (metrics); default none. */
+  readonly observer?: AgentObserver;
   readonly log: Logger;
 }
 
@@ -133,6 +136,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     controllerHosts: deps.controllerHosts,
     controllerChannel: deps.controllerChannel,
     batchMs: config.batchMs,
+    observer: deps.observer,
   });
   const known = await enforceBeforeContact(config, deps, dataplane);
   local.start();
@@ -143,6 +147,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     intervalMs: config.tamperMs,
     elementEvery: config.elementEvery,
     changes: deps.changes,
+    observer: deps.observer,
   });
   tamper.start();
   flows = await deps
@@ -189,6 +194,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       waitS: config.waitS,
       signal,
       log,
+      observer: deps.observer,
     });
   })();
   done.catch(() => undefined);

@@ -16,6 +16,7 @@ import type { ApplyResult, DriftOptions, DriftReport } from "@microseg/nft";
 import { NO_RULESET } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
 import { accessFor, sameAccess, sameSet, withHosts } from "./management.js";
+import type { AgentObserver } from "./metrics.js";
 import type { StateStore } from "./state-store.js";
 import type { Reporter } from "./status-reporter.js";
 import { cut } from "./wire.js";
@@ -52,6 +53,8 @@ export interface DataplaneOptions {
   readonly controllerChannel: readonly PortMatch[];
   /** Minimum time between two applies (ms); default 100. */
   readonly batchMs?: number;
+  /** Told of every apply's outcome and duration (metrics). */
+  readonly observer?: Pick<AgentObserver, "applied">;
 }
 
 interface Active {
@@ -147,13 +150,17 @@ export class DataplaneManager {
     try {
       const result = await driver.apply(ruleSet);
       this.active = { policy, management, access, driver };
-      const ms = Math.round(performance.now() - start);
+      const elapsed = performance.now() - start;
+      this.o.observer?.applied(true, elapsed / 1000);
+      const ms = Math.round(elapsed);
       this.o.log.info({ revision, hash: ruleSet.hash, source, kind: result.kind, ms }, "applied");
       if (ack) this.o.reporter.applied({ ...base, ok: true, ms });
       if (source === "controller") await this.persist(policy);
     } catch (e) {
       const error = (e as Error).message;
-      const ms = Math.round(performance.now() - start);
+      const elapsed = performance.now() - start;
+      this.o.observer?.applied(false, elapsed / 1000);
+      const ms = Math.round(elapsed);
       this.o.log.error({ revision, hash: ruleSet.hash, source, error }, "apply failed");
       if (ack) this.o.reporter.applied({ ...base, ok: false, error: cut(error), ms });
       const details = cut(`revision ${revision} (${ruleSet.hash}) was not applied: ${error}`);

@@ -3,6 +3,8 @@
 //
 //   runAgentProcess(options)
 //     ├─ assertNamespaceAllowed ── refuses the root netns unless --host-namespace
+//     ├─ serveMetrics(--metrics-listen) ── only when asked; bound before anything is enforced,
+//     │                                    so a port in use fails the start, not a running agent
 //     ├─ openStateStore(DIR) ────────────────────────────┐
 //     ├─ controllerAddresses(URL) ── management hosts    │
 //     ├─ controllerChannel(URL) ──── tcp/PORT, the only port the agent opens towards them
@@ -17,9 +19,10 @@
 //          ├─ syncPolicy (long-poll) ── onUpdate
 //          └─ flows (unless --flows off): startFlowCollection ── conntrack -E child, nft listing,
 //               FlowBuffer (DIR/flows) ── FlowSender ── ControllerClient.sendFlows
-//   SIGTERM/SIGINT → stop loops, leave the table in force, report the stop (≤ 2 s: sanctioned
-//   by `microseg-agent maintenance`, else tampering; queued in DIR/outbox.json when the
-//   controller is away), resolve 0.
+//          AgentMetrics (observer) ── told of applies, restores, contact, flows sent
+//   SIGTERM/SIGINT → stop loops, leave the table in force, close the metrics listener, report
+//   the stop (≤ 2 s: sanctioned by `microseg-agent maintenance`, else tampering; queued in
+//   DIR/outbox.json when the controller is away), resolve 0.
 
 import { MicrosegError } from "@microseg/core/errors";
 import {
@@ -38,6 +41,8 @@ import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
 import { controllerAddresses, controllerChannel } from "./management.js";
+import type { AgentMetrics } from "./metrics.js";
+import type { MetricsListener } from "./metrics-server.js";
 import { notifySystemd } from "./sd-notify.js";
 import { openStateStore } from "./state-store.js";
 import { nftMonitor } from "./table-monitor.js";
@@ -67,6 +72,8 @@ export interface AgentProcessOptions {
   readonly flowIntervalMs?: number;
   /** Bound of the on-disk flow buffer (bytes); default 64 MiB. */
   readonly flowBufferBytes?: number;
+  /** HOST:PORT of a plain-HTTP listener for /metrics and /healthz; default: none. */
+  readonly metricsListen?: string;
   /** Resolves to stop the agent; default: the first SIGTERM or SIGINT. */
   readonly until?: Promise<unknown>;
 }
@@ -77,6 +84,31 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
   const o = { ...options, ...(await enrolledTarget(options)) };
   const url = checkedController(o.controller, o.caFingerprint, log);
   await assertNamespaceAllowed({ allowRootNamespace: o.hostNamespace === true });
+  let metrics: AgentMetrics | undefined;
+  let listener: MetricsListener | undefined;
+  if (o.metricsListen !== undefined) {
+    // Loaded only when asked for: prom-client costs ~5 MiB of RSS.
+    const [{ AgentMetrics }, { serveMetrics }] = await Promise.all([
+      import("./metrics.js"),
+      import("./metrics-server.js"),
+    ]);
+    metrics = new AgentMetrics();
+    listener = await serveMetrics(o.metricsListen, metrics);
+    log.info({ url: listener.url }, "metrics listening");
+  }
+  try {
+    return await runWith(o, log, url, metrics);
+  } finally {
+    await listener?.close();
+  }
+}
+
+async function runWith(
+  o: AgentProcessOptions & { readonly controller: string },
+  log: Logger,
+  url: URL,
+  metrics: AgentMetrics | undefined,
+): Promise<number> {
   const store = await openStateStore(o.stateDir);
   const controllerHosts = await controllerAddresses(o.controller).catch((e: Error) => {
     log.warn({ error: e.message }, "controller address not resolved; management set incomplete");
@@ -128,17 +160,22 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
                 terseList: listing.exec,
                 send,
                 log,
+                ...(metrics !== undefined && {
+                  onSent: (batch) => metrics.flowsSent(batch.records.length),
+                }),
               }),
       changes: nftMonitor({
         table: "microseg",
         onError: (message) => log.warn({ message }, "table monitor"),
       }),
+      observer: metrics,
       log,
     },
   ).catch((e: unknown) => {
     listing.close();
     throw e;
   });
+  metrics?.watch(agent);
   log.info({ controller: o.controller, stateDir: o.stateDir }, "agent started");
   // Ready once a policy (stored, else the before-first-policy table) is enforced: step 1 is done.
   await notifySystemd("READY=1", agent.dataplane.enforced ? "enforcing" : "nothing enforced yet");

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { type Backoff, createBackoff, sleep as realSleep } from "./backoff.js";
 import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
 import type { DesiredPolicy } from "./dataplane.js";
+import type { AgentObserver } from "./metrics.js";
 
 export interface PolicySyncOptions {
   readonly client: ControllerClient;
@@ -26,6 +27,8 @@ export interface PolicySyncOptions {
   readonly backoff?: Backoff;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told whether each poll got an answer from the controller (any HTTP status below 500). */
+  readonly observer?: Pick<AgentObserver, "contact">;
 }
 
 export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
@@ -39,6 +42,7 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
   while (!o.signal.aborted) {
     try {
       const res = await o.client.policy(known, o.waitS ?? POLL_WAIT_DEFAULT_S, o.signal, mgmt);
+      o.observer?.contact(true);
       if (offline) o.log.info("controller reachable again");
       offline = false;
       backoff.reset();
@@ -63,6 +67,7 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
         });
     } catch (e) {
       if (o.signal.aborted) break;
+      o.observer?.contact(e instanceof ControllerError && e.status < 500);
       const wait = retryAfter(e);
       if (wait !== undefined) {
         o.log.debug({ retryInMs: wait }, "policy requests above this agent's quota; waiting");

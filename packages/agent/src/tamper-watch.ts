@@ -8,6 +8,7 @@
 // unref'd and re-armed only after a check finished, so a slow nft never stacks checks.
 
 import type { DataplaneManager } from "./dataplane.js";
+import type { AgentObserver } from "./metrics.js";
 import type { Reporter } from "./status-reporter.js";
 import type { ChangeFeed } from "./table-monitor.js";
 import { cut } from "./wire.js";
@@ -22,6 +23,8 @@ export interface TamperWatchOptions {
   readonly elementEvery?: number;
   /** Change notifications (nft monitor): a change triggers a check at once. */
   readonly changes?: ChangeFeed;
+  /** Told of every restore (metrics). */
+  readonly observer?: Pick<AgentObserver, "restored">;
 }
 
 export class TamperWatch {
@@ -72,6 +75,7 @@ export class TamperWatch {
     this.o.reporter.drift({ drifted: true, details: cut(details) });
     const start = performance.now();
     await this.o.dataplane.restore();
+    this.o.observer?.restored();
     const ms = Math.round(performance.now() - start);
     const repairedAt = new Date().toISOString();
     this.o.reporter.event({

@@ -19,7 +19,10 @@ import { PolicyHub } from "./hub/policy-hub.js";
 import { DEFAULT_LIMITS } from "./limits/defaults.js";
 import { Limits } from "./limits/limits.js";
 import { type LogOption, makeLogger } from "./logger.js";
+import { ControllerMetrics } from "./metrics.js";
+import { registerEstateGauges } from "./metrics-estate.js";
 import { StatusBatcher } from "./status-batch.js";
+import { timedStore } from "./timed-store.js";
 import { hubRevision } from "./use-cases/policy-text.js";
 
 export const DEFAULT_SETTINGS: ControllerSettings = {
@@ -36,6 +39,7 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   compileTimeoutMs: DEFAULT_COMPILE_TIMEOUT_MS,
   compileMemoryMb: DEFAULT_COMPILE_MEMORY_MB,
   limits: DEFAULT_LIMITS,
+  metricsPublic: false,
 };
 
 export interface BuildOptions {
@@ -47,6 +51,8 @@ export interface BuildOptions {
   readonly detection?: DetectionConfig;
   /** Policy workers to share (tests); default: a pool of settings.compileMemoryMb, owned by ctx. */
   readonly policyWorkers?: PolicyWorkers;
+  /** Also export the process's CPU, memory, event loop and GC metrics (main.ts: yes). */
+  readonly processMetrics?: boolean;
 }
 
 export interface BuiltController {
@@ -57,10 +63,13 @@ export interface BuiltController {
 }
 
 export async function buildController(opts: BuildOptions): Promise<BuiltController> {
+  const metrics = new ControllerMetrics({ processMetrics: opts.processMetrics === true });
+  // Every store call below is timed (microseg_store_operation_duration_seconds).
+  const store = timedStore(opts.store, (op, seconds) => metrics.storeCall(op, seconds));
   const [workloads, active, quarantines] = await Promise.all([
-    opts.store.workloads.list(),
-    opts.store.policy.active(),
-    opts.store.quarantine.list(),
+    store.workloads.list(),
+    store.policy.active(),
+    store.quarantine.list(),
   ]);
   const revision = active === undefined ? undefined : hubRevision(active);
   const hub = new PolicyHub(workloads, revision, quarantines);
@@ -72,13 +81,13 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   const log = makeLogger(opts.log);
   const clock = opts.clock ?? (() => new Date());
   const ctx: ControllerContext = {
-    store: opts.store,
+    store,
     hub,
     credentials: new AgentCredentials(),
-    statusReports: new StatusBatcher(opts.store.agents, settings.statusBatchMs),
+    statusReports: new StatusBatcher(store.agents, settings.statusBatchMs),
     flows: new FlowFeed(log),
     flowIngest: new FlowIngest(
-      opts.store,
+      store,
       settings.flowBucketMs,
       settings.flowRetentionMs,
       settings.management,
@@ -86,11 +95,13 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     policyWorkers:
       opts.policyWorkers ?? new PolicyWorkers({ memoryMb: settings.compileMemoryMb, log }),
     limits: new Limits(settings.limits),
-    agentEvents: new AgentEventAudit(opts.store, log, clock),
+    agentEvents: new AgentEventAudit(store, log, clock),
+    metrics,
     clock,
     log,
     settings,
   };
+  registerEstateGauges(ctx);
   const detection = new DetectionService(ctx, opts.detection ?? DEFAULT_DETECTION_CONFIG);
   await detection.start(ctx.flows);
   ctx.agentEvents.start();

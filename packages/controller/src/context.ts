@@ -11,6 +11,7 @@ import type { FlowIngest } from "./flows/flow-ingest.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
 import type { LimitSettings } from "./limits/defaults.js";
 import type { Limits } from "./limits/limits.js";
+import type { ControllerMetrics } from "./metrics.js";
 import type { StatusBatcher } from "./status-batch.js";
 
 export interface ControllerSettings {
@@ -42,6 +43,8 @@ export interface ControllerSettings {
   readonly compileMemoryMb: number;
   /** Quotas, timeouts and connection caps (limits/defaults.ts). */
   readonly limits: LimitSettings;
+  /** GET /metrics without a token (--metrics-public); default false: the admin token. */
+  readonly metricsPublic: boolean;
 }
 
 /** Settings as callers give them: any subset, limits too. */
@@ -72,6 +75,8 @@ export interface ControllerContext {
   readonly policyWorkers: PolicyWorkers;
   /** Per-agent quotas, failed authentications per address, repeated-log suppression. */
   readonly limits: Limits;
+  /** Prometheus metrics of this controller (its own registry), served at /metrics. */
+  readonly metrics: ControllerMetrics;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: ControllerSettings;

@@ -13,7 +13,8 @@
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
 //        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
 //        │        ├─ PolicyWorkers (worker threads: draft parse/compile/tests, diff, replay)
-//        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  Store port
+//        │        ├─ ControllerMetrics (own prom-client registry, process metrics; /metrics)
+//        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  timed Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
 //        ├─ AuditAnchors.start()             ── the audit head to the log, webhooks, syslog: at
 //        │                                      start, every --audit-anchor-interval, at shutdown
@@ -84,6 +85,8 @@ export interface StartOptions {
   readonly managementServices?: readonly string[];
   /** SQLite `synchronous`: `full` (default, a commit is on disk before the answer) or `normal`. */
   readonly sync?: SqliteSync;
+  /** GET /metrics without the admin token (--metrics-public); default false. */
+  readonly metricsPublic?: boolean;
 }
 
 export interface RunningController {
@@ -119,6 +122,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       store,
       log: opts.log,
       detection,
+      processMetrics: true,
       settings: {
         caFingerprint: tls?.caFingerprint ?? null,
         caPem: tls?.caPem ?? null,
@@ -131,6 +135,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         ...(opts.compileTimeoutMs !== undefined && { compileTimeoutMs: opts.compileTimeoutMs }),
         ...(opts.compileMemoryMb !== undefined && { compileMemoryMb: opts.compileMemoryMb }),
         ...(opts.limits !== undefined && { limits: opts.limits }),
+        metricsPublic: opts.metricsPublic === true,
       },
     });
     const { ctx, app } = built;

@@ -15,6 +15,8 @@ export interface TestOptions {
   readonly settings?: SettingsInput;
   /** Default silent; a pino logger to read what was logged. */
   readonly log?: LogOption;
+  /** Export the process metrics too (default off: each set runs its own event-loop monitor). */
+  readonly processMetrics?: boolean;
 }
 
 let sharedWorkers: PolicyWorkers | undefined;
@@ -28,6 +30,7 @@ export async function testController(opts: TestOptions = {}) {
     log: opts.log ?? "silent",
     ...(opts.settings?.compileMemoryMb === undefined && { policyWorkers: sharedWorkers }),
     ...(opts.clock !== undefined && { clock: opts.clock }),
+    ...(opts.processMetrics === true && { processMetrics: true }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
   });
   /** JSON request; `body` a string is sent as YAML. `auth` false: no header; a string: that one. */

@@ -133,6 +133,11 @@ export const ERROR_CODES = {
     exit: 3,
     summary: "The controller could not listen on the address given (in use, or not this host's).",
   },
+  MSEG_CONTROLLER_NOT_READY: {
+    exit: 3,
+    summary:
+      "The controller runs but cannot serve yet: its store does not answer, or it is stopping.",
+  },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -319,6 +319,9 @@ export const VersionSchema = z.object({
 export type VersionInfo = z.infer<typeof VersionSchema>;
 
 // ── status ──────────────────────────────────────────────────────────────────────────────────
+/** GET /healthz (`ok`) and GET /readyz (`ready`); an unready controller answers an error body. */
+export const HealthSchema = z.object({ status: z.enum(["ok", "ready"]) });
+
 export const ControllerStatusSchema = z.object({
   protocol: z.literal(1),
   activeRevision: z.number().int().nullable(),

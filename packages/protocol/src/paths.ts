@@ -8,6 +8,10 @@ export const PATHS = {
   openapi: "/api/openapi.json",
   /** The release and API version; no token (installers and clients check it first). */
   version: "/api/v1/version",
+  // operations: outside /api, the paths probes and scrapers expect
+  healthz: "/healthz",
+  readyz: "/readyz",
+  metrics: "/metrics",
   // agent channel
   enrol: "/api/v1/enrol",
   agentPolicy: "/api/v1/agent/policy",

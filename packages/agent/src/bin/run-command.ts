@@ -22,6 +22,7 @@ interface AgentFlags {
   flows: "on" | "off";
   flowInterval: string;
   flowBuffer: string;
+  metricsListen?: string;
 }
 
 /** The run command under `name`; `example` is how a user invokes it, for the help's examples. */
@@ -67,6 +68,10 @@ export function runCommand(name: string, example = `microseg ${name}`): Command 
       "on-disk buffer for unsent flow batches (oldest dropped, counted)",
       "64",
     )
+    .option(
+      "--metrics-listen <host:port>",
+      "serve Prometheus /metrics and /healthz over plain HTTP here, e.g. 127.0.0.1:9464 (default: off)",
+    )
     .addHelpText(
       "after",
       `
@@ -75,11 +80,17 @@ Examples:
       --enrol-key KEY --state-dir /var/lib/microseg --host-namespace
   $ ip netns exec host-1 ${example} --controller http://198.18.0.1:8080 --state-dir /tmp/a
   $ ${example} … --enrol-key KEY --skip-interface docker0 --skip-interface 'br-*'
+  $ ${example} … --metrics-listen 127.0.0.1:9464   # curl http://127.0.0.1:9464/metrics
 
 Which workload the agent becomes is the controller's decision: the profile's when the key is bound
 to one (enrol-profiles create --workload), else --workload, else the hostname in lower case; an
 existing workload, one with an agent, or an address another workload holds is refused with the
-reason and the fix (see docs/agent.md).`,
+reason and the fix (see docs/agent.md).
+
+--metrics-listen answers anyone who reaches it, without a token: bind it to loopback or to a
+management address. In enforce mode the agent's own table decides who reaches it (loopback
+always; a scraper on the controller's host with --management-service tcp/PORT on the controller;
+anyone else through a policy rule). See docs/agent.md, "Metrics".`,
     )
     .action(async (flags: AgentFlags) => {
       // Loaded here, not at the top: every other command would pay for the agent's start-up.
@@ -115,6 +126,7 @@ export function toOptions(flags: AgentFlags): AgentProcessOptions {
     flows: flags.flows !== "off",
     flowIntervalMs,
     flowBufferBytes: Math.round(flowBufferMiB * 1024 * 1024),
+    ...(flags.metricsListen !== undefined && { metricsListen: flags.metricsListen }),
   };
 }
 

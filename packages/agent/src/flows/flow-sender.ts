@@ -24,6 +24,8 @@ export interface FlowSenderOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** How long to wait for new batches or a client before looking again; default 1000 ms. */
   readonly idleMs?: number;
+  /** Called for each batch the controller took (metrics). */
+  readonly onSent?: (batch: FlowBatch) => void;
 }
 
 const NEVER_ACCEPTED = new Set([400, 413, 422]);
@@ -68,6 +70,7 @@ export class FlowSender {
       try {
         await send(batch);
         await this.o.buffer.acknowledge(batch.seq);
+        this.o.onSent?.(batch);
         this.backoff.reset();
         if (this.failing) this.o.log.warn({ seq: batch.seq }, "flows delivered again");
         this.failing = false;

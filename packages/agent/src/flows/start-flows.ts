@@ -48,6 +48,8 @@ export interface FlowCollectionOptions {
   readonly localAddresses?: () => ReadonlySet<string>;
   /** The controller call, or undefined while not connected. */
   readonly send: () => ((batch: FlowBatch) => Promise<FlowBatchAck>) | undefined;
+  /** Called for each batch the controller took (metrics). */
+  readonly onSent?: (batch: FlowBatch) => void;
   readonly log: {
     debug(o: object, m: string): void;
     info(o: object, m: string): void;
@@ -72,7 +74,7 @@ export async function startFlowCollection(o: FlowCollectionOptions): Promise<Flo
     o.log.warn({}, "conntrack accounting could not be enabled: allowed flows carry no bytes");
   }
   const buffer = await FlowBuffer.open(o.stateDir, { maxBytes: o.bufferBytes, log: o.log });
-  const sender = new FlowSender({ buffer, send: o.send, log: o.log });
+  const sender = new FlowSender({ buffer, send: o.send, log: o.log, onSent: o.onSent });
   const feed = startConntrackFeed({ prefix, bufferBytes: o.conntrackBufferBytes, log: o.log });
   const own =
     o.terseList === undefined

@@ -64,4 +64,16 @@ describe("microseg agent", () => {
     const opts = toOptions(agent?.opts() as Parameters<typeof toOptions>[0]);
     expect(opts.skipInterfaces).toEqual(["docker0", "br-*"]);
   });
+
+  it("passes --metrics-listen to the agent, and leaves the listener off without it", () => {
+    const parse = (extra: string[]) => {
+      const agent = program().commands.find((c) => c.name() === "agent");
+      agent
+        ?.exitOverride()
+        .parseOptions(["--controller", "http://x", "--state-dir", "/d", ...extra]);
+      return toOptions(agent?.opts() as Parameters<typeof toOptions>[0]);
+    };
+    expect(parse(["--metrics-listen", "127.0.0.1:9464"]).metricsListen).toBe("127.0.0.1:9464");
+    expect(parse([]).metricsListen).toBeUndefined();
+  });
 });

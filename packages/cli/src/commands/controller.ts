@@ -46,6 +46,7 @@ interface ControllerOptions {
   auditAnchorInterval: number;
   sync: "full" | "normal";
   managementService: string[];
+  metricsPublic?: boolean;
 }
 
 export function controllerCommand(): Command {
@@ -165,6 +166,10 @@ export function controllerCommand(): Command {
       "--packages <dir>",
       "serve the agent packages in this directory to the one-line installer (default: the package install's, /usr/share/microseg/packages)",
     )
+    .option(
+      "--metrics-public",
+      "serve GET /metrics without the admin token (for a Prometheus scraper on a trusted network)",
+    )
     .option("--json", "print the start-up facts as one JSON line")
     .enablePositionalOptions()
     .addCommand(resetAdminTokenCommand())
@@ -192,6 +197,10 @@ X-Microseg-Signature: t=UNIX,v1=HEX(HMAC-SHA256(secret, "UNIX." + body)); the re
 and the time (docs/api.md, "Alert webhooks"). --alert-syslog lines are RFC 5424 + CEF: the
 Name is fixed per kind (Port scan, Lateral movement, …) so a SIEM groups them; the summary is in
 msg, with externalId, src/shost, dst/dhost, dpt, proto, act, cnt, start, end.
+
+Health and metrics (docs/api.md, "Health and metrics"): GET /healthz and GET /readyz answer
+without a token (200 alive / 200 ready, 503 with the reason when the store does not answer);
+GET /metrics is Prometheus text and needs the admin token unless --metrics-public.
 
 Management least privilege: agents let this controller's addresses in only on the ports of
 --management-service, and connect to them only on the listen port (the agent channel). Nothing
@@ -239,6 +248,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     compileMemoryMb: opts.compileMemory,
     sync: opts.sync,
     managementServices: opts.managementService,
+    metricsPublic: opts.metricsPublic === true,
     detection: {
       alertWebhook: opts.alertWebhook,
       ...(opts.alertWebhookSecret !== undefined && { alertWebhookSecret: opts.alertWebhookSecret }),

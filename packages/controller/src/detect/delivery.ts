@@ -56,6 +56,11 @@ export class AlertDelivery {
     this.syslog = config.syslog.map((t) => new SyslogSender(t, ctx.log));
   }
 
+  /** Never delivered nor handed to the senders: raised since the last look (metrics). */
+  isNew(a: AlertRecord): boolean {
+    return a.delivered === undefined && !this.sent.has(a.id);
+  }
+
   /** New, or its severity above both the stored mark and what this run sent. */
   isNews(a: AlertRecord): boolean {
     const done = Math.max(rank(a.delivered), rank(this.sent.get(a.id)));

@@ -203,7 +203,10 @@ export class DetectionService {
         this.ctx.log.error({ err, alerts: batch.map((a) => a.id) }, "alerts could not be stored");
         continue;
       }
-      for (const a of stored) await this.offer(a);
+      for (const a of stored) {
+        if (this.delivery.isNew(a)) this.ctx.metrics.alertRaised(a.kind);
+        await this.offer(a);
+      }
     }
   }
 

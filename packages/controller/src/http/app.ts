@@ -4,10 +4,14 @@
 //   /api/v1/version                       public (the release; clients and installers ask first)
 //   /api/v1/enrol, /api/v1/agent/*        agent channel (enrolment key / agent credential)
 //   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
+//   /healthz, /readyz                     public; /metrics admin token unless --metrics-public
+//                                         (ops-routes.ts)
 //   /, /assets/*, client routes           the console's built files (console.ts), public
 import { VERSION } from "@microseg/core/version";
 import { ApiError, PATHS, type VersionInfo } from "@microseg/protocol";
+import type { Context } from "hono";
 import { Hono } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { ControllerContext } from "../context.js";
 import { bearer } from "../secrets.js";
 import { actorOf, authenticateToken } from "../use-cases/tokens.js";
@@ -23,6 +27,7 @@ import { flowRoutes } from "./flow-routes.js";
 import { insightRoutes } from "./insight-routes.js";
 import { installRoutes } from "./install-routes.js";
 import { openApiDocument } from "./openapi.js";
+import { opsRoutes } from "./ops-routes.js";
 import { policyRoutes } from "./policy-routes.js";
 
 export function createApp(ctx: ControllerContext): ControllerApp {
@@ -33,11 +38,15 @@ export function createApp(ctx: ControllerContext): ControllerApp {
     return c.json(err.body(), err.status);
   });
 
+  // First: every answer is counted, the 401s, 413s and 429s of the middleware below too.
   app.use(async (c, next) => {
     const t0 = performance.now();
     await next();
-    const ms = Math.round((performance.now() - t0) * 10) / 10;
-    ctx.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+    const elapsed = performance.now() - t0;
+    const status = c.res.status;
+    ctx.metrics.request(c.req.method, routeOf(c, status), status, elapsed / 1000);
+    const ms = Math.round(elapsed * 10) / 10;
+    ctx.log.debug({ method: c.req.method, path: c.req.path, status, ms }, "request");
   });
   app.use(strictTransport(ctx.settings.caPem !== null));
   // Per route (route-table.ts maxBody), from Content-Length before the body is read.
@@ -68,8 +77,21 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   flowRoutes(app, ctx);
   alertRoutes(app, ctx);
   insightRoutes(app, ctx);
+  opsRoutes(app, ctx);
   // Last: the console answers only what no API route did, and never under /api.
   installRoutes(app, ctx.settings.packagesDir);
   consoleRoutes(app, ctx.settings.consoleDir);
   return app;
+}
+
+/**
+ * The route pattern a request matched (`/api/v1/workloads/:name`), for metrics: the first
+ * matching route that is not middleware (`app.use` registers method ALL). The console's
+ * catch-all is `console`; what no route answered is `none`. Never the raw path: that would make
+ * a label value per workload name, or per path a scanner tries.
+ */
+function routeOf(c: Context, status: number): string {
+  const route = matchedRoutes(c).find((r) => r.method !== "ALL")?.path;
+  if (route === undefined || (route === "/*" && status === 404)) return "none";
+  return route === "/*" ? "console" : route;
 }

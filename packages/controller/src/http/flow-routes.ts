@@ -18,21 +18,30 @@ export function flowRoutes(app: ControllerApp, ctx: ControllerContext): void {
   // below zero, and the agent waits that off: one batch overshoots by at most its own size).
   app.post(PATHS.agentFlows, async (c) => {
     const agent = c.get("agent");
-    const wait = ctx.limits.flowRecords.waitSeconds(agent.id);
-    if (wait > 0) throw new RateLimited(wait, "flow records above this agent's quota");
-    let body: unknown;
+    // Records of a batch refused after its body was read; counted as rejected with it.
+    let n = 0;
     try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      throw new ApiError("MSEG_API_BAD_REQUEST", "the flow batch is not JSON");
+      const wait = ctx.limits.flowRecords.waitSeconds(agent.id);
+      if (wait > 0) throw new RateLimited(wait, "flow records above this agent's quota");
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        throw new ApiError("MSEG_API_BAD_REQUEST", "the flow batch is not JSON");
+      }
+      const records = (body as { records?: unknown } | null)?.records;
+      n = Array.isArray(records) ? records.length : 0;
+      ctx.limits.flowRecords.take(agent.id, n + FLOW_BATCH_COST);
+      const { ack, stale } = await ingestFlows(ctx, agent, body).catch((err: unknown) =>
+        agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "flow batch", err),
+      );
+      const outcome = ack.duplicate ? "duplicate" : "applied";
+      ctx.metrics.flowBatch(outcome, n, stale);
+      return c.json(ack);
+    } catch (err) {
+      ctx.metrics.flowBatch("rejected", n);
+      throw err;
     }
-    const records = (body as { records?: unknown } | null)?.records;
-    const n = Array.isArray(records) ? records.length : 0;
-    ctx.limits.flowRecords.take(agent.id, n + FLOW_BATCH_COST);
-    const { ack } = await ingestFlows(ctx, agent, body).catch((err: unknown) =>
-      agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "flow batch", err),
-    );
-    return c.json(ack);
   });
 
   app.get(PATHS.flows, async (c) => {

@@ -68,9 +68,11 @@ function operation(r: RouteDoc): Record<string, unknown> {
   const ok = String(r.status ?? 200);
   op.responses = {
     [ok]:
-      r.response === undefined
-        ? { description: "OK" }
-        : { description: "OK", content: Json(r.response) },
+      r.response !== undefined
+        ? { description: "OK", content: Json(r.response) }
+        : r.textResponse !== undefined
+          ? { description: "OK", content: { [r.textResponse]: { schema: { type: "string" } } } }
+          : { description: "OK" },
     default: {
       description: "Error",
       content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },

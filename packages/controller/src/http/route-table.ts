@@ -17,6 +17,8 @@ export interface RouteDoc {
   readonly query?: z.ZodObject;
   readonly status?: number;
   readonly response?: z.ZodType;
+  /** A text answer of this media type instead of JSON. */
+  readonly textResponse?: string;
   /** The largest body taken (bytes); default BODY_LIMITS.json. Enforced by body-limit.ts. */
   readonly maxBody?: number;
 }
@@ -37,6 +39,29 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "The controller's release and API version (no token)",
     auth: "none",
     response: P.VersionSchema,
+  },
+  {
+    method: "get",
+    path: P.PATHS.healthz,
+    summary: "Liveness: 200 while the process serves HTTP (touches nothing else)",
+    auth: "none",
+    response: P.HealthSchema,
+  },
+  {
+    method: "get",
+    path: P.PATHS.readyz,
+    summary:
+      "Readiness: 200 when the store answers and is migrated; 503 MSEG_CONTROLLER_NOT_READY with the reason",
+    auth: "none",
+    response: P.HealthSchema,
+  },
+  {
+    method: "get",
+    path: P.PATHS.metrics,
+    summary:
+      "Prometheus metrics (text exposition format 0.0.4); no token needed with --metrics-public",
+    auth: "admin",
+    textResponse: "text/plain; version=0.0.4",
   },
   {
     method: "post",

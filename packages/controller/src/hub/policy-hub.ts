@@ -258,6 +258,11 @@ export class PolicyHub {
     return n;
   }
 
+  /** True once close() ran: the controller is stopping. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Answers every held long-poll ("closed"); later waits resolve at once. */
   close(): void {
     this.closed = true;

@@ -120,6 +120,10 @@ export async function reportStatus(
       agentWriteFailed(ctx.log, ctx.limits.log, agent.id, "status report", err),
     );
   if (!result.ok) throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
+  const applied = body.applied;
+  if (applied?.ok === true && typeof applied.revision === "number") {
+    ctx.metrics.acknowledged(applied.revision, agent.workload);
+  }
   // Bounded per agent and minute; the rest folded into summary rows (audit/agent-events.ts).
   await ctx.agentEvents.record(agent, body.events ?? []);
   // Unpaired with its maintenance token: the host dropped its table and its credential, so the

@@ -88,6 +88,8 @@ function activate(ctx: ControllerContext, revision: Revision) {
   const t0 = performance.now();
   const changedWorkloads = ctx.hub.setRevision(hubRevision(revision));
   const compileMs = Math.round(performance.now() - t0);
+  // From here until each of these workloads' agents acknowledges: the push latency.
+  ctx.metrics.published(revision.number, changedWorkloads);
   const pushed = waitingBefore - ctx.hub.waiting();
   const workerCompileMs = storedModel(revision)?.compiled?.ms;
   ctx.log.info(
