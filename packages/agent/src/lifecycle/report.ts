@@ -5,6 +5,7 @@
 //                                     ├unreachable──► queue them in the outbox
 //                                     └refused / not-enrolled──► dropped (never accepted later)
 
+import { stat } from "node:fs/promises";
 import type { AgentEvent } from "../wire.js";
 import { MAX_EVENTS_PER_REPORT } from "../wire.js";
 import { readCaAt, readIdentityAt } from "./host-state.js";
@@ -15,11 +16,34 @@ import { type SendOutcome, sendEvents } from "./send-events.js";
 /** How long the agent waits on its way out for the controller to take its stop event. */
 export const STOP_REPORT_MS = 2000;
 
-/** What a stop is: sanctioned by an open maintenance window, else tampering. */
-export function stopEvent(window: MaintenanceWindow | undefined, at: Date): AgentEvent {
-  return window
-    ? { kind: "stopped", at: at.toISOString(), details: "stopped (maintenance)" }
-    : { kind: "tamper", at: at.toISOString(), details: "stopped without maintenance token" };
+/**
+ * What a stop is: sanctioned by an open maintenance window, or the restart of a package upgrade
+ * (the package's postinst marks it, PACKAGE_RESTART_MARK), else tampering.
+ */
+export function stopEvent(
+  window: MaintenanceWindow | undefined,
+  at: Date,
+  packageRestart = false,
+): AgentEvent {
+  if (window) return { kind: "stopped", at: at.toISOString(), details: "stopped (maintenance)" };
+  if (packageRestart) {
+    return { kind: "stopped", at: at.toISOString(), details: "restarted by a package upgrade" };
+  }
+  return { kind: "tamper", at: at.toISOString(), details: "stopped without maintenance token" };
+}
+
+/** Written by the package's postinst just before it restarts the agent (packaging/deb). */
+export const PACKAGE_RESTART_MARK = "/run/microseg-agent/package-restart";
+const PACKAGE_RESTART_FRESH_MS = 5 * 60_000;
+
+/** True when the package marked a restart in the last few minutes. */
+export async function packageRestartAt(now: Date, mark = PACKAGE_RESTART_MARK): Promise<boolean> {
+  try {
+    const { mtimeMs } = await stat(mark);
+    return now.getTime() - mtimeMs < PACKAGE_RESTART_FRESH_MS;
+  } catch {
+    return false;
+  }
 }
 
 /** What a package removal is (the prerm script's report-removal). */
