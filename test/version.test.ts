@@ -63,11 +63,11 @@ describe("one version", () => {
     expect(all.filter(([, v]) => v !== VERSION)).toEqual([]);
   });
 
-  it("in the controller's OpenAPI document and GET /api/v1/version", async () => {
+  it("in the controller's OpenAPI document and GET /api/version", async () => {
     expect((openApiDocument().info as { version: string }).version).toBe(VERSION);
     const built = await buildController({ store: openMemoryStore(), log: "silent", settings: {} });
     try {
-      const res = await built.app.request("/api/v1/version");
+      const res = await built.app.request("/api/version");
       expect([res.status, await res.json()]).toEqual([200, { version: VERSION, api: "v1" }]);
     } finally {
       await built.detection.close();

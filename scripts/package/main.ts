@@ -1,4 +1,4 @@
-// `npm run package`: the release artifacts in dist/ (see docs/install.md):
+// `npm run package [-- --out DIR] [-- --fast]`: the release artifacts in dist/ (docs/install.md):
 //   microseg-agent_<v>_amd64.deb, microseg-agent_<v>_linux-amd64.tar.gz   the host agent
 //   microseg_<v>_amd64.deb, microseg_<v>_linux-amd64.tar.gz               controller + CLI
 //   SHA256SUMS
@@ -20,6 +20,7 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { VERSION } from "../../packages/core/src/version.js";
 import { bundle } from "./bundle.js";
 import { debianCopyright } from "./copyright.js";
@@ -35,13 +36,16 @@ import {
 import { run } from "./run.js";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
-const OUT = join(ROOT, "dist");
 const UNITS = "usr/lib/systemd/system";
+const { values: flags } = parseArgs({
+  options: { out: { type: "string", default: join(ROOT, "dist") }, fast: { type: "boolean" } },
+});
+const OUT = resolve(flags.out ?? "dist");
 /**
- * MICROSEG_PACKAGE_FAST=1: gzip level 1 instead of xz (tests build packages this way: same
- * contents, about a third of the time, larger files). Releases use the default.
+ * --fast: gzip level 1 instead of xz (the tests build packages this way: the same contents in
+ * about a tenth of the time, larger files). Releases use the default.
  */
-const FAST = process.env.MICROSEG_PACKAGE_FAST === "1";
+const FAST = flags.fast === true;
 
 async function main(): Promise<void> {
   const started = performance.now();

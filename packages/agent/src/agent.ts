@@ -35,7 +35,7 @@ import {
   writeMaintenanceHash,
 } from "./lifecycle/maintenance.js";
 import { forgetEvents, readOutbox } from "./lifecycle/outbox.js";
-import { deliverOrQueue, packageRestartAt, STOP_REPORT_MS, stopEvent } from "./lifecycle/report.js";
+import { deliverOrQueue, STOP_REPORT_MS, stopCause, stopEvent } from "./lifecycle/report.js";
 import type { SendOutcome } from "./lifecycle/send-events.js";
 import { EMPTY_SET } from "./management.js";
 import type { AgentObserver } from "./metrics.js";
@@ -210,8 +210,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const reportStop = async () => {
     const now = new Date();
     const window = await openWindowAt(dir, now);
-    const restart = await packageRestartAt(now);
-    const events = [...reporter.queuedEvents(), stopEvent(window, now, restart)];
+    const cause = window ? undefined : await stopCause(now);
+    const events = [...reporter.queuedEvents(), stopEvent(window, now, cause)];
     const outcome = await deliverOrQueue(dir, events, STOP_REPORT_MS);
     log.info({ sanctioned: window !== undefined, outcome }, "stop reported");
     return outcome;

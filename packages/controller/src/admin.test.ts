@@ -12,7 +12,7 @@ describe("admin API: authentication and errors", () => {
       expect((await t.call("GET", path, undefined, "mst_wrong")).status).toBe(401);
       expect((await t.call("GET", path)).status).toBe(200);
     }
-    const version = await t.call("GET", "/api/v1/version", undefined, false);
+    const version = await t.call("GET", "/api/version", undefined, false);
     expect([version.status, version.body.api]).toEqual([200, "v1"]);
   });
 

@@ -309,7 +309,7 @@ export const AuditVerdictSchema = z.union([
 
 // ── version ─────────────────────────────────────────────────────────────────────────────────
 /**
- * GET /api/v1/version (no token): the release the controller runs (e.g. "0.2.0", the same as
+ * GET /api/version (no token): the release the controller runs (e.g. "0.2.0", the same as
  * `microseg --version`) and the API version of its paths.
  */
 export const VersionSchema = z.object({

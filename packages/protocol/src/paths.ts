@@ -7,7 +7,7 @@ export const PATHS = {
   caPem: "/api/ca.pem",
   openapi: "/api/openapi.json",
   /** The release and API version; no token (installers and clients check it first). */
-  version: "/api/v1/version",
+  version: "/api/version",
   // operations: outside /api, the paths probes and scrapers expect
   healthz: "/healthz",
   readyz: "/readyz",

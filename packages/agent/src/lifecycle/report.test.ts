@@ -11,10 +11,17 @@ describe("stopEvent", () => {
   it("is tampering without a window or a package restart", () => {
     expect(stopEvent(undefined, at)).toMatchObject({ kind: "tamper" });
   });
-  it("is a sanctioned stop in a window, and a package upgrade's restart otherwise", () => {
+  it("is a sanctioned stop in a window, a package upgrade's restart or a shutdown", () => {
     const window = { openedAt: at.toISOString(), until: at.toISOString() };
     expect(stopEvent(window, at)).toMatchObject({ kind: "stopped", details: /maintenance/ });
-    expect(stopEvent(undefined, at, true)).toMatchObject({ kind: "stopped", details: /upgrade/ });
+    expect(stopEvent(undefined, at, "package-upgrade")).toMatchObject({
+      kind: "stopped",
+      details: /upgrade/,
+    });
+    expect(stopEvent(undefined, at, "shutdown")).toMatchObject({
+      kind: "stopped",
+      details: /shutdown/,
+    });
   });
 });
 

@@ -5,6 +5,7 @@
 //                                     ├unreachable──► queue them in the outbox
 //                                     └refused / not-enrolled──► dropped (never accepted later)
 
+import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { AgentEvent } from "../wire.js";
 import { MAX_EVENTS_PER_REPORT } from "../wire.js";
@@ -16,19 +17,25 @@ import { type SendOutcome, sendEvents } from "./send-events.js";
 /** How long the agent waits on its way out for the controller to take its stop event. */
 export const STOP_REPORT_MS = 2000;
 
+/** Why the agent was stopped, when it was not an operator's plain `systemctl stop`. */
+export type StopCause = "package-upgrade" | "shutdown";
+
+const CAUSE_DETAILS: Record<StopCause, string> = {
+  "package-upgrade": "restarted by a package upgrade",
+  shutdown: "stopped by a system shutdown",
+};
+
 /**
- * What a stop is: sanctioned by an open maintenance window, or the restart of a package upgrade
- * (the package's postinst marks it, PACKAGE_RESTART_MARK), else tampering.
+ * What a stop is: sanctioned by an open maintenance window, the restart of a package upgrade
+ * (the package's postinst marks it, PACKAGE_RESTART_MARK) or a shutdown, else tampering.
  */
 export function stopEvent(
   window: MaintenanceWindow | undefined,
   at: Date,
-  packageRestart = false,
+  cause?: StopCause,
 ): AgentEvent {
   if (window) return { kind: "stopped", at: at.toISOString(), details: "stopped (maintenance)" };
-  if (packageRestart) {
-    return { kind: "stopped", at: at.toISOString(), details: "restarted by a package upgrade" };
-  }
+  if (cause) return { kind: "stopped", at: at.toISOString(), details: CAUSE_DETAILS[cause] };
   return { kind: "tamper", at: at.toISOString(), details: "stopped without maintenance token" };
 }
 
@@ -44,6 +51,21 @@ export async function packageRestartAt(now: Date, mark = PACKAGE_RESTART_MARK): 
   } catch {
     return false;
   }
+}
+
+/** True while systemd takes the system down (`systemctl is-system-running` says "stopping"). */
+export function systemStopping(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile("systemctl", ["is-system-running"], { timeout: 1000 }, (_err, out) =>
+      resolve(String(out).trim() === "stopping"),
+    );
+  });
+}
+
+/** The cause of a stop happening now, if it is one that is not tampering. */
+export async function stopCause(now: Date): Promise<StopCause | undefined> {
+  if (await packageRestartAt(now)) return "package-upgrade";
+  return (await systemStopping()) ? "shutdown" : undefined;
 }
 
 /** What a package removal is (the prerm script's report-removal). */

@@ -1,11 +1,12 @@
 // The HTTP app: Hono, no sockets (main.ts serves it; tests call app.request()).
 //
 //   /api/ca.pem, /api/openapi.json        public
-//   /api/v1/version                       public (the release; clients and installers ask first)
+//   /api/version                          public (the release; clients and installers ask first)
 //   /api/v1/enrol, /api/v1/agent/*        agent channel (enrolment key / agent credential)
 //   /api/v1/*  (everything else)          admin token (Authorization: Bearer)
 //   /healthz, /readyz                     public; /metrics admin token unless --metrics-public
 //                                         (ops-routes.ts)
+//   /install.sh, /packages/NAME           public: the agent installer and packages (install-routes.ts)
 //   /, /assets/*, client routes           the console's built files (console.ts), public
 import { VERSION } from "@microseg/core/version";
 import { ApiError, PATHS, type VersionInfo } from "@microseg/protocol";
@@ -59,7 +60,6 @@ export function createApp(ctx: ControllerContext): ControllerApp {
   });
   const doc = openApiDocument();
   app.get(PATHS.openapi, (c) => c.json(doc));
-  // Before the token check below: the one public path under /api/v1.
   const version: VersionInfo = { version: VERSION, api: "v1" };
   app.get(PATHS.version, (c) => c.json(version));
 

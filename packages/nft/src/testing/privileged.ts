@@ -13,17 +13,28 @@ export function missingPrerequisites(): string[] {
     ["nft", ["--version"]],
     ["ip", ["-V"]],
   ] as const) {
-    const res = spawnSync(tool, args, { stdio: "ignore" });
-    if (res.error || res.status !== 0) missing.push(`the \`${tool}\` command`);
+    if (!runs(tool, args)) missing.push(`the \`${tool}\` command`);
   }
   return missing;
 }
 
+function runs(tool: string, args: readonly string[]): boolean {
+  const res = spawnSync(tool, args, { stdio: "ignore" });
+  return !res.error && res.status === 0;
+}
+
 let cached: string[] | undefined;
 
-export function describePrivileged(name: string, fn: () => void): void {
+/**
+ * A suite that needs root, nft and ip, and the commands of `tools` (each run with `--version`):
+ * skipped with the reason when they are missing, failed instead on CI.
+ */
+export function describePrivileged(name: string, fn: () => void, tools: string[] = []): void {
   cached ??= missingPrerequisites();
-  const missing = cached;
+  const missing = [
+    ...cached,
+    ...tools.filter((t) => !runs(t, ["--version"])).map((t) => `the \`${t}\` command`),
+  ];
   if (missing.length === 0) {
     describe(name, fn);
     return;
