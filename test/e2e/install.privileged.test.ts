@@ -9,6 +9,7 @@
 //      nothing allowed refused, same identity; the reboot's and the upgrade's stops are not
 //      reported as tampering
 //   4. `apt-get remove` without a maintenance token: the policy stays, the controller is told
+//   5. the controller package on the same system: its service runs as its own user and is ready
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describePrivileged } from "@microseg/nft/testing";
@@ -124,6 +125,19 @@ describePrivileged("the packages on a booted Debian 12 (systemd-nspawn)", () => 
         "systemctl is-active microseg-agent.service",
     );
     expect(units.out.split("\n").filter(Boolean)).toEqual(["enabled", "enabled", "active"]);
+    // systemd's own linter on the installed units.
+    const verify = await (guest as Container).exec(
+      "systemd-analyze verify microseg-agent.service microseg-agent-restore.service 2>&1",
+    );
+    expect([verify.code, verify.out.trim()]).toEqual([0, ""]);
+    // Its footprint as the service runs it (the agent's own process; its nft and conntrack
+    // children come on top): what the unit's MemoryHigh and CPUQuota are sized from.
+    const resources = status.resources as { rssBytes: number; cpuSeconds: number };
+    console.info(
+      `agent service: RSS ${(resources.rssBytes / 2 ** 20).toFixed(1)} MiB, ` +
+        `${resources.cpuSeconds.toFixed(2)} s of CPU since its start`,
+    );
+    expect(resources.rssBytes).toBeLessThan(192 * 2 ** 20); // the unit's MemoryHigh
   }, 600_000);
 
   it("enforces after a reboot with the controller down, before the agent service starts", async () => {
@@ -177,7 +191,7 @@ describePrivileged("the packages on a booted Debian 12 (systemd-nspawn)", () => 
     expect(seen.filter((p) => p.port === CLOSED).length).toBeGreaterThan(5);
     expect(seen.filter((p) => p.port === CLOSED && p.outcome !== "timeout")).toEqual([]);
     expect(seen.filter((p) => p.port === DB && p.outcome !== "connected")).toEqual([]);
-    const version = await g.exec("dpkg-query -W -f '${Version}' microseg-agent");
+    const version = await g.exec(`dpkg-query -W -f '\${Version}' microseg-agent`);
     expect(version.out).toMatch(/\+e2e1$/);
     expect((await agentStatus()).status).toMatchObject({ agentId: before.agentId });
     // The reboot's stop (queued while the controller was down) and the upgrade's restart reach
@@ -209,6 +223,20 @@ describePrivileged("the packages on a booted Debian 12 (systemd-nspawn)", () => 
     expect(table).toContain("table inet microseg");
     const audit = await (controller as RunningController).cli(["audit", "--json"]);
     expect(audit).toContain("package removed without maintenance token");
+  }, 300_000);
+
+  it("runs the controller package as its service: own user, ready, healthy", async () => {
+    const g = guest as Container;
+    await ok("cp", [packages.controllerDeb, join(g.root, "root/controller.deb")]);
+    const installed = await g.exec("dpkg -i /root/controller.deb", 300_000);
+    expect(installed.code, installed.err).toBe(0);
+    const state = await g.exec(
+      "systemctl is-active microseg-controller; stat -c %U /var/lib/microseg; " +
+        "systemd-analyze verify microseg-controller.service 2>&1",
+    );
+    expect(state.out.trim().split("\n")).toEqual(["active", "microseg"]);
+    const ready = await g.exec("curl -fsSk https://127.0.0.1:8443/readyz");
+    expect([ready.code, ready.out]).toEqual([0, '{"status":"ready"}']);
   }, 300_000);
 }, ["systemd-nspawn", "debootstrap", "dpkg-deb"]);
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { NftDriver } from "@microseg/nft";
 import { createFakeNft } from "@microseg/nft/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HAVE_PROMTOOL, PROMTOOL_SKIPPED, promtoolCheck } from "../../../test/promtool.js";
 import { type RunningAgent, startAgent } from "./agent.js";
 import { createControllerClient } from "./controller-client.js";
 import { FlowBuffer } from "./flows/flow-buffer.js";
@@ -24,7 +25,6 @@ import {
   serverRuleSet,
   startFakeController,
 } from "./testing/index.js";
-import { HAVE_PROMTOOL, PROMTOOL_SKIPPED, promtoolCheck } from "./testing/promtool.js";
 
 const mgmt = { v4: ["127.0.0.1/32"], v6: [] };
 const rs1 = serverRuleSet({ v4: ["198.18.0.2/32"], v6: [] }, [80]);

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "@microseg/store";
 import { afterAll, describe, expect, it } from "vitest";
+import { HAVE_PROMTOOL, PROMTOOL_SKIPPED, promtoolCheck } from "../../../test/promtool.js";
 import { sample } from "./metrics.test-helpers.js";
-import { HAVE_PROMTOOL, PROMTOOL_SKIPPED, promtoolCheck } from "./promtool.test-helpers.js";
 import { testController } from "./test-helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mseg-promtool-"));

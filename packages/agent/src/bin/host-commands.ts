@@ -3,9 +3,7 @@
 import { MicrosegError } from "@microseg/core/errors";
 import { Command, Option } from "commander";
 import { pino } from "pino";
-
-/** Where the packaged agent keeps its state (the units and the installer use it). */
-export const HOST_STATE_DIR = "/var/lib/microseg-agent";
+import { DEFAULT_STATE_DIR } from "./defaults.js";
 
 export function enrolCommand(): Command {
   return new Command("enrol")
@@ -20,7 +18,7 @@ export function enrolCommand(): Command {
         .env("MICROSEG_ENROL_KEY")
         .makeOptionMandatory(),
     )
-    .option("--state-dir <dir>", "where the identity and pinned CA are stored", HOST_STATE_DIR)
+    .option("--state-dir <dir>", "where the identity and pinned CA are stored", DEFAULT_STATE_DIR)
     .option("--workload <name>", "workload name to ask for (default: the profile's, else hostname)")
     .option(
       "--skip-interface <name>",
@@ -63,7 +61,7 @@ export function restoreCommand(): Command {
       "Enforce the last good policy now, without the controller (the boot unit runs this before " +
         "the network comes up). A host never enrolled is left as it is.",
     )
-    .option("--state-dir <dir>", "the agent's state directory", HOST_STATE_DIR)
+    .option("--state-dir <dir>", "the agent's state directory", DEFAULT_STATE_DIR)
     .option("--host-namespace", "allow enforcing in the machine's root network namespace")
     .addOption(
       new Option("--default-before-policy <verdict>", "enforced when no policy is stored yet")

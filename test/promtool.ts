@@ -1,6 +1,6 @@
-// `promtool check metrics` (Debian package prometheus): Prometheus's own parser and linter of
-// the text exposition format. Missing under CI=true is a failure (.ci/run installs it);
-// elsewhere the tests that need it are skipped, saying why.
+// `promtool check metrics` (Debian package prometheus) for the agent's and the controller's metrics
+// tests: Prometheus's own parser and linter of the text exposition format. Missing under CI=true
+// is a failure (.ci/run installs it); elsewhere the tests that need it are skipped, saying why.
 import { spawnSync } from "node:child_process";
 
 export const HAVE_PROMTOOL = spawnSync("promtool", ["--version"]).error === undefined;
