@@ -5,8 +5,8 @@
 
 import { X509Certificate } from "node:crypto";
 import { MicrosegError } from "@microseg/core/errors";
-import { normalizeFingerprint, sameFingerprint } from "@microseg/protocol/agent";
-import type { HttpResponse } from "./http-transport.js";
+import { normalizeFingerprint, PATHS, sameFingerprint } from "@microseg/protocol/agent";
+import { createHttpTransport, type HttpResponse } from "./http-transport.js";
 import type { StateStore } from "./state-store.js";
 
 /** SHA-256 over the certificate's DER, as 64 lowercase hex digits. */
@@ -54,4 +54,19 @@ export async function pinnedCa(
 
 function mismatch(message: string): MicrosegError {
   return new MicrosegError("MSEG_CONTROLLER_UNREACHABLE", message);
+}
+
+/**
+ * The CA to trust for `controller`: pinned by `fingerprint` for https (fetched from the
+ * controller's /api/ca.pem without trust, then kept in the store), none for plain http.
+ */
+export async function controllerCa(
+  controller: string,
+  fingerprint: string | undefined,
+  store: StateStore,
+): Promise<string | undefined> {
+  if (new URL(controller).protocol !== "https:") return undefined;
+  const fetchCaPem = () =>
+    createHttpTransport({ baseUrl: controller, insecure: true })("GET", PATHS.caPem);
+  return pinnedCa(fetchCaPem, fingerprint ?? "", store);
 }

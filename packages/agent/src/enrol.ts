@@ -3,9 +3,8 @@
 // service that retries in the background. Pins the CA, enrols, stores the identity; the table is
 // not touched (the service enforces when it starts).
 
-import { PATHS } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
-import { pinnedCa } from "./ca-pin.js";
+import { controllerCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
 import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
@@ -27,18 +26,11 @@ export async function enrolHost(
   o: EnrolOptions,
   log: Logger,
 ): Promise<{ identity: Identity; fresh: boolean }> {
-  const url = checkedController(o.controller, o.caFingerprint, log);
+  checkedController(o.controller, o.caFingerprint, log);
   const store = await openStateStore(o.stateDir);
   const stored = await store.readIdentity();
   if (stored) return { identity: stored, fresh: false };
-  const ca =
-    url.protocol === "https:"
-      ? await pinnedCa(
-          () => createHttpTransport({ baseUrl: o.controller, insecure: true })("GET", PATHS.caPem),
-          o.caFingerprint ?? "",
-          store,
-        )
-      : undefined;
+  const ca = await controllerCa(o.controller, o.caFingerprint, store);
   let credential: string | undefined;
   const client = createControllerClient(
     createHttpTransport({ baseUrl: o.controller, ca }),

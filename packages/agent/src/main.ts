@@ -31,11 +31,11 @@ import {
   NftDriver,
   TERSE_LIST_FLAGS,
 } from "@microseg/nft";
-import { normalizeFingerprint, PATHS } from "@microseg/protocol/agent";
+import { normalizeFingerprint } from "@microseg/protocol/agent";
 import { type Logger, pino } from "pino";
 import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
-import { caFingerprint, pinnedCa } from "./ca-pin.js";
+import { caFingerprint, controllerCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
 import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
@@ -44,7 +44,7 @@ import { controllerAddresses, controllerChannel } from "./management.js";
 import type { AgentMetrics } from "./metrics.js";
 import type { MetricsListener } from "./metrics-server.js";
 import { notifySystemd } from "./sd-notify.js";
-import { openStateStore } from "./state-store.js";
+import { openStateStore, stateFiles } from "./state-store.js";
 import { nftMonitor } from "./table-monitor.js";
 
 export interface AgentProcessOptions {
@@ -82,7 +82,7 @@ export interface AgentProcessOptions {
 export async function runAgentProcess(options: AgentProcessOptions): Promise<number> {
   const log = pino({ name: "microseg-agent", level: options.logLevel ?? "info" });
   const o = { ...options, ...(await enrolledTarget(options)) };
-  const url = checkedController(o.controller, o.caFingerprint, log);
+  checkedController(o.controller, o.caFingerprint, log);
   await assertNamespaceAllowed({ allowRootNamespace: o.hostNamespace === true });
   let metrics: AgentMetrics | undefined;
   let listener: MetricsListener | undefined;
@@ -97,7 +97,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
     log.info({ url: listener.url }, "metrics listening");
   }
   try {
-    return await runWith(o, log, url, metrics);
+    return await runWith(o, log, metrics);
   } finally {
     await listener?.close();
   }
@@ -106,7 +106,6 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
 async function runWith(
   o: AgentProcessOptions & { readonly controller: string },
   log: Logger,
-  url: URL,
   metrics: AgentMetrics | undefined,
 ): Promise<number> {
   const store = await openStateStore(o.stateDir);
@@ -137,15 +136,7 @@ async function runWith(
           allowRootNamespace: o.hostNamespace === true,
           listExec: listing.exec,
         }),
-      pinCa: async () =>
-        url.protocol === "https:"
-          ? pinnedCa(
-              () =>
-                createHttpTransport({ baseUrl: o.controller, insecure: true })("GET", PATHS.caPem),
-              o.caFingerprint ?? "",
-              store,
-            )
-          : undefined,
+      pinCa: () => controllerCa(o.controller, o.caFingerprint, store),
       connect: (ca, credential) =>
         createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
       hostFacts: () => readHostFacts(o.skipInterfaces),
@@ -213,8 +204,8 @@ async function enrolledTarget(
   if (o.controller !== undefined) {
     return { controller: o.controller, ...(o.caFingerprint && { caFingerprint: o.caFingerprint }) };
   }
-  const store = await openStateStore(o.stateDir);
-  const [identity, ca] = await Promise.all([store.readIdentity(), store.readCa()]);
+  const files = stateFiles(o.stateDir);
+  const [identity, ca] = await Promise.all([files.readIdentity(), files.readCa()]);
   if (!identity) {
     throw usage(
       `${o.stateDir} holds no enrolment: pass --controller (and --enrol-key), or run ` +

@@ -42,6 +42,14 @@ export interface StateStore {
 export async function openStateStore(dir: string): Promise<StateStore> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
+  return stateFiles(dir);
+}
+
+/**
+ * The state files of DIR as they are: nothing is created and no mode changed (the host
+ * commands read the directory of an agent that may or may not have run).
+ */
+export function stateFiles(dir: string): StateStore {
   const path = (name: string) => join(dir, name);
   return {
     dir,
@@ -81,11 +89,16 @@ async function readText(file: string): Promise<string | undefined> {
   }
 }
 
+/** undefined when the file is missing; a file that is not JSON is an error. */
+export async function readJsonFile(file: string): Promise<unknown> {
+  const text = await readText(file);
+  return text === undefined ? undefined : (JSON.parse(text) as unknown);
+}
+
 /** undefined when missing; a file that does not parse or has the wrong shape is an error. */
 async function readJson<T>(file: string, check: (v: unknown) => boolean): Promise<T | undefined> {
-  const text = await readText(file);
-  if (text === undefined) return undefined;
-  const value: unknown = JSON.parse(text);
+  const value = await readJsonFile(file);
+  if (value === undefined) return undefined;
   if (!check(value)) throw new Error(`${file} does not have the expected shape`);
   return value as T;
 }

@@ -7,9 +7,9 @@
 //   DIR/maintenance.json        { openedAt, until }: stops before `until` are sanctioned
 
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeAtomic } from "../state-store.js";
+import { readJsonFile, writeAtomic } from "../state-store.js";
 
 export const MAINTENANCE_HASH_FILE = "maintenance-hash.json";
 export const MAINTENANCE_FILE = "maintenance.json";
@@ -80,16 +80,4 @@ export async function openWindowAt(dir: string, now: Date): Promise<MaintenanceW
 
 export async function closeWindow(dir: string): Promise<void> {
   await rm(join(dir, MAINTENANCE_FILE), { force: true });
-}
-
-/** undefined when the file is missing; a file that is not JSON is an error. */
-export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
-  return JSON.parse(text) as unknown;
 }

@@ -6,9 +6,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AgentEventSchema } from "@microseg/protocol/agent";
-import { writeAtomic } from "../state-store.js";
+import { readJsonFile, writeAtomic } from "../state-store.js";
 import { type AgentEvent, MAX_EVENTS_PER_REPORT } from "../wire.js";
-import { readJsonFile } from "./maintenance.js";
 
 export const OUTBOX_FILE = "outbox.json";
 

@@ -9,7 +9,6 @@ import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { AgentEvent } from "../wire.js";
 import { MAX_EVENTS_PER_REPORT } from "../wire.js";
-import { readCaAt, readIdentityAt } from "./host-state.js";
 import type { MaintenanceWindow } from "./maintenance.js";
 import { forgetEvents, queueEvents } from "./outbox.js";
 import { type SendOutcome, sendEvents } from "./send-events.js";
@@ -86,8 +85,7 @@ export async function deliverOrQueue(
   timeoutMs: number,
 ): Promise<SendOutcome> {
   const batch = events.slice(-MAX_EVENTS_PER_REPORT);
-  const [identity, ca] = await Promise.all([readIdentityAt(dir), readCaAt(dir)]);
-  const outcome = await sendEvents(batch, { identity, ca, timeoutMs });
+  const outcome = await sendEvents(batch, dir, timeoutMs);
   try {
     if (outcome === "sent") await forgetEvents(dir, batch);
     else if (outcome === "unreachable") await queueEvents(dir, batch);

@@ -9,8 +9,8 @@
 import { readdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { MicrosegError } from "@microseg/core/errors";
+import { stateFiles } from "../state-store.js";
 import type { AgentEvent } from "../wire.js";
-import { readCaAt, readIdentityAt } from "./host-state.js";
 import {
   MAINTENANCE_FILE,
   MAINTENANCE_HASH_FILE,
@@ -65,7 +65,12 @@ export async function checkToken(
   const reason = stored === undefined ? "no maintenance token known" : "wrong maintenance token";
   const event: AgentEvent = { kind: "tamper", at, details: `${what} refused: ${reason}` };
   await deliverOrQueue(dir, [event], deps.reportMs ?? REPORT_MS);
-  const agent = (await readIdentityAt(dir))?.agentId ?? "AGENT";
+  const agent =
+    (
+      await stateFiles(dir)
+        .readIdentity()
+        .catch(() => undefined)
+    )?.agentId ?? "AGENT";
   const why =
     stored === undefined
       ? `this agent holds no maintenance token hash yet (none issued, or no heartbeat since)`
@@ -106,14 +111,13 @@ export async function unpair(dir: string, token: string, deps: UnpairDeps): Prom
   const now = deps.now ?? (() => new Date());
   const stoppedPid = await stopRunningAgent(dir, now(), deps);
   await deps.removeTable();
-  const [identity, ca] = await Promise.all([readIdentityAt(dir), readCaAt(dir)]);
   const event: AgentEvent = {
     kind: "unpaired",
     at: now().toISOString(),
     details: "unpaired with the maintenance token: table and identity removed",
   };
   // Not queued: the outbox goes with the rest of the state.
-  const told = await sendEvents([event], { identity, ca, timeoutMs: deps.reportMs ?? REPORT_MS });
+  const told = await sendEvents([event], dir, deps.reportMs ?? REPORT_MS);
   await removeState(dir);
   return { stoppedPid, told };
 }

@@ -1,10 +1,11 @@
 // One status report carrying `events`, sent by a short-lived process (unpair, report-removal) or
-// by the agent on its way out, with the identity and pinned CA of the state directory. Bounded:
-// the whole request (connect, TLS, answer) within `timeoutMs`; never throws.
+// by the agent on its way out, with the identity and pinned CA of the state directory (read as
+// they are: a missing or damaged identity is "not enrolled"). Bounded: the whole request
+// (connect, TLS, answer) within `timeoutMs`; never throws.
 
 import { ControllerError, createControllerClient } from "../controller-client.js";
 import { createHttpTransport } from "../http-transport.js";
-import type { Identity } from "../state-store.js";
+import { stateFiles } from "../state-store.js";
 import type { AgentEvent } from "../wire.js";
 
 export type SendOutcome =
@@ -17,26 +18,24 @@ export type SendOutcome =
   /** No answer in time, a network error, 5xx or 429: worth queueing for later. */
   | "unreachable";
 
-export interface SendEventsOptions {
-  readonly identity: Identity | undefined;
-  /** The pinned CA (https); undefined for an http:// controller. */
-  readonly ca: string | undefined;
-  readonly timeoutMs: number;
-}
-
 export async function sendEvents(
   events: readonly AgentEvent[],
-  o: SendEventsOptions,
+  dir: string,
+  timeoutMs: number,
 ): Promise<SendOutcome> {
-  const identity = o.identity;
+  const files = stateFiles(dir);
+  const [identity, ca] = await Promise.all([
+    files.readIdentity().catch(() => undefined),
+    files.readCa().catch(() => undefined),
+  ]);
   if (identity === undefined) return "not-enrolled";
   try {
     const https = new URL(identity.controller).protocol === "https:";
     // Without the pinned CA an https controller cannot be trusted: nothing is sent.
-    if (https && o.ca === undefined) return "unreachable";
-    const transport = createHttpTransport({ baseUrl: identity.controller, ca: o.ca });
+    if (https && ca === undefined) return "unreachable";
+    const transport = createHttpTransport({ baseUrl: identity.controller, ca });
     const client = createControllerClient(transport, () => identity.credential);
-    await client.status({ events: [...events] }, { timeoutMs: o.timeoutMs });
+    await client.status({ events: [...events] }, { timeoutMs });
     return "sent";
   } catch (e) {
     return e instanceof ControllerError && e.refused ? "refused" : "unreachable";

@@ -11,8 +11,8 @@
 
 import { join } from "node:path";
 import { escapeControls } from "@microseg/core";
-import { readIdentityAt } from "./host-state.js";
-import { openWindowAt, readJsonFile, readMaintenanceHash } from "./maintenance.js";
+import { readJsonFile, stateFiles } from "../state-store.js";
+import { openWindowAt, readMaintenanceHash } from "./maintenance.js";
 import {
   type AgentStatusFile,
   isStatusFile,
@@ -59,7 +59,9 @@ export async function readAgentStatus(
   alive: (pid: number) => boolean = pidAlive,
 ): Promise<AgentStatusView> {
   const [identity, raw, hash, window] = await Promise.all([
-    readIdentityAt(dir),
+    stateFiles(dir)
+      .readIdentity()
+      .catch(() => undefined),
     readJsonFile(join(dir, STATUS_FILE)).catch(() => undefined),
     readMaintenanceHash(dir).catch(() => undefined),
     openWindowAt(dir, now),
