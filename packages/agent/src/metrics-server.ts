@@ -10,6 +10,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MicrosegError } from "@microseg/core/errors";
+// A subpath, not the barrel: the agent never loads the policy core at run time.
+import { parseHostPort } from "@microseg/core/host-port";
 import type { AgentMetrics } from "./metrics.js";
 
 export interface MetricsListener {
@@ -18,20 +20,11 @@ export interface MetricsListener {
   close(): Promise<void>;
 }
 
-/** `127.0.0.1:9464`, `[::1]:9464`, `0.0.0.0:0`. */
-export function parseListen(text: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
-  const host = m?.[1] ?? m?.[2];
-  const port = Number(m?.[3]);
-  if (host === undefined || !Number.isInteger(port) || port > 65535) return undefined;
-  return { host, port };
-}
-
 export async function serveMetrics(
   listen: string,
   metrics: AgentMetrics,
 ): Promise<MetricsListener> {
-  const at = parseListen(listen);
+  const at = parseHostPort(listen);
   if (at === undefined) {
     throw new MicrosegError(
       "MSEG_USAGE",

@@ -1,6 +1,8 @@
 // --listen parsing and what agents let the management addresses do.
+
+import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
-import { managementAccess, parseListen } from "./listen.js";
+import { certificateNames, managementAccess, managementAddresses, parseListen } from "./listen.js";
 
 describe("parseListen", () => {
   it("reads HOST:PORT and [IPv6]:PORT", () => {
@@ -33,5 +35,19 @@ describe("managementAccess", () => {
     expect(() => managementAccess(8443, ["tcp/ssh"])).toThrow(/named port.*give the number/);
     expect(() => managementAccess(8443, ["tcp/0"])).toThrow(/write tcp\/22/);
     expect(() => managementAccess(8443, ["ssh"])).toThrow(/MSEG_USAGE|not a port/);
+  });
+});
+
+describe("certificateNames", () => {
+  it("is the listen host, or on every address the host name and its interface addresses", () => {
+    expect(certificateNames("198.18.0.1")).toEqual(["198.18.0.1"]);
+    const all = certificateNames("0.0.0.0");
+    expect(all[0]).toBe(hostname());
+    expect(all).not.toContain("127.0.0.1");
+    // The same walk as the management addresses, loopback left out.
+    const external = managementAddresses("0.0.0.0")
+      .v4.map((a) => a.replace("/32", ""))
+      .filter((a) => !a.startsWith("127."));
+    expect(all).toEqual(expect.arrayContaining(external));
   });
 });

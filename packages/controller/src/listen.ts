@@ -2,28 +2,22 @@
 // let them do: the agent channel (the listen port) and `--management-service` ports.
 
 import { isIP } from "node:net";
-import { networkInterfaces } from "node:os";
+import { hostname, type NetworkInterfaceInfo, networkInterfaces } from "node:os";
 import {
   type AddressSet,
+  type HostPort,
   type ManagementAccess,
   MicrosegError,
   type PortMatch,
+  parseHostPort,
   parseServicePort,
 } from "@microseg/core";
 
-export interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
-}
+/** Where the controller listens (--listen). */
+export type ListenAddress = HostPort;
 
 /** `127.0.0.1:8443`, `[::1]:8443`, `0.0.0.0:0`, `localhost:8443`. */
-export function parseListen(text: string): ListenAddress | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
-  const host = m?.[1] ?? m?.[2];
-  const port = Number(m?.[3]);
-  if (host === undefined || !Number.isInteger(port) || port > 65535) return undefined;
-  return { host, port };
-}
+export const parseListen = parseHostPort;
 
 export function isUnspecified(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "";
@@ -35,12 +29,7 @@ export function isUnspecified(host: string): boolean {
  */
 export function managementAddresses(host: string): AddressSet {
   const ips =
-    isIP(host) !== 0 && !isUnspecified(host)
-      ? [host]
-      : Object.values(networkInterfaces())
-          .flat()
-          .map((i) => i?.address ?? "")
-          .filter((a) => isIP(a) !== 0 && !a.toLowerCase().startsWith("fe80:"));
+    isIP(host) !== 0 && !isUnspecified(host) ? [host] : interfaceAddresses().map((i) => i.address);
   const v4 = [...new Set(ips.filter((a) => isIP(a) === 4).map((a) => `${a}/32`))].sort();
   const v6 = [
     ...new Set(ips.filter((a) => isIP(a) === 6).map((a) => `${a.toLowerCase()}/128`)),
@@ -78,4 +67,23 @@ function managementService(text: string): PortMatch {
   }
   if (!("from" in p)) throw usage("a named port means nothing on every workload; give the number");
   return { proto: p.proto, ranges: [[p.from, p.to]] };
+}
+
+/** Every address of the machine's interfaces, link-local IPv6 left out. */
+function interfaceAddresses(): NetworkInterfaceInfo[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i): i is NetworkInterfaceInfo => i !== undefined)
+    .filter((i) => isIP(i.address) !== 0 && !i.address.toLowerCase().startsWith("fe80:"));
+}
+
+/**
+ * The names the server certificate carries for `host` (besides --san): the host itself, or, for
+ * an unspecified address, the machine's name and every address of its network interfaces (not
+ * loopback), so agents and the installer verify the controller by whichever address they use.
+ */
+export function certificateNames(host: string): string[] {
+  if (!isUnspecified(host)) return [host];
+  const external = interfaceAddresses().filter((i) => !i.internal);
+  return [hostname(), ...new Set(external.map((i) => i.address))];
 }

@@ -23,7 +23,6 @@
 //   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
 //            -> anchors.close() (the final head) -> policyWorkers.close() -> store.close()
 import { existsSync } from "node:fs";
-import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MicrosegError } from "@microseg/core";
@@ -41,7 +40,13 @@ import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
 import type { LimitSettings } from "./limits/defaults.js";
-import { isUnspecified, managementAccess, managementAddresses, parseListen } from "./listen.js";
+import {
+  certificateNames,
+  isUnspecified,
+  managementAccess,
+  managementAddresses,
+  parseListen,
+} from "./listen.js";
 import type { LogOption } from "./logger.js";
 import { writeSecretFile } from "./secret-file.js";
 import { boundPort, closeServer, serve } from "./server.js";
@@ -113,10 +118,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync);
   try {
     const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
-    const names = [
-      ...(isUnspecified(listen.host) ? hostNames() : [listen.host]),
-      ...(opts.san ?? []),
-    ];
+    const names = [...certificateNames(listen.host), ...(opts.san ?? [])];
     const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
     const built = await buildController({
       store,
@@ -258,18 +260,6 @@ function resolvePackagesDir(dir: string | undefined): string | null {
   }
   const installed = fileURLToPath(new URL("../../share/microseg/packages", import.meta.url));
   return existsSync(installed) ? installed : null;
-}
-
-/**
- * The names of a controller listening on every address: its host name and every address of its
- * interfaces, so agents and the installer verify it by the address they use (--san adds others).
- */
-function hostNames(): string[] {
-  const addresses = Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a !== undefined && !a.internal && !a.address.startsWith("fe80:"))
-    .map((a) => (a as { address: string }).address);
-  return [hostname(), ...new Set(addresses)];
 }
 
 function resolveConsoleDir(dir: string | undefined): string | null {
