@@ -14,9 +14,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describePrivileged } from "@microseg/nft/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { connectFrom } from "../../packages/lab/src/testing/connect-from.js";
 import { Container } from "./install/container.js";
 import { freshDebianRoot } from "./install/debian-root.js";
-import { connectFrom, createNetwork, deleteNetwork, HOSTS, listenScript } from "./install/netns.js";
+import { createNetwork, deleteNetwork, HOSTS, listenScript } from "./install/netns.js";
 import {
   buildPackages,
   extractController,

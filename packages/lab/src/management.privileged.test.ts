@@ -3,10 +3,10 @@
 // enforce mode answers only on the scenario's management service (tcp/22), not on its other
 // ports, while its agent stays converged and policy pushes still arrive over the channel; from
 // the workload, the controller's address is reachable on the channel port only.
-import { execFile } from "node:child_process";
 import { describePrivileged } from "@microseg/nft/testing";
 import { beforeAll, expect, it } from "vitest";
 import { type LabApiTarget, labApi, listAgents, readState } from "./index.js";
+import { connectFrom } from "./testing/connect-from.js";
 import {
   agentConverged,
   labControllerApi,
@@ -18,26 +18,6 @@ import {
 const dir = tempStateDir();
 let api: LabApiTarget;
 
-type Outcome = "connected" | "refused" | "timeout";
-
-/** One TCP connect from inside `netns` (a real socket there): what the network answered. */
-function connectFrom(netns: string, address: string, port: number): Promise<Outcome> {
-  const script = `
-    const s = require("node:net").connect(${port}, ${JSON.stringify(address)});
-    const done = (o) => { process.stdout.write(o); s.destroy(); process.exit(0); };
-    s.on("connect", () => done("connected"));
-    s.on("error", (e) => done(e.code === "ECONNREFUSED" ? "refused" : "error " + e.code));
-    setTimeout(() => done("timeout"), 700);`;
-  return new Promise((resolve, reject) => {
-    execFile(
-      "ip",
-      ["netns", "exec", netns, process.execPath, "-e", script],
-      { timeout: 10_000 },
-      (err, stdout) => (err ? reject(err) : resolve(stdout.trim() as Outcome)),
-    );
-  });
-}
-
 const host = (name: string) => {
   const h = readState(dir)?.hosts.find((x) => x.name === name);
   if (h === undefined) throw new Error(`no host ${name}`);
@@ -45,7 +25,7 @@ const host = (name: string) => {
 };
 const controllerNetns = () => readState(dir)?.controller?.netns ?? "";
 const fromController = (name: string, port: number) =>
-  connectFrom(controllerNetns(), host(name).address, port);
+  connectFrom(controllerNetns(), host(name).address, port, 700);
 
 describePrivileged("lab: management least privilege", () => {
   useLab(scenario("management"), dir);

@@ -36,19 +36,6 @@ export async function deleteNetwork(): Promise<void> {
   }
 }
 
-export type Outcome = "connected" | "refused" | "timeout";
-
-/** One TCP connect from `ns` (a real socket there): what the network answered. */
-export async function connectFrom(ns: string, address: string, port: number): Promise<Outcome> {
-  const script = `
-    const s = require("node:net").connect(${port}, ${JSON.stringify(address)});
-    const done = (o) => { process.stdout.write(o); s.destroy(); process.exit(0); };
-    s.on("connect", () => done("connected"));
-    s.on("error", (e) => done(e.code === "ECONNREFUSED" ? "refused" : "error " + e.code));
-    setTimeout(() => done("timeout"), 1000);`;
-  return (await ok("ip", ["netns", "exec", ns, process.execPath, "-e", script])).trim() as Outcome;
-}
-
 /** TCP listeners on `ports` in `ns`, answering every connection (host processes, not the guest's). */
 export function listenScript(ports: readonly number[]): string {
   return `for (const p of ${JSON.stringify(ports)}) require("node:net").createServer((s) => s.end()).listen(p);`;

@@ -1,6 +1,6 @@
 // The release packages of this checkout (the packaging script, into a directory of the test)
 // and the packaged controller run from its extracted .deb in the lab's controller namespace.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { VERSION } from "@microseg/core/version";
 import { background, ok, until } from "./sh.js";
@@ -31,7 +31,7 @@ export async function repackAgent(deb: string, suffix: string, dir: string): Pro
   const tree = join(dir, "agent-tree");
   await ok("dpkg-deb", ["-R", deb, tree]);
   const control = join(tree, "DEBIAN/control");
-  const text = (await ok("cat", [control])).replace(
+  const text = (await readFile(control, "utf8")).replace(
     /^Version: .*$/m,
     `Version: ${VERSION}${suffix}`,
   );

@@ -3,7 +3,7 @@
 //   GET /install.sh          the installer of this controller's release (install/script.ts)
 //   GET /packages/NAME       the agent packages and SHA256SUMS from --packages (a package
 //                            install: /usr/share/microseg/packages); 404 naming the flag without
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { VERSION } from "@microseg/core/version";
@@ -21,7 +21,8 @@ export function installRoutes(app: ControllerApp, packagesDir: string | null): v
   app.get("/packages/:name", (c) => {
     const name = c.req.param("name");
     const file = packagesDir !== null && PACKAGE_NAME.test(name) ? join(packagesDir, name) : null;
-    if (file === null || !existsSync(file) || !statSync(file).isFile()) {
+    const size = file === null ? undefined : fileSize(file);
+    if (file === null || size === undefined) {
       throw new ApiError("MSEG_API_NOT_FOUND", notServed(name, packagesDir));
     }
     const body = Readable.toWeb(createReadStream(file)) as ReadableStream;
@@ -29,9 +30,15 @@ export function installRoutes(app: ControllerApp, packagesDir: string | null): v
       "content-type": name.endsWith(".deb")
         ? "application/vnd.debian.binary-package"
         : "application/octet-stream",
-      "content-length": String(statSync(file).size),
+      "content-length": String(size),
     });
   });
+}
+
+/** The size of a regular file; undefined when there is none. */
+function fileSize(file: string): number | undefined {
+  const st = statSync(file, { throwIfNoEntry: false });
+  return st?.isFile() ? st.size : undefined;
 }
 
 function notServed(name: string, dir: string | null): string {
