@@ -28,12 +28,6 @@ export interface CopyrightOptions {
   readonly root?: string;
   /** Node.js's LICENSE file (default: the one beside this node, else Debian's nodejs's). */
   readonly nodeLicense?: string;
-  /** The Files pattern of the runtime in the package (default "node"). */
-  readonly nodeFiles?: string;
-  /** The Files pattern of a bundled package (default `node_modules/<name>/*`). */
-  readonly moduleFiles?: (name: string) => string;
-  /** Where Debian's common license texts are (tests); default /usr/share/common-licenses. */
-  readonly commonLicenses?: string;
 }
 
 export interface BundledLicense {
@@ -105,10 +99,9 @@ export function licenseOf(name: string, root = ROOT): BundledLicense {
 /** The DEP-5 copyright file for the packages that bundle Node.js and `bundled` npm packages. */
 export function debianCopyright(bundled: readonly string[], opts: CopyrightOptions = {}): string {
   const root = opts.root ?? ROOT;
-  const moduleFiles = opts.moduleFiles ?? ((n: string) => `node_modules/${n}/*`);
   const nodeLicense = opts.nodeLicense ?? findNodeLicense();
   const found = [...new Set(bundled)].sort().map((n) => licenseOf(n, root));
-  const licenses = found.map((l) => narrowed(l, withText(found, opts)));
+  const licenses = found.map((l) => narrowed(l, withText(found)));
   const paragraphs = [
     fields([
       ["Format", FORMAT],
@@ -121,14 +114,14 @@ export function debianCopyright(bundled: readonly string[], opts: CopyrightOptio
       ["License", "Apache-2.0"],
     ]),
     fields([
-      ["Files", opts.nodeFiles ?? "node"],
+      ["Files", "node"],
       ["Copyright", "Node.js contributors\nJoyent, Inc. and other Node contributors"],
       ["License", "Node.js"],
       ["Comment", `The Node.js runtime ${process.version} the programs run on.`],
     ]),
     ...licenses.map((l) =>
       fields([
-        ["Files", moduleFiles(l.name)],
+        ["Files", `node_modules/${l.name}/*`],
         ["Copyright", l.copyright.join("\n")],
         ["License", l.expression],
         ["Comment", comment(l)],
@@ -137,7 +130,7 @@ export function debianCopyright(bundled: readonly string[], opts: CopyrightOptio
   ];
   const texts = new Map<string, string>([
     ["Node.js", readFileSync(nodeLicense, "utf8")],
-    ...licenseTexts(["Apache-2.0", ...licenses.flatMap((l) => l.names)], licenses, opts),
+    ...licenseTexts(["Apache-2.0", ...licenses.flatMap((l) => l.names)], licenses),
   ]);
   for (const [name, text] of [...texts].sort(([a], [b]) => a.localeCompare(b))) {
     paragraphs.push(`License: ${name}\n${body(text)}`);
@@ -145,28 +138,9 @@ export function debianCopyright(bundled: readonly string[], opts: CopyrightOptio
   return `${paragraphs.join("\n\n")}\n`;
 }
 
-/**
- * The npm packages `roots` need at run time: their dependencies and optional dependencies that
- * are installed, transitively, sorted. Workspace packages (@microseg/*) are followed, not listed.
- */
-export function dependencyClosure(roots: readonly string[], root = ROOT): string[] {
-  const seen = new Set<string>();
-  const queue = [...roots];
-  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-    if (seen.has(name)) continue;
-    const dir = join(root, "node_modules", name);
-    if (!existsSync(join(dir, "package.json"))) continue; // an optional one not installed here
-    seen.add(name);
-    const pkg = readPackage(dir);
-    queue.push(...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
-  }
-  return [...seen].filter((n) => !n.startsWith("@microseg/")).sort();
-}
-
 /** The short names some text is known for: Debian's common licenses and the packages' files. */
-function withText(licenses: readonly BundledLicense[], opts: CopyrightOptions): Set<string> {
-  const common = opts.commonLicenses ?? COMMON_LICENSES;
-  const names = new Set(existsSync(common) ? readdirSync(common) : []);
+function withText(licenses: readonly BundledLicense[]): Set<string> {
+  const names = new Set(existsSync(COMMON_LICENSES) ? readdirSync(COMMON_LICENSES) : []);
   for (const l of licenses) {
     if (l.names.length === 1 && l.text !== undefined) names.add(l.names[0] ?? "");
     for (const n of Object.keys(l.textsByName)) names.add(n);
@@ -195,9 +169,8 @@ function comment(l: BundledLicense): string {
 function licenseTexts(
   names: readonly string[],
   licenses: readonly BundledLicense[],
-  opts: CopyrightOptions,
 ): Array<[string, string]> {
-  const common = opts.commonLicenses ?? COMMON_LICENSES;
+  const common = COMMON_LICENSES;
   return [...new Set(names)].map((name): [string, string] => {
     if (existsSync(join(common, name))) {
       return [

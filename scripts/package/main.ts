@@ -40,7 +40,7 @@ const UNITS = "usr/lib/systemd/system";
 const { values: flags } = parseArgs({
   options: { out: { type: "string", default: join(ROOT, "dist") }, fast: { type: "boolean" } },
 });
-const OUT = resolve(flags.out ?? "dist");
+const OUT = resolve(flags.out);
 /**
  * --fast: gzip level 1 instead of xz (the tests build packages this way: the same contents in
  * about a tenth of the time, larger files). Releases use the default.
@@ -52,9 +52,9 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "microseg-package-"));
   try {
     await mkdir(OUT, { recursive: true });
-    const agent = await stageAgent(join(work, "agent"));
+    const agent = await stageAgent(join(work, "agent"), work);
     const agentFiles = await finish(AGENT, join(work, "agent"), agent);
-    const controller = await stageController(join(work, "controller"), agentFiles);
+    const controller = await stageController(join(work, "controller"), agentFiles, work);
     await finish(CONTROLLER, join(work, "controller"), controller);
     await writeSums();
     step(`done in ${seconds(started)}; ${relative(process.cwd(), OUT)}/SHA256SUMS lists them`);
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 }
 
 /** The agent's tree; resolves to the npm packages inside its bundle. */
-async function stageAgent(root: string): Promise<readonly string[]> {
+async function stageAgent(root: string, work: string): Promise<readonly string[]> {
   step(`microseg-agent ${VERSION}: bundling`);
   const lib = join(root, "usr/lib/microseg-agent");
   await mkdir(lib, { recursive: true });
@@ -72,7 +72,7 @@ async function stageAgent(root: string): Promise<readonly string[]> {
     join(ROOT, "packages/agent/src/bin/entry.ts"),
     join(lib, "microseg-agent.mjs"),
   );
-  await runtime(lib);
+  await runtime(lib, work);
   await executable(
     join(root, "usr/bin/microseg-agent"),
     wrapper("microseg-agent", "microseg-agent"),
@@ -86,7 +86,7 @@ async function stageAgent(root: string): Promise<readonly string[]> {
 }
 
 /** The controller's tree, with the agent's packages to serve; resolves to its bundled packages. */
-async function stageController(root: string, agentFiles: readonly string[]) {
+async function stageController(root: string, agentFiles: readonly string[], work: string) {
   step(`microseg ${VERSION}: bundling`);
   const lib = join(root, "usr/lib/microseg");
   await mkdir(lib, { recursive: true });
@@ -108,7 +108,7 @@ async function stageController(root: string, agentFiles: readonly string[]) {
   const web = join(lib, "node_modules/@microseg/web");
   await cp(join(ROOT, "packages/web/dist"), join(web, "dist"), { recursive: true });
   await writeFile(join(web, "package.json"), '{ "name": "@microseg/web", "private": true }\n');
-  await runtime(lib);
+  await runtime(lib, work);
   await executable(join(root, "usr/bin/microseg"), wrapper("microseg", "microseg"));
   await units(root, ["microseg-controller.service"]);
   await copyTo(
@@ -152,10 +152,20 @@ async function finish(p: PackageSpec, root: string, bundled: readonly string[]) 
   return [deb, tarball];
 }
 
-/** This machine's Node.js, without symbols: the runtime the package's program runs on. */
-async function runtime(lib: string): Promise<void> {
-  await copyFile(process.execPath, join(lib, "node"));
-  await run("strip", ["--strip-all", join(lib, "node")]);
+let stripped: Promise<string> | undefined;
+
+/**
+ * This machine's Node.js without symbols, the runtime each package's program runs on: stripped
+ * once into the work directory, copied into each package.
+ */
+async function runtime(lib: string, work: string): Promise<void> {
+  stripped ??= (async () => {
+    const node = join(work, "node");
+    await copyFile(process.execPath, node);
+    await run("strip", ["--strip-all", node]);
+    return node;
+  })();
+  await copyFile(await stripped, join(lib, "node"));
   await chmod(join(lib, "node"), 0o755);
 }
 
