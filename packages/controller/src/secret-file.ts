@@ -61,7 +61,7 @@ function placeNew(tmp: string, path: string): void {
 }
 
 /** Makes a rename or link durable: the directory entry itself is fsynced. */
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   const fd = openSync(dir, "r");
   try {
     fsyncSync(fd);

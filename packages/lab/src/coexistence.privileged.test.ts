@@ -21,6 +21,7 @@ import { run } from "./sys/run.js";
 import {
   agentConverged,
   allowed,
+  eventually,
   labControllerApi,
   scenario,
   tempStateDir,
@@ -70,16 +71,6 @@ async function expectOthersUntouched(): Promise<void> {
       loaded.get(name),
     );
   }
-}
-
-/** Polls until `check` holds, at most `ms`; the time it took. */
-async function eventually(check: () => Promise<boolean>, ms: number, what: string) {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
 }
 
 describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
@@ -148,6 +139,7 @@ describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
         async () => JSON.stringify(await microsegTable(netns)) === JSON.stringify(table),
         10_000,
         `${name}'s agent restores its table`,
+        50,
       );
       console.log(`coexistence: ${name}'s inet microseg restored ${took} ms after a rule delete`);
     }
@@ -176,6 +168,7 @@ describePrivileged("lab: microseg beside Docker, ufw and firewalld", () => {
       async () => JSON.stringify(await microsegTable(db)) === JSON.stringify(table),
       10_000,
       "db's agent restores its table after the flush",
+      50,
     );
     console.log(`coexistence: inet microseg back ${took} ms after a flush ruleset reload`);
     await expectOthersUntouched();

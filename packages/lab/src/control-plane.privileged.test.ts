@@ -22,6 +22,7 @@ import {
 import { run } from "./sys/run.js";
 import {
   allowed,
+  eventually,
   labControllerApi,
   scenario,
   tempStateDir,
@@ -57,16 +58,6 @@ async function provision(text: string): Promise<number> {
     {},
   );
   return r.revision.number;
-}
-
-/** Polls `check` until it returns true, at most `ms`; resolves to the time it took. */
-async function eventually(check: () => Promise<boolean>, ms: number, what: string) {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
 }
 
 describePrivileged("lab: control plane (controller, agents, fail safe)", () => {

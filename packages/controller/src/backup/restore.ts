@@ -11,18 +11,11 @@
 //      database last, so a half-finished restore leaves no database a controller would start on
 //
 // A controller started on DIR while the restore runs is not prevented; stop the service first.
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { DB_FILE, databaseInUse, SCHEMA_VERSION } from "@microseg/store";
+import { syncDir } from "../secret-file.js";
 import { writeDurably } from "./backup.js";
 import { BACKUP_AUDIT_KEY, type Manifest, verifiedManifest } from "./manifest.js";
 
@@ -100,13 +93,4 @@ function checkTarget(opts: RestoreOptions, targets: readonly string[]): void {
 /** The recorded mode without group/other write and special bits; the audit key stays 0600. */
 function safeMode(mode: string): number {
   return Number.parseInt(mode, 8) & 0o755;
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

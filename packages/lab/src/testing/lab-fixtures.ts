@@ -72,3 +72,18 @@ export async function agentConverged(api: LabApiTarget, host: string, ms: number
   }
   throw new Error(`the agent of ${host} did not converge within ${ms} ms`);
 }
+
+/** Polls until `check` holds, at most `ms`, every `pollMs`; resolves to the time it took. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  ms: number,
+  what: string,
+  pollMs = 100,
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (await check()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  throw new Error(`not within ${ms} ms: ${what}`);
+}
