@@ -23,7 +23,7 @@ export function enrolCommand(): Command {
     .option(
       "--skip-interface <name>",
       "leave this interface's addresses out (repeatable)",
-      more,
+      collect,
       [],
     )
     .addHelpText(
@@ -107,7 +107,8 @@ export function fingerprintOption(): Option {
   ).env("MICROSEG_CA_FINGERPRINT");
 }
 
-function more(value: string, previous: string[] = []): string[] {
+/** commander collector for repeatable options. */
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

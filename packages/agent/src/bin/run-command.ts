@@ -6,7 +6,7 @@
 import { MicrosegError } from "@microseg/core/errors";
 import { Command, Option } from "commander";
 import type { AgentProcessOptions } from "../main.js";
-import { controllerOption, fingerprintOption } from "./host-commands.js";
+import { collect, controllerOption, fingerprintOption } from "./host-commands.js";
 
 interface AgentFlags {
   controller?: string;
@@ -128,9 +128,4 @@ export function toOptions(flags: AgentFlags): AgentProcessOptions {
     flowBufferBytes: Math.round(flowBufferMiB * 1024 * 1024),
     ...(flags.metricsListen !== undefined && { metricsListen: flags.metricsListen }),
   };
-}
-
-/** commander collector for repeatable options. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
