@@ -6,6 +6,7 @@
 import type { AgentRecord } from "@microseg/store";
 import { Gauge } from "prom-client";
 import type { ControllerContext } from "./context.js";
+import { isConverged, isOnline } from "./use-cases/agents.js";
 
 export type AgentState = "online" | "offline" | "revoked";
 const STATES: readonly AgentState[] = ["online", "offline", "revoked"];
@@ -45,7 +46,7 @@ export function registerEstateGauges(ctx: ControllerContext): void {
       const agents = await listAgents().catch(() => undefined);
       if (agents === undefined) return;
       const live = agents.filter((a) => !a.revoked);
-      this.set(live.filter((a) => (a.appliedHash ?? "none") === ctx.hub.hashOf(a.workload)).length);
+      this.set(live.filter((a) => isConverged(ctx, a)).length);
     },
   });
   new Gauge({
@@ -72,12 +73,9 @@ export function agentStates(
   agents: readonly AgentRecord[],
 ): Record<AgentState, number> {
   const counts: Record<AgentState, number> = { online: 0, offline: 0, revoked: 0 };
-  const now = ctx.clock().getTime();
-  const window = 3 * ctx.settings.heartbeatSeconds * 1000;
   for (const a of agents) {
-    const last = a.lastHeartbeat === null ? undefined : Date.parse(a.lastHeartbeat);
     if (a.revoked) counts.revoked++;
-    else if (last !== undefined && now - last <= window) counts.online++;
+    else if (isOnline(ctx, a)) counts.online++;
     else counts.offline++;
   }
   return counts;

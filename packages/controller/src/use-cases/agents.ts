@@ -67,8 +67,6 @@ export function agentView(
   workload: Workload | undefined,
 ): AgentView {
   const currentHash = ctx.hub.hashOf(a.workload);
-  const last = a.lastHeartbeat === null ? undefined : Date.parse(a.lastHeartbeat);
-  const window = 3 * ctx.settings.heartbeatSeconds * 1000;
   return {
     id: a.id,
     workload: a.workload,
@@ -78,14 +76,26 @@ export function agentView(
     enrolledAt: a.enrolledAt,
     mode: workload?.mode ?? null,
     lastHeartbeat: a.lastHeartbeat,
-    online: !a.revoked && last !== undefined && ctx.clock().getTime() - last <= window,
+    online: isOnline(ctx, a),
     appliedRevision: a.appliedRevision,
     appliedHash: a.appliedHash,
     currentHash,
-    converged: (a.appliedHash ?? "none") === currentHash,
+    converged: isConverged(ctx, a),
     drift: a.drift,
     lastError: a.lastError,
   };
+}
+
+/** Not revoked and reported within the last three heartbeat periods. */
+export function isOnline(ctx: ControllerContext, a: AgentRecord): boolean {
+  if (a.revoked || a.lastHeartbeat === null) return false;
+  const window = 3 * ctx.settings.heartbeatSeconds * 1000;
+  return ctx.clock().getTime() - Date.parse(a.lastHeartbeat) <= window;
+}
+
+/** The agent applied the RuleSet the active revision gives its workload. */
+export function isConverged(ctx: ControllerContext, a: AgentRecord): boolean {
+  return (a.appliedHash ?? "none") === ctx.hub.hashOf(a.workload);
 }
 
 function notFound(id: string): ApiError {
