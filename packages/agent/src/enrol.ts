@@ -6,10 +6,10 @@
 import type { Logger } from "pino";
 import { controllerCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
+import { checkedController } from "./controller-url.js";
 import { readHostFacts } from "./host-facts.js";
 import { createHttpTransport } from "./http-transport.js";
 import { ensureIdentity } from "./identity.js";
-import { checkedController } from "./main.js";
 import { type Identity, openStateStore } from "./state-store.js";
 
 export interface EnrolOptions {
