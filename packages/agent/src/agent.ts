@@ -21,7 +21,7 @@ import type { PortMatch } from "@microseg/core";
 import { MicrosegError } from "@microseg/core/errors";
 import type { FlowBatch, FlowBatchAck } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
-import { createBackoff, sleep } from "./backoff.js";
+import { ContactHint, createBackoff, sleep } from "./backoff.js";
 import { type BeforePolicy, beforePolicyRuleSet } from "./before-policy.js";
 import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
 import { DataplaneManager, type DesiredPolicy, type DriverFactory } from "./dataplane.js";
@@ -108,6 +108,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const dir = deps.store.dir;
   let client: ControllerClient | undefined;
   let flows: FlowCollection | undefined;
+  const hint = new ContactHint();
   const reporter = new StatusReporter(
     () => client,
     (e) => {
@@ -126,7 +127,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     flows: () => flows,
     onError: (e) => log.warn({ error: (e as Error).message }, "status file not written"),
   });
-  reporter.onAnswer = await answerHandler(dir, reporter, local, log);
+  reporter.onAnswer = await answerHandler(dir, reporter, local, log, hint);
   const observed = observedReporter(reporter, local);
   const dataplane = new DataplaneManager({
     driverFor: deps.driverFor,
@@ -151,7 +152,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   });
   tamper.start();
   flows = await deps
-    .flows?.(() => (client ? (batch) => (client as ControllerClient).sendFlows(batch) : undefined))
+    .flows?.(() => {
+      const c = client;
+      if (c === undefined) return undefined;
+      return (batch) =>
+        c.sendFlows(batch).then((answer) => {
+          hint.contact();
+          return answer;
+        });
+    })
     .catch((e: unknown) => {
       log.error({ error: (e as Error).message }, "flow collection did not start; enforcing on");
       return undefined;
@@ -193,6 +202,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       beforePolicy: beforePolicyRuleSet(config.beforePolicy),
       waitS: config.waitS,
       signal,
+      contact: hint,
       log,
       observer: deps.observer,
     });
@@ -229,12 +239,14 @@ async function answerHandler(
   reporter: StatusReporter,
   local: LocalStatus,
   log: AgentDeps["log"],
+  hint: ContactHint,
 ): Promise<NonNullable<StatusReporter["onAnswer"]>> {
   let hash = (await readMaintenanceHash(dir).catch(() => undefined))?.hash;
   let waiting = await readOutbox(dir);
   for (const e of waiting) reporter.event(e);
   return (answer) => {
     local.contact(true);
+    hint.contact();
     const next = answer.maintenanceHash;
     if (next !== undefined && next !== hash) {
       hash = next;

@@ -46,3 +46,23 @@ export function sleep(ms: number, signal?: AbortSignal, unref = false): Promise<
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/**
+ * Cuts a backoff short when another channel to the controller got through: the status reports
+ * and flow batches reach it every few seconds, so the policy long-poll need not sit out the rest
+ * of a 30 s backoff after a controller restart (it would miss the next provision meanwhile).
+ */
+export class ContactHint {
+  private controller = new AbortController();
+
+  /** Aborts at the next contact(). */
+  get next(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The controller answered on some channel: ends every backoff waiting on `next`. */
+  contact(): void {
+    this.controller.abort();
+    this.controller = new AbortController();
+  }
+}

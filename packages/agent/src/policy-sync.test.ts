@@ -4,8 +4,8 @@
 // since the stored policy answers at once), then the version of the last answer; an older
 // controller sends none and is asked without it.
 import { NO_MANAGEMENT_VERSION, type PolicyResponse } from "@microseg/protocol/agent";
-import { describe, expect, it } from "vitest";
-import { createBackoff } from "./backoff.js";
+import { describe, expect, it, vi } from "vitest";
+import { ContactHint, createBackoff } from "./backoff.js";
 import { type ControllerClient, ControllerError } from "./controller-client.js";
 import type { DesiredPolicy } from "./dataplane.js";
 import { syncPolicy } from "./policy-sync.js";
@@ -64,6 +64,53 @@ describe("syncPolicy", () => {
     expect(
       warnings.some((w) => w.includes("another process polls with this agent's credential")),
     ).toBe(true);
+    expect(applied).toEqual(["h1"]);
+  });
+});
+
+describe("syncPolicy after the controller was away", () => {
+  it("ends its backoff when another channel reached the controller, not before", async () => {
+    const abort = new AbortController();
+    const hint = new ContactHint();
+    const polls: string[] = [];
+    const client = {
+      policy: async () => {
+        polls.push("poll");
+        if (polls.length === 1) throw new Error("connect ECONNREFUSED 198.18.0.1:8443");
+        abort.abort();
+        return { revision: 1, ruleSet: RULESET, management: { v4: [], v6: [] }, issuedAt: "" };
+      },
+    } as unknown as ControllerClient;
+    let sleeping: ((how: string) => void) | undefined;
+    const ended: string[] = [];
+    // A backoff of a minute that ends only by its signal: the loop goes on only if the hint fired.
+    const sleep = (ms: number, signal: AbortSignal) =>
+      new Promise<void>((resolve) => {
+        expect(ms).toBeGreaterThanOrEqual(30_000);
+        sleeping = (how) => {
+          ended.push(how);
+          resolve();
+        };
+        signal.addEventListener("abort", () => sleeping?.("signal"), { once: true });
+      });
+    const applied: string[] = [];
+    const loop = syncPolicy({
+      client,
+      onPolicy: (p) => applied.push(p.ruleSet.hash),
+      beforePolicy: RULESET as never,
+      signal: abort.signal,
+      log: memoryLog().log,
+      backoff: createBackoff({ baseMs: 60_000, random: () => 1 }),
+      contact: hint,
+      sleep,
+    });
+    await vi.waitFor(() => expect(sleeping).toBeDefined());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(polls).toHaveLength(1);
+    hint.contact();
+    await loop;
+    expect(ended).toEqual(["signal"]);
+    expect(polls).toHaveLength(2);
     expect(applied).toEqual(["h1"]);
   });
 });

@@ -3,12 +3,13 @@
 // dataplane's cheap onUpdate; the loop never waits for the apply. Network errors never end the
 // loop: it backs off (exponential, jittered) and the kernel keeps the last good policy meanwhile.
 // A 429 waits Retry-After instead; a 409 (MSEG_API_POLL_REPLACED) means a newer poll with this
-// agent's credential replaced ours: another process holds the same credential.
+// agent's credential replaced ours: another process holds the same credential. A backoff ends
+// early when another channel (status report, flow batch) reached the controller (`contact`).
 
 import type { RuleSet } from "@microseg/core";
 import { NO_MANAGEMENT_VERSION, NO_RULESET, POLL_WAIT_DEFAULT_S } from "@microseg/protocol/agent";
 import type { Logger } from "pino";
-import { type Backoff, createBackoff, sleep as realSleep } from "./backoff.js";
+import { type Backoff, type ContactHint, createBackoff, sleep as realSleep } from "./backoff.js";
 import { type ControllerClient, ControllerError, retryAfter } from "./controller-client.js";
 import type { DesiredPolicy } from "./dataplane.js";
 import type { AgentObserver } from "./metrics.js";
@@ -27,6 +28,8 @@ export interface PolicySyncOptions {
   readonly backoff?: Backoff;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Ends a backoff early when another channel reached the controller. */
+  readonly contact?: ContactHint;
   /** Told whether each poll got an answer from the controller (any HTTP status below 500). */
   readonly observer?: Pick<AgentObserver, "contact">;
 }
@@ -88,7 +91,7 @@ export async function syncPolicy(o: PolicySyncOptions): Promise<void> {
       else if (refused) o.log.error({ error, retryInMs: delay }, msg);
       else o.log.warn({ error, retryInMs: delay }, msg);
       offline = true;
-      await sleep(delay, o.signal);
+      await sleep(delay, o.contact ? AbortSignal.any([o.signal, o.contact.next]) : o.signal);
     }
   }
 }
