@@ -103,6 +103,8 @@ describePrivileged("agent with two controllers in a network namespace (real nft)
     expect(failover).toMatchObject({ to: `http://${SECOND.host}:${SECOND.port}` });
     // The probes above took up to 1.4 s; the failover itself is immediate (connection refused).
     expect(tookMs).toBeLessThan(5_000);
-    process.stdout.write(`failover: second controller's revision applied ${tookMs} ms after kill\n`);
+    process.stdout.write(
+      `failover: second controller's revision applied ${tookMs} ms after kill\n`,
+    );
   });
 });
