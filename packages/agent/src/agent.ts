@@ -205,12 +205,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   done.catch(() => undefined);
   const stop = async () => {
     abort.abort();
-    local.stop();
+    const still = local.stop();
     tamper.stop();
     if (heartbeat) clearTimeout(heartbeat);
     dataplane.stop();
     await flows?.stop().catch(() => undefined);
     await done.catch(() => undefined);
+    await still;
   };
   const reportStop = async () => {
     const now = new Date();
