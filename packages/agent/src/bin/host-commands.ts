@@ -97,7 +97,7 @@ export function controllerOption(required = true): Option {
     "controller URL (https://HOST:PORT; http:// for tests), or a controller's replicas as " +
     "URL1,URL2,… (one CA; the agent fails over between them)";
   const option = new Option(
-    "--controller <urls>",
+    "--controller <url>",
     required ? what : `${what}; default: what this host enrolled with`,
   ).env("MICROSEG_CONTROLLER");
   return option.makeOptionMandatory(required);

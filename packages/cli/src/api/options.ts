@@ -6,7 +6,7 @@ export function withConnection(cmd: Command): Command {
   return cmd
     .addOption(
       new Option(
-        "--controller <urls>",
+        "--controller <url>",
         "controller URL, or a controller's replicas as URL1,URL2,… (default: the lab's controller)",
       ).env("MICROSEG_CONTROLLER"),
     )
