@@ -6,10 +6,12 @@
 //     ├─ serveMetrics(--metrics-listen) ── only when asked; bound before anything is enforced,
 //     │                                    so a port in use fails the start, not a running agent
 //     ├─ openStateStore(DIR) ────────────────────────────┐
-//     ├─ controllerAddresses(URL) ── management hosts    │
-//     ├─ controllerChannel(URL) ──── tcp/PORT, the only port the agent opens towards them
-//     ├─ pinCa: GET /api/ca.pem (insecure) → fingerprint == --ca-fingerprint → ca.pem
-//     ├─ connect(ca, credential) → createHttpTransport({ca}) → createControllerClient
+//     ├─ controllerAddresses(URLS) ─ management hosts    │   (URLS: --controller URL1,URL2,…;
+//     ├─ controllerChannel(URLS) ─── tcp/PORTs, the only ports │  every URL's, so a standby
+//     │                              the agent opens towards them  replica stays reachable)
+//     ├─ pinCa: GET /api/ca.pem (insecure, from whichever answers) → == --ca-fingerprint → ca.pem
+//     ├─ connect(ca, credential) → controllerTransport(URLS, {ca}): one node:http(s) transport
+//     │    per URL, failover on network errors/timeouts/5xx → createControllerClient
 //     ├─ one `nft -j -t -i` session for terse listings (drift backstop, flow attempts)
 //     ├─ driverFor(management, access) → new NftDriver({management, managementAccess, …})
 //     └─ startAgent(config, deps)
@@ -31,15 +33,16 @@ import {
   NftDriver,
   TERSE_LIST_FLAGS,
 } from "@microseg/nft";
-import { normalizeFingerprint, PATHS } from "@microseg/protocol/agent";
+import { PATHS } from "@microseg/protocol/agent";
 import { type Logger, pino } from "pino";
 import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
 import { caFingerprint, pinnedCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
+import { checkedController, controllerUrls } from "./controller-urls.js";
+import { controllerTransport } from "./failover-transport.js";
 import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
-import { createHttpTransport } from "./http-transport.js";
 import { controllerAddresses, controllerChannel } from "./management.js";
 import type { AgentMetrics } from "./metrics.js";
 import type { MetricsListener } from "./metrics-server.js";
@@ -48,7 +51,10 @@ import { openStateStore } from "./state-store.js";
 import { nftMonitor } from "./table-monitor.js";
 
 export interface AgentProcessOptions {
-  /** The controller URL; default: the one this state directory is enrolled with. */
+  /**
+   * The controller URL, or the replicas' "URL1,URL2,…" (controller-urls.ts); default: what this
+   * state directory is enrolled with.
+   */
   readonly controller?: string;
   readonly caFingerprint?: string;
   readonly enrolKey?: string;
@@ -82,7 +88,7 @@ export interface AgentProcessOptions {
 export async function runAgentProcess(options: AgentProcessOptions): Promise<number> {
   const log = pino({ name: "microseg-agent", level: options.logLevel ?? "info" });
   const o = { ...options, ...(await enrolledTarget(options)) };
-  const url = checkedController(o.controller, o.caFingerprint, log);
+  const urls = checkedController(o.controller, o.caFingerprint, log);
   await assertNamespaceAllowed({ allowRootNamespace: o.hostNamespace === true });
   let metrics: AgentMetrics | undefined;
   let listener: MetricsListener | undefined;
@@ -97,7 +103,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
     log.info({ url: listener.url }, "metrics listening");
   }
   try {
-    return await runWith(o, log, url, metrics);
+    return await runWith(o, log, urls[0]?.protocol === "https:", metrics);
   } finally {
     await listener?.close();
   }
@@ -106,14 +112,17 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
 async function runWith(
   o: AgentProcessOptions & { readonly controller: string },
   log: Logger,
-  url: URL,
+  https: boolean,
   metrics: AgentMetrics | undefined,
 ): Promise<number> {
   const store = await openStateStore(o.stateDir);
-  const controllerHosts = await controllerAddresses(o.controller).catch((e: Error) => {
-    log.warn({ error: e.message }, "controller address not resolved; management set incomplete");
-    return [] as string[];
-  });
+  const urls = controllerUrls(o.controller);
+  const controllerHosts = await controllerAddresses(o.controller, (host, e) =>
+    log.warn(
+      { host, error: e.message },
+      "controller address not resolved; management set incomplete",
+    ),
+  );
   // One long-lived `nft -i` for the frequent terse listings (drift backstop, flow attempts).
   const listing = createNftSession({ flags: TERSE_LIST_FLAGS, timeoutMs: 10_000 });
   const agent = await startAgent(
@@ -138,16 +147,15 @@ async function runWith(
           listExec: listing.exec,
         }),
       pinCa: async () =>
-        url.protocol === "https:"
+        https
           ? pinnedCa(
-              () =>
-                createHttpTransport({ baseUrl: o.controller, insecure: true })("GET", PATHS.caPem),
+              () => controllerTransport(urls, { insecure: true }, log)("GET", PATHS.caPem),
               o.caFingerprint ?? "",
               store,
             )
           : undefined,
       connect: (ca, credential) =>
-        createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
+        createControllerClient(controllerTransport(urls, { ca }, log), credential),
       hostFacts: () => readHostFacts(o.skipInterfaces),
       flows:
         o.flows === false
@@ -225,36 +233,6 @@ async function enrolledTarget(
     controller: identity.controller,
     ...(ca !== undefined && { caFingerprint: caFingerprint(ca) }),
   };
-}
-
-/** The controller URL, checked with its fingerprint (required for https); warns on http. */
-export function checkedController(
-  controller: string,
-  caFingerprint: string | undefined,
-  log: Pick<Logger, "warn">,
-): URL {
-  const url = parseControllerUrl(controller);
-  if (url.protocol === "http:") {
-    log.warn("plain http:// controller URL: no TLS, no pinning; for tests and development only");
-  } else if (!caFingerprint) {
-    throw usage("an https:// controller needs --ca-fingerprint (the controller prints it)");
-  } else if (!normalizeFingerprint(caFingerprint)) {
-    throw usage(`--ca-fingerprint "${caFingerprint}" is not a SHA-256 fingerprint (64 hex digits)`);
-  }
-  return url;
-}
-
-function parseControllerUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw usage(`--controller "${text}" is not a URL (e.g. https://198.18.0.1:8443)`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw usage(`--controller must be an https:// (or, for tests, http://) URL, not ${text}`);
-  }
-  return url;
 }
 
 function usage(message: string): MicrosegError {

@@ -1,9 +1,11 @@
 // One status report carrying `events`, sent by a short-lived process (unpair, report-removal) or
 // by the agent on its way out, with the identity and pinned CA of the state directory. Bounded:
-// the whole request (connect, TLS, answer) within `timeoutMs`; never throws.
+// the whole request (connect, TLS, answer; every enrolled controller URL it fails over to)
+// within `timeoutMs`; never throws.
 
 import { ControllerError, createControllerClient } from "../controller-client.js";
-import { createHttpTransport } from "../http-transport.js";
+import { controllerUrls } from "../controller-urls.js";
+import { controllerTransport } from "../failover-transport.js";
 import type { Identity } from "../state-store.js";
 import type { AgentEvent } from "../wire.js";
 
@@ -31,12 +33,18 @@ export async function sendEvents(
   const identity = o.identity;
   if (identity === undefined) return "not-enrolled";
   try {
-    const https = new URL(identity.controller).protocol === "https:";
+    const urls = controllerUrls(identity.controller);
+    const https = new URL(urls[0] ?? "").protocol === "https:";
     // Without the pinned CA an https controller cannot be trusted: nothing is sent.
     if (https && o.ca === undefined) return "unreachable";
-    const transport = createHttpTransport({ baseUrl: identity.controller, ca: o.ca });
-    const client = createControllerClient(transport, () => identity.credential);
-    await client.status({ events: [...events] }, { timeoutMs: o.timeoutMs });
+    const client = createControllerClient(controllerTransport(urls, { ca: o.ca }), () => {
+      return identity.credential;
+    });
+    const { timeoutMs } = o;
+    await client.status(
+      { events: [...events] },
+      { timeoutMs, signal: AbortSignal.timeout(timeoutMs) },
+    );
     return "sent";
   } catch (e) {
     return e instanceof ControllerError && e.refused ? "refused" : "unreachable";
