@@ -1,30 +1,16 @@
-// The agent with two controllers (--controller URL1,URL2), in process: two fake controllers on
-// 127.0.0.1 stand for two replicas (a fake takes any `cred-…`, so both accept one agent), the
-// fake nft twin enforces, a real on-disk flow buffer and sender carry flow batches. The client is
-// built the way main.ts builds it (controllerTransport over the URL list).
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { NftDriver } from "@microseg/nft";
-import { createFakeNft, type FakeNft } from "@microseg/nft/testing";
+import { createFakeNft } from "@microseg/nft/testing";
 import type { FlowTuple } from "@microseg/protocol/agent";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AgentDeps, type RunningAgent, startAgent } from "./agent.js";
-import { createControllerClient } from "./controller-client.js";
+import { describe, expect, it } from "vitest";
+import { type AgentDeps, startAgent } from "./agent.js";
 import { controllerUrls } from "./controller-urls.js";
 import { controllerTransport } from "./failover-transport.js";
 import { FlowBuffer, type FlowCollection, FlowSender } from "./flows/index.js";
-import { controllerAddresses, controllerChannel } from "./management.js";
+import { controllerAddresses } from "./management.js";
 import { openStateStore } from "./state-store.js";
-import {
-  type FakeController,
-  type MemoryLog,
-  memoryLog,
-  serverRuleSet,
-  startFakeController,
-} from "./testing/index.js";
+import { FAST, testDeps, useAgentBed } from "./testing/agent-bed.js";
+import { type MemoryLog, memoryLog, serverRuleSet, startFakeController } from "./testing/index.js";
 
 const mgmt = { v4: ["127.0.0.1/32"], v6: [] };
 const rs1 = serverRuleSet({ v4: ["198.18.0.2/32"], v6: [] }, [80]);
@@ -43,25 +29,14 @@ const record: FlowTuple = [
   1_795_961_997_986,
 ];
 
-let dir: string;
-const running: RunningAgent[] = [];
-const controllers: FakeController[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "mseg-failover-"));
-});
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.stop();
-  for (const c of controllers.splice(0)) await c.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const bed = useAgentBed("mseg-failover-");
 
 async function controller(keys = ["key-1"]) {
   const c = await startFakeController({
     keys,
     policy: { revision: 1, ruleSet: rs1, management: mgmt },
   });
-  controllers.push(c);
+  bed.controllers.push(c);
   return c;
 }
 
@@ -77,7 +52,7 @@ async function deadUrl(): Promise<string> {
 /** Flow collection without conntrack: a batch every 25 ms into a real buffer, a real sender. */
 function flowsEvery25ms(logs: MemoryLog): NonNullable<AgentDeps["flows"]> {
   return async (send) => {
-    const buffer = await FlowBuffer.open(dir);
+    const buffer = await FlowBuffer.open(bed.dir);
     const sender = new FlowSender({ buffer, send, log: logs.log, idleMs: 20 });
     sender.start();
     let appending = Promise.resolve();
@@ -98,36 +73,20 @@ function flowsEvery25ms(logs: MemoryLog): NonNullable<AgentDeps["flows"]> {
 
 async function agent(controller: string, o: { enrolKey?: string; flows?: boolean } = {}) {
   const logs = memoryLog();
-  const fake: FakeNft = createFakeNft();
   const urls = controllerUrls(controller);
+  const deps = await testDeps({
+    dir: bed.dir,
+    url: controller,
+    exec: createFakeNft().exec,
+    log: logs.log,
+    controllerHosts: await controllerAddresses(controller),
+    transport: (ca) => controllerTransport(urls, { ca }, logs.log),
+  });
   const a = await startAgent(
-    {
-      controller,
-      enrolKey: o.enrolKey ?? "key-1",
-      beforePolicy: "deny",
-      heartbeatMs: 100,
-      waitS: 1,
-      batchMs: 10,
-      tamperMs: 50,
-    },
-    {
-      store: await openStateStore(dir),
-      driverFor: (management, managementAccess) =>
-        new NftDriver({ management, managementAccess, allowRootNamespace: true, exec: fake.exec }),
-      controllerHosts: await controllerAddresses(controller),
-      controllerChannel: controllerChannel(controller),
-      pinCa: async () => undefined,
-      connect: (ca, credential) =>
-        createControllerClient(controllerTransport(urls, { ca }, logs.log), credential),
-      hostFacts: () => ({
-        hostname: "host-1",
-        interfaces: [{ name: "eth0", addresses: ["198.18.0.1"] }],
-      }),
-      ...(o.flows === true && { flows: flowsEvery25ms(logs) }),
-      log: logs.log,
-    },
+    { ...FAST, controller, enrolKey: o.enrolKey ?? "key-1" },
+    { ...deps, ...(o.flows === true && { flows: flowsEvery25ms(logs) }) },
   );
-  running.push(a);
+  bed.running.push(a);
   return { a, logs };
 }
 
@@ -204,7 +163,7 @@ describe("agent with two controllers", () => {
     const { a } = await agent(given);
     await c2.waitForStatus((s) => s.applied?.revision === 1 && s.applied.ok);
     expect(c2.enrols).toHaveLength(1);
-    const identity = await (await openStateStore(dir)).readIdentity();
+    const identity = await (await openStateStore(bed.dir)).readIdentity();
     expect(identity?.controller).toBe(given);
     expect(a.dataplane.enforced?.revision).toBe(1);
   });

@@ -1,76 +1,29 @@
 // The agent in process: fake controller (real HTTP on 127.0.0.1) and the fake nft twin.
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { NftDriver } from "@microseg/nft";
 import { createFakeNft, type FakeNft } from "@microseg/nft/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AgentConfig, type RunningAgent, startAgent } from "./agent.js";
-import { createControllerClient } from "./controller-client.js";
-import { createHttpTransport } from "./http-transport.js";
-import { controllerChannel } from "./management.js";
-import { openStateStore } from "./state-store.js";
-import {
-  type FakeController,
-  type MemoryLog,
-  memoryLog,
-  serverRuleSet,
-  startFakeController,
-} from "./testing/index.js";
+import { describe, expect, it } from "vitest";
+import { type AgentConfig, startAgent } from "./agent.js";
+import { FAST, testDeps, useAgentBed } from "./testing/agent-bed.js";
+import { type MemoryLog, memoryLog, serverRuleSet, startFakeController } from "./testing/index.js";
 
 const mgmt = { v4: ["127.0.0.1/32"], v6: [] };
 const rs1 = serverRuleSet({ v4: ["198.18.0.2/32"], v6: [] }, [80]);
 const rs2 = serverRuleSet({ v4: ["198.18.0.3/32"], v6: [] }, [80]);
 
-let dir: string;
-const running: RunningAgent[] = [];
-let controllers: FakeController[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "mseg-agent-"));
-});
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.stop();
-  for (const c of controllers.splice(0)) await c.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const bed = useAgentBed("mseg-agent-");
 
 async function controller(port = 0) {
   const c = await startFakeController({ port });
-  controllers.push(c);
+  bed.controllers.push(c);
   return c;
 }
 
 async function agent(url: string, fake: FakeNft, extra: Partial<AgentConfig> = {}) {
   const logs: MemoryLog = memoryLog();
-  const a = await startAgent(
-    {
-      controller: url,
-      enrolKey: "key-1",
-      beforePolicy: "deny",
-      heartbeatMs: 100,
-      waitS: 1,
-      batchMs: 10,
-      tamperMs: 50,
-      ...extra,
-    },
-    {
-      store: await openStateStore(dir),
-      driverFor: (management, managementAccess) =>
-        new NftDriver({ management, managementAccess, allowRootNamespace: true, exec: fake.exec }),
-      controllerHosts: ["127.0.0.1"],
-      controllerChannel: controllerChannel(url),
-      pinCa: async () => undefined,
-      connect: (ca, credential) =>
-        createControllerClient(createHttpTransport({ baseUrl: url, ca }), credential),
-      hostFacts: () => ({
-        hostname: "host-1",
-        interfaces: [{ name: "eth0", addresses: ["198.18.0.1"] }],
-      }),
-      log: logs.log,
-    },
-  );
-  running.push(a);
+  const deps = await testDeps({ dir: bed.dir, url, exec: fake.exec, log: logs.log });
+  const a = await startAgent({ ...FAST, controller: url, ...extra }, deps);
+  bed.running.push(a);
   return { a, logs };
 }
 
@@ -94,9 +47,9 @@ describe("agent with a fake controller", () => {
     c.setPolicy({ revision: 2, ruleSet: rs2, management: mgmt });
     await c.waitForStatus((s) => s.applied?.revision === 2 && s.applied.rulesetHash === rs2.hash);
     expect(appliedHash(fake)).toContain("198.18.0.3");
-    const mode = (await stat(join(dir, "last-good.json"))).mode & 0o777;
+    const mode = (await stat(join(bed.dir, "last-good.json"))).mode & 0o777;
     expect(mode).toBe(0o600);
-    expect((await stat(join(dir, "identity.json"))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(bed.dir, "identity.json"))).mode & 0o777).toBe(0o600);
     expect(c.rejected).toEqual([]);
   });
 
@@ -108,7 +61,7 @@ describe("agent with a fake controller", () => {
     await c.waitForStatus((s) => s.applied?.revision === 1);
     const port = c.port;
     await c.close();
-    controllers = [];
+    bed.controllers.splice(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(first.a.dataplane.enforced?.revision).toBe(1);
     const documents = fake.documents.length;

@@ -5,20 +5,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NftDriver } from "@microseg/nft";
+import type { NftExec } from "@microseg/nft";
 import { createFakeNft } from "@microseg/nft/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HAVE_PROMTOOL, PROMTOOL_SKIPPED, promtoolCheck } from "../../../test/promtool.js";
 import { type RunningAgent, startAgent } from "./agent.js";
-import { createControllerClient } from "./controller-client.js";
 import { FlowBuffer } from "./flows/flow-buffer.js";
 import { FlowSender } from "./flows/flow-sender.js";
 import type { FlowCollection } from "./flows/index.js";
-import { createHttpTransport } from "./http-transport.js";
-import { controllerChannel } from "./management.js";
 import { AgentMetrics } from "./metrics.js";
 import { type MetricsListener, serveMetrics } from "./metrics-server.js";
-import { openStateStore } from "./state-store.js";
+import { FAST, testDeps } from "./testing/agent-bed.js";
 import {
   type FakeController,
   memoryLog,
@@ -101,40 +98,20 @@ async function setup() {
   const listener: MetricsListener = await serveMetrics("127.0.0.1:0", metrics);
   cleanups.push(() => listener.close());
   let flowCollection: FlowCollection | undefined;
+  const exec: NftExec = async (args, stdin) => {
+    if (failApplies && args.includes("-f")) throw new Error("nft: cannot apply");
+    return fake.exec(args, stdin);
+  };
+  const deps = await testDeps({ dir, url: c.url, exec, log: memoryLog().log, addresses: [] });
   const agent: RunningAgent = await startAgent(
+    { ...FAST, controller: c.url },
     {
-      controller: c.url,
-      enrolKey: "key-1",
-      beforePolicy: "deny",
-      heartbeatMs: 100,
-      waitS: 1,
-      batchMs: 10,
-      tamperMs: 50,
-    },
-    {
-      store: await openStateStore(dir),
-      driverFor: (management, managementAccess) =>
-        new NftDriver({
-          management,
-          managementAccess,
-          allowRootNamespace: true,
-          exec: async (args, stdin) => {
-            if (failApplies && args.includes("-f")) throw new Error("nft: cannot apply");
-            return fake.exec(args, stdin);
-          },
-        }),
-      controllerHosts: ["127.0.0.1"],
-      controllerChannel: controllerChannel(c.url),
-      pinCa: async () => undefined,
-      connect: (ca, credential) =>
-        createControllerClient(createHttpTransport({ baseUrl: c.url, ca }), credential),
-      hostFacts: () => ({ hostname: "host-1", interfaces: [{ name: "eth0", addresses: [] }] }),
+      ...deps,
       flows: async () => {
         flowCollection = await flows(metrics);
         return flowCollection;
       },
       observer: metrics,
-      log: memoryLog().log,
     },
   );
   cleanups.push(() => agent.stop());
