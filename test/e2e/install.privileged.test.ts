@@ -108,9 +108,17 @@ describePrivileged("the packages on a booted Debian 12 (systemd-nspawn)", () => 
       "--mode",
       "enforce",
     ]);
-    const oneLiner = /^ {2}(ca=\$\(mktemp\).*)$/m.exec(created)?.[1];
-    expect(oneLiner, created).toBeDefined();
-    const installed = await (guest as Container).exec(oneLiner as string, 300_000);
+    const printed = /^ {2}(ca=\$\(mktemp\).*)$/m.exec(created)?.[1];
+    expect(printed, created).toBeDefined();
+    // As a host of a replicated controller gets it: a list whose first URL does not answer.
+    // The installer downloads from the second; the agent keeps the list and fails over.
+    const oneLiner = (printed as string).replace(
+      /--controller '(https:\/\/[^:/]+):(\d+)'/,
+      "--controller '$1:1,$1:$2'",
+    );
+    expect(oneLiner).toMatch(/--controller 'https:\/\/[^']+:1,https:/);
+    const installed = await (guest as Container).exec(oneLiner, 300_000);
+    expect(installed.err).toContain("did not answer; trying the next controller URL");
     expect(installed.code, `${installed.err}\n${installed.out}`).toBe(0);
     expect(
       await until("the policy on the wire", async () => {
@@ -120,7 +128,8 @@ describePrivileged("the packages on a booted Debian 12 (systemd-nspawn)", () => 
     ).toEqual({ db: "connected", closed: "timeout" });
     const { code, status } = await agentStatus();
     expect(code, JSON.stringify(status)).toBe(0);
-    expect(status).toMatchObject({ enrolled: true, running: true });
+    expect(status).toMatchObject({ enrolled: true, running: true, controllerReachable: true });
+    expect(status.controller).toMatch(/^https:\/\/[^,]+:1,https:/);
     const units = await (guest as Container).exec(
       "systemctl is-enabled microseg-agent.service microseg-agent-restore.service; " +
         "systemctl is-active microseg-agent.service",

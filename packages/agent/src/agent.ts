@@ -46,6 +46,7 @@ import type { ChangeFeed } from "./table-monitor.js";
 import { TamperWatch } from "./tamper-watch.js";
 
 export interface AgentConfig {
+  /** The --controller text: one URL or the replicas' "URL1,URL2,…" (the identity keeps it). */
   readonly controller: string;
   readonly enrolKey?: string;
   readonly workload?: string;
@@ -61,13 +62,17 @@ export interface AgentConfig {
 export interface AgentDeps {
   readonly store: StateStore;
   readonly driverFor: DriverFactory;
-  /** The controller's addresses (always in the management set). */
+  /** The addresses of every controller URL (always in the management set). */
   readonly controllerHosts: readonly string[];
-  /** The channel to them: TCP to the controller URL's port (always allowed outbound). */
+  /** The channel to them: TCP to every controller URL's port (always allowed outbound). */
   readonly controllerChannel: readonly PortMatch[];
   /** The pinned CA (https) or undefined (http); may fail with a network error (retried). */
   readonly pinCa: () => Promise<string | undefined>;
-  /** A client that trusts only `ca` and sends `credential()` as its Bearer token. */
+  /**
+   * A client that trusts only `ca` and sends `credential()` as its Bearer token; with several
+   * controller URLs it fails over between them (failover-transport.ts), so the long-poll, status
+   * reports, flow batches and events all follow the one that answers.
+   */
   readonly connect: (
     ca: string | undefined,
     credential: () => string | undefined,
@@ -210,12 +215,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   done.catch(() => undefined);
   const stop = async () => {
     abort.abort();
-    local.stop();
+    const still = local.stop();
     tamper.stop();
     if (heartbeat) clearTimeout(heartbeat);
     dataplane.stop();
     await flows?.stop().catch(() => undefined);
     await done.catch(() => undefined);
+    await still;
   };
   const reportStop = async () => {
     const now = new Date();

@@ -6,7 +6,10 @@
 import { X509Certificate } from "node:crypto";
 import { MicrosegError } from "@microseg/core/errors";
 import { normalizeFingerprint, PATHS, sameFingerprint } from "@microseg/protocol/agent";
-import { createHttpTransport, type HttpResponse } from "./http-transport.js";
+import type { Logger } from "pino";
+import { controllerUrls } from "./controller-urls.js";
+import { controllerTransport } from "./failover-transport.js";
+import type { HttpResponse } from "./http-transport.js";
 import type { StateStore } from "./state-store.js";
 
 /** SHA-256 over the certificate's DER, as 64 lowercase hex digits. */
@@ -57,16 +60,18 @@ function mismatch(message: string): MicrosegError {
 }
 
 /**
- * The CA to trust for `controller`: pinned by `fingerprint` for https (fetched from the
- * controller's /api/ca.pem without trust, then kept in the store), none for plain http.
+ * The CA to trust for `controller` (one URL or a list of replicas, controller-urls.ts): pinned by
+ * `fingerprint` for https (fetched from /api/ca.pem without trust, from whichever replica
+ * answers, then kept in the store), none for plain http.
  */
 export async function controllerCa(
   controller: string,
   fingerprint: string | undefined,
   store: StateStore,
+  log?: Pick<Logger, "warn">,
 ): Promise<string | undefined> {
-  if (new URL(controller).protocol !== "https:") return undefined;
-  const fetchCaPem = () =>
-    createHttpTransport({ baseUrl: controller, insecure: true })("GET", PATHS.caPem);
+  const urls = controllerUrls(controller);
+  if (new URL(urls[0] ?? controller).protocol !== "https:") return undefined;
+  const fetchCaPem = () => controllerTransport(urls, { insecure: true }, log)("GET", PATHS.caPem);
   return pinnedCa(fetchCaPem, fingerprint ?? "", store);
 }

@@ -34,11 +34,12 @@ export interface ControllerClient {
   ): Promise<PolicyResponse | undefined>;
   /**
    * Resolves with the controller's expected heartbeat period (s) and the agent's maintenance token
-   * hash, when it names them. `timeoutMs` bounds the whole request (default 15 s).
+   * hash, when it names them. `timeoutMs` bounds the whole request (default 15 s) on each
+   * controller; `signal` ends it (and any failover to another controller) altogether.
    */
   status(
     report: StatusRequest,
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<{ heartbeatSeconds?: number; maintenanceHash?: string }>;
   /** Resolves on a 2xx answer (applied now or already before: `duplicate`). */
   sendFlows(batch: FlowBatch): Promise<FlowBatchAck>;
@@ -105,6 +106,7 @@ export function createControllerClient(
         body: report,
         token: token(),
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.signal !== undefined && { signal: options.signal }),
       });
       expectOk(res, "status");
       const parsed = StatusResponseSchema.safeParse(res.body);

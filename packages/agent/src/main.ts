@@ -6,10 +6,12 @@
 //     ├─ serveMetrics(--metrics-listen) ── only when asked; bound before anything is enforced,
 //     │                                    so a port in use fails the start, not a running agent
 //     ├─ openStateStore(DIR) ────────────────────────────┐
-//     ├─ controllerAddresses(URL) ── management hosts    │
-//     ├─ controllerChannel(URL) ──── tcp/PORT, the only port the agent opens towards them
-//     ├─ pinCa: GET /api/ca.pem (insecure) → fingerprint == --ca-fingerprint → ca.pem
-//     ├─ connect(ca, credential) → createHttpTransport({ca}) → createControllerClient
+//     ├─ controllerAddresses(URLS) ─ management hosts    │   (URLS: --controller URL1,URL2,…;
+//     ├─ controllerChannel(URLS) ─── tcp/PORTs, the only ports │  every URL's, so a standby
+//     │                              the agent opens towards them  replica stays reachable)
+//     ├─ pinCa: GET /api/ca.pem (insecure, from whichever answers) → == --ca-fingerprint → ca.pem
+//     ├─ connect(ca, credential) → controllerTransport(URLS, {ca}): one node:http(s) transport
+//     │    per URL, failover on network errors/timeouts/5xx → createControllerClient
 //     ├─ one `nft -j -t -i` session for terse listings (drift backstop, flow attempts)
 //     ├─ driverFor(management, access) → new NftDriver({management, managementAccess, …})
 //     └─ startAgent(config, deps)
@@ -36,10 +38,10 @@ import { startAgent } from "./agent.js";
 import type { BeforePolicy } from "./before-policy.js";
 import { caFingerprint, controllerCa } from "./ca-pin.js";
 import { createControllerClient } from "./controller-client.js";
-import { checkedController } from "./controller-url.js";
+import { checkedController, controllerUrls } from "./controller-urls.js";
+import { controllerTransport } from "./failover-transport.js";
 import { startFlowCollection } from "./flows/index.js";
 import { readHostFacts } from "./host-facts.js";
-import { createHttpTransport } from "./http-transport.js";
 import { controllerAddresses, controllerChannel } from "./management.js";
 import type { AgentMetrics } from "./metrics.js";
 import type { MetricsListener } from "./metrics-server.js";
@@ -48,7 +50,10 @@ import { openStateStore, stateFiles } from "./state-store.js";
 import { nftMonitor } from "./table-monitor.js";
 
 export interface AgentProcessOptions {
-  /** The controller URL; default: the one this state directory is enrolled with. */
+  /**
+   * The controller URL, or the replicas' "URL1,URL2,…" (controller-urls.ts); default: what this
+   * state directory is enrolled with.
+   */
   readonly controller?: string;
   readonly caFingerprint?: string;
   readonly enrolKey?: string;
@@ -109,10 +114,13 @@ async function runWith(
   metrics: AgentMetrics | undefined,
 ): Promise<number> {
   const store = await openStateStore(o.stateDir);
-  const controllerHosts = await controllerAddresses(o.controller).catch((e: Error) => {
-    log.warn({ error: e.message }, "controller address not resolved; management set incomplete");
-    return [] as string[];
-  });
+  const urls = controllerUrls(o.controller);
+  const controllerHosts = await controllerAddresses(o.controller, (host, e) =>
+    log.warn(
+      { host, error: e.message },
+      "controller address not resolved; management set incomplete",
+    ),
+  );
   // One long-lived `nft -i` for the frequent terse listings (drift backstop, flow attempts).
   const listing = createNftSession({ flags: TERSE_LIST_FLAGS, timeoutMs: 10_000 });
   const agent = await startAgent(
@@ -136,9 +144,9 @@ async function runWith(
           allowRootNamespace: o.hostNamespace === true,
           listExec: listing.exec,
         }),
-      pinCa: () => controllerCa(o.controller, o.caFingerprint, store),
+      pinCa: () => controllerCa(o.controller, o.caFingerprint, store, log),
       connect: (ca, credential) =>
-        createControllerClient(createHttpTransport({ baseUrl: o.controller, ca }), credential),
+        createControllerClient(controllerTransport(urls, { ca }, log), credential),
       hostFacts: () => readHostFacts(o.skipInterfaces),
       flows:
         o.flows === false

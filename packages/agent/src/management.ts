@@ -1,24 +1,34 @@
 // The management set the agent gives the driver: the controller's own addresses (resolved
 // locally, so the agent cannot lock itself out of its controller whatever a policy says) plus the
-// management addresses the controller sends. The result is normalized enough for nft's interval
+// management addresses the controller sends. With several controller URLs (replicas, see
+// controller-urls.ts) EVERY URL's addresses and port are in: a policy can never cut the agent off
+// from a standby replica it may fail over to. The result is normalized enough for nft's interval
 // sets: no duplicates and no host that an existing prefix already covers.
 //
 // What those addresses may do (least privilege, core ManagementAccess): the channel — the TCP
-// ports of the agent's own controller URL, always, plus those the controller sends — and the
+// ports of the agent's own controller URLs, always, plus those the controller sends — and the
 // services the controller lists. A controller that sends no `managementAccess` (older than it)
 // gets the channel alone; so does the before-first-policy table.
 
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import type { AddressSet, ManagementAccess, PortMatch } from "@microseg/core";
+import { controllerUrls } from "./controller-urls.js";
 
 export const EMPTY_SET: AddressSet = { v4: [], v6: [] };
 
-/** The agent's channel: TCP to the controller URL's port (443 / 80 when the URL names none). */
-export function controllerChannel(url: string): PortMatch[] {
-  const u = new URL(url);
-  const port = u.port === "" ? (u.protocol === "http:" ? 80 : 443) : Number(u.port);
-  return [{ proto: "tcp", ranges: [[port, port]] }];
+/**
+ * The agent's channel: TCP to each controller URL's port (443 / 80 when a URL names none), one
+ * entry per port. `controller` is the --controller text: one URL or "URL1,URL2,…".
+ */
+export function controllerChannel(controller: string): PortMatch[] {
+  const ports = controllerUrls(controller).map((url) => {
+    const u = new URL(url);
+    return u.port === "" ? (u.protocol === "http:" ? 80 : 443) : Number(u.port);
+  });
+  return [...new Set(ports)]
+    .sort((a, b) => a - b)
+    .map((port): PortMatch => ({ proto: "tcp", ranges: [[port, port]] }));
 }
 
 /**
@@ -39,12 +49,36 @@ function unique(ports: readonly PortMatch[]): PortMatch[] {
   return [...byKey.keys()].sort().map((k) => byKey.get(k) as PortMatch);
 }
 
-/** The addresses of the controller URL's host (an IP literal, or every address DNS returns). */
-export async function controllerAddresses(url: string): Promise<string[]> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host)) return [host];
-  const found = await lookup(host, { all: true });
-  return [...new Set(found.map((a) => a.address))];
+/**
+ * The addresses of every controller URL's host (an IP literal, or every address DNS returns). A
+ * name that does not resolve is told to `unresolved` and left out; the others still count.
+ */
+export async function controllerAddresses(
+  controller: string,
+  unresolved: (host: string, error: Error) => void = () => {},
+): Promise<string[]> {
+  const found = await Promise.all(
+    controllerUrls(controller).map(async (url) => {
+      const host = hostOf(url);
+      if (isIP(host)) return [host];
+      try {
+        return (await lookup(host, { all: true })).map((a) => a.address);
+      } catch (e) {
+        unresolved(host, e as Error);
+        return [];
+      }
+    }),
+  );
+  return [...new Set(found.flat())];
+}
+
+/** The IP-literal hosts among the controller URLs (no DNS: the boot-time restore's). */
+export function literalAddresses(controller: string): string[] {
+  return [...new Set(controllerUrls(controller).map(hostOf))].filter((h) => isIP(h) !== 0);
+}
+
+function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/^\[|\]$/g, "");
 }
 
 /** `base` plus each host address not already covered by a prefix of `base`. */

@@ -43,6 +43,7 @@ import {
   WorkloadRecordSchema,
 } from "@microseg/protocol";
 import { z } from "zod";
+import type { Failover } from "./failover.js";
 import { createTransport, type RawRequest, type Transport } from "./transport.js";
 
 export interface ClientOptions {
@@ -53,6 +54,11 @@ export interface ClientOptions {
   /** The CA was checked by fingerprint: trust it alone, skip the host-name check. */
   readonly pinned?: boolean;
   readonly timeoutMs?: number;
+  /**
+   * Several controllers (replicas): requests go where this sends them, and `url` is the one in
+   * use. `ca`, `pinned` and `timeoutMs` are then the endpoints' business (failover.ts).
+   */
+  readonly failover?: Failover;
 }
 
 export interface ProvisionInput {
@@ -61,14 +67,21 @@ export interface ProvisionInput {
 }
 
 export class ControllerClient {
-  readonly url: string;
+  readonly #url: string;
+  readonly #failover: Failover | undefined;
   readonly #token: string;
   readonly #send: Transport;
 
   constructor(opts: ClientOptions) {
-    this.url = opts.url.replace(/\/+$/, "");
+    this.#url = opts.url.replace(/\/+$/, "");
     this.#token = opts.token;
-    this.#send = createTransport({ ...opts, baseUrl: this.url });
+    this.#failover = opts.failover;
+    this.#send = opts.failover?.send ?? createTransport({ ...opts, baseUrl: this.#url });
+  }
+
+  /** The controller's URL (with several, the one in use). */
+  get url(): string {
+    return this.#failover?.url ?? this.#url;
   }
 
   status = () => this.#call(ControllerStatusSchema, { method: "GET", path: PATHS.status });

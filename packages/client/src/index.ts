@@ -3,6 +3,13 @@
 // `microseg` command; depends only on core and protocol, so the lab may use it too.
 export { type ClientOptions, ControllerClient, type ProvisionInput } from "./client.js";
 export { type PolicyDiagnostic, policyDiagnostics } from "./diagnostics.js";
-export { createTransport, type RawRequest, type RawResponse, type Transport } from "./transport.js";
+export { type Endpoint, Failover } from "./failover.js";
+export {
+  createTransport,
+  type RawRequest,
+  type RawResponse,
+  type Transport,
+  UnreachableError,
+} from "./transport.js";
 export { type FetchedCa, fetchCa, fingerprintOfPem, pinnedCa, untrusted } from "./trust.js";
 export type * from "./types.js";

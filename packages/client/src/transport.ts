@@ -82,6 +82,16 @@ function encode(req: RawRequest): { payload?: string; headers: Record<string, st
   return { payload: JSON.stringify(req.body), headers };
 }
 
+/**
+ * No answer from a controller (refused, reset, timed out, TLS failed) or an answer saying it
+ * cannot serve (5xx): another replica may answer (failover.ts). MSEG_CONTROLLER_UNREACHABLE.
+ */
+export class UnreachableError extends MicrosegError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("MSEG_CONTROLLER_UNREACHABLE", message, options);
+  }
+}
+
 /** Connection and TLS failures, with a hint for the certificate ones. */
 export function unreachable(base: URL, e: Error): MicrosegError {
   const code = (e as { code?: string }).code ?? "";
@@ -89,8 +99,7 @@ export function unreachable(base: URL, e: Error): MicrosegError {
   const hint = tlsProblem
     ? "; the controller's certificate is not trusted (check --ca / --ca-fingerprint)"
     : "; is the controller running there?";
-  return new MicrosegError(
-    "MSEG_CONTROLLER_UNREACHABLE",
+  return new UnreachableError(
     `cannot reach the controller at ${base.origin}: ${e.message}${hint}`,
     { cause: e },
   );

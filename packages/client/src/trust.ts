@@ -4,7 +4,7 @@
 import { X509Certificate } from "node:crypto";
 import { MicrosegError } from "@microseg/core";
 import { normalizeFingerprint, PATHS, sameFingerprint } from "@microseg/protocol";
-import { createTransport } from "./transport.js";
+import { createTransport, UnreachableError } from "./transport.js";
 
 export interface FetchedCa {
   readonly pem: string;
@@ -22,7 +22,9 @@ export async function fetchCa(url: string, timeoutMs?: number): Promise<FetchedC
   const send = createTransport({ baseUrl: url, insecure: true, timeoutMs });
   const res = await send({ method: "GET", path: PATHS.caPem });
   if (res.status !== 200) {
-    throw untrusted(`GET ${PATHS.caPem} answered ${res.status}; is ${url} a microseg controller?`);
+    const message = `GET ${PATHS.caPem} answered ${res.status}; is ${url} a microseg controller?`;
+    // A 5xx is a controller that cannot serve now: another replica may (failover.ts).
+    throw res.status >= 500 ? new UnreachableError(message) : untrusted(message);
   }
   try {
     return { pem: res.text, fingerprint: fingerprintOfPem(res.text) };

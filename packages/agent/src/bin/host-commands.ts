@@ -32,8 +32,10 @@ export function enrolCommand(): Command {
 Exit 0 when enrolled (or already enrolled: nothing changes); 3 with the reason when the controller
 refuses the key, cannot be reached, or its CA does not match the fingerprint; 2 on bad usage.
 
-Example:
-  $ microseg-agent enrol --controller https://198.18.0.1:8443 --ca-fingerprint AB:CD:… --enrol-key KEY`,
+Examples:
+  $ microseg-agent enrol --controller https://198.18.0.1:8443 --ca-fingerprint AB:CD:… --enrol-key KEY
+  $ microseg-agent enrol --controller https://198.18.0.1:8443,https://198.18.0.5:8443 \\
+      --ca-fingerprint AB:CD:… --enrol-key KEY     # replicas: tried in turn, all stored`,
     )
     .action(async (f: EnrolFlags) => {
       const { enrolHost } = await import("../enrol.js");
@@ -91,11 +93,12 @@ export function restoreCommand(): Command {
 
 /** --controller; `required` false: the state directory's enrolment supplies it when absent. */
 export function controllerOption(required = true): Option {
+  const what =
+    "controller URL (https://HOST:PORT; http:// for tests), or a controller's replicas as " +
+    "URL1,URL2,… (one CA; the agent fails over between them)";
   const option = new Option(
     "--controller <url>",
-    required
-      ? "controller URL (https://HOST:PORT; http:// for tests)"
-      : "controller URL (https://HOST:PORT; http:// for tests); default: the one enrolled with",
+    required ? what : `${what}; default: what this host enrolled with`,
   ).env("MICROSEG_CONTROLLER");
   return option.makeOptionMandatory(required);
 }

@@ -81,6 +81,12 @@ Examples:
   $ ip netns exec host-1 ${example} --controller http://198.18.0.1:8080 --state-dir /tmp/a
   $ ${example} … --enrol-key KEY --skip-interface docker0 --skip-interface 'br-*'
   $ ${example} … --metrics-listen 127.0.0.1:9464   # curl http://127.0.0.1:9464/metrics
+  $ ${example} --controller https://198.18.0.1:8443,https://198.18.0.5:8443 --ca-fingerprint …
+
+Several controller URLs are the replicas of one controller (one CA, one fingerprint): the agent
+talks to one at a time and moves to the next on a network error, a timeout or a 5xx answer (not
+on a 4xx: that is the controller's decision), with the usual backoff between full rounds. Every
+URL's address and port stay reachable whatever the policy says.
 
 Which workload the agent becomes is the controller's decision: the profile's when the key is bound
 to one (enrol-profiles create --workload), else --workload, else the hostname in lower case; an

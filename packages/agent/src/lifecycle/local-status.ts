@@ -52,10 +52,12 @@ export class LocalStatus {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** No more writes; resolves once a write in flight is done (the directory is then still). */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.soon);
+    while (this.writing) await this.writing;
   }
 
   applied(r: AppliedReport): void {

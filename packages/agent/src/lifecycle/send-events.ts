@@ -1,10 +1,12 @@
 // One status report carrying `events`, sent by a short-lived process (unpair, report-removal) or
 // by the agent on its way out, with the identity and pinned CA of the state directory (read as
 // they are: a missing or damaged identity is "not enrolled"). Bounded: the whole request
-// (connect, TLS, answer) within `timeoutMs`; never throws.
+// (connect, TLS, answer; every enrolled controller URL it fails over to) within `timeoutMs`;
+// never throws.
 
 import { ControllerError, createControllerClient } from "../controller-client.js";
-import { createHttpTransport } from "../http-transport.js";
+import { controllerUrls } from "../controller-urls.js";
+import { controllerTransport } from "../failover-transport.js";
 import { stateFiles } from "../state-store.js";
 import type { AgentEvent } from "../wire.js";
 
@@ -30,12 +32,17 @@ export async function sendEvents(
   ]);
   if (identity === undefined) return "not-enrolled";
   try {
-    const https = new URL(identity.controller).protocol === "https:";
+    const urls = controllerUrls(identity.controller);
+    const https = new URL(urls[0] ?? "").protocol === "https:";
     // Without the pinned CA an https controller cannot be trusted: nothing is sent.
     if (https && ca === undefined) return "unreachable";
-    const transport = createHttpTransport({ baseUrl: identity.controller, ca });
-    const client = createControllerClient(transport, () => identity.credential);
-    await client.status({ events: [...events] }, { timeoutMs });
+    const client = createControllerClient(controllerTransport(urls, { ca }), () => {
+      return identity.credential;
+    });
+    await client.status(
+      { events: [...events] },
+      { timeoutMs, signal: AbortSignal.timeout(timeoutMs) },
+    );
     return "sent";
   } catch (e) {
     return e instanceof ControllerError && e.refused ? "refused" : "unreachable";

@@ -1,4 +1,4 @@
-// Scaffolding shared by the agent's in-process tests (agent, lifecycle, metrics): a fresh
+// Scaffolding shared by the agent's in-process tests (agent, lifecycle, failover, metrics): a fresh
 // state directory per test, agents and fake controllers stopped after it, the fast timings, and
 // the deps of an agent that talks plain HTTP to a fake controller and enforces through a fake nft.
 // Test-only (it registers vitest hooks); not exported from testing/index.ts.
@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { afterEach, beforeEach } from "vitest";
 import type { AgentConfig, AgentDeps, RunningAgent } from "../agent.js";
 import { createControllerClient } from "../controller-client.js";
-import { createHttpTransport } from "../http-transport.js";
+import { createHttpTransport, type HttpTransport } from "../http-transport.js";
 import { controllerChannel } from "../management.js";
 import { openStateStore } from "../state-store.js";
 import type { FakeController } from "./fake-controller.js";
@@ -54,19 +54,22 @@ export interface TestDepsOptions {
   readonly log: Logger;
   /** The host's eth0 addresses at enrolment (default 198.18.0.1). */
   readonly addresses?: readonly string[];
+  /** Default: plain HTTP to `url`. */
+  readonly transport?: (ca: string | undefined) => HttpTransport;
+  readonly controllerHosts?: readonly string[];
 }
 
 /** The deps of a test agent (extend with flows, observer… where a test needs them). */
 export async function testDeps(o: TestDepsOptions): Promise<AgentDeps> {
+  const transport = o.transport ?? ((ca) => createHttpTransport({ baseUrl: o.url, ca }));
   return {
     store: await openStateStore(o.dir),
     driverFor: (management, managementAccess) =>
       new NftDriver({ management, managementAccess, allowRootNamespace: true, exec: o.exec }),
-    controllerHosts: ["127.0.0.1"],
+    controllerHosts: o.controllerHosts ?? ["127.0.0.1"],
     controllerChannel: controllerChannel(o.url),
     pinCa: async () => undefined,
-    connect: (ca, credential) =>
-      createControllerClient(createHttpTransport({ baseUrl: o.url, ca }), credential),
+    connect: (ca, credential) => createControllerClient(transport(ca), credential),
     hostFacts: () => ({
       hostname: "host-1",
       interfaces: [{ name: "eth0", addresses: [...(o.addresses ?? ["198.18.0.1"])] }],

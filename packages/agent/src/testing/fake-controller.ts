@@ -1,7 +1,9 @@
 // A fake controller for agent tests: a small HTTP(S) server speaking protocol v1 (enrol,
-// long-poll policy, status, ca.pem). Requests are checked with the protocol's zod schemas, so
-// an agent that sends something the real controller would reject fails here too.
-// Credentials are `cred-<agentId>`: a restarted fake accepts an agent enrolled by an earlier one.
+// long-poll policy, status, flows, ca.pem). Requests are checked with the protocol's zod schemas,
+// so an agent that sends something the real controller would reject fails here too.
+// Credentials are `cred-<agentId>`: a restarted fake, or a second fake standing for another
+// replica, accepts an agent enrolled by an earlier one. Flow batches are taken at most once per
+// credential and seq, as the real controller does (duplicate: true for a seq already taken).
 
 import http from "node:http";
 import https from "node:https";
@@ -9,6 +11,8 @@ import type { AddressInfo } from "node:net";
 import type { AddressSet, RuleSet } from "@microseg/core";
 import {
   EnrolRequestSchema,
+  type FlowBatch,
+  FlowBatchSchema,
   NO_RULESET,
   PATHS,
   POLL_WAIT_MAX_S,
@@ -38,9 +42,15 @@ export interface FakeController {
   readonly port: number;
   readonly enrols: unknown[];
   readonly statuses: StatusRequest[];
+  /** Flow batches taken (duplicates left out), in the order they came. */
+  readonly flows: FlowBatch[];
+  /** "METHOD /path" of every request, in the order they came. */
+  readonly requests: string[];
   /** Requests the schemas rejected (should stay empty). */
   readonly rejected: string[];
   setPolicy(policy: FakePolicy): void;
+  /** From now on every request is answered with this status (undefined: normal answers again). */
+  failWith(status: number | undefined): void;
   /** From now on every credential is refused (401), like a revoked agent. */
   revokeAll(): void;
   /** Status answers carry this maintenance token hash from now on. */
@@ -56,11 +66,15 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
   let seq = 0;
   let revoked = false;
   let maintenanceHash: string | undefined;
+  let failing: number | undefined;
+  const lastSeq = new Map<string, number>();
   const waiting = new Set<() => void>();
   const listeners = new Set<(s: StatusRequest) => void>();
   const fake = {
     enrols: [] as unknown[],
     statuses: [] as StatusRequest[],
+    flows: [] as FlowBatch[],
+    requests: [] as string[],
     rejected: [] as string[],
   };
   const currentHash = () => policy?.ruleSet?.hash ?? (policy ? NO_RULESET : undefined);
@@ -71,7 +85,9 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
       res.writeHead(status, body === undefined ? {} : { "content-type": "application/json" });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
+    fake.requests.push(`${req.method} ${url.pathname}`);
     const body = req.method === "POST" ? await readJson(req) : undefined;
+    if (failing !== undefined) return send(failing, error("MSEG_INTERNAL", "failing on purpose"));
     if (url.pathname === PATHS.caPem) {
       if (!o.tls) return send(404);
       res.writeHead(200, { "content-type": "application/x-pem-file" });
@@ -107,6 +123,17 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
       for (const l of listeners) l(parsed.data);
       const hash = maintenanceHash === undefined ? {} : { maintenanceHash };
       return send(200, { currentHash: currentHash() ?? NO_RULESET, heartbeatSeconds: 5, ...hash });
+    }
+    if (url.pathname === PATHS.agentFlows) {
+      const parsed = FlowBatchSchema.safeParse(body);
+      if (!parsed.success) return reject(send, fake, `flows: ${parsed.error.message}`);
+      const agent = req.headers.authorization ?? "";
+      const duplicate = parsed.data.seq <= (lastSeq.get(agent) ?? 0);
+      if (!duplicate) {
+        lastSeq.set(agent, parsed.data.seq);
+        fake.flows.push(parsed.data);
+      }
+      return send(200, { seq: parsed.data.seq, duplicate });
     }
     send(404, error("MSEG_API_NOT_FOUND", url.pathname));
   };
@@ -147,6 +174,10 @@ export async function startFakeController(o: FakeControllerOptions = {}): Promis
     },
     setMaintenanceHash(hash) {
       maintenanceHash = hash;
+    },
+    failWith(status) {
+      failing = status;
+      for (const wake of [...waiting]) wake();
     },
     setPolicy(next) {
       policy = next;

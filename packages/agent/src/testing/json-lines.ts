@@ -47,7 +47,10 @@ export class JsonLines {
 
   /** Sends SIGTERM (or `signal`) and resolves with the exit code. */
   stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    // A child killed by a signal has no exit code, only a signal code: it is gone all the same.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return Promise.resolve(this.child.exitCode);
+    }
     return new Promise((resolve) => {
       this.child.once("exit", (code) => resolve(code));
       this.child.kill(signal);

@@ -1,7 +1,10 @@
 // TLS trust of the commands that talk to a controller, against a real HTTPS controller: the CA
 // pinned by fingerprint, a CA file, a remembered fingerprint (HOME in a temp dir), and the refusal
-// of an unknown CA when no one is at a terminal to confirm it.
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+// of an unknown CA when no one is at a terminal to confirm it; with several URLs, each pinned or
+// remembered on its own.
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { colonFingerprint } from "@microseg/protocol";
 import { describe, expect, it } from "vitest";
@@ -101,4 +104,56 @@ describe("controller CA trust", () => {
     expect(r.err).toMatch(/is not a known-controllers file.*\[MSEG_FILE_UNREADABLE\]/);
     expect(readFileSync(known(), "utf8")).toBe("not json");
   });
+
+  it("several URLs: a stopped first is passed over, the next pinned with the one fingerprint", async () => {
+    const list = `${await stoppedHttpsUrl()},${online.current.url}`;
+    const r = await run([
+      "status",
+      "--controller",
+      list,
+      "--token",
+      online.current.token,
+      "--ca-fingerprint",
+      fp(),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`controller       ${online.current.url} `);
+    const other = "ab".repeat(32);
+    const bad = await run([
+      "status",
+      "--controller",
+      list,
+      "--token",
+      online.current.token,
+      "--ca-fingerprint",
+      other,
+    ]);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(new RegExp(`fingerprint ${fp()}, not the pinned ${other}`));
+  });
+
+  it("several URLs: the remembered fingerprint is per URL, and nothing is remembered for a stopped one", async () => {
+    rmSync(known(), { force: true });
+    Object.defineProperty(process.stdin, "isTTY", { value: false, configurable: true });
+    const stopped = await stoppedHttpsUrl();
+    const list = `${stopped},${online.current.url}`;
+    const unknown = await run(["status", "--controller", list, "--token", online.current.token]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.err).toMatch(/\[MSEG_CONTROLLER_UNTRUSTED\]/);
+    rememberFingerprint(online.current.url, fp(), known());
+    const r = await run(["status", "--controller", list, "--token", online.current.token]);
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(known(), "utf8")).controllers)).toEqual([
+      online.current.url,
+    ]);
+  });
 });
+
+/** An https URL nothing listens on (a port that was free a moment ago). */
+async function stoppedHttpsUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `https://127.0.0.1:${port}`;
+}

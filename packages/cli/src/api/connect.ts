@@ -7,9 +7,21 @@
 //                            remember it on yes; refuse when no one can answer.
 // Until the CA is trusted only GET /api/ca.pem (public, no token) is sent: the token never goes
 // to a server no one vouched for.
+// `--controller URL1,URL2` (a controller's replicas): the rules above hold for each URL (one
+// --ca-fingerprint for all; a remembered fingerprint per URL), each URL is trusted when it is
+// first used, and the command talks to the first that answers, moving on when one stops
+// answering or answers 5xx (@microseg/client Failover).
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { ControllerClient, fetchCa, pinnedCa, untrusted } from "@microseg/client";
+import {
+  ControllerClient,
+  createTransport,
+  Failover,
+  fetchCa,
+  pinnedCa,
+  type Transport,
+  untrusted,
+} from "@microseg/client";
 import { MicrosegError } from "@microseg/core";
 import { colonFingerprint } from "@microseg/protocol";
 import {
@@ -18,7 +30,7 @@ import {
   rememberFingerprint,
 } from "./known-controllers.js";
 import { writeErr } from "./output.js";
-import { type ConnectionFlags, resolveTarget, type Target } from "./target.js";
+import { type ConnectionFlags, controllerUrls, resolveTarget, type Target } from "./target.js";
 
 /** Who confirms an unknown CA. */
 export interface TrustPrompt {
@@ -59,15 +71,27 @@ export async function connectTarget(
 }
 
 async function clientFor(target: Target, prompt: TrustPrompt): Promise<ControllerClient> {
-  const base = { url: target.url, token: target.token };
-  if (new URL(target.url).protocol === "http:") return new ControllerClient(base);
-  if (target.caFile !== undefined) return new ControllerClient({ ...base, ca: readCa(target) });
+  const endpoints = controllerUrls(target.url).map((url) => ({
+    url,
+    open: () => transportFor(url, target, prompt),
+  }));
+  const failover = new Failover(endpoints, (from, to, reason) =>
+    writeErr(`the controller at ${from} did not answer (${reason}); using ${to}\n`),
+  );
+  await failover.ready();
+  return new ControllerClient({ url: target.url, token: target.token, failover });
+}
+
+/** A transport to `url`, trusted as the flags say (the table at the top). */
+async function transportFor(url: string, target: Target, prompt: TrustPrompt): Promise<Transport> {
+  if (new URL(url).protocol === "http:") return createTransport({ baseUrl: url });
+  if (target.caFile !== undefined) return createTransport({ baseUrl: url, ca: readCa(target) });
   if (target.caFingerprint !== undefined) {
-    const ca = await pinnedCa(target.url, target.caFingerprint);
-    return new ControllerClient({ ...base, ca: ca.pem, pinned: true });
+    const ca = await pinnedCa(url, target.caFingerprint);
+    return createTransport({ baseUrl: url, ca: ca.pem, pinned: true });
   }
-  const ca = await rememberedOrConfirmed(target.url, prompt);
-  return new ControllerClient({ ...base, ca, pinned: true });
+  const ca = await rememberedOrConfirmed(url, prompt);
+  return createTransport({ baseUrl: url, ca, pinned: true });
 }
 
 async function rememberedOrConfirmed(url: string, prompt: TrustPrompt): Promise<string> {

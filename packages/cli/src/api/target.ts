@@ -1,6 +1,7 @@
 // Where to connect (CONTRACT.md "Commands that talk to a controller"): --controller/--token, else
 // MICROSEG_CONTROLLER/MICROSEG_TOKEN (commander reads the environment, see options.ts), else the
 // controller of the lab that is up (its state file names URL, token and CA fingerprint).
+// `--controller URL1,URL2,…` names the replicas of one controller (connect.ts fails over).
 import { MicrosegError } from "@microseg/core";
 import { readState } from "@microseg/lab";
 
@@ -12,6 +13,7 @@ export interface ConnectionFlags {
 }
 
 export interface Target {
+  /** One URL, or the replicas' "URL1,URL2,…" (controllerUrls). */
   readonly url: string;
   readonly token: string;
   readonly caFingerprint?: string;
@@ -36,7 +38,7 @@ export function resolveTarget(flags: ConnectionFlags): Target {
   const lab = labController();
   const url = flags.controller ?? lab?.url;
   if (url === undefined) throw new MicrosegError("MSEG_USAGE", NO_CONTROLLER);
-  checkUrl(url);
+  checkUrls(url);
   const fromLab = flags.controller === undefined || sameOrigin(flags.controller, lab?.url);
   const token = flags.token ?? (fromLab ? lab?.token : undefined);
   if (token === undefined || token === "") {
@@ -77,6 +79,20 @@ function labController():
     ...(token !== undefined && { token }),
     ...(caFingerprint !== undefined && { caFingerprint }),
   };
+}
+
+/** "URL1, URL2,,URL1" -> ["URL1", "URL2"] (trailing slashes off): trimmed, no empty items, no repeats. */
+export function controllerUrls(text: string): string[] {
+  const urls = text.split(",").map((u) => u.trim().replace(/\/+$/, ""));
+  return [...new Set(urls.filter((u) => u !== ""))];
+}
+
+function checkUrls(text: string): void {
+  const urls = controllerUrls(text);
+  if (urls.length === 0) {
+    throw new MicrosegError("MSEG_USAGE", "--controller is empty: give http(s)://HOST:PORT");
+  }
+  for (const url of urls) checkUrl(url);
 }
 
 function checkUrl(url: string): void {

@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import { connect, connectTarget } from "../api/connect.js";
 import { apiCommand, CONNECTION_HELP, type WithConnection } from "../api/options.js";
 import { collect, labelsText, parsePairs, printJson, shown, table, write } from "../api/output.js";
+import { controllerUrls } from "../api/target.js";
 
 type Json = WithConnection<{ json?: boolean }>;
 interface CreateFlags extends Json {
@@ -85,15 +86,25 @@ async function createdText(
   const { caFingerprint } = await client.status();
   const enrols = p.workload === null ? "new workloads" : `workload ${shown(p.workload)}`;
   const expires = shown(p.expiresAt ?? "never");
-  const install = installCommand({ controller: agentUrl, caFingerprint, enrolKey: key });
+  // The installer is fetched from one URL: with several (replicas), the one that answered; the
+  // enrol line names them all.
+  const urls = controllerUrls(agentUrl);
+  const several = urls.length > 1;
+  const enrolUrl = several ? urls.join(",") : agentUrl;
+  const install = installCommand({
+    controller: several ? client.url : agentUrl,
+    caFingerprint,
+    enrolKey: key,
+  });
+  const onlyOne = several ? "; only the controller that answered, the enrol line names all" : "";
   return (
     `profile ${shown(p.id)} (${shown(p.name)}): enrols ${enrols}, labels ${labelsText(p.labels)}, ` +
     `mode ${p.mode}, expires ${expires}, max uses ${p.maxUses ?? "unlimited"}\n\n` +
     `enrolment key (shown once, keep it secret):\n  ${key}\n\n` +
-    "on the new host, as root (installs the agent package, enrols, starts the service):\n" +
+    `on the new host, as root (installs the agent package, enrols, starts the service${onlyOne}):\n` +
     `  ${install}\n\n` +
     "or, where the agent is installed already:\n" +
-    `  microseg-agent enrol --controller ${agentUrl}${pinFlag(caFingerprint)} --enrol-key ${key}\n`
+    `  microseg-agent enrol --controller ${enrolUrl}${pinFlag(caFingerprint)} --enrol-key ${key}\n`
   );
 }
 

@@ -13,8 +13,10 @@
 export function installScript(version: string): string {
   return `#!/bin/sh
 # microseg agent installer (release ${version}), served by the microseg controller.
-# Usage: sh -s -- --controller URL --enrol-key KEY [--ca-fingerprint FP] [--workload NAME]
-#                 [--skip-interface NAME]... [--no-start]
+# Usage: sh -s -- --controller URL[,URL...] --enrol-key KEY [--ca-fingerprint FP]
+#                 [--workload NAME] [--skip-interface NAME]... [--no-start]
+# Several URLs are the replicas of one controller: each download is tried from each in turn,
+# and the agent keeps the list (it fails over between them).
 set -eu
 VERSION='${version}'
 controller='' key='' fingerprint='' workload='' skip='' start=yes
@@ -39,20 +41,38 @@ command -v systemctl >/dev/null || die "systemd is required to run the agent as 
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+urls=$(printf '%s' "$controller" | tr ',' ' ')
+scheme=''
+for u in $urls; do
+  case "$u" in https://*|http://*) ;; *) die "--controller must be https:// URLs, not $u" ;; esac
+  [ -z "$scheme" ] || [ "\${u%%://*}" = "$scheme" ] || die "--controller mixes https:// and http:// URLs"
+  scheme=\${u%%://*}
+done
+[ -n "$scheme" ] || die "--controller URL is required"
+# get PATH OUT [CURL-FLAG...]: from the first of the controller's URLs that answers.
+get() {
+  path=$1 out=$2
+  shift 2
+  for u in $urls; do
+    curl -fsS --connect-timeout 5 "$@" "$u$path" -o "$out" && return 0
+    echo "microseg install: $u did not answer; trying the next controller URL" >&2
+  done
+  return 1
+}
 tls=''
-case "$controller" in
-  https://*)
-    [ -n "$fingerprint" ] || die "an https controller needs --ca-fingerprint"
-    fingerprint=$(printf '%s' "$fingerprint" | tr -d ':' | tr 'A-F' 'a-f')
-    curl -fsSk "$controller/api/ca.pem" -o "$work/ca.pem" || die "cannot fetch $controller/api/ca.pem"
-    actual=$(sed '/-----/d' "$work/ca.pem" | base64 -d | sha256sum | cut -c1-64)
-    [ "$actual" = "$fingerprint" ] ||
-      die "the controller's CA has fingerprint $actual, not $fingerprint: refusing to trust it"
-    tls="--cacert $work/ca.pem" ;;
-  http://*) echo "microseg install: plain http:// controller, nothing is verified (tests only)" >&2 ;;
-  *) die "--controller must be an https:// URL, not $controller" ;;
-esac
-fetch() { curl -fsS $tls "$controller/packages/$1" -o "$work/$1" || die "cannot download $1 from $controller/packages/"; }
+if [ "$scheme" = https ]; then
+  [ -n "$fingerprint" ] || die "an https controller needs --ca-fingerprint"
+  fingerprint=$(printf '%s' "$fingerprint" | tr -d ':' | tr 'A-F' 'a-f')
+  get /api/ca.pem "$work/ca.pem" -k || die "cannot fetch /api/ca.pem from $controller"
+  actual=$(sed '/-----/d' "$work/ca.pem" | base64 -d | sha256sum | cut -c1-64)
+  [ "$actual" = "$fingerprint" ] ||
+    die "the controller's CA has fingerprint $actual, not $fingerprint: refusing to trust it"
+  tls="--cacert $work/ca.pem"
+else
+  echo "microseg install: plain http:// controller, nothing is verified (tests only)" >&2
+fi
+# shellcheck disable=SC2086 # $tls holds a whole flag
+fetch() { get "/packages/$1" "$work/$1" $tls || die "cannot download $1 from $controller/packages/"; }
 
 fetch SHA256SUMS
 if command -v dpkg >/dev/null; then file="microseg-agent_\${VERSION}_amd64.deb"; else file="microseg-agent_\${VERSION}_linux-amd64.tar.gz"; fi
