@@ -120,12 +120,15 @@ describePrivileged("the packages on a booted Debian 12 (systemd-nspawn)", () => 
     const installed = await (guest as Container).exec(oneLiner, 300_000);
     expect(installed.err).toContain("did not answer; trying the next controller URL");
     expect(installed.code, `${installed.err}\n${installed.out}`).toBe(0);
-    expect(
-      await until("the policy on the wire", async () => {
-        const m = await matrix();
-        return m.closed === "timeout" ? m : undefined;
-      }),
-    ).toEqual({ db: "connected", closed: "timeout" });
+    // Until the agent has its policy from the controller (before it, nothing is let in).
+    const wire = await until("the policy on the wire", async () => {
+      const m = await matrix();
+      return m.db === "connected" && m.closed === "timeout" ? m : undefined;
+    }).catch(async (e: Error) => {
+      const log = await (guest as Container).exec("journalctl -u microseg-agent --no-pager -n 40");
+      throw new Error(`${e.message}\n${log.out}`);
+    });
+    expect(wire).toEqual({ db: "connected", closed: "timeout" });
     const { code, status } = await agentStatus();
     expect(code, JSON.stringify(status)).toBe(0);
     expect(status).toMatchObject({ enrolled: true, running: true, controllerReachable: true });
