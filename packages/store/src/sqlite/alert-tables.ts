@@ -127,6 +127,9 @@ export function sqliteAlertTables(db: Database.Database): AlertTables {
     quarantine: one("SELECT * FROM quarantines WHERE workload = ?", quarantineFromRow),
     quarantines: many("SELECT * FROM quarantines ORDER BY workload", quarantineFromRow),
     putQuarantine: put("quarantines", QUARANTINE.split(" "), "workload", quarantineToRow),
-    deleteQuarantine: exec("DELETE FROM quarantines WHERE workload = ?"),
+    deleteQuarantine: (
+      (del) => (workload: string) =>
+        void del(workload)
+    )(exec("DELETE FROM quarantines WHERE workload = ?")),
   };
 }
