@@ -26,7 +26,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MicrosegError } from "@microseg/core";
-import { DB_FILE, openSqliteStore, type SqliteSync, type Store } from "@microseg/store";
+import type { Store } from "@microseg/store";
+import { DB_FILE, openSqliteStore, type SqliteSync } from "@microseg/store/sqlite";
 import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
 import {
   AUDIT_KEY_FILE,
