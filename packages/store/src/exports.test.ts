@@ -28,7 +28,8 @@ describe("subpath exports", () => {
     expect(driversLoadedBy("@microseg/store/memory")).toEqual([]);
   });
 
-  it("the SQLite adapter loads better-sqlite3 and not pg", () => {
+  it("each native adapter loads its own driver only", () => {
     expect(driversLoadedBy("@microseg/store/sqlite")).toEqual(["better-sqlite3"]);
+    expect(driversLoadedBy("@microseg/store/postgres")).toEqual(["pg"]);
   });
 });

@@ -2,7 +2,7 @@
 //
 // flow_edges is partitioned by bucket start, one partition per UTC day (flow_edges_dYYYYMMDD).
 // A write creates the partitions its deltas need in its own transaction (under the store's write
-// lock, so two replicas never race to create one); prune drops every partition that ends at or
+// lock, so two replicas never race to create one; rolled back with it); prune drops every partition that ends at or
 // before `before` and deletes rows only in the one partition that straddles it. A batch is
 // merged in JavaScript first (a statement's ON CONFLICT may not touch a row twice), then written
 // with one INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE.
@@ -29,15 +29,6 @@ import {
 import { cols, num, type Row, type Sql, upsertSql, valuesOf } from "./sql.js";
 
 export const DAY_MS = 24 * 3600_000;
-
-/** The partitions this process knows exist; forgotten when a unit rolls back. */
-export class Partitions {
-  private known = new Set<number>();
-  has = (day: number) => this.known.has(day);
-  add = (day: number) => void this.known.add(day);
-  delete = (day: number) => void this.known.delete(day);
-  forget = () => this.known.clear();
-}
 
 export const partitionName = (day: number) =>
   `flow_edges_d${new Date(day).toISOString().slice(0, 10).replaceAll("-", "")}`;
@@ -152,14 +143,22 @@ const MERGE_SQL = `INSERT INTO flow_edges (${EDGE_COLUMNS.map((c) => c[1]).join(
     first = LEAST(flow_edges.first, excluded.first),
     last = GREATEST(flow_edges.last, excluded.last)`;
 
-async function ensurePartitions(sql: Sql, partitions: Partitions, days: Iterable<number>) {
-  for (const day of days) {
-    if (partitions.has(day)) continue;
+/**
+ * Creates the day partitions `days` need that do not exist. Asked of the server each time (one
+ * round trip per batch), not remembered: another replica's prune may have dropped one since; the
+ * write lock keeps the answer current until this unit commits.
+ */
+async function ensurePartitions(sql: Sql, days: readonly number[]) {
+  const missing = await sql.rows(
+    "SELECT d FROM unnest($1::bigint[]) AS d WHERE to_regclass(format('flow_edges_d%s', to_char(to_timestamp(d / 1000) AT TIME ZONE 'UTC', 'YYYYMMDD'))) IS NULL",
+    [days],
+  );
+  for (const r of missing) {
+    const day = num(r.d);
     await sql.exec(
-      `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF flow_edges
+      `CREATE TABLE ${partitionName(day)} PARTITION OF flow_edges
        FOR VALUES FROM (${day}) TO (${day + DAY_MS})`,
     );
-    partitions.add(day);
   }
 }
 
@@ -208,7 +207,7 @@ function storedEdge(r: Row): StoredEdge {
   };
 }
 
-export function pgFlowTables(sql: Sql, partitions: Partitions): FlowTables {
+export function pgFlowTables(sql: Sql): FlowTables {
   return {
     flowSeq: async (agentId) =>
       num((await sql.rows("SELECT seq FROM flow_seqs WHERE agent = $1", [agentId]))[0]?.seq ?? 0),
@@ -220,7 +219,7 @@ export function pgFlowTables(sql: Sql, partitions: Partitions): FlowTables {
     mergeEdges: async (deltas) => {
       if (deltas.length === 0) return;
       const merged = mergeDeltas(deltas);
-      await ensurePartitions(sql, partitions, new Set(merged.map((m) => dayOf(m.bucket))));
+      await ensurePartitions(sql, [...new Set(merged.map((m) => dayOf(m.bucket)))]);
       await sql.exec(
         MERGE_SQL,
         EDGE_COLUMNS.map(([k]) => merged.map((m) => m[k])),
@@ -250,7 +249,6 @@ export function pgFlowTables(sql: Sql, partitions: Partitions): FlowTables {
           const name = partitionName(day);
           gone += num((await sql.rows(`SELECT count(*) AS n FROM ${name}`))[0]?.n);
           await sql.exec(`DROP TABLE ${name}`);
-          partitions.delete(day);
         } else if (day < before) {
           gone += await sql.exec("DELETE FROM flow_edges WHERE bucket < $1", [before]);
         }

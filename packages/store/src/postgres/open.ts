@@ -17,7 +17,6 @@ import { createStore } from "../engine/create-store.js";
 import type { Backend, EngineContext } from "../engine/tables.js";
 import type { Store } from "../port.js";
 import { type Pg, pg } from "./driver.js";
-import { Partitions } from "./flow-tables.js";
 import { currentVersion, LOCK_SPACE, migrate } from "./migrate.js";
 import { pgTables } from "./pg-tables.js";
 import { sqlOn } from "./sql.js";
@@ -74,7 +73,6 @@ export function newPool(options: Pick<PostgresStoreOptions, "url" | "maxConnecti
 
 /** Exported for tests that open a second store over an already migrated database. */
 export function postgresBackend(pool: Pg.Pool, version: number): Backend {
-  const partitions = new Partitions();
   let open = true;
   return {
     name: "postgres",
@@ -88,11 +86,10 @@ export function postgresBackend(pool: Pg.Pool, version: number): Backend {
           await client.query("BEGIN");
           await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_SPACE, WRITE_LOCK]);
         }
-        const out = await fn(pgTables(sqlOn(client), partitions));
+        const out = await fn(pgTables(sqlOn(client)));
         await client.query("COMMIT");
         return out;
       } catch (err) {
-        partitions.forget(); // a partition created in the rolled-back unit is gone
         await client.query("ROLLBACK").catch((e: Error) => {
           broken = e; // the connection is unusable: the pool drops it
         });

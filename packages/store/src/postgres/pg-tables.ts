@@ -3,7 +3,7 @@
 import type { Tables } from "../engine/tables.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
 import * as rows from "../sqlite/rows.js";
-import { type Partitions, pgFlowTables } from "./flow-tables.js";
+import { pgFlowTables } from "./flow-tables.js";
 import { cols, num, type Row, type Sql, upsertSql, valuesOf } from "./sql.js";
 
 const WORKLOAD = cols(`name labels addresses mode managed namespace namespace_labels named_ports
@@ -22,7 +22,7 @@ const MAX = Number.MAX_SAFE_INTEGER;
 /** LIMIT NULL is no limit. */
 const lim = (n: number) => (n >= MAX ? null : n);
 
-export function pgTables(sql: Sql, partitions: Partitions): Tables {
+export function pgTables(sql: Sql): Tables {
   const one =
     <T>(text: string, map: (r: Row) => T) =>
     async (...args: unknown[]) => {
@@ -145,6 +145,6 @@ export function pgTables(sql: Sql, partitions: Partitions): Tables {
       "SELECT seq FROM audit_log WHERE prev_hash = $1 AND seq <> $2 LIMIT 1",
       (r) => num(r.seq),
     ),
-    ...pgFlowTables(sql, partitions),
+    ...pgFlowTables(sql),
   };
 }

@@ -120,7 +120,9 @@ export async function startPostgres(): Promise<TestPostgres> {
       const client = new pg.Client({ connectionString: url() });
       await client.connect();
       try {
-        const from = template === undefined ? "" : ` TEMPLATE "${template}"`;
+        // FILE_COPY: ~20% faster than WAL_LOG for a small template (its checkpoint is cheap
+        // with fsync off).
+        const from = template === undefined ? "" : ` TEMPLATE "${template}" STRATEGY FILE_COPY`;
         await client.query(`CREATE DATABASE "${name}"${from}`);
       } finally {
         await client.end();
