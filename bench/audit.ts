@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { AgentEventAudit } from "../packages/controller/src/audit/agent-events.js";
 import { buildController } from "../packages/controller/src/build.js";
 import { ensureAdminToken } from "../packages/controller/src/use-cases/tokens.js";
-import { openSqliteStore, verifyChain } from "../packages/store/src/index.js";
+import { verifyChain } from "../packages/store/src/index.js";
+import { openSqliteStore } from "../packages/store/src/sqlite/index.js";
 
 const arg = (name: string, d: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? d);

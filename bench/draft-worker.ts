@@ -12,7 +12,7 @@
 import { performance } from "node:perf_hooks";
 import { buildController } from "@microseg/controller";
 import type { Workload } from "@microseg/core";
-import { openMemoryStore } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import {
   aliasBomb,
   latenciesWhile,

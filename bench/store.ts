@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openMemoryStore, openSqliteStore, type Store } from "../packages/store/src/index.js";
+import type { Store } from "../packages/store/src/index.js";
+import { openMemoryStore } from "../packages/store/src/memory/index.js";
+import { openSqliteStore } from "../packages/store/src/sqlite/index.js";
 
 const N = Number(process.argv.find((a) => a.startsWith("--n="))?.split("=")[1] ?? "10000");
 const SYNC =

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { main } from "@microseg/cli";
 import { buildController, openApiDocument } from "@microseg/controller";
 import { VERSION } from "@microseg/core/version";
-import { openMemoryStore } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const root = join(import.meta.dirname, "..");

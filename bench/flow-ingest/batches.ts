@@ -9,7 +9,7 @@ import type { ControllerContext } from "../../packages/controller/src/context.js
 import { ingestFlows } from "../../packages/controller/src/flows/ingest.js";
 import { ensureAdminToken } from "../../packages/controller/src/use-cases/tokens.js";
 import type { AgentRecord } from "../../packages/store/src/index.js";
-import { openSqliteStore, type SqliteSync } from "../../packages/store/src/index.js";
+import { openSqliteStore, type SqliteSync } from "../../packages/store/src/sqlite/index.js";
 
 export const HOUR = 3_600_000;
 

@@ -8,7 +8,8 @@ import type { FlowEndRef } from "../../packages/controller/src/flows/address-boo
 import { EdgeAggregator } from "../../packages/controller/src/flows/edge-aggregator.js";
 import { FlowFeed } from "../../packages/controller/src/flows/flow-feed.js";
 import { MAX_FLOW_RECORDS } from "../../packages/protocol/src/index.js";
-import { DB_FILE, type EdgeDelta, openSqliteStore } from "../../packages/store/src/index.js";
+import type { EdgeDelta } from "../../packages/store/src/index.js";
+import { DB_FILE, openSqliteStore } from "../../packages/store/src/sqlite/index.js";
 import {
   address,
   batchText,

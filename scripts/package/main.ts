@@ -91,11 +91,12 @@ async function stageController(root: string, agentFiles: readonly string[], work
   const lib = join(root, "usr/lib/microseg");
   await mkdir(lib, { recursive: true });
   const native = ["better-sqlite3"];
-  const cli = await bundle(
-    join(ROOT, "packages/cli/src/entry.ts"),
-    join(lib, "microseg.mjs"),
-    native,
-  );
+  // pg-native: node-postgres's optional libpq binding, required only if `pg.native` is read (the
+  // PostgreSQL store never does); left out of the bundle and not shipped.
+  const cli = await bundle(join(ROOT, "packages/cli/src/entry.ts"), join(lib, "microseg.mjs"), [
+    ...native,
+    "pg-native",
+  ]);
   const worker = await bundle(
     join(ROOT, "packages/controller/src/compile-worker/worker.ts"),
     join(lib, "worker.js"),

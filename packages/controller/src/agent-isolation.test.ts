@@ -4,7 +4,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openMemoryStore, openSqliteStore, type Store } from "@microseg/store";
+import type { Store } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
+import { openSqliteStore } from "@microseg/store/sqlite";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { testController } from "./test-helpers.js";

@@ -4,7 +4,7 @@
 //        │
 //        ├─ resolveConsoleDir                ── --console DIR, else @microseg/web's dist (or none)
 //        ├─ openStore(dataDir, auditKeyFile) ── DATA/microseg.db (WAL, synchronous FULL,
-//        │                                      migrations), sealed with
+//        │                                      migrations) or --store postgres://…, sealed with
 //        │                                      DATA/audit.key or --audit-key (made on first start)
 //        ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic) written
 //        │                                      BEFORE the hash is committed; returned once
@@ -26,7 +26,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MicrosegError } from "@microseg/core";
-import { DB_FILE, openSqliteStore, type SqliteSync, type Store } from "@microseg/store";
+import type { Store } from "@microseg/store";
+import { DB_FILE, openSqliteStore, type SqliteSync } from "@microseg/store/sqlite";
 import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
 import {
   AUDIT_KEY_FILE,
@@ -90,6 +91,12 @@ export interface StartOptions {
   readonly managementServices?: readonly string[];
   /** SQLite `synchronous`: `full` (default, a commit is on disk before the answer) or `normal`. */
   readonly sync?: SqliteSync;
+  /**
+   * postgres://… (--store): keep the state in that PostgreSQL database instead of
+   * DATA/microseg.db; several controllers may share it. The data directory still holds the TLS
+   * CA, the admin token and (by default) the audit key.
+   */
+  readonly store?: string;
   /** GET /metrics without the admin token (--metrics-public); default false. */
   readonly metricsPublic?: boolean;
 }
@@ -115,7 +122,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const access = managementAccess(listen.port, opts.managementServices ?? []);
   const consoleDir = resolveConsoleDir(opts.consoleDir);
   const detection = detectionConfigFrom(opts.detection ?? {});
-  const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync);
+  const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync, opts.store);
   try {
     const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
     const names = [...certificateNames(listen.host), ...(opts.san ?? [])];
@@ -189,20 +196,18 @@ async function openStore(
   dataDir: string,
   auditKeyFile?: string,
   sync?: SqliteSync,
+  storeUrl?: string,
 ): Promise<Store> {
+  const open = await storeOpener(dataDir, sync, storeUrl);
   const keyFile = auditKeyFile ?? join(dataDir, AUDIT_KEY_FILE);
   let key = readAuditKey(keyFile);
   if (key === undefined) {
-    const probe = openSqliteStore({ dir: dataDir });
+    const probe = await open(undefined);
     const epoch = await probe.audit.epoch().finally(() => probe.close());
     if (epoch !== undefined) throw auditKeyMissing(keyFile, epoch);
     key = createAuditKey(keyFile);
   }
-  const store = openSqliteStore({
-    dir: dataDir,
-    auditKey: key,
-    ...(sync !== undefined && { synchronous: sync }),
-  });
+  const store = await open(key);
   try {
     await startKeyedAudit(store, key, keyFile);
   } catch (err) {
@@ -210,6 +215,33 @@ async function openStore(
     throw err;
   }
   return store;
+}
+
+/**
+ * How to open the store: DATA/microseg.db, or the PostgreSQL database of a postgres:// URL (its
+ * adapter and driver are loaded only then).
+ */
+async function storeOpener(
+  dataDir: string,
+  sync: SqliteSync | undefined,
+  url: string | undefined,
+): Promise<(auditKey: Uint8Array | undefined) => Promise<Store>> {
+  if (url === undefined) {
+    return async (auditKey) =>
+      openSqliteStore({
+        dir: dataDir,
+        ...(auditKey !== undefined && { auditKey }),
+        ...(sync !== undefined && { synchronous: sync }),
+      });
+  }
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      `--store "${url.replace(/:[^:@/]*@/, ":***@")}" is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DATABASE, or leave --store out for DATA/${DB_FILE}`,
+    );
+  }
+  const { openPostgresStore } = await import("@microseg/store/postgres");
+  return (auditKey) => openPostgresStore({ url, ...(auditKey !== undefined && { auditKey }) });
 }
 
 const tokenFileWriter = (dataDir: string) => (token: string) =>

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore } from "@microseg/store";
+import { openSqliteStore } from "@microseg/store/sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { HAVE_PROMTOOL, PROMTOOL_SKIPPED, promtoolCheck } from "../../../test/promtool.js";
 import { sample } from "./metrics.test-helpers.js";

@@ -1,7 +1,7 @@
 // Hostile drafts: no policy text stalls the API, and nothing is stored that did not compile
 // within the controller's budgets (compile-worker/pool.ts). Each refusal leaves the previous draft
 // as it was, and the controller keeps answering admin and agent requests meanwhile.
-import { openMemoryStore } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { describe, expect, it } from "vitest";
 import {
   aliasBomb,

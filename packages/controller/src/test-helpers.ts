@@ -2,7 +2,8 @@
 // request helper over app.request() (no sockets). The controllers of one test file share their
 // policy workers (a worker takes a few seconds to start from sources), unless a test sets its own
 // memory budget.
-import { openMemoryStore, type Store } from "@microseg/store";
+import type { Store } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { buildController } from "./build.js";
 import { DEFAULT_COMPILE_MEMORY_MB, PolicyWorkers } from "./compile-worker/pool.js";
 import type { SettingsInput } from "./context.js";

@@ -27,7 +27,7 @@ storeContract(
       tamper: {
         rows: async () => audit.values().sort((a, b) => a.seq - b.seq),
         replaceRows: async (rows) =>
-          backend.run(() => {
+          backend.run(async () => {
             for (const e of audit.values()) audit.delete(e.seq);
             for (const e of rows) audit.set(e.seq, e as AuditEntry);
             backend.reindexAudit();

@@ -10,7 +10,7 @@ import { MicrosegError } from "@microseg/core";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "./engine/tables.js";
-import { DB_FILE, openSqliteStore } from "./index.js";
+import { DB_FILE, openSqliteStore } from "./sqlite/index.js";
 import { migrate } from "./sqlite/migrate.js";
 import { MIGRATIONS } from "./sqlite/migrations.js";
 import { sqliteBackend } from "./sqlite/open.js";

@@ -72,3 +72,10 @@ export function failpointSwitch(): {
     },
   };
 }
+
+export {
+  describeWithPostgres,
+  postgresBinDir,
+  startPostgres,
+  type TestPostgres,
+} from "./testing/postgres.js";

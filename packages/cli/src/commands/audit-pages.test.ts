@@ -2,7 +2,8 @@
 // verify` against anchors given on the command line and in an exported log file.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openSqliteStore, type Store } from "@microseg/store";
+import type { Store } from "@microseg/store";
+import { openSqliteStore } from "@microseg/store/sqlite";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { useCli, useController } from "../testing/online.js";

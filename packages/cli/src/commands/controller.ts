@@ -45,6 +45,7 @@ interface ControllerOptions {
   auditKey?: string;
   auditAnchorInterval: number;
   sync: "full" | "normal";
+  store?: string;
   managementService: string[];
   metricsPublic?: boolean;
 }
@@ -163,6 +164,10 @@ export function controllerCommand(): Command {
         .default("full"),
     )
     .option(
+      "--store <url>",
+      "keep the state in a PostgreSQL database (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE) instead of DIR/microseg.db; several controllers may share it (default: the SQLite file; --sync applies to it only)",
+    )
+    .option(
       "--packages <dir>",
       "serve the agent packages in this directory to the one-line installer (default: the package install's, /usr/share/microseg/packages)",
     )
@@ -214,6 +219,7 @@ Examples:
       --alert-webhook https://hooks.example/microseg --alert-webhook-secret ./hook.secret \\
       --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
+  $ npx microseg controller --data /var/lib/microseg --store postgres://microseg@db.example:5432/microseg
   $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token
   $ sudo npx microseg controller backup /var/backups/microseg/$(date +%F) --data /var/lib/microseg`,
     )
@@ -247,6 +253,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     compileTimeoutMs: opts.compileTimeout,
     compileMemoryMb: opts.compileMemory,
     sync: opts.sync,
+    ...(opts.store !== undefined && { store: opts.store }),
     managementServices: opts.managementService,
     metricsPublic: opts.metricsPublic === true,
     detection: {

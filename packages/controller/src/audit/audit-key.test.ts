@@ -12,7 +12,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KEYED_ACTION, openSqliteStore } from "@microseg/store";
+import { KEYED_ACTION } from "@microseg/store";
+import { openSqliteStore } from "@microseg/store/sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { startController } from "../main.js";
 

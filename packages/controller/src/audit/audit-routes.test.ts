@@ -1,6 +1,6 @@
 // GET /api/v1/audit pages (a default and a maximum page, a `next` link to follow) and
 // /api/v1/audit/verify checks anchors: one in the query, or many in a POST body.
-import { openMemoryStore } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { describe, expect, it } from "vitest";
 import { testController } from "../test-helpers.js";
 

@@ -21,7 +21,7 @@ import {
 import { join, resolve } from "node:path";
 import { MicrosegError } from "@microseg/core";
 import { VERSION } from "@microseg/core/version";
-import { backupDatabase, DB_FILE } from "@microseg/store";
+import { backupDatabase, DB_FILE } from "@microseg/store/sqlite";
 import { AUDIT_KEY_FILE } from "../audit/audit-key.js";
 import {
   BACKUP_AUDIT_KEY,

@@ -14,7 +14,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MicrosegError } from "@microseg/core";
-import { DB_FILE, databaseInUse, SCHEMA_VERSION } from "@microseg/store";
+import { SCHEMA_VERSION } from "@microseg/store";
+import { DB_FILE, databaseInUse } from "@microseg/store/sqlite";
 import { syncDir } from "../secret-file.js";
 import { writeDurably } from "./backup.js";
 import { BACKUP_AUDIT_KEY, type Manifest, verifiedManifest } from "./manifest.js";

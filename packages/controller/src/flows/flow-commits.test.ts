@@ -1,4 +1,4 @@
-import { openMemoryStore } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { describe, expect, it } from "vitest";
 import { FlowCommits } from "./flow-commits.js";
 

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore } from "@microseg/store";
+import { openSqliteStore } from "@microseg/store/sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { testController } from "../test-helpers.js";
 

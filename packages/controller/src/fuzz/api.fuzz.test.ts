@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ERROR_CODES } from "@microseg/core";
 import { ErrorBodySchema } from "@microseg/protocol";
-import { openSqliteStore } from "@microseg/store";
+import { openSqliteStore } from "@microseg/store/sqlite";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiDocument, ROUTES } from "../http/openapi.js";

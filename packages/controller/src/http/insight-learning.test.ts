@@ -2,7 +2,8 @@
 // active policy's `scanners` IP list) and the sources of open scan / lateral-movement alerts,
 // until those alerts are acknowledged — in recommendation and in label suggestions alike.
 import * as P from "@microseg/protocol";
-import { type AlertRecord, type EdgeDelta, openMemoryStore } from "@microseg/store";
+import type { AlertRecord, EdgeDelta } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { fakeClock } from "@microseg/store/testing";
 import { describe, expect, it } from "vitest";
 import { testController } from "../test-helpers.js";

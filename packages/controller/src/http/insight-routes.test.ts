@@ -4,7 +4,8 @@
 // checked against its protocol schema.
 import { loadPolicy } from "@microseg/core";
 import * as P from "@microseg/protocol";
-import { type EdgeDelta, openMemoryStore } from "@microseg/store";
+import type { EdgeDelta } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { fakeClock } from "@microseg/store/testing";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";

@@ -1,7 +1,7 @@
 // The inventory of a past moment from the audit log, over a log longer than one page (1,000
 // entries): every moment between changes gives the state of then, before the first change the
 // workload is absent, and now undoes nothing.
-import { openMemoryStore } from "@microseg/store";
+import { openMemoryStore } from "@microseg/store/memory";
 import { fakeClock } from "@microseg/store/testing";
 import { describe, expect, it } from "vitest";
 import { testController } from "../test-helpers.js";

@@ -4,7 +4,7 @@ import type { MakeHarness } from "../testing.js";
 import { auditAttackContract } from "./audit-attacks.js";
 import { auditKeyContract } from "./audit-keys.js";
 import { deleteEntry, editEntry, swapEntries } from "./audit-tamper.js";
-import { type Ctx, useHarness } from "./setup.js";
+import { type Ctx, useHarness, workload } from "./setup.js";
 
 export async function fill(c: Ctx, n: number): Promise<void> {
   for (let i = 1; i <= n; i++) {
@@ -48,6 +48,20 @@ export function auditContract(make: MakeHarness): void {
         head: { seq: 3, hash: d?.hash },
         keyedFrom: 1,
       });
+    });
+
+    it("keeps one chain when audited writes are made at once (each a unit of its own)", async () => {
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          i % 2 === 0
+            ? c.store.audit.append({ actor: "alice", action: "test.at-once", target: `t/${i}` })
+            : c.store.workloads.upsert(workload(`web-${i}`), "alice"),
+        ),
+      );
+      expect(await c.store.audit.verify()).toMatchObject({ ok: true, count: 12 });
+      expect((await c.store.audit.list()).map((e) => e.seq)).toEqual(
+        Array.from({ length: 12 }, (_, i) => i + 1),
+      );
     });
 
     it("lists after a seq, with a limit, by target", async () => {

@@ -31,34 +31,35 @@ export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
       return db.run((t) => enrol(t, ctx, input));
     },
     async get(id) {
-      return db.run((t) => t.agent(id));
+      return db.run(async (t) => t.agent(id), "read");
     },
     async authenticate(credentialHash) {
-      const agent = db.run((t) => t.agentByCredential(credentialHash));
+      const agent = await db.run(async (t) => t.agentByCredential(credentialHash), "read");
       return agent?.revoked === false ? agent : undefined;
     },
     async list() {
-      return db.run((t) => t.agents());
+      return db.run(async (t) => t.agents(), "read");
     },
     async report(id, report) {
       return db.run((t) => reportOne(t, id, report));
     },
     async reportMany(reports) {
       if (reports.length === 0) return [];
-      return db.run((t) => {
-        const results = reports.map((r) => reportOne(t, r.id, r.report));
+      return db.run(async (t) => {
+        const results: AgentReportResult[] = [];
+        for (const r of reports) results.push(await reportOne(t, r.id, r.report));
         ctx.failpoint?.("agent.reportMany:applied");
         return results;
       });
     },
     async setMaintenanceHash(id, hash, actor) {
-      return db.run((t) => {
-        const before = t.agent(id);
+      return db.run(async (t) => {
+        const before = await t.agent(id);
         if (before === undefined || before.revoked) return undefined;
         const after = { ...before, maintenanceHash: hash };
-        t.putAgent(after);
+        await t.putAgent(after);
         // The hash stays out of the entry; that a token was issued, by whom and when is the fact.
-        record(t, ctx, {
+        await record(t, ctx, {
           actor,
           action: "agent.maintenance-token",
           target: `agent/${id}`,
@@ -68,32 +69,35 @@ export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
       });
     },
     async revoke(id, actor) {
-      return db.run((t) => {
-        const before = t.agent(id);
+      return db.run(async (t) => {
+        const before = await t.agent(id);
         if (before === undefined) return undefined;
         if (before.revoked) return before;
         const after = { ...before, revoked: true };
-        t.putAgent(after);
+        await t.putAgent(after);
         const snap = { before: agentSnapshot(before), after: agentSnapshot(after) };
-        record(t, ctx, { actor, action: "agent.revoke", target: `agent/${id}`, ...snap });
+        await record(t, ctx, { actor, action: "agent.revoke", target: `agent/${id}`, ...snap });
         return after;
       });
     },
   };
 }
 
-function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
-  if (t.agent(input.agentId) !== undefined || t.agentByCredential(input.credentialHash)) {
+async function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
+  if (
+    (await t.agent(input.agentId)) !== undefined ||
+    (await t.agentByCredential(input.credentialHash))
+  ) {
     return { ok: false, reason: "conflict" } as const;
   }
-  const usable = usableProfile(t, input.keyHash, input.now);
+  const usable = await usableProfile(t, input.keyHash, input.now);
   if (!usable.ok) return usable;
-  const target = enrolTarget(t, usable.profile, input);
+  const target = await enrolTarget(t, usable.profile, input);
   if ("reason" in target) return target;
   const addresses = canonicalAddresses(input.addresses);
-  const taken = addressTaken(t, target.name, addresses, input.declared);
+  const taken = await addressTaken(t, target.name, addresses, input.declared);
   if (taken !== undefined) return taken;
-  const profile = spend(t, usable.profile);
+  const profile = await spend(t, usable.profile);
   ctx.failpoint?.("agent.enrol:consumed");
   const at = input.now.toISOString();
   const { before } = target;
@@ -110,7 +114,7 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
     before?.createdAt ?? at,
     at,
   );
-  t.putWorkload(workload);
+  await t.putWorkload(workload);
   ctx.failpoint?.("agent.enrol:workload");
   const agent: AgentRecord = {
     id: input.agentId,
@@ -128,9 +132,9 @@ function enrol(t: Tables, ctx: EngineContext, input: EnrolInput) {
     lastError: null,
     maintenanceHash: null,
   };
-  t.putAgent(agent);
+  await t.putAgent(agent);
   const after = { agent: agentSnapshot(agent), workload: toJson(workload), profile: profile.id };
-  record(t, ctx, {
+  await record(t, ctx, {
     actor: `agent/${agent.id}`,
     action: "agent.enrol",
     target: `agent/${agent.id}`,
@@ -147,21 +151,21 @@ interface Target {
 }
 
 /** The workload this enrolment may become, or why none. */
-function enrolTarget(
+async function enrolTarget(
   t: Tables,
   profile: EnrolmentProfile,
   input: EnrolInput,
-): Target | EnrolRefusal {
+): Promise<Target | EnrolRefusal> {
   const bound = profile.workload;
   if (bound !== null && input.workload !== undefined && input.workload !== bound) {
     return { ok: false, reason: "wrong-workload", workload: bound };
   }
   const name = bound ?? input.workload ?? input.defaultWorkload;
   if (name === undefined) return { ok: false, reason: "no-name" };
-  const live = t.agentsOf(name).find((a) => !a.revoked);
+  const live = (await t.agentsOf(name)).find((a) => !a.revoked);
   if (live !== undefined)
     return { ok: false, reason: "workload-taken", workload: name, agent: live.id };
-  const stored = t.workload(name);
+  const stored = await t.workload(name);
   const declared = stored === undefined ? input.declared?.find((d) => d.name === name) : undefined;
   const before = stored ?? declared;
   if (before !== undefined && bound !== name) {
@@ -170,12 +174,12 @@ function enrolTarget(
   return before === undefined ? { name } : { name, before };
 }
 
-function reportOne(t: Tables, id: string, report: StatusReport): AgentReportResult {
-  const agent = t.agent(id);
+async function reportOne(t: Tables, id: string, report: StatusReport): Promise<AgentReportResult> {
+  const agent = await t.agent(id);
   if (agent === undefined) return { ok: false, reason: "not-found" };
   if (agent.revoked) return { ok: false, reason: "revoked" };
   const next = applyReport(agent, report);
-  t.putAgent(next);
+  await t.putAgent(next);
   return { ok: true, agent: next };
 }
 

@@ -13,33 +13,37 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
     },
     async upsertMany(alerts) {
       if (alerts.length === 0) return [];
-      return db.run((t) => alerts.map((a) => merge(t, a)));
+      return db.run(async (t) => {
+        const out: AlertRecord[] = [];
+        for (const a of alerts) out.push(await merge(t, a));
+        return out;
+      });
     },
     async get(id) {
-      return db.run((t) => t.alert(id));
+      return db.run(async (t) => t.alert(id), "read");
     },
     async list(filter = {}) {
-      return db.run((t) => t.alerts(filter));
+      return db.run(async (t) => t.alerts(filter), "read");
     },
     async markDelivered(id, severity) {
-      return db.run((t) => {
-        mark(t, id, severity);
-        return t.alert(id);
+      return db.run(async (t) => {
+        await mark(t, id, severity);
+        return await t.alert(id);
       });
     },
     async markDeliveredMany(marks) {
       if (marks.length === 0) return;
-      await db.run((t) => {
-        for (const m of marks) mark(t, m.id, m.severity);
+      await db.run(async (t) => {
+        for (const m of marks) await mark(t, m.id, m.severity);
       });
     },
     async setStatus(id, status, actor) {
-      return db.run((t) => {
-        const before = t.alert(id);
+      return db.run(async (t) => {
+        const before = await t.alert(id);
         if (before === undefined || before.status === status) return before;
         const after = { ...before, status };
-        t.putAlert(after);
-        record(t, ctx, {
+        await t.putAlert(after);
+        await record(t, ctx, {
           actor,
           action: "alert.status",
           target: `alert/${id}`,
@@ -53,10 +57,10 @@ export function alertRepo(db: Backend, ctx: EngineContext): AlertRepo {
 }
 
 /** Reads back only what a re-raise keeps (no lists, no evidence): this runs per raised alert. */
-function merge(t: Tables, alert: AlertRecord): AlertRecord {
-  const before = t.alertState(alert.id);
+async function merge(t: Tables, alert: AlertRecord): Promise<AlertRecord> {
+  const before = await t.alertState(alert.id);
   if (before === undefined) {
-    t.putAlert(alert);
+    await t.putAlert(alert);
     return alert;
   }
   const { delivered: _given, ...rest } = alert;
@@ -67,15 +71,15 @@ function merge(t: Tables, alert: AlertRecord): AlertRecord {
     count: Math.max(before.count + 1, alert.count),
     ...(before.delivered !== undefined && { delivered: before.delivered }),
   };
-  t.putAlert(next);
+  await t.putAlert(next);
   return next;
 }
 
-function mark(t: Tables, id: string, severity: AlertSeverity): void {
-  const before = t.alertState(id);
+async function mark(t: Tables, id: string, severity: AlertSeverity): Promise<void> {
+  const before = await t.alertState(id);
   if (before === undefined) return;
   if (before.delivered !== undefined && rank(before.delivered) >= rank(severity)) return;
-  t.setAlertDelivered(id, severity);
+  await t.setAlertDelivered(id, severity);
 }
 
 const SEVERITIES: readonly AlertSeverity[] = ["low", "medium", "high", "critical"];

@@ -14,14 +14,18 @@ import {
 import { ChainWalk } from "../shared/chain-walk.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
 
-export function record(t: Tables, ctx: EngineContext, input: AuditInput): AuditEntry {
+export async function record(
+  t: Tables,
+  ctx: EngineContext,
+  input: AuditInput,
+): Promise<AuditEntry> {
   ctx.failpoint?.(`audit:${input.action}`);
   // An unkeyed entry after the keyed part would break the chain for good.
-  if (ctx.auditKey === undefined && t.auditKeyed() !== undefined) {
+  if (ctx.auditKey === undefined && (await t.auditKeyed()) !== undefined) {
     throw new Error("the audit log is sealed with an audit key: open the store with that key");
   }
-  const entry = sealEntry(t.auditHead(), input, ctx.clock(), ctx.auditKey);
-  t.appendAudit(entry);
+  const entry = sealEntry(await t.auditHead(), input, ctx.clock(), ctx.auditKey);
+  await t.appendAudit(entry);
   return entry;
 }
 
@@ -30,8 +34,8 @@ const ALL = Number.MAX_SAFE_INTEGER;
 export function auditRepo(db: Backend, ctx: EngineContext): AuditRepo {
   const key = ctx.auditKey;
   const keyId = key === undefined ? undefined : keyIdOf(key);
-  const epochOf = (t: Tables) => {
-    const e = t.auditKeyed();
+  const epochOf = async (t: Tables) => {
+    const e = await t.auditKeyed();
     return e && { seq: e.seq, keyId: String((e.after as { keyId?: unknown } | null)?.keyId) };
   };
   return {
@@ -39,24 +43,27 @@ export function auditRepo(db: Backend, ctx: EngineContext): AuditRepo {
       return db.run((t) => record(t, ctx, input));
     },
     async list(opts = {}) {
-      return db.run((t) => t.auditEntries(opts.afterSeq ?? 0, opts.limit ?? ALL, opts.target));
+      return db.run(
+        async (t) => t.auditEntries(opts.afterSeq ?? 0, opts.limit ?? ALL, opts.target),
+        "read",
+      );
     },
     async head() {
-      return db.run((t) => t.auditHead());
+      return db.run(async (t) => t.auditHead(), "read");
     },
     async epoch() {
-      return db.run(epochOf);
+      return db.run(epochOf, "read");
     },
     async startKeyed(actor) {
-      return db.run((t): StartKeyedResult => {
+      return db.run(async (t): Promise<StartKeyedResult> => {
         if (keyId === undefined) return { ok: false, reason: "no-key" };
-        const epoch = epochOf(t);
+        const epoch = await epochOf(t);
         if (epoch !== undefined) {
           if (epoch.keyId !== keyId) return { ok: false, reason: "other-key", keyId: epoch.keyId };
           return { ok: true, started: false, epoch };
         }
-        const head = t.auditHead();
-        const e = record(t, ctx, {
+        const head = await t.auditHead();
+        const e = await record(t, ctx, {
           actor,
           action: KEYED_ACTION,
           target: KEYED_TARGET,
@@ -70,11 +77,12 @@ export function auditRepo(db: Backend, ctx: EngineContext): AuditRepo {
       const walk = new ChainWalk({
         key,
         anchors,
-        successorOf: (prevHash, notSeq) => db.run((t) => t.auditSuccessor(prevHash, notSeq)),
+        successorOf: (prevHash, notSeq) =>
+          db.run(async (t) => t.auditSuccessor(prevHash, notSeq), "read"),
       });
       // A page per unit of work: memory stays at one page, and other calls run in between.
       for (let after = 0; ; ) {
-        const page = db.run((t) => t.auditEntries(after, AUDIT_PAGE));
+        const page = await db.run(async (t) => t.auditEntries(after, AUDIT_PAGE), "read");
         for (const e of page) {
           const bad = walk.step(e);
           if (bad !== undefined) return bad;

@@ -15,9 +15,9 @@ export function createStore(backend: Backend, ctx: EngineContext): Store {
   let closed = false;
   const guarded: Backend = {
     name: backend.name,
-    run: (fn) => {
-      if (closed) throw new Error(`the ${backend.name} store is closed`);
-      return backend.run(fn);
+    run: (fn, kind) => {
+      if (closed) return Promise.reject(new Error(`the ${backend.name} store is closed`));
+      return backend.run(fn, kind);
     },
     schemaVersion: () => backend.schemaVersion(),
     close: () => backend.close(),
@@ -33,12 +33,15 @@ export function createStore(backend: Backend, ctx: EngineContext): Store {
     alerts: alertRepo(guarded, ctx),
     quarantine: quarantineRepo(guarded, ctx),
     async info() {
-      return guarded.run(() => ({ adapter: backend.name, schemaVersion: backend.schemaVersion() }));
+      return guarded.run(
+        async () => ({ adapter: backend.name, schemaVersion: backend.schemaVersion() }),
+        "read",
+      );
     },
     async close() {
       if (closed) return;
       closed = true;
-      backend.close();
+      await backend.close();
     },
   };
 }

@@ -10,12 +10,12 @@ import { record } from "./audit.js";
 import type { Backend, EngineContext, Tables } from "./tables.js";
 
 /** The profile whose key hashes to `keyHash`, when the key may be used now. */
-export function usableProfile(
+export async function usableProfile(
   t: Tables,
   keyHash: string,
   now: Date,
-): Result<{ profile: EnrolmentProfile }, KeyRefusal> {
-  const found = t.profileByKey(keyHash);
+): Promise<Result<{ profile: EnrolmentProfile }, KeyRefusal>> {
+  const found = await t.profileByKey(keyHash);
   if (found === undefined) return { ok: false, reason: "unknown" };
   const refusal = keyRefusal(found, now);
   if (refusal !== undefined) return { ok: false, reason: refusal };
@@ -23,26 +23,30 @@ export function usableProfile(
 }
 
 /** Counts one use of a usable profile; answers the profile as stored. */
-export function spend(t: Tables, profile: EnrolmentProfile): EnrolmentProfile {
+export async function spend(t: Tables, profile: EnrolmentProfile): Promise<EnrolmentProfile> {
   const spent = { ...profile, uses: profile.uses + 1 };
-  t.putProfile(spent);
+  await t.putProfile(spent);
   return spent;
 }
 
-export function consume(
+export async function consume(
   t: Tables,
   keyHash: string,
   now: Date,
-): Result<{ profile: EnrolmentProfile }, KeyRefusal> {
-  const usable = usableProfile(t, keyHash, now);
-  return usable.ok ? { ok: true, profile: spend(t, usable.profile) } : usable;
+): Promise<Result<{ profile: EnrolmentProfile }, KeyRefusal>> {
+  const usable = await usableProfile(t, keyHash, now);
+  return usable.ok ? { ok: true, profile: await spend(t, usable.profile) } : usable;
 }
 
 export function enrolmentRepo(db: Backend, ctx: EngineContext): EnrolmentRepo {
   return {
     async create(input, actor) {
-      return db.run((t) => {
-        if (t.profile(input.id) || t.profileByName(input.name) || t.profileByKey(input.keyHash)) {
+      return db.run(async (t) => {
+        if (
+          (await t.profile(input.id)) ||
+          (await t.profileByName(input.name)) ||
+          (await t.profileByKey(input.keyHash))
+        ) {
           return { ok: false, reason: "conflict" } as const;
         }
         const profile: EnrolmentProfile = {
@@ -58,9 +62,9 @@ export function enrolmentRepo(db: Backend, ctx: EngineContext): EnrolmentRepo {
           revoked: false,
           createdAt: ctx.clock().toISOString(),
         };
-        t.putProfile(profile);
+        await t.putProfile(profile);
         const target = `profile/${profile.id}`;
-        record(t, ctx, {
+        await record(t, ctx, {
           actor,
           action: "enrolment.create",
           target,
@@ -70,20 +74,25 @@ export function enrolmentRepo(db: Backend, ctx: EngineContext): EnrolmentRepo {
       });
     },
     async get(id) {
-      return db.run((t) => t.profile(id));
+      return db.run(async (t) => t.profile(id), "read");
     },
     async list() {
-      return db.run((t) => t.profiles());
+      return db.run(async (t) => t.profiles(), "read");
     },
     async revoke(id, actor) {
-      return db.run((t) => {
-        const before = t.profile(id);
+      return db.run(async (t) => {
+        const before = await t.profile(id);
         if (before === undefined) return undefined;
         if (before.revoked) return before;
         const after = { ...before, revoked: true };
-        t.putProfile(after);
+        await t.putProfile(after);
         const snap = { before: profileSnapshot(before), after: profileSnapshot(after) };
-        record(t, ctx, { actor, action: "enrolment.revoke", target: `profile/${id}`, ...snap });
+        await record(t, ctx, {
+          actor,
+          action: "enrolment.revoke",
+          target: `profile/${id}`,
+          ...snap,
+        });
         return after;
       });
     },

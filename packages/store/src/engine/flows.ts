@@ -12,24 +12,32 @@ export function flowRepo(db: Backend, ctx: EngineContext): FlowRepo {
     },
     async applyBatches(batches) {
       if (batches.length === 0) return [];
-      return db.run((t) => batches.map((b) => applyOne(t, ctx, b)));
+      return db.run(async (t) => {
+        const out: { duplicate: boolean }[] = [];
+        for (const b of batches) out.push(await applyOne(t, ctx, b));
+        return out;
+      });
     },
     async edges(filter = {}) {
-      return db.run((t) => t.edges(filter));
+      return db.run(async (t) => t.edges(filter), "read");
     },
     async prune(before) {
-      return db.run((t) => t.pruneEdges(before));
+      return db.run(async (t) => t.pruneEdges(before));
     },
     async stats() {
-      return db.run((t) => t.edgeStats());
+      return db.run(async (t) => t.edgeStats(), "read");
     },
   };
 }
 
-function applyOne(t: Tables, ctx: EngineContext, b: FlowBatchInput): { duplicate: boolean } {
-  if (b.seq <= t.flowSeq(b.agentId)) return { duplicate: true };
-  t.mergeEdges(b.deltas);
+async function applyOne(
+  t: Tables,
+  ctx: EngineContext,
+  b: FlowBatchInput,
+): Promise<{ duplicate: boolean }> {
+  if (b.seq <= (await t.flowSeq(b.agentId))) return { duplicate: true };
+  await t.mergeEdges(b.deltas);
   ctx.failpoint?.("flows.applyBatch:merged");
-  t.setFlowSeq(b.agentId, b.seq);
+  await t.setFlowSeq(b.agentId, b.seq);
   return { duplicate: false };
 }

@@ -14,11 +14,11 @@ const same = (a: Quarantine, b: Quarantine) => JSON.stringify(a) === JSON.string
 export function quarantineRepo(db: Backend, ctx: EngineContext): QuarantineRepo {
   return {
     async list() {
-      return db.run((t) => t.quarantines());
+      return db.run(async (t) => t.quarantines(), "read");
     },
     async set(q, actor) {
-      return db.run((t) => {
-        if (t.workload(q.workload) === undefined)
+      return db.run(async (t) => {
+        if ((await t.workload(q.workload)) === undefined)
           return { ok: false, reason: "not-found" } as const;
         const quarantine: Quarantine = {
           workload: q.workload,
@@ -27,12 +27,12 @@ export function quarantineRepo(db: Backend, ctx: EngineContext): QuarantineRepo 
           forensic: [...q.forensic],
           actor: q.actor,
         };
-        const before = t.quarantine(q.workload);
+        const before = await t.quarantine(q.workload);
         if (before !== undefined && same(before, quarantine)) {
           return { ok: true, quarantine: before } as const;
         }
-        t.putQuarantine(quarantine);
-        record(t, ctx, {
+        await t.putQuarantine(quarantine);
+        await record(t, ctx, {
           actor,
           action: "quarantine.set",
           target: target(q.workload),
@@ -43,11 +43,11 @@ export function quarantineRepo(db: Backend, ctx: EngineContext): QuarantineRepo 
       });
     },
     async release(workload, actor) {
-      return db.run((t) => {
-        const before = t.quarantine(workload);
+      return db.run(async (t) => {
+        const before = await t.quarantine(workload);
         if (before === undefined) return undefined;
-        t.deleteQuarantine(workload);
-        record(t, ctx, {
+        await t.deleteQuarantine(workload);
+        await record(t, ctx, {
           actor,
           action: "quarantine.release",
           target: target(workload),

@@ -1,10 +1,17 @@
-// The storage seam under the shared repository logic (engine/*). An adapter that can run a
-// synchronous unit of work (SQLite through better-sqlite3, the memory adapter) implements Tables
+// The storage seam under the shared repository logic (engine/*). An adapter implements Tables
 // and Backend and gets the whole Store port from createStore(); the rules (provision, enrolment,
-// audit chaining) are written once in engine/ and cannot drift between adapters.
+// audit chaining) are written once in engine/ and cannot drift between adapters (SQLite, memory,
+// PostgreSQL).
 //
-// Contract: Backend.run(fn) runs fn atomically. If fn throws, no write made through `t` remains
-// and the error propagates. Reads inside fn see fn's own writes. Nothing else runs in between.
+// Contract: Backend.run(fn) runs fn atomically. If fn rejects, no write made through `t` remains
+// and the error propagates. Reads inside fn see fn's own writes. No other unit of work of this
+// store interleaves with fn's writes in a way that could change what fn read (SQLite and memory
+// serialize units in the process; PostgreSQL takes locks, see postgres/). fn awaits every Tables
+// call before the next: a unit is one sequence of statements on one connection.
+//
+// Tables methods answer a value or a promise of one (Awaitable): the synchronous adapters answer
+// plain values, which the engine awaits for one microtask instead of a promise allocated per row
+// read (the flow ingest path calls mergeEdges per batch, the enrolment path a dozen reads).
 
 import type {
   AlertFilter,
@@ -25,87 +32,90 @@ import type {
   WorkloadRecord,
 } from "../records.js";
 
+/** A value, or a promise of it: what a Tables method answers. */
+export type Awaitable<T> = T | Promise<T>;
+
 export interface Tables {
-  workload(name: string): WorkloadRecord | undefined;
-  workloads(): WorkloadRecord[];
+  workload(name: string): Awaitable<WorkloadRecord | undefined>;
+  workloads(): Awaitable<WorkloadRecord[]>;
   /**
    * Its addresses are canonical text (the engine's canonicalAddresses()); they are indexed for
    * workloadsAt() as they are, re-indexed only when they differ from the stored row's.
    */
-  putWorkload(w: WorkloadRecord): void;
-  deleteWorkload(name: string): void;
+  putWorkload(w: WorkloadRecord): Awaitable<void>;
+  deleteWorkload(name: string): Awaitable<void>;
   /** Names of the workloads holding `address` (canonical text), ordered. */
-  workloadsAt(address: string): string[];
+  workloadsAt(address: string): Awaitable<string[]>;
 
-  draft(name: string): Draft | undefined;
-  drafts(): Draft[];
-  putDraft(d: Draft): void;
-  deleteDraft(name: string): boolean;
+  draft(name: string): Awaitable<Draft | undefined>;
+  drafts(): Awaitable<Draft[]>;
+  putDraft(d: Draft): Awaitable<void>;
+  deleteDraft(name: string): Awaitable<boolean>;
 
-  revision(n: number): Revision | undefined;
+  revision(n: number): Awaitable<Revision | undefined>;
   /** Newest first, numbers < before (when given), at most limit. */
-  revisions(limit: number, before?: number): Revision[];
-  lastRevisionNumber(): number;
-  insertRevision(r: Revision): void;
-  activeRevision(): number | null;
-  setActiveRevision(n: number): void;
+  revisions(limit: number, before?: number): Awaitable<Revision[]>;
+  lastRevisionNumber(): Awaitable<number>;
+  insertRevision(r: Revision): Awaitable<void>;
+  activeRevision(): Awaitable<number | null>;
+  setActiveRevision(n: number): Awaitable<void>;
 
-  profile(id: string): EnrolmentProfile | undefined;
-  profileByKey(keyHash: string): EnrolmentProfile | undefined;
-  profileByName(name: string): EnrolmentProfile | undefined;
-  profiles(): EnrolmentProfile[];
-  putProfile(p: EnrolmentProfile): void;
+  profile(id: string): Awaitable<EnrolmentProfile | undefined>;
+  profileByKey(keyHash: string): Awaitable<EnrolmentProfile | undefined>;
+  profileByName(name: string): Awaitable<EnrolmentProfile | undefined>;
+  profiles(): Awaitable<EnrolmentProfile[]>;
+  putProfile(p: EnrolmentProfile): Awaitable<void>;
 
-  agent(id: string): AgentRecord | undefined;
-  agentByCredential(hash: string): AgentRecord | undefined;
-  agentsOf(workload: string): AgentRecord[];
-  agents(): AgentRecord[];
-  putAgent(a: AgentRecord): void;
-  deleteAgent(id: string): void;
+  agent(id: string): Awaitable<AgentRecord | undefined>;
+  agentByCredential(hash: string): Awaitable<AgentRecord | undefined>;
+  agentsOf(workload: string): Awaitable<AgentRecord[]>;
+  agents(): Awaitable<AgentRecord[]>;
+  putAgent(a: AgentRecord): Awaitable<void>;
+  deleteAgent(id: string): Awaitable<void>;
 
-  token(hash: string): ApiToken | undefined;
-  tokenByName(name: string): ApiToken | undefined;
-  tokens(): ApiToken[];
-  putToken(t: ApiToken): void;
-  deleteToken(name: string): void;
+  token(hash: string): Awaitable<ApiToken | undefined>;
+  tokenByName(name: string): Awaitable<ApiToken | undefined>;
+  tokens(): Awaitable<ApiToken[]>;
+  putToken(t: ApiToken): Awaitable<void>;
+  deleteToken(name: string): Awaitable<void>;
 
-  auditHead(): { seq: number; hash: string } | undefined;
-  appendAudit(e: AuditEntry): void;
+  auditHead(): Awaitable<{ seq: number; hash: string } | undefined>;
+  appendAudit(e: AuditEntry): Awaitable<void>;
   /** Ascending seq, seq > afterSeq, optionally only one target, at most limit. */
-  auditEntries(afterSeq: number, limit: number, target?: string): AuditEntry[];
+  auditEntries(afterSeq: number, limit: number, target?: string): Awaitable<AuditEntry[]>;
   /** The first entry with action KEYED_ACTION on target KEYED_TARGET (audit-chain.ts). */
-  auditKeyed(): AuditEntry | undefined;
+  auditKeyed(): Awaitable<AuditEntry | undefined>;
   /** The seq of an entry other than `notSeq` whose prevHash is `prevHash` (a slow scan is fine). */
-  auditSuccessor(prevHash: string, notSeq: number): number | undefined;
+  auditSuccessor(prevHash: string, notSeq: number): Awaitable<number | undefined>;
 
   /** The agent's last applied flow batch (0: none yet). */
-  flowSeq(agentId: string): number;
-  setFlowSeq(agentId: string, seq: number): void;
+  flowSeq(agentId: string): Awaitable<number>;
+  setFlowSeq(agentId: string, seq: number): Awaitable<void>;
   /**
    * Adds each delta to its (bucket, from, to, port, verdict) row, creating the row if new; its
    * count also to the row's refused or unanswered count when that was its outcome.
    */
-  mergeEdges(deltas: readonly EdgeDelta[]): void;
+  mergeEdges(deltas: readonly EdgeDelta[]): Awaitable<void>;
   /** Rows merged across buckets (see EdgeFilter), newest lastSeen first. */
-  edges(filter: EdgeFilter): StoredEdge[];
+  edges(filter: EdgeFilter): Awaitable<StoredEdge[]>;
   /** Deletes rows whose bucket started before `before` (ms); answers how many. */
-  pruneEdges(before: number): number;
-  edgeStats(): { rows: number; oldest: number | null };
+  pruneEdges(before: number): Awaitable<number>;
+  edgeStats(): Awaitable<{ rows: number; oldest: number | null }>;
 
-  alert(id: string): AlertRecord | undefined;
+  alert(id: string): Awaitable<AlertRecord | undefined>;
   /** What a re-raise keeps of a stored alert, read without its lists and evidence. */
-  alertState(id: string): AlertState | undefined;
+  alertState(id: string): Awaitable<AlertState | undefined>;
   /** Newest lastAt first, then by id. */
-  alerts(filter: AlertFilter): AlertRecord[];
-  putAlert(a: AlertRecord): void;
+  alerts(filter: AlertFilter): Awaitable<AlertRecord[]>;
+  putAlert(a: AlertRecord): Awaitable<void>;
   /** Sets the delivery mark of a stored alert (nothing else of the row changes). */
-  setAlertDelivered(id: string, severity: AlertSeverity): void;
+  setAlertDelivered(id: string, severity: AlertSeverity): Awaitable<void>;
 
-  quarantine(workload: string): Quarantine | undefined;
+  quarantine(workload: string): Awaitable<Quarantine | undefined>;
   /** Ordered by workload. */
-  quarantines(): Quarantine[];
-  putQuarantine(q: Quarantine): void;
-  deleteQuarantine(workload: string): void;
+  quarantines(): Awaitable<Quarantine[]>;
+  putQuarantine(q: Quarantine): Awaitable<void>;
+  deleteQuarantine(workload: string): Awaitable<void>;
 }
 
 /** The fields of a stored alert that a re-raise keeps (engine/alerts.ts). */
@@ -114,11 +124,17 @@ export type AlertState = Pick<AlertRecord, "at" | "status" | "count" | "delivere
 /** The schema every adapter provides; the SQLite migrations end at this number. */
 export const SCHEMA_VERSION = 6;
 
+/** What a unit of work does: only reads, or may write. */
+export type UnitKind = "read" | "write";
+
 export interface Backend {
   readonly name: string;
-  run<T>(fn: (t: Tables) => T): T;
+  /**
+   * `kind` "read": fn only reads (an adapter may skip the write lock); default "write".
+   */
+  run<T>(fn: (t: Tables) => Promise<T>, kind?: UnitKind): Promise<T>;
   schemaVersion(): number;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /** What the engine needs besides storage. `failpoint` lets tests break a unit of work half-way. */

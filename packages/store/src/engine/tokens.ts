@@ -7,13 +7,13 @@ import type { Backend, EngineContext } from "./tables.js";
 export function tokenRepo(db: Backend, ctx: EngineContext): TokenRepo {
   return {
     async create(input, actor) {
-      return db.run((t) => {
-        if (t.token(input.hash) || t.tokenByName(input.name)) {
+      return db.run(async (t) => {
+        if ((await t.token(input.hash)) || (await t.tokenByName(input.name))) {
           return { ok: false, reason: "conflict" } as const;
         }
         const token: ApiToken = { ...input, createdAt: ctx.clock().toISOString() };
-        t.putToken(token);
-        record(t, ctx, {
+        await t.putToken(token);
+        await record(t, ctx, {
           actor,
           action: "token.create",
           target: `token/${token.name}`,
@@ -23,13 +23,13 @@ export function tokenRepo(db: Backend, ctx: EngineContext): TokenRepo {
       });
     },
     async replace(input, actor) {
-      return db.run((t) => {
-        if (t.token(input.hash)) return { ok: false, reason: "conflict" } as const;
-        const before = t.tokenByName(input.name);
-        if (before !== undefined) t.deleteToken(input.name);
+      return db.run(async (t) => {
+        if (await t.token(input.hash)) return { ok: false, reason: "conflict" } as const;
+        const before = await t.tokenByName(input.name);
+        if (before !== undefined) await t.deleteToken(input.name);
         const token: ApiToken = { ...input, createdAt: ctx.clock().toISOString() };
-        t.putToken(token);
-        record(t, ctx, {
+        await t.putToken(token);
+        await record(t, ctx, {
           actor,
           action: "token.replace",
           target: `token/${token.name}`,
@@ -40,17 +40,17 @@ export function tokenRepo(db: Backend, ctx: EngineContext): TokenRepo {
       });
     },
     async find(hash) {
-      return db.run((t) => t.token(hash));
+      return db.run(async (t) => t.token(hash), "read");
     },
     async list() {
-      return db.run((t) => t.tokens());
+      return db.run(async (t) => t.tokens(), "read");
     },
     async delete(name, actor) {
-      return db.run((t) => {
-        const before = t.tokenByName(name);
+      return db.run(async (t) => {
+        const before = await t.tokenByName(name);
         if (before === undefined) return false;
-        t.deleteToken(name);
-        record(t, ctx, {
+        await t.deleteToken(name);
+        await record(t, ctx, {
           actor,
           action: "token.delete",
           target: `token/${name}`,

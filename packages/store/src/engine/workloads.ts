@@ -13,25 +13,31 @@ const snapshot = (w: WorkloadRecord | undefined) => toJson(w ?? null);
 export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
   return {
     async list() {
-      return db.run((t) => t.workloads());
+      return db.run(async (t) => t.workloads(), "read");
     },
     async get(name) {
-      return db.run((t) => t.workload(name));
+      return db.run(async (t) => t.workload(name), "read");
     },
     async upsert(input, actor) {
       const workload = { ...input, addresses: canonicalAddresses(input.addresses) };
-      return db.run((t) => {
-        const before = t.workload(workload.name);
+      return db.run(async (t) => {
+        const before = await t.workload(workload.name);
         if (before !== undefined && sameWorkload(before, workload)) {
           return { ok: true as const, record: before, change: "unchanged" as const };
         }
-        const taken = addressTaken(t, workload.name, workload.addresses, [], before?.addresses);
+        const taken = await addressTaken(
+          t,
+          workload.name,
+          workload.addresses,
+          [],
+          before?.addresses,
+        );
         if (taken !== undefined) return taken;
         const now = ctx.clock().toISOString();
         const rec = workloadRecord(workload, before?.createdAt ?? now, now);
-        t.putWorkload(rec);
+        await t.putWorkload(rec);
         const action = before === undefined ? "workload.create" : "workload.update";
-        record(t, ctx, {
+        await record(t, ctx, {
           actor,
           action,
           target: target(rec.name),
@@ -46,17 +52,17 @@ export function workloadRepo(db: Backend, ctx: EngineContext): WorkloadRepo {
       });
     },
     async delete(name, actor) {
-      return db.run((t) => {
-        const before = t.workload(name);
+      return db.run(async (t) => {
+        const before = await t.workload(name);
         if (before === undefined) return { ok: false, reason: "not-found" } as const;
-        const agents = t.agentsOf(name);
+        const agents = await t.agentsOf(name);
         if (agents.some((a) => !a.revoked)) return { ok: false, reason: "in-use" } as const;
         // Revoked agents can never authenticate again; they go with their workload.
-        for (const a of agents) t.deleteAgent(a.id);
+        for (const a of agents) await t.deleteAgent(a.id);
         // A quarantine is about this workload; a later workload of the same name starts free.
-        t.deleteQuarantine(name);
-        t.deleteWorkload(name);
-        record(t, ctx, {
+        await t.deleteQuarantine(name);
+        await t.deleteWorkload(name);
+        await record(t, ctx, {
           actor,
           action: "workload.delete",
           target: target(name),
@@ -79,24 +85,33 @@ export function canonicalAddresses(addresses: readonly string[]): string[] {
  * not claims: a workload keeps what it has. An address belongs to one workload, so its flows,
  * its peers' sets and a quarantine of it mean one host.
  */
-export function addressTaken(
+export async function addressTaken(
   t: Tables,
   name: string,
   addresses: readonly string[],
   declared: readonly Workload[] = [],
   held: readonly string[] = [],
-): AddressTaken | undefined {
+): Promise<AddressTaken | undefined> {
   for (const address of addresses) {
     if (held.includes(address)) continue;
     const holder =
-      t.workloadsAt(address).find((n) => n !== name) ??
-      declared.find(
-        (d) =>
-          d.name !== name &&
-          t.workload(d.name) === undefined && // a stored workload of the name shadows it
-          d.addresses.some((a) => canonicalAddress(a) === address),
-      )?.name;
+      (await t.workloadsAt(address)).find((n) => n !== name) ??
+      (await declaredHolder(t, name, address, declared));
     if (holder !== undefined) return { ok: false, reason: "address-taken", address, holder };
+  }
+  return undefined;
+}
+
+/** The declared workload other than `name` claiming `address`, unless one of its name is stored. */
+async function declaredHolder(
+  t: Tables,
+  name: string,
+  address: string,
+  declared: readonly Workload[],
+): Promise<string | undefined> {
+  for (const d of declared) {
+    if (d.name === name || !d.addresses.some((a) => canonicalAddress(a) === address)) continue;
+    if ((await t.workload(d.name)) === undefined) return d.name; // a stored one shadows it
   }
   return undefined;
 }

@@ -22,6 +22,7 @@ import type {
   WorkloadRecord,
 } from "../records.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
+import { SerialQueue } from "../shared/serial.js";
 import { type EdgeRow, mergeEdgeRows, queryEdgeRows } from "./memory-edges.js";
 import { type UndoLog, UndoMap } from "./undo-map.js";
 
@@ -103,21 +104,24 @@ export function memoryBackend(): Backend & { state: MemoryState; reindexAudit():
     quarantines: map(),
   };
   const tables = memoryTables(state);
+  const queue = new SerialQueue();
   return {
     name: "memory",
     state,
+    // Units queue (SerialQueue) so that one unit's undo log never holds another's writes.
     run(fn) {
-      if (log !== undefined) return fn(tables);
-      log = [];
-      try {
-        const out = fn(tables);
-        return out;
-      } catch (err) {
-        for (const undo of log.reverse()) undo();
-        throw err;
-      } finally {
-        log = undefined;
-      }
+      return queue.run(async () => {
+        const undo: UndoLog = [];
+        log = undo;
+        try {
+          return await fn(tables);
+        } catch (err) {
+          for (const u of undo.reverse()) u();
+          throw err;
+        } finally {
+          log = undefined;
+        }
+      });
     },
     schemaVersion: () => SCHEMA_VERSION,
     close() {},

@@ -18,8 +18,14 @@ export interface WalkOptions {
   readonly key?: Uint8Array | undefined;
   /** Heads exported earlier; each must still be in the chain with the same hash. */
   readonly anchors?: readonly AuditAnchor[] | undefined;
-  /** The seq of an entry other than `notSeq` linking to `prevHash` (asked only on a break). */
-  readonly successorOf: (prevHash: string, notSeq: number) => number | undefined;
+  /**
+   * The seq of an entry other than `notSeq` linking to `prevHash` (asked only on a break; a
+   * store answers it from the database, so it may answer a promise).
+   */
+  readonly successorOf: (
+    prevHash: string,
+    notSeq: number,
+  ) => number | undefined | Promise<number | undefined>;
 }
 
 export class ChainWalk {
@@ -33,8 +39,11 @@ export class ChainWalk {
     this.anchors = [...(options.anchors ?? [])].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Takes the next entry; answers the verdict when the chain breaks here, else undefined. */
-  step(e: AuditEntry): Broken | undefined {
+  /**
+   * Takes the next entry; answers the verdict when the chain breaks here (a promise of it when
+   * successorOf answered one), else undefined: an intact entry costs no promise.
+   */
+  step(e: AuditEntry): Broken | undefined | Promise<Broken> {
     const expectedSeq = this.count + 1;
     if (e.seq !== expectedSeq) {
       return broken(expectedSeq, "missing", `entry ${expectedSeq} is missing (next is ${e.seq})`);
@@ -45,9 +54,15 @@ export class ChainWalk {
       this.count = e.seq;
       return this.checkAnchors(e);
     }
-    if (e.prevHash !== this.prevHash && this.options.successorOf(this.prevHash, e.seq)) {
-      return broken(e.seq, "reordered", `entry ${e.seq} is out of place in the chain`);
-    }
+    if (e.prevHash === this.prevHash) return this.notLinked(e, selfOk, undefined);
+    const successor = this.options.successorOf(this.prevHash, e.seq);
+    return successor instanceof Promise
+      ? successor.then((s) => this.notLinked(e, selfOk, s))
+      : this.notLinked(e, selfOk, successor);
+  }
+
+  private notLinked(e: AuditEntry, selfOk: boolean, successor: number | undefined): Broken {
+    if (successor) return broken(e.seq, "reordered", `entry ${e.seq} is out of place in the chain`);
     if (!selfOk) return broken(e.seq, "edited", this.editedMessage(e));
     return broken(
       e.seq,
@@ -126,7 +141,8 @@ export function verifyChain(
       entries.find((o) => o.seq !== notSeq && o.prevHash === prevHash)?.seq,
   });
   for (const e of entries) {
-    const bad = walk.step(e);
+    // successorOf above answers synchronously, so step never answers a promise here.
+    const bad = walk.step(e) as Broken | undefined;
     if (bad !== undefined) return bad;
   }
   return walk.finish();

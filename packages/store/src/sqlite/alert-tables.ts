@@ -26,11 +26,11 @@ type AlertTables = Pick<
 >;
 type Row = Record<string, unknown>;
 
-const ALERT =
+export const ALERT =
   "id kind severity source targets at last_at summary incident evidence status count delivered";
-const QUARANTINE = "workload since reason forensic actor";
+export const QUARANTINE = "workload since reason forensic actor";
 
-function alertFromRow(r: Row): AlertRecord {
+export function alertFromRow(r: Row): AlertRecord {
   return {
     id: r.id as string,
     kind: r.kind as string,
@@ -48,7 +48,7 @@ function alertFromRow(r: Row): AlertRecord {
   };
 }
 
-function alertToRow(a: AlertRecord): Row {
+export function alertToRow(a: AlertRecord): Row {
   return {
     id: a.id,
     kind: a.kind,
@@ -66,7 +66,7 @@ function alertToRow(a: AlertRecord): Row {
   };
 }
 
-function quarantineFromRow(r: Row): Quarantine {
+export function quarantineFromRow(r: Row): Quarantine {
   return {
     workload: r.workload as string,
     since: r.since as string,
@@ -76,7 +76,10 @@ function quarantineFromRow(r: Row): Quarantine {
   };
 }
 
-const quarantineToRow = (q: Quarantine): Row => ({ ...q, forensic: JSON.stringify(q.forensic) });
+export const quarantineToRow = (q: Quarantine): Row => ({
+  ...q,
+  forensic: JSON.stringify(q.forensic),
+});
 
 function alertWhere(f: AlertFilter): { sql: string; params: Row } {
   const clauses: string[] = [];
@@ -127,6 +130,9 @@ export function sqliteAlertTables(db: Database.Database): AlertTables {
     quarantine: one("SELECT * FROM quarantines WHERE workload = ?", quarantineFromRow),
     quarantines: many("SELECT * FROM quarantines ORDER BY workload", quarantineFromRow),
     putQuarantine: put("quarantines", QUARANTINE.split(" "), "workload", quarantineToRow),
-    deleteQuarantine: exec("DELETE FROM quarantines WHERE workload = ?"),
+    deleteQuarantine: (
+      (del) => (workload: string) =>
+        void del(workload)
+    )(exec("DELETE FROM quarantines WHERE workload = ?")),
   };
 }

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { createStore } from "../engine/create-store.js";
 import type { Backend, EngineContext } from "../engine/tables.js";
 import type { Store } from "../port.js";
+import { SerialQueue } from "../shared/serial.js";
 import { FlowNames } from "./flow-names.js";
 import { currentVersion, migrate } from "./migrate.js";
 import { sqliteTables } from "./sqlite-tables.js";
@@ -61,17 +62,29 @@ export function sqliteBackend(
   const names = new FlowNames(db);
   const tables = sqliteTables(db, names);
   let version = currentVersion(db);
+  // better-sqlite3 runs statements synchronously and has one transaction per connection; a unit
+  // of work is async (Backend.run), so units queue in the process and each is one
+  // BEGIN IMMEDIATE … COMMIT with nothing of another unit in between.
+  const queue = new SerialQueue();
+  const begin = db.prepare("BEGIN IMMEDIATE");
+  const commit = db.prepare("COMMIT");
+  const rollback = db.prepare("ROLLBACK");
   return {
     name: "sqlite",
     db,
     run(fn) {
-      if (db.inTransaction) return fn(tables);
-      try {
-        return db.transaction(() => fn(tables)).immediate();
-      } catch (err) {
-        names.forget(); // ids it learnt in the rolled-back unit may not exist
-        throw err;
-      }
+      return queue.run(async () => {
+        begin.run();
+        try {
+          const out = await fn(tables);
+          commit.run();
+          return out;
+        } catch (err) {
+          if (db.inTransaction) rollback.run();
+          names.forget(); // ids it learnt in the rolled-back unit may not exist
+          throw err;
+        }
+      });
     },
     schemaVersion: () => version,
     close() {

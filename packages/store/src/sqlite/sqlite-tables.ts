@@ -105,12 +105,18 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     agentsOf: many("SELECT * FROM agents WHERE workload = ? ORDER BY id", A),
     agents: many("SELECT * FROM agents ORDER BY id", A),
     putAgent: put("agents", AGENT, "id", rows.agentToRow),
-    deleteAgent: exec("DELETE FROM agents WHERE id = ?"),
+    deleteAgent: (
+      (del) => (id: string) =>
+        void del(id)
+    )(exec("DELETE FROM agents WHERE id = ?")),
     token: one("SELECT * FROM api_tokens WHERE hash = ?", T),
     tokenByName: one("SELECT * FROM api_tokens WHERE name = ?", T),
     tokens: many("SELECT * FROM api_tokens ORDER BY name", T),
     putToken: put("api_tokens", TOKEN, "hash", rows.tokenToRow),
-    deleteToken: exec("DELETE FROM api_tokens WHERE name = ?"),
+    deleteToken: (
+      (del) => (name: string) =>
+        void del(name)
+    )(exec("DELETE FROM api_tokens WHERE name = ?")),
     auditHead: () => auditHead(),
     appendAudit: insert("audit_log", AUDIT, rows.auditToRow),
     auditEntries: (after, limit, target) =>
