@@ -6,6 +6,7 @@ import { describe } from "vitest";
 import { agentContract } from "./contract/agents.js";
 import { alertContract } from "./contract/alerts.js";
 import { auditContract } from "./contract/audit.js";
+import { changeContract } from "./contract/changes.js";
 import { enrolmentContract } from "./contract/enrolment.js";
 import { flowContract } from "./contract/flows.js";
 import { identityContract } from "./contract/identity.js";
@@ -31,6 +32,7 @@ export function storeContract(name: string, makeHarness: MakeHarness, traits: Ad
     auditContract(makeHarness);
     flowContract(makeHarness, traits.durable);
     alertContract(makeHarness);
+    changeContract(makeHarness);
     lifecycleContract(makeHarness, traits.durable);
   });
 }

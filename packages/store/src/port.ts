@@ -45,6 +45,8 @@ export interface Store {
   readonly flows: FlowRepo;
   readonly alerts: AlertRepo;
   readonly quarantine: QuarantineRepo;
+  /** The change stream other controller replicas follow (engine/changes.ts). */
+  readonly changes: ChangeRepo;
   info(): Promise<StoreInfo>;
   /** Releases the store; later calls fail. Safe to call twice. */
   close(): Promise<void>;
@@ -54,6 +56,39 @@ export interface StoreInfo {
   readonly adapter: string;
   /** The highest migration applied (adapters without a schema report the version they emulate). */
   readonly schemaVersion: number;
+  /**
+   * Other processes may write the same data (PostgreSQL): a controller then follows `changes`
+   * to keep what it holds in memory current.
+   */
+  readonly shared: boolean;
+}
+
+/** What a change row names: the record to read again (its current state, not a diff). */
+export type ChangeKind = "workload" | "revision" | "quarantine" | "agent";
+
+/**
+ * One row of the change stream, appended in the unit of work that made the change: a workload
+ * put or deleted (key: its name), the active revision moved (key: its number), a quarantine set
+ * or ended (key: the workload), an agent revoked (key: its id). `seq` counts up by one, without
+ * gaps, in commit order.
+ */
+export interface StateChange {
+  readonly seq: number;
+  readonly kind: ChangeKind;
+  readonly key: string;
+  readonly at: string;
+}
+
+export interface ChangeRepo {
+  /** The newest seq (0: none yet). */
+  head(): Promise<number>;
+  /** The oldest seq still kept (0: none). Older rows are pruned (CHANGES_KEPT). */
+  oldest(): Promise<number>;
+  /**
+   * Changes with seq > `seq`, ascending, at most `limit`. The newest row is never pruned, so a
+   * reader whose first answer does not start at `seq + 1` has missed pruned changes.
+   */
+  after(seq: number, limit: number): Promise<StateChange[]>;
 }
 
 export interface WorkloadRepo {

@@ -77,7 +77,11 @@ describe("sqlite migrations", () => {
     expect(migrate(db, new Date())).toEqual([]);
     db.close();
     const again = openSqliteStore({ dir });
-    expect(await again.info()).toEqual({ adapter: "sqlite", schemaVersion: SCHEMA_VERSION });
+    expect(await again.info()).toEqual({
+      adapter: "sqlite",
+      schemaVersion: SCHEMA_VERSION,
+      shared: false,
+    });
     await again.close();
   });
 

@@ -2,6 +2,7 @@ import type { Store } from "../port.js";
 import { agentRepo } from "./agents.js";
 import { alertRepo } from "./alerts.js";
 import { auditRepo } from "./audit.js";
+import { changeRepo, recordingChanges } from "./changes.js";
 import { enrolmentRepo } from "./enrolment.js";
 import { flowRepo } from "./flows.js";
 import { policyRepo } from "./policy.js";
@@ -22,19 +23,26 @@ export function createStore(backend: Backend, ctx: EngineContext): Store {
     schemaVersion: () => backend.schemaVersion(),
     close: () => backend.close(),
   };
+  // The repositories whose writes other replicas must learn of append change rows.
+  const recorded = recordingChanges(guarded, ctx);
   return {
-    workloads: workloadRepo(guarded, ctx),
-    policy: policyRepo(guarded, ctx),
+    workloads: workloadRepo(recorded, ctx),
+    policy: policyRepo(recorded, ctx),
     enrolment: enrolmentRepo(guarded, ctx),
-    agents: agentRepo(guarded, ctx),
+    agents: agentRepo(recorded, ctx),
     tokens: tokenRepo(guarded, ctx),
     audit: auditRepo(guarded, ctx),
     flows: flowRepo(guarded, ctx),
     alerts: alertRepo(guarded, ctx),
-    quarantine: quarantineRepo(guarded, ctx),
+    quarantine: quarantineRepo(recorded, ctx),
+    changes: changeRepo(guarded),
     async info() {
       return guarded.run(
-        async () => ({ adapter: backend.name, schemaVersion: backend.schemaVersion() }),
+        async () => ({
+          adapter: backend.name,
+          schemaVersion: backend.schemaVersion(),
+          shared: backend.shared === true,
+        }),
         "read",
       );
     },

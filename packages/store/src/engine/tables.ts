@@ -22,6 +22,7 @@ import type {
   Quarantine,
   StoredEdge,
 } from "../flow-records.js";
+import type { StateChange } from "../port.js";
 import type {
   AgentRecord,
   ApiToken,
@@ -116,19 +117,32 @@ export interface Tables {
   quarantines(): Awaitable<Quarantine[]>;
   putQuarantine(q: Quarantine): Awaitable<void>;
   deleteQuarantine(workload: string): Awaitable<void>;
+
+  /** Appends a change row with seq = the newest + 1 (engine/changes.ts); answers its seq. */
+  appendChange(c: Omit<StateChange, "seq">): Awaitable<number>;
+  /** Ascending seq, seq > afterSeq, at most limit. */
+  changesAfter(afterSeq: number, limit: number): Awaitable<StateChange[]>;
+  /** The newest seq (0: none). */
+  lastChangeSeq(): Awaitable<number>;
+  /** The oldest seq kept (0: none). */
+  firstChangeSeq(): Awaitable<number>;
+  /** Deletes rows with seq <= keepAfterSeq, never the newest row (seq stays gapless). */
+  pruneChanges(keepAfterSeq: number): Awaitable<void>;
 }
 
 /** The fields of a stored alert that a re-raise keeps (engine/alerts.ts). */
 export type AlertState = Pick<AlertRecord, "at" | "status" | "count" | "delivered">;
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** What a unit of work does: only reads, or may write. */
 export type UnitKind = "read" | "write";
 
 export interface Backend {
   readonly name: string;
+  /** Other processes may write the same data (StoreInfo.shared). */
+  readonly shared?: boolean;
   /**
    * `kind` "read": fn only reads (an adapter may skip the write lock); default "write".
    */

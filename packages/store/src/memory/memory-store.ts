@@ -11,7 +11,7 @@ import type {
   EdgeDelta,
   Quarantine,
 } from "../flow-records.js";
-import type { Store } from "../port.js";
+import type { StateChange, Store } from "../port.js";
 import type {
   AgentRecord,
   ApiToken,
@@ -72,7 +72,7 @@ export interface MemoryState {
    * active: the active revision; lastRevision, lastSeq: the highest revision number and seq;
    * keyedSeq: the audit.keyed entry.
    */
-  readonly meta: UndoMap<"active" | "lastRevision" | "lastSeq" | "keyedSeq", number>;
+  readonly meta: UndoMap<"active" | "lastRevision" | "lastSeq" | "keyedSeq" | "lastChange", number>;
   readonly profiles: UndoMap<string, EnrolmentProfile>;
   readonly agents: UndoMap<string, AgentRecord>;
   readonly tokens: UndoMap<string, ApiToken>;
@@ -82,6 +82,7 @@ export interface MemoryState {
   readonly edges: UndoMap<string, EdgeRow>;
   readonly alerts: UndoMap<string, AlertRecord>;
   readonly quarantines: UndoMap<string, Quarantine>;
+  readonly changes: UndoMap<number, StateChange>;
 }
 
 /** Exported for tests that need to reach under the port (tampering with the audit log). */
@@ -102,6 +103,7 @@ export function memoryBackend(): Backend & { state: MemoryState; reindexAudit():
     edges: map(),
     alerts: map(),
     quarantines: map(),
+    changes: map(),
   };
   const tables = memoryTables(state);
   const queue = new SerialQueue();
@@ -292,7 +294,32 @@ function flowTables(s: MemoryState) {
     quarantines: () => s.quarantines.values().sort((a, b) => text(a.workload, b.workload)),
     putQuarantine: (q: Quarantine) => s.quarantines.set(q.workload, iso(q)),
     deleteQuarantine: (workload: string) => void s.quarantines.delete(workload),
+    ...memoryChangeTables(s),
   };
 }
 
 const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function memoryChangeTables(s: MemoryState) {
+  const seqs = () => s.changes.values().map((c) => c.seq);
+  return {
+    appendChange: (c: Omit<StateChange, "seq">) => {
+      const seq = (s.meta.get("lastChange") ?? 0) + 1;
+      s.meta.set("lastChange", seq);
+      s.changes.set(seq, { ...c, seq });
+      return seq;
+    },
+    changesAfter: (after: number, limit: number) =>
+      s.changes
+        .values()
+        .filter((c) => c.seq > after)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit),
+    lastChangeSeq: () => s.meta.get("lastChange") ?? 0,
+    firstChangeSeq: () => (s.changes.values().length === 0 ? 0 : Math.min(...seqs())),
+    pruneChanges: (keep: number) => {
+      const last = s.meta.get("lastChange") ?? 0;
+      for (const seq of seqs()) if (seq <= keep && seq < last) s.changes.delete(seq);
+    },
+  };
+}

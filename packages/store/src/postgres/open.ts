@@ -76,6 +76,7 @@ export function postgresBackend(pool: Pg.Pool, version: number): Backend {
   let open = true;
   return {
     name: "postgres",
+    shared: true,
     async run(fn, kind = "write") {
       const client = await pool.connect();
       let broken: Error | undefined;

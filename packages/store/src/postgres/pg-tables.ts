@@ -2,6 +2,7 @@
 // method is one or two statements; flows, alerts and quarantines are in flow-tables.ts.
 import type { Tables } from "../engine/tables.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
+import { changeFromRow } from "../sqlite/change-tables.js";
 import * as rows from "../sqlite/rows.js";
 import { pgFlowTables } from "./flow-tables.js";
 import { cols, num, type Row, type Sql, upsertSql, valuesOf } from "./sql.js";
@@ -146,5 +147,28 @@ export function pgTables(sql: Sql): Tables {
       (r) => num(r.seq),
     ),
     ...pgFlowTables(sql),
+
+    // The caller holds the write advisory lock: max + 1 is taken by one unit at a time.
+    appendChange: async (c) =>
+      num(
+        (
+          await sql.rows(
+            `INSERT INTO state_changes (seq, kind, key, at)
+             SELECT coalesce(max(seq), 0) + 1, $1, $2, $3 FROM state_changes RETURNING seq`,
+            [c.kind, c.key, c.at],
+          )
+        )[0]?.seq,
+      ),
+    changesAfter: many(
+      "SELECT * FROM state_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+      changeFromRow,
+    ),
+    lastChangeSeq: async () =>
+      num((await sql.rows("SELECT coalesce(max(seq), 0) AS n FROM state_changes"))[0]?.n),
+    firstChangeSeq: async () =>
+      num((await sql.rows("SELECT coalesce(min(seq), 0) AS n FROM state_changes"))[0]?.n),
+    pruneChanges: exec(
+      "DELETE FROM state_changes WHERE seq <= $1 AND seq < (SELECT max(seq) FROM state_changes)",
+    ),
   };
 }

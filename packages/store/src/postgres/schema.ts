@@ -187,4 +187,18 @@ CREATE TABLE quarantines (
 );
 `,
   },
+  {
+    version: 7,
+    name: "change stream",
+    sql: `
+-- As SQLite's migration 7 (engine/changes.ts). seq is the newest + 1, taken under the write
+-- advisory lock every writing unit holds, so seq order is commit order.
+CREATE TABLE state_changes (
+  seq BIGINT PRIMARY KEY CHECK (seq > 0),
+  kind ${T} NOT NULL CHECK (kind IN ('workload', 'revision', 'quarantine', 'agent')),
+  key ${T} NOT NULL,
+  at ${T} NOT NULL
+);
+`,
+  },
 ];

@@ -234,4 +234,19 @@ UPDATE flow_edges SET unanswered = count WHERE verdict = 1;
 ALTER TABLE agents ADD COLUMN maintenance_hash TEXT;
 `,
   },
+  {
+    version: 7,
+    name: "change stream",
+    sql: `
+-- One row per record a unit of work changed that controllers hold in memory (engine/changes.ts):
+-- replicas sharing a database read the rows after the last seq they applied. seq is the newest
+-- + 1, written in the same transaction as the change; old rows are pruned, the newest never.
+CREATE TABLE state_changes (
+  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+  kind TEXT NOT NULL CHECK (kind IN ('workload', 'revision', 'quarantine', 'agent')),
+  key TEXT NOT NULL,
+  at TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];

@@ -5,6 +5,7 @@ import type Database from "better-sqlite3";
 import type { Tables } from "../engine/tables.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
 import { sqliteAlertTables } from "./alert-tables.js";
+import { sqliteChangeTables } from "./change-tables.js";
 import type { FlowNames } from "./flow-names.js";
 import { sqliteFlowTables } from "./flow-tables.js";
 import * as rows from "./rows.js";
@@ -125,5 +126,6 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     auditSuccessor: (prevHash, notSeq) => successor(prevHash, notSeq),
     ...sqliteFlowTables(db, names),
     ...sqliteAlertTables(db),
+    ...sqliteChangeTables(db),
   };
 }
