@@ -15,6 +15,7 @@ import { FlowFeed } from "./flows/flow-feed.js";
 import { FlowIngest } from "./flows/flow-ingest.js";
 import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
+import { ChangeFollower } from "./hub/change-follower.js";
 import { PolicyHub } from "./hub/policy-hub.js";
 import { DEFAULT_LIMITS } from "./limits/defaults.js";
 import { Limits } from "./limits/limits.js";
@@ -60,12 +61,20 @@ export interface BuiltController {
   readonly app: ControllerApp;
   /** Detection on the flow stream and agent states; close() it before the store. */
   readonly detection: DetectionService;
+  /**
+   * On a shared store (PostgreSQL): applies other replicas' changes to this one's hub and
+   * credential cache (hub/change-follower.ts); stop() it before the store.
+   */
+  readonly follower?: ChangeFollower;
 }
 
 export async function buildController(opts: BuildOptions): Promise<BuiltController> {
   const metrics = new ControllerMetrics({ processMetrics: opts.processMetrics === true });
   // Every store call below is timed (microseg_store_operation_duration_seconds).
   const store = timedStore(opts.store, (op, seconds) => metrics.storeCall(op, seconds));
+  // Read before the hub is loaded: a change committed while it loads is applied again, harmlessly.
+  const shared = (await store.info()).shared;
+  const from = shared ? await store.changes.head() : 0;
   const [workloads, active, quarantines] = await Promise.all([
     store.workloads.list(),
     store.policy.active(),
@@ -105,5 +114,12 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   const detection = new DetectionService(ctx, opts.detection ?? DEFAULT_DETECTION_CONFIG);
   await detection.start(ctx.flows);
   ctx.agentEvents.start();
-  return { ctx, app: createApp(ctx), detection };
+  const follower = shared
+    ? new ChangeFollower(
+        { store, hub, credentials: ctx.credentials, log, registry: metrics.registry },
+        from,
+      )
+    : undefined;
+  follower?.start();
+  return { ctx, app: createApp(ctx), detection, ...(follower !== undefined && { follower }) };
 }

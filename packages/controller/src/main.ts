@@ -14,13 +14,14 @@
 //        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
 //        │        ├─ PolicyWorkers (worker threads: draft parse/compile/tests, diff, replay)
 //        │        ├─ ControllerMetrics (own prom-client registry, process metrics; /metrics)
+//        │        ├─ ChangeFollower (PostgreSQL only: other replicas' changes -> hub, credentials)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  timed Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
 //        ├─ AuditAnchors.start()             ── the audit head to the log, webhooks, syslog: at
 //        │                                      start, every --audit-anchor-interval, at shutdown
 //        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
 //
-//   close(): hub.close() (held long-polls answered 204) -> server close -> detection.close()
+//   close(): follower.stop() -> hub.close() (held long-polls answered 204) -> server close -> detection.close()
 //            -> anchors.close() (the final head) -> policyWorkers.close() -> store.close()
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -167,6 +168,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       ...(adminToken !== undefined && { adminToken }),
       close: () => {
         closing ??= (async () => {
+          await built.follower?.stop();
           ctx.hub.close();
           stopRetention();
           await closeServer(server);
