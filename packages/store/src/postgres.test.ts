@@ -187,6 +187,12 @@ describeWithPostgres("PostgreSQL adapter", () => {
       const verdict = verifyChain(rows, { key: TEST_AUDIT_KEY });
       expect(verdict).toMatchObject({ ok: true, count: rows.length });
       expect(await b.audit.verify()).toMatchObject({ ok: true, count: rows.length });
+      // The change stream of both stores: one gapless sequence, the revisions in commit order.
+      const changes = await b.changes.after(0, 1000);
+      expect(changes.map((c) => c.seq)).toEqual(changes.map((_, i) => i + 1));
+      const revisions = changes.filter((c) => c.kind === "revision").map((c) => Number(c.key));
+      expect(revisions).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+      expect(changes.filter((c) => c.kind === "workload")).toHaveLength(15);
       await Promise.all([a.close(), b.close()]);
     });
 
