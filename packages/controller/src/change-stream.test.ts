@@ -151,6 +151,9 @@ describeWithPostgres("controller replicas on one PostgreSQL database", () => {
       2000,
     );
     expect((await onB("GET", "/api/v1/status")).body.workloads).toBe(3);
+    // Caught up: B's gauge says so.
+    const metrics = await onB("GET", "/metrics");
+    expect(metrics.text).toMatch(/^microseg_change_stream_behind 0$/m);
   });
 
   it("a quarantine through A wakes the agent on B", async () => {
