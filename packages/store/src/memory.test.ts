@@ -1,6 +1,8 @@
+import { describe, expect, it } from "vitest";
 import { storeContract } from "./contract.js";
+import { CHANGES_KEPT } from "./engine/changes.js";
 import { createStore } from "./engine/create-store.js";
-import { engineContext, memoryBackend } from "./memory/memory-store.js";
+import { engineContext, memoryBackend, openMemoryStore } from "./memory/memory-store.js";
 import type { AuditEntry } from "./records.js";
 import { failpointSwitch, type StoreHarness, TEST_AUDIT_KEY } from "./testing.js";
 
@@ -38,3 +40,28 @@ storeContract(
   },
   { durable: false },
 );
+
+describe("change stream pruning (memory adapter)", () => {
+  it("keeps the last CHANGES_KEPT rows, pruning every thousandth unit", async () => {
+    const store = openMemoryStore();
+    const w = { name: "web-1", addresses: ["198.18.0.1"], mode: "enforce", managed: true } as const;
+    const n = CHANGES_KEPT + 1_000;
+    for (let i = 0; i < n; i++)
+      await store.workloads.upsert({ ...w, labels: { i: String(i) } }, "a");
+    expect(await store.changes.head()).toBe(n);
+    expect(await store.changes.oldest()).toBe(n - CHANGES_KEPT + 1);
+    expect((await store.changes.after(0, 1))[0]?.seq).toBe(n - CHANGES_KEPT + 1);
+  });
+
+  it("never prunes the newest row, so seqs keep counting", async () => {
+    const backend = memoryBackend();
+    const store = createStore(backend, engineContext({}));
+    const w = { name: "web-1", addresses: ["198.18.0.1"], mode: "enforce", managed: true } as const;
+    await store.workloads.upsert({ ...w, labels: {} }, "a");
+    await store.workloads.upsert({ ...w, labels: { a: "b" } }, "a");
+    await backend.run(async (t) => t.pruneChanges(100));
+    expect(await store.changes.oldest()).toBe(2);
+    await store.workloads.delete("web-1", "a");
+    expect((await store.changes.after(0, 10)).map((c) => c.seq)).toEqual([2, 3]);
+  });
+});
