@@ -1,8 +1,9 @@
 // Migrations on PostgreSQL: the same bookkeeping as SQLite (schema_migrations), applied under a
 // session advisory lock so that replicas starting together migrate once: the second waits for
 // the lock, then finds the versions applied. Each migration is one transaction with its row.
-import { MicrosegError } from "@microseg/core";
+
 import type pg from "pg";
+import { assertSchemaKnown } from "../shared/schema-newer.js";
 import { PG_MIGRATIONS, type PgMigration } from "./schema.js";
 
 /** Advisory lock keys (two int4s: "mseg", purpose); locks.ts explains the write lock. */
@@ -27,13 +28,7 @@ export async function migrate(
     await client.query(BOOKKEEPING);
     const current = await currentVersion(client);
     const newest = migrations[migrations.length - 1]?.version ?? 0;
-    if (current > newest) {
-      throw new MicrosegError(
-        "MSEG_STORE_SCHEMA_NEWER",
-        `the database has schema version ${current} but this microseg knows only up to ${newest}; ` +
-          "run a newer microseg or restore a backup made by this version",
-      );
-    }
+    assertSchemaKnown(current, newest);
     const applied: number[] = [];
     for (const m of migrations) {
       if (m.version <= current) continue;

@@ -1,5 +1,6 @@
-import { canonicalAddress, MicrosegError } from "@microseg/core";
+import { canonicalAddress } from "@microseg/core";
 import type Database from "better-sqlite3";
+import { assertSchemaKnown } from "../shared/schema-newer.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 
 const BOOKKEEPING = `
@@ -20,13 +21,7 @@ export function migrate(
   db.function("canonical_address", { deterministic: true }, (a) => canonicalAddress(String(a)));
   const current = currentVersion(db);
   const newest = migrations[migrations.length - 1]?.version ?? 0;
-  if (current > newest) {
-    throw new MicrosegError(
-      "MSEG_STORE_SCHEMA_NEWER",
-      `the database has schema version ${current} but this microseg knows only up to ${newest}; ` +
-        "run a newer microseg or restore a backup made by this version",
-    );
-  }
+  assertSchemaKnown(current, newest);
   const applied: number[] = [];
   const record = db.prepare(
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
