@@ -13,7 +13,14 @@
 // behind the rows the store keeps (their first seq is not the next one) resyncs the whole hub
 // from the store, as startup loads it. A failing read (database away) is logged and retried on
 // the next tick; the follower never throws into the process.
-import type { ChangeKind, StateChange, Store } from "@microseg/store";
+import type {
+  AgentRecord,
+  ChangeKind,
+  Quarantine,
+  StateChange,
+  Store,
+  WorkloadRecord,
+} from "@microseg/store";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
 import type { AgentCredentials } from "../agent-credentials.js";
@@ -137,8 +144,11 @@ export class ChangeFollower {
   }
 
   private async workload(name: string): Promise<void> {
-    const { hub, store } = this.deps;
-    const stored = await store.workloads.get(name);
+    this.applyWorkload(name, await this.deps.store.workloads.get(name));
+  }
+
+  private applyWorkload(name: string, stored: WorkloadRecord | undefined): void {
+    const { hub } = this.deps;
     if (stored === undefined) {
       if (hub.storedWorkload(name) !== undefined) hub.removeWorkload(name);
       return;
@@ -156,13 +166,20 @@ export class ChangeFollower {
 
   private async quarantine(workload: string): Promise<void> {
     const q = (await this.deps.store.quarantine.list()).find((x) => x.workload === workload);
+    this.applyQuarantine(workload, q);
+  }
+
+  private applyQuarantine(workload: string, q: Quarantine | undefined): void {
     const held = this.deps.hub.quarantineOf(workload);
     if (q === undefined ? held === undefined : held !== undefined && same(q, held)) return;
     this.deps.hub.setQuarantine(workload, q);
   }
 
   private async agent(id: string): Promise<void> {
-    const agent = await this.deps.store.agents.get(id);
+    this.applyAgent(id, await this.deps.store.agents.get(id));
+  }
+
+  private applyAgent(id: string, agent: AgentRecord | undefined): void {
     if (agent !== undefined && !agent.revoked) return;
     const knew = this.deps.credentials.isRevoked(id);
     this.deps.credentials.forget(id);
@@ -186,14 +203,15 @@ export class ChangeFollower {
         hub.removeWorkload(w.name);
       }
     }
-    for (const w of workloads) await this.workload(w.name);
+    // The lists just read are applied as they are: no record is read a second time.
+    for (const w of workloads) this.applyWorkload(w.name, w);
     await this.revision();
     const quarantined = new Set(quarantines.map((q) => q.workload));
     for (const name of Object.keys(hub.quarantineMarks())) {
       if (!quarantined.has(name)) hub.setQuarantine(name, undefined);
     }
-    for (const q of quarantines) await this.quarantine(q.workload);
-    for (const a of agents) if (a.revoked) await this.agent(a.id);
+    for (const q of quarantines) this.applyQuarantine(q.workload, q);
+    for (const a of agents) if (a.revoked) this.applyAgent(a.id, a);
     this.applied = head;
     this.known = Math.max(this.known, head);
   }
