@@ -17,6 +17,7 @@ import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { ChangeFollower } from "./hub/change-follower.js";
 import { PolicyHub } from "./hub/policy-hub.js";
+import { Leases, type LeaseTimings } from "./leases.js";
 import { DEFAULT_LIMITS } from "./limits/defaults.js";
 import { Limits } from "./limits/limits.js";
 import { type LogOption, makeLogger } from "./logger.js";
@@ -50,6 +51,8 @@ export interface BuildOptions {
   readonly log?: LogOption;
   /** Alert delivery, auto-quarantine, decoys, thresholds (detect/config.ts). */
   readonly detection?: DetectionConfig;
+  /** Lease TTL and renewal for singleton jobs on a shared store (leases.ts); tests shorten them. */
+  readonly leaseTimings?: LeaseTimings;
   /** Policy workers to share (tests); default: a pool of settings.compileMemoryMb, owned by ctx. */
   readonly policyWorkers?: PolicyWorkers;
   /** Also export the process's CPU, memory, event loop and GC metrics (main.ts: yes). */
@@ -105,6 +108,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
       opts.policyWorkers ?? new PolicyWorkers({ memoryMb: settings.compileMemoryMb, log }),
     limits: new Limits(settings.limits),
     agentEvents: new AgentEventAudit(store, log, clock),
+    leases: new Leases(store.leases, shared, log, opts.leaseTimings),
     metrics,
     clock,
     log,

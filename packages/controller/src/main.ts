@@ -6,9 +6,11 @@
 //        ├─ openStore(dataDir, auditKeyFile) ── DATA/microseg.db (WAL, synchronous FULL,
 //        │                                      migrations) or --store postgres://…, sealed with
 //        │                                      DATA/audit.key or --audit-key (made on first start)
-//        ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic) written
-//        │                                      BEFORE the hash is committed; returned once
-//        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
+//        ├─ underStartLock (start-lock.ts; replicas on one database make these once):
+//        │    ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic)
+//        │    │                                      written BEFORE the hash is committed
+//        │    └─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; the CA from
+//        │                                          the store's shared secret on PostgreSQL
 //        ├─ buildController({store, settings})
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
 //        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
@@ -17,12 +19,14 @@
 //        │        ├─ ChangeFollower (PostgreSQL only: other replicas' changes -> hub, credentials)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  timed Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
-//        ├─ AuditAnchors.start()             ── the audit head to the log, webhooks, syslog: at
-//        │                                      start, every --audit-anchor-interval, at shutdown
-//        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
+//        └─ under a lease each (leases.ts; one replica at a time on a shared store):
+//             ├─ AuditAnchors.start()        ── the audit head to the log, webhooks, syslog: at
+//             │                                 start, every --audit-anchor-interval, at shutdown
+//             └─ startFlowRetention(ctx)     ── prunes flow edges older than --flow-retention
 //
 //   close(): follower.stop() -> hub.close() (held long-polls answered 204) -> server close -> detection.close()
-//            -> anchors.close() (the final head) -> policyWorkers.close() -> store.close()
+//            -> leases.close() (anchors' final head; leases released) -> policyWorkers.close()
+//            -> store.close()
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +45,7 @@ import { buildController } from "./build.js";
 import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
+import type { LeaseTimings } from "./leases.js";
 import type { LimitSettings } from "./limits/defaults.js";
 import {
   certificateNames,
@@ -52,6 +57,7 @@ import {
 import type { LogOption } from "./logger.js";
 import { writeSecretFile } from "./secret-file.js";
 import { boundPort, closeServer, serve } from "./server.js";
+import { underStartLock } from "./start-lock.js";
 import { ensureTls } from "./tls/ensure-tls.js";
 import { ensureAdminToken, resetAdminToken as replaceAdminToken } from "./use-cases/tokens.js";
 
@@ -94,12 +100,14 @@ export interface StartOptions {
   readonly sync?: SqliteSync;
   /**
    * postgres://… (--store): keep the state in that PostgreSQL database instead of
-   * DATA/microseg.db; several controllers may share it. The data directory still holds the TLS
-   * CA, the admin token and (by default) the audit key.
+   * DATA/microseg.db; several controllers may share it. They share the TLS CA and the tokens
+   * through it; each needs the same audit key (--audit-key), which stays out of the database.
    */
   readonly store?: string;
   /** GET /metrics without the admin token (--metrics-public); default false. */
   readonly metricsPublic?: boolean;
+  /** Lease TTL and renewal of singleton jobs on a shared store (leases.ts; default 15 s / 3 s). */
+  readonly leaseTimings?: LeaseTimings;
 }
 
 export interface RunningController {
@@ -125,11 +133,18 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const detection = detectionConfigFrom(opts.detection ?? {});
   const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync, opts.store);
   try {
-    const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
     const names = [...certificateNames(listen.host), ...(opts.san ?? [])];
-    const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
+    const shared = (await store.info()).shared;
+    const { adminToken, tls } = await underStartLock(store, shared, async () => ({
+      adminToken: await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir)),
+      tls:
+        opts.http === true
+          ? undefined
+          : await ensureTls(opts.dataDir, names, shared ? store.secrets : undefined),
+    }));
     const built = await buildController({
       store,
+      ...(opts.leaseTimings !== undefined && { leaseTimings: opts.leaseTimings }),
       log: opts.log,
       detection,
       processMetrics: true,
@@ -157,9 +172,13 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     const host = isUnspecified(listen.host) ? "127.0.0.1" : listen.host;
     const url = `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${boundPort(server)}`;
     ctx.log.info({ url, caFingerprint: tls?.caFingerprint ?? null }, "controller listening");
-    const stopRetention = startFlowRetention(ctx);
-    const anchors = new AuditAnchors(store, anchorConfig(opts, detection), ctx.log, ctx.clock);
-    anchors.start();
+    // One replica prunes and exports anchors at a time (leases.ts); alone, this one.
+    ctx.leases.run("flow-retention", () => startFlowRetention(ctx));
+    ctx.leases.run("audit-anchors", () => {
+      const anchors = new AuditAnchors(store, anchorConfig(opts, detection), ctx.log, ctx.clock);
+      anchors.start();
+      return () => anchors.close();
+    });
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -170,13 +189,12 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         closing ??= (async () => {
           await built.follower?.stop();
           ctx.hub.close();
-          stopRetention();
           await closeServer(server);
           await ctx.statusReports.flush();
           await ctx.flowIngest.commits.flush();
           await built.detection.close();
           await ctx.agentEvents.close();
-          await anchors.close();
+          await ctx.leases.close();
           await ctx.policyWorkers.close();
           await store.close();
           ctx.log.info("controller stopped");

@@ -58,7 +58,6 @@ export class DetectionService {
   private flushing: Promise<void> | undefined;
   /** Ends the current drain's wait for more alerts (flush). */
   private lingering: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private unsubscribe: (() => void) | undefined;
 
@@ -90,9 +89,13 @@ export class DetectionService {
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
     await this.resume(now);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
+    // One replica checks for gaps (the lease "gap-check"): each would raise the same alerts.
     if (this.config.gapCheckMs > 0) {
-      this.timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
-      this.timer.unref();
+      this.ctx.leases.run("gap-check", () => {
+        const timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
+        timer.unref();
+        return () => clearInterval(timer);
+      });
     }
   }
 
@@ -166,7 +169,6 @@ export class DetectionService {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
-    if (this.timer !== undefined) clearInterval(this.timer);
     await this.flush();
     await this.delivery.close();
   }
