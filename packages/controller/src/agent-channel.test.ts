@@ -260,7 +260,7 @@ describe("agent channel: status, convergence, revocation", () => {
     expect(tamper).toMatchObject({ actor: `agent/${web.id}`, after: { details: "table flushed" } });
   });
 
-  it("a report from before its RuleSet last changed is not convergence, though the hash matches again (A, B, A)", async () => {
+  it("converged: the due hash, from an answer no older than the last one given (A, B, A)", async () => {
     const t = await testController();
     const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
     const db = await t.enrol("db-1", "198.18.1.20", { role: "db" });
@@ -268,9 +268,7 @@ describe("agent channel: status, convergence, revocation", () => {
       t.call(
         "POST",
         "/api/v1/agent/status",
-        {
-          applied: { revision, rulesetHash: hash, ok: true, ms: 1 },
-        },
+        { applied: { revision, rulesetHash: hash, ok: true, ms: 1 } },
         agent.credential,
       );
     const converged = async () =>
@@ -279,29 +277,44 @@ describe("agent channel: status, convergence, revocation", () => {
           (a: { workload: string; converged: boolean }) => [a.workload, a.converged],
         ),
       );
+    // B adds a rule that changes web-1's RuleSet only.
+    const b = `${POLICY}  - name: web-peers
+    from: { role: web }
+    to: { role: web }
+    services: [tcp/9999]
+`;
     expect((await provision(t)).status).toBe(201); // r1: A
     const webA = (await poll(t, web.credential)).body.ruleSet.hash;
     const dbA = (await poll(t, db.credential)).body.ruleSet.hash;
     await report(web, 1, webA);
     await report(db, 1, dbA);
     expect(await converged()).toEqual({ "web-1": true, "db-1": true });
-    // r2 (B) changes web-1's RuleSet only; r3 rolls back to A.
-    const b = `${POLICY}  - name: web-peers
-    from: { role: web }
-    to: { role: web }
-    services: [tcp/9999]
-`;
+
+    // r2: B, and web-1's agent is given it; r3: back to A before it reports B.
     expect((await provision(t, b)).status).toBe(201);
+    const webB = (await poll(t, web.credential, webA)).body.ruleSet.hash;
+    expect(webB).not.toBe(webA);
+    expect((await t.call("POST", "/api/v1/policy/rollback", { to: 1 })).status).toBe(201);
+    // Its report of A (r1) matches the due hash again, but it may be applying B right now.
     expect(await converged()).toEqual({ "web-1": false, "db-1": true });
-    const rb = await t.call("POST", "/api/v1/policy/rollback", { to: 1 });
-    expect(rb.body.revision?.number ?? rb.body.number).toBe(3);
-    expect((await poll(t, web.credential)).body.ruleSet.hash).toBe(webA);
-    // web-1's last report (A, r1) predates r2 and r3: it may be applying B's answer right now.
+    await report(web, 2, webB);
     expect(await converged()).toEqual({ "web-1": false, "db-1": true });
-    await report(web, 2, "b-hash");
-    expect(await converged()).toEqual({ "web-1": false, "db-1": true });
+    const again = await poll(t, web.credential, webB); // answered at once: A, r3
+    expect([again.body.revision, again.body.ruleSet.hash]).toEqual([3, webA]);
     await report(web, 3, webA);
     expect(await converged()).toEqual({ "web-1": true, "db-1": true });
+
+    // r4: B, r5: A, while the agent held no poll: it was never given B, and stays converged.
+    expect((await provision(t, b)).status).toBe(201);
+    expect((await t.call("POST", "/api/v1/policy/rollback", { to: 3 })).status).toBe(201);
+    expect(await converged()).toEqual({ "web-1": true, "db-1": true });
+    // An agent that names another hash than the last it was given never got that answer: it
+    // is answered at once rather than held (and then reports the revision it was given).
+    t.ctx.hub.answered(web.id, { revision: 4, hash: webB });
+    const started = Date.now();
+    const missed = await poll(t, web.credential, webA, 5);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect([missed.status, missed.body.revision, missed.body.ruleSet.hash]).toEqual([200, 5, webA]);
   });
 
   it("reads only its own policy and loses everything when revoked", async () => {

@@ -58,8 +58,8 @@ export class PolicyHub {
   /** The one held long-poll of each owner (an agent id). */
   private readonly byOwner = new Map<string, Waiter>();
   private readonly quarantines = new Map<string, Quarantine>();
-  /** Per workload, the revision that last changed its RuleSet (absent: none since start). */
-  private readonly changedIn = new Map<string, number>();
+  /** Per agent id, the last policy answer this hub's controller gave it (revision, hash). */
+  private readonly answers = new Map<string, PolicyAnswer>();
   private closed = false;
   private changes = 0;
   /** Live sets of the workloads carrying a label value (trackLabel), by "key=value". */
@@ -171,22 +171,25 @@ export class PolicyHub {
       this.reindex(name);
       changes.push(this.effectiveChange(name));
     }
-    const applied = this.applyChanges(changes);
+    const changed = this.applyChanges(changes);
     // From "no policy" to a policy every agent's visible hash changes, also where the compiled
     // RuleSet did not.
-    const changed = wasNone ? this.wakeAll() : applied;
-    for (const name of changed) this.changedIn.set(name, revision.number);
-    return changed;
+    return wasNone ? this.wakeAll() : changed;
   }
 
   /**
-   * The revision that last changed `workload`'s RuleSet (0: none since this hub was loaded). An
-   * agent's report of an older revision says nothing about the current one, even when its hash
-   * matches: after A -> B -> A, a report of A from before B may come from an agent that is
-   * applying B's answer now (isConverged, use-cases/agents.ts).
+   * Notes the policy answer given to agent `id`. An agent applies every answer it gets, in
+   * order, so until it reports this revision applied an older report says nothing about its
+   * kernel: after A -> B -> A, a report of A from before B may come from an agent that is
+   * applying B's answer now (isConverged in use-cases/agents.ts).
    */
-  changedInRevision(workload: string): number {
-    return this.changedIn.get(workload) ?? 0;
+  answered(id: string, answer: PolicyAnswer): void {
+    this.answers.set(id, answer);
+  }
+
+  /** The last answer this controller gave agent `id` (none since start: undefined). */
+  lastAnswer(id: string): PolicyAnswer | undefined {
+    return this.answers.get(id);
   }
 
   upsertWorkload(workload: Workload): string[] {
@@ -341,6 +344,12 @@ export class PolicyHub {
     for (const name of [...this.waiters.keys()]) this.wake(name);
     return [...this.compiler.all().keys()].sort();
   }
+}
+
+/** A policy answer as far as convergence cares: its revision (0: none active) and hash. */
+export interface PolicyAnswer {
+  readonly revision: number;
+  readonly hash: string;
 }
 
 /** Only the model's fields: records carry timestamps the compiler does not need. */

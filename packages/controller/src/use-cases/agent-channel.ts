@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import {
   ApiError,
+  NO_RULESET,
   POLL_WAIT_DEFAULT_S,
   type PolicyResponse,
   type StatusRequest,
@@ -62,8 +63,12 @@ export async function pollPolicy(
   // A stale management version (the agent's answer came from before a restart with other
   // management settings) is a change even when the RuleSet is the same.
   const stale = mgmt !== undefined && mgmt !== version;
+  // An agent that names another hash than the last one we answered it never got that answer
+  // (a connection lost on the way back): answer again, so that it reports this revision.
+  const last = ctx.hub.lastAnswer(agent.id);
+  const missed = known !== undefined && last !== undefined && known !== last.hash;
   const outcome =
-    known === undefined || stale
+    known === undefined || stale || missed
       ? "changed"
       : await ctx.hub.wait(agent.workload, known, ms, signal, agent.id);
   if (outcome === "replaced") {
@@ -79,6 +84,10 @@ export async function pollPolicy(
     throw new ApiError("MSEG_API_UNAUTHENTICATED", "the agent was revoked");
   }
   const ruleSet = ctx.hub.ruleSet(agent.workload) ?? null;
+  ctx.hub.answered(agent.id, {
+    revision: ctx.hub.activeRevision ?? 0,
+    hash: ruleSet?.hash ?? NO_RULESET,
+  });
   return {
     revision: ctx.hub.activeRevision,
     ruleSet: ruleSet as PolicyResponse["ruleSet"],

@@ -96,13 +96,16 @@ export function isOnline(ctx: ControllerContext, a: AgentRecord): boolean {
 /** The agent applied the RuleSet the active revision gives its workload. */
 /**
  * The agent enforces what the active revision gives it: the hash it last reported applied is the
- * one due, from a revision no older than the last that changed its RuleSet (policy-hub.ts,
- * changedInRevision: a matching hash from before an A -> B -> A swap is not convergence).
+ * one due, and it has reported applying the last answer this controller gave it (a matching hash
+ * from before an A -> B -> A swap, with B's answer still being applied, is not convergence;
+ * PolicyHub.answered). An agent this controller has not answered since it started (another
+ * replica did) is judged by its hash alone.
  */
 export function isConverged(ctx: ControllerContext, a: AgentRecord): boolean {
+  const last = ctx.hub.lastAnswer(a.id);
   return (
     (a.appliedHash ?? "none") === ctx.hub.hashOf(a.workload) &&
-    (a.appliedRevision ?? 0) >= ctx.hub.changedInRevision(a.workload)
+    (last === undefined || (a.appliedRevision ?? 0) >= last.revision)
   );
 }
 
