@@ -15,7 +15,7 @@ import { namespacesOf } from "../model-view.js";
 import type { ExportInput, ExportOptions, ExportResult } from "../types.js";
 import { isolationObjects, type NamespaceScope, scopesFor } from "./k8s-isolation.js";
 import { objectName } from "./k8s-names.js";
-import { noteK8sLimits } from "./k8s-notes.js";
+import { noteIdleObjects, noteK8sLimits } from "./k8s-notes.js";
 import { networkPolicyPeers } from "./k8s-peers.js";
 import { networkPolicyPorts } from "./k8s-ports.js";
 import { labelSelector } from "./k8s-selector.js";
@@ -40,6 +40,7 @@ export function exportK8s(input: ExportInput, _options: ExportOptions = {}): Exp
         items.push(...allowObjects(rule, dir, plan, policy, workloads, namespaces, log));
     }
   }
+  noteIdleObjects(items, workloads, log);
   const list = { apiVersion: "v1", kind: "List", items };
   return { output: `${JSON.stringify(list, null, 2)}\n`, fidelity: log.entries() };
 }
@@ -69,14 +70,23 @@ function allowObjects(
   };
   const out: NetworkPolicy[] = [];
   for (const local of dir === "inbound" ? rule.to : rule.from) {
-    for (const s of scopesFor(local, dir, policy, namespaces))
-      out.push(allowObject(rule, dir, s, body));
+    for (const s of scopesFor(local, dir, policy, namespaces)) {
+      const o = allowObject(rule, dir, s, body);
+      if (o !== undefined) out.push(o);
+    }
   }
   return out;
 }
 
-function allowObject(rule: Rule, dir: Direction, s: NamespaceScope, body: object): NetworkPolicy {
+/** undefined: no pod is both the local peer and isolated by this isolation, nothing to write. */
+function allowObject(
+  rule: Rule,
+  dir: Direction,
+  s: NamespaceScope,
+  body: object,
+): NetworkPolicy | undefined {
   const podSelector = labelSelector(s.selector, rule.scope, s.isolation.selector);
+  if (podSelector === undefined) return undefined;
   const type = dir === "inbound" ? "Ingress" : "Egress";
   return {
     apiVersion: "networking.k8s.io/v1",
