@@ -6,13 +6,20 @@
 //                           podSelector = peer ∧ scope ∧ I.selector, one rule: remote peers + ports
 // A pod that no isolation covers is open in that direction, in both worlds, so an allow only
 // matters (and is only written) together with an isolation. Denies: see deny-plan.ts.
+// Every object is labelled app.kubernetes.io/managed-by=microseg and microseg.io/export-set=<set>,
+// so `kubectl apply --prune -l microseg.io/export-set=<set>` owns exactly one export's objects.
 
 import type { Direction, Policy, Rule, Workload } from "@microseg/core";
 import { NO_RANGES } from "../cidr.js";
 import { type AllowPlan, planOverrideDenies } from "../deny-plan.js";
 import { FidelityLog } from "../fidelity.js";
 import { namespacesOf } from "../model-view.js";
-import type { ExportInput, ExportOptions, ExportResult } from "../types.js";
+import {
+  DEFAULT_EXPORT_SET,
+  type ExportInput,
+  type ExportOptions,
+  type ExportResult,
+} from "../types.js";
 import { isolationObjects, type NamespaceScope, scopesFor } from "./k8s-isolation.js";
 import { objectName } from "./k8s-names.js";
 import { noteIdleObjects, noteK8sLimits } from "./k8s-notes.js";
@@ -21,7 +28,11 @@ import { networkPolicyPorts } from "./k8s-ports.js";
 import { labelSelector } from "./k8s-selector.js";
 import type { NetworkPolicy } from "./k8s-types.js";
 
-export function exportK8s(input: ExportInput, _options: ExportOptions = {}): ExportResult {
+/** The labels every exported object carries: who manages it, and which export set owns it. */
+export const MANAGED_BY = "app.kubernetes.io/managed-by";
+export const EXPORT_SET = "microseg.io/export-set";
+
+export function exportK8s(input: ExportInput, options: ExportOptions = {}): ExportResult {
   const log = new FidelityLog();
   const { policy } = input;
   const workloads = [...input.workloads].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -41,7 +52,18 @@ export function exportK8s(input: ExportInput, _options: ExportOptions = {}): Exp
     }
   }
   noteIdleObjects(items, workloads, log);
-  const list = { apiVersion: "v1", kind: "List", items };
+  const labels = {
+    [MANAGED_BY]: "microseg",
+    [EXPORT_SET]: options.exportSet ?? DEFAULT_EXPORT_SET,
+  };
+  const owned = items.map((np) => {
+    const { name, namespace, annotations } = np.metadata;
+    return {
+      ...np,
+      metadata: { name, namespace, labels, ...(annotations ? { annotations } : {}) },
+    };
+  });
+  const list = { apiVersion: "v1", kind: "List", items: owned };
   return { output: `${JSON.stringify(list, null, 2)}\n`, fidelity: log.entries() };
 }
 
