@@ -69,7 +69,7 @@ exactly, approximates it (stricter or LOOSER, said in the line) or drops it. See
 
 Every Kubernetes object carries app.kubernetes.io/managed-by=microseg and
 microseg.io/export-set=NAME, so one apply owns the set and removes what left the policy:
-  kubectl apply -f netpol.json --prune -l microseg.io/export-set=NAME \
+  kubectl apply -f netpol.json --prune -l microseg.io/export-set=NAME \\
     --prune-allowlist=networking.k8s.io/v1/NetworkPolicy
 An AWS export that would exceed a quota exits 2 (MSEG_EXPORT_QUOTA) naming the group or
 instance; raised quotas go in --aws-rules-per-group / --aws-groups-per-interface.
