@@ -91,7 +91,7 @@ Examples:
       const result = runExport(opts.to, loaded, {
         ...(opts.workload !== undefined ? { workload: opts.workload } : {}),
         ...(opts.gateway === true ? { gateway: true } : {}),
-        ...(opts.exportSet !== undefined ? { exportSet: exportSetName(opts.exportSet) } : {}),
+        ...(opts.exportSet !== undefined ? { exportSet: opts.exportSet } : {}),
         awsQuotas: {
           ...(opts.awsRulesPerGroup !== undefined ? { rulesPerGroup: opts.awsRulesPerGroup } : {}),
           ...(opts.awsGroupsPerInterface !== undefined
@@ -134,15 +134,4 @@ function positiveInt(option: string): (text: string) => number {
     }
     return n;
   };
-}
-
-/** A Kubernetes label value: at most 63 characters, alphanumeric at both ends, `-_.` inside. */
-function exportSetName(name: string): string {
-  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)) {
-    throw new MicrosegError(
-      "MSEG_USAGE",
-      `--export-set ${JSON.stringify(name)} is not a Kubernetes label value: use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. shop-prod)`,
-    );
-  }
-  return name;
 }

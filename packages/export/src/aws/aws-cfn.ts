@@ -1,7 +1,8 @@
 // `--to aws-cfn`: the security group plan as a CloudFormation template (docs/export.md).
 //   Parameters.VpcId                                  the VPC (AWS::EC2::VPC::Id)
 //   AWS::EC2::SecurityGroup                           one per group; SecurityGroupEgress holds
-//                                                     only NO_EGRESS (see below)
+//                                                     only NO_EGRESS (see below); no GroupName,
+//                                                     so two stacks in one VPC never collide
 //   AWS::EC2::SecurityGroupIngress / ...Egress        one per rule (separate resources, so groups
 //                                                     can reference each other without a cycle)
 //   Metadata["microseg:attachments"]                  instance name -> group logical ids
@@ -78,7 +79,6 @@ function group(g: Group): Json {
   return {
     Type: "AWS::EC2::SecurityGroup",
     Properties: {
-      GroupName: g.resource.replace(/_/g, "-"),
       GroupDescription: awsText(`microseg workloads matching ${g.text}`),
       VpcId: { Ref: "VpcId" },
       SecurityGroupEgress: [NO_EGRESS],

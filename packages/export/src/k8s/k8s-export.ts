@@ -19,6 +19,7 @@ import {
   type ExportInput,
   type ExportOptions,
   type ExportResult,
+  ExportUsageError,
 } from "../types.js";
 import { isolationObjects, type NamespaceScope, scopesFor } from "./k8s-isolation.js";
 import { objectName } from "./k8s-names.js";
@@ -54,7 +55,7 @@ export function exportK8s(input: ExportInput, options: ExportOptions = {}): Expo
   noteIdleObjects(items, workloads, log);
   const labels = {
     [MANAGED_BY]: "microseg",
-    [EXPORT_SET]: options.exportSet ?? DEFAULT_EXPORT_SET,
+    [EXPORT_SET]: exportSetName(options.exportSet),
   };
   const owned = items.map((np) => {
     const { name, namespace, annotations } = np.metadata;
@@ -65,6 +66,16 @@ export function exportK8s(input: ExportInput, options: ExportOptions = {}): Expo
   });
   const list = { apiVersion: "v1", kind: "List", items: owned };
   return { output: `${JSON.stringify(list, null, 2)}\n`, fidelity: log.entries() };
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumeric at both ends, `-_.` inside. */
+function exportSetName(name = DEFAULT_EXPORT_SET): string {
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)) {
+    throw new ExportUsageError(
+      `--export-set ${JSON.stringify(name)} is not a Kubernetes label value: use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. shop-prod)`,
+    );
+  }
+  return name;
 }
 
 function allowObjects(
