@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     summary: "The data directory to restore into already holds a controller's data.",
   },
   MSEG_USAGE: { exit: 2, summary: "The command line is wrong." },
+  MSEG_EXPORT_QUOTA: {
+    exit: 2,
+    summary:
+      "The export would exceed a quota of its target (AWS rules per group, groups per interface).",
+  },
   MSEG_API_BAD_REQUEST: { exit: 2, summary: "A request body or parameter is malformed." },
   MSEG_API_UNAUTHENTICATED: {
     exit: 3,

@@ -22,6 +22,7 @@ const CASES: { target: ExportTarget; name: string; input: string; options?: Expo
   { target: "k8s", name: "shop", input: "shop" },
   { target: "aws-sg", name: "shop", input: "shop" },
   { target: "aws-sg", name: "pods", input: "pods" },
+  { target: "aws-cfn", name: "shop", input: "shop" },
   { target: "iptables", name: "host-db-1", input: "shop", options: { workload: "db-1" } },
   { target: "iptables", name: "gateway", input: "shop", options: { gateway: true } },
   { target: "nft", name: "host-web-1", input: "shop", options: { workload: "web-1" } },
@@ -53,7 +54,7 @@ describe("export golden files", () => {
       policy: { ...input.policy, rules: [...input.policy.rules] },
       workloads: [...input.workloads].reverse(),
     };
-    for (const target of ["k8s", "aws-sg"] as const) {
+    for (const target of ["k8s", "aws-sg", "aws-cfn"] as const) {
       expect(exportPolicy(target, reversed).output).toBe(exportPolicy(target, input).output);
     }
   });

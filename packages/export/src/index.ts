@@ -3,11 +3,13 @@
 //
 //   Policy + Workload[] ──┬─ k8s       model (selectors) ──> NetworkPolicy List      ┐
 //                         ├─ aws-sg    model (selectors) ──> Terraform JSON          ├─> { output, fidelity }
+//                         ├─ aws-cfn   the same plan      ──> CloudFormation template │
 //                         ├─ iptables  compile() RuleSets ──> ipset + iptables-restore│
 //                         └─ nft       compile() RuleSets ──> nft -f script           ┘
 // Allow-only targets (k8s, aws-sg) share deny-plan.ts (override-deny -> narrowed allows).
 
-import { exportAwsSg } from "./aws/aws-export.js";
+import { exportAwsCfn } from "./aws/aws-cfn.js";
+import { exportAwsSg } from "./aws/aws-terraform.js";
 import { exportIptables } from "./iptables/iptables-export.js";
 import { exportK8s } from "./k8s/k8s-export.js";
 import { exportNft } from "./nft/nft-export.js";
@@ -15,7 +17,7 @@ import type { ExportInput, ExportOptions, ExportResult, ExportTarget } from "./t
 
 export { formatFidelity } from "./fidelity.js";
 export * from "./types.js";
-export { exportAwsSg, exportIptables, exportK8s, exportNft };
+export { exportAwsCfn, exportAwsSg, exportIptables, exportK8s, exportNft };
 
 const EXPORTERS: Record<
   ExportTarget,
@@ -23,6 +25,7 @@ const EXPORTERS: Record<
 > = {
   k8s: exportK8s,
   "aws-sg": exportAwsSg,
+  "aws-cfn": exportAwsCfn,
   iptables: exportIptables,
   nft: exportNft,
 };

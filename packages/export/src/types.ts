@@ -3,7 +3,7 @@
 
 import type { Policy, Workload } from "@microseg/core";
 
-export const EXPORT_TARGETS = ["k8s", "aws-sg", "iptables", "nft"] as const;
+export const EXPORT_TARGETS = ["k8s", "aws-sg", "aws-cfn", "iptables", "nft"] as const;
 export type ExportTarget = (typeof EXPORT_TARGETS)[number];
 
 export interface ExportInput {
@@ -16,7 +16,24 @@ export interface ExportOptions {
   readonly workload?: string;
   /** Gateway form (iptables, nft): a FORWARD chain enforcing every managed workload. */
   readonly gateway?: boolean;
+  /** k8s: the `microseg.io/export-set` label value on every object (DEFAULT_EXPORT_SET). */
+  readonly exportSet?: string;
+  /** aws-sg, aws-cfn: the account's quotas, when raised above AWS's defaults (AWS_QUOTAS). */
+  readonly awsQuotas?: Partial<AwsQuotas>;
 }
+
+/** The AWS quotas an export must fit (VPC quotas; AWS raises them on request). */
+export interface AwsQuotas {
+  /** Inbound, and separately outbound, rules per security group, per address family. */
+  readonly rulesPerGroup: number;
+  /** Security groups per network interface. */
+  readonly groupsPerInterface: number;
+}
+
+export const AWS_QUOTAS: AwsQuotas = { rulesPerGroup: 60, groupsPerInterface: 5 };
+
+/** The export set a k8s export labels its objects with when none is named. */
+export const DEFAULT_EXPORT_SET = "default";
 
 /**
  * - exact: the target means what the source means (for the inventory exported).
@@ -51,5 +68,13 @@ export class ExportUsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ExportUsageError";
+  }
+}
+
+/** The artifact would exceed a quota of the target; `message` names what and the way out. */
+export class ExportQuotaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExportQuotaError";
   }
 }

@@ -1,7 +1,9 @@
-// Runs one exporter over loaded policy files; the exporter's usage problems become MSEG_USAGE.
+// Runs one exporter over loaded policy files; the exporter's usage problems become MSEG_USAGE,
+// a target quota it would exceed MSEG_EXPORT_QUOTA.
 import { MicrosegError } from "@microseg/core";
 import {
   type ExportOptions,
+  ExportQuotaError,
   type ExportResult,
   type ExportTarget,
   ExportUsageError,
@@ -13,11 +15,11 @@ export function runExport(target: ExportTarget, loaded: Loaded, opts: ExportOpti
   const options: ExportOptions = {
     ...(opts.workload !== undefined ? { workload: opts.workload } : {}),
     ...(opts.gateway === true ? { gateway: true } : {}),
+    ...(opts.exportSet !== undefined ? { exportSet: opts.exportSet } : {}),
+    ...(opts.awsQuotas !== undefined ? { awsQuotas: opts.awsQuotas } : {}),
   };
-  if (
-    (target === "k8s" || target === "aws-sg") &&
-    (options.workload !== undefined || options.gateway)
-  ) {
+  const platform = target === "k8s" || target === "aws-sg" || target === "aws-cfn";
+  if (platform && (options.workload !== undefined || options.gateway)) {
     throw new MicrosegError(
       "MSEG_USAGE",
       `--to ${target} exports every workload; --workload and --gateway are for iptables and nft`,
@@ -31,6 +33,7 @@ export function runExport(target: ExportTarget, loaded: Loaded, opts: ExportOpti
     );
   } catch (err) {
     if (err instanceof ExportUsageError) throw new MicrosegError("MSEG_USAGE", err.message);
+    if (err instanceof ExportQuotaError) throw new MicrosegError("MSEG_EXPORT_QUOTA", err.message);
     throw err;
   }
 }

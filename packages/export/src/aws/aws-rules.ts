@@ -9,11 +9,19 @@ import { familyOf, type Ranges, subtract, toCidrs } from "../cidr.js";
 import type { AllowPlan } from "../deny-plan.js";
 import type { FidelityLog } from "../fidelity.js";
 import { peerRanges, peerSelects, workloadRanges } from "../model-view.js";
-import { fnv32 } from "../rows.js";
 import type { GroupRegistry } from "./aws-groups.js";
 import { type SgPort, sgPorts } from "./aws-ports.js";
 
-export type SgRule = Record<string, string | number>;
+/** One security group rule, before a target (Terraform, CloudFormation) spells it. */
+export interface SgRule {
+  readonly direction: Direction;
+  /** The group the rule belongs to (its resource name). */
+  readonly group: string;
+  readonly peer: Target;
+  readonly port: SgPort;
+  /** The allows it carries (several when they need the same rule: AWS refuses duplicates). */
+  readonly ruleIds: readonly string[];
+}
 
 export interface RuleContext {
   readonly policy: Policy;
@@ -22,27 +30,22 @@ export interface RuleContext {
   readonly log: FidelityLog;
 }
 
-type Target = { group: string } | { cidr: string };
+/** A referenced group (resource name) or one CIDR. */
+export type Target = { readonly group: string } | { readonly cidr: string };
 
-export function sgRules(
-  rule: Rule,
-  dir: Direction,
-  plan: AllowPlan,
-  ctx: RuleContext,
-): [string, SgRule][] {
+export function sgRules(rule: Rule, dir: Direction, plan: AllowPlan, ctx: RuleContext): SgRule[] {
   const ports = sgPorts(plan.services, rule.id, ctx.log);
   const remote = (dir === "inbound" ? rule.from : rule.to).flatMap((p) =>
     targets(p, rule, plan.except, ctx),
   );
-  const out: [string, SgRule][] = [];
+  const out: SgRule[] = [];
   for (const local of dir === "inbound" ? rule.to : rule.from) {
     const group = ctx.groups.forPeer(local, rule);
     if (group === undefined) continue;
     for (const t of remote) {
       for (const port of ports) {
         if (!fitsFamily(port, t)) continue;
-        const body = resource(group.resource, t, port, rule.id);
-        out.push([`${dir === "inbound" ? "in" : "eg"}_${fnv32(JSON.stringify(body))}`, body]);
+        out.push({ direction: dir, group: group.resource, peer: t, port, ruleIds: [rule.id] });
       }
     }
   }
@@ -77,25 +80,4 @@ function targets(peer: Peer, rule: Rule, except: Ranges, ctx: RuleContext): Targ
 
 function fitsFamily(port: SgPort, t: Target): boolean {
   return port.family === undefined || !("cidr" in t) || familyOf(t.cidr) === port.family;
-}
-
-function resource(group: string, t: Target, port: SgPort, ruleId: string): SgRule {
-  const { family: _family, ...proto } = port;
-  const peer: SgRule =
-    "group" in t
-      ? { referenced_security_group_id: `\${aws_security_group.${t.group}.id}` }
-      : familyOf(t.cidr) === 4
-        ? { cidr_ipv4: t.cidr }
-        : { cidr_ipv6: t.cidr };
-  return {
-    security_group_id: `\${aws_security_group.${group}.id}`,
-    ...proto,
-    ...peer,
-    description: description(ruleId),
-  };
-}
-
-/** Rule descriptions allow a limited character set and 255 characters. */
-function description(ruleId: string): string {
-  return `microseg ${ruleId}`.replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, "_").slice(0, 255);
 }

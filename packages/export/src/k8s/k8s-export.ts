@@ -6,22 +6,34 @@
 //                           podSelector = peer ∧ scope ∧ I.selector, one rule: remote peers + ports
 // A pod that no isolation covers is open in that direction, in both worlds, so an allow only
 // matters (and is only written) together with an isolation. Denies: see deny-plan.ts.
+// Every object is labelled app.kubernetes.io/managed-by=microseg and microseg.io/export-set=<set>,
+// so `kubectl apply --prune -l microseg.io/export-set=<set>` owns exactly one export's objects.
 
 import type { Direction, Policy, Rule, Workload } from "@microseg/core";
 import { NO_RANGES } from "../cidr.js";
 import { type AllowPlan, planOverrideDenies } from "../deny-plan.js";
 import { FidelityLog } from "../fidelity.js";
 import { namespacesOf } from "../model-view.js";
-import type { ExportInput, ExportOptions, ExportResult } from "../types.js";
+import {
+  DEFAULT_EXPORT_SET,
+  type ExportInput,
+  type ExportOptions,
+  type ExportResult,
+  ExportUsageError,
+} from "../types.js";
 import { isolationObjects, type NamespaceScope, scopesFor } from "./k8s-isolation.js";
 import { objectName } from "./k8s-names.js";
-import { noteK8sLimits } from "./k8s-notes.js";
+import { noteIdleObjects, noteK8sLimits } from "./k8s-notes.js";
 import { networkPolicyPeers } from "./k8s-peers.js";
 import { networkPolicyPorts } from "./k8s-ports.js";
 import { labelSelector } from "./k8s-selector.js";
 import type { NetworkPolicy } from "./k8s-types.js";
 
-export function exportK8s(input: ExportInput, _options: ExportOptions = {}): ExportResult {
+/** The labels every exported object carries: who manages it, and which export set owns it. */
+export const MANAGED_BY = "app.kubernetes.io/managed-by";
+export const EXPORT_SET = "microseg.io/export-set";
+
+export function exportK8s(input: ExportInput, options: ExportOptions = {}): ExportResult {
   const log = new FidelityLog();
   const { policy } = input;
   const workloads = [...input.workloads].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -40,8 +52,30 @@ export function exportK8s(input: ExportInput, _options: ExportOptions = {}): Exp
         items.push(...allowObjects(rule, dir, plan, policy, workloads, namespaces, log));
     }
   }
-  const list = { apiVersion: "v1", kind: "List", items };
+  noteIdleObjects(items, workloads, log);
+  const labels = {
+    [MANAGED_BY]: "microseg",
+    [EXPORT_SET]: exportSetName(options.exportSet),
+  };
+  const owned = items.map((np) => {
+    const { name, namespace, annotations } = np.metadata;
+    return {
+      ...np,
+      metadata: { name, namespace, labels, ...(annotations ? { annotations } : {}) },
+    };
+  });
+  const list = { apiVersion: "v1", kind: "List", items: owned };
   return { output: `${JSON.stringify(list, null, 2)}\n`, fidelity: log.entries() };
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumeric at both ends, `-_.` inside. */
+function exportSetName(name = DEFAULT_EXPORT_SET): string {
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)) {
+    throw new ExportUsageError(
+      `--export-set ${JSON.stringify(name)} is not a Kubernetes label value: use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. shop-prod)`,
+    );
+  }
+  return name;
 }
 
 function allowObjects(
@@ -69,14 +103,23 @@ function allowObjects(
   };
   const out: NetworkPolicy[] = [];
   for (const local of dir === "inbound" ? rule.to : rule.from) {
-    for (const s of scopesFor(local, dir, policy, namespaces))
-      out.push(allowObject(rule, dir, s, body));
+    for (const s of scopesFor(local, dir, policy, namespaces)) {
+      const o = allowObject(rule, dir, s, body);
+      if (o !== undefined) out.push(o);
+    }
   }
   return out;
 }
 
-function allowObject(rule: Rule, dir: Direction, s: NamespaceScope, body: object): NetworkPolicy {
+/** undefined: no pod is both the local peer and isolated by this isolation, nothing to write. */
+function allowObject(
+  rule: Rule,
+  dir: Direction,
+  s: NamespaceScope,
+  body: object,
+): NetworkPolicy | undefined {
   const podSelector = labelSelector(s.selector, rule.scope, s.isolation.selector);
+  if (podSelector === undefined) return undefined;
   const type = dir === "inbound" ? "Ingress" : "Egress";
   return {
     apiVersion: "networking.k8s.io/v1",

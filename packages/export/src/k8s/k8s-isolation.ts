@@ -18,6 +18,17 @@ export function isolationObjects(
 ): NetworkPolicy[] {
   const out: NetworkPolicy[] = [];
   for (const iso of policy.isolation) {
+    const podSelector = labelSelector(iso.selector);
+    if (podSelector === undefined) {
+      log.add(
+        "exact",
+        `isolation ${iso.id}`,
+        "no labels satisfy its selector, so it isolates no pod",
+        "nothing written",
+        [iso.id],
+      );
+      continue;
+    }
     const names = [...namespaces].filter(([, labels]) =>
       matchSelector(iso.namespaceSelector, labels),
     );
@@ -33,7 +44,7 @@ export function isolationObjects(
           namespace,
           annotations: { "microseg.io/isolation": iso.id },
         },
-        spec: { podSelector: labelSelector(iso.selector), policyTypes: types },
+        spec: { podSelector, policyTypes: types },
       });
     }
     log.add(

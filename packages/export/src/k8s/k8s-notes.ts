@@ -5,6 +5,8 @@
 import type { Direction, Policy, Workload } from "@microseg/core";
 import type { FidelityLog } from "../fidelity.js";
 import { boundWorkloads, isIsolated } from "../model-view.js";
+import { selectsLabels } from "./k8s-match.js";
+import type { NetworkPolicy } from "./k8s-types.js";
 
 const DIRECTIONS: readonly Direction[] = ["inbound", "outbound"];
 
@@ -66,6 +68,31 @@ function noteDeny(
       "every pod it binds is isolated in that direction, and a deny never beats an allow",
       "nothing written: the isolation's default deny says it",
       [rule.id],
+    );
+  }
+}
+
+/**
+ * An object whose pod selector matches no pod of its namespace today is still right (it covers
+ * pods that match later, as the source does) but does nothing now: say which, so a reader of
+ * the artifact is not left to wonder.
+ */
+export function noteIdleObjects(
+  items: readonly NetworkPolicy[],
+  workloads: readonly Workload[],
+  log: FidelityLog,
+): void {
+  for (const np of items) {
+    const { namespace, name, annotations } = np.metadata;
+    const pods = workloads.filter((w) => w.namespace === namespace);
+    if (pods.some((w) => selectsLabels(np.spec.podSelector, w.labels))) continue;
+    const ids = [annotations?.["microseg.io/rule"], annotations?.["microseg.io/isolation"]];
+    log.add(
+      "exact",
+      `NetworkPolicy ${namespace}/${name}`,
+      `its pod selector matches no pod of namespace ${namespace} in the inventory exported`,
+      "written all the same: it applies to pods that match it later, as the source does",
+      ids.filter((id): id is string => id !== undefined),
     );
   }
 }

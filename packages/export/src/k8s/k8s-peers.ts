@@ -44,10 +44,12 @@ export function networkPolicyPeers(
     }
     const sel = peer.kind === "workloads" ? peer.selector : undefined;
     const nsSel = peer.kind === "workloads" ? peer.namespaceSelector : undefined;
-    out.push({
-      namespaceSelector: labelSelector(nsSel),
-      podSelector: labelSelector(sel, ctx.rule.scope),
-    });
+    const namespaceSelector = labelSelector(nsSel);
+    const podSelector = labelSelector(sel, ctx.rule.scope);
+    // a peer whose selectors nothing satisfies selects no pod: it adds nothing to the rule
+    if (namespaceSelector !== undefined && podSelector !== undefined) {
+      out.push({ namespaceSelector, podSelector });
+    }
     out.push(...nativeAddresses(peer, ctx));
   }
   return out;

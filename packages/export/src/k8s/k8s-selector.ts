@@ -1,8 +1,10 @@
 // Selectors -> Kubernetes label selectors. Both are all-of lists of the same four operators with
-// the same meaning (NotIn and DoesNotExist hold when the key is absent), so this is exact; a
-// conjunction of several selectors is the concatenation of their requirements.
+// the same meaning (NotIn and DoesNotExist hold when the key is absent). A conjunction of several
+// selectors is first folded per key (selector-math.ts), so `app=web ∧ app=db` is seen to select
+// nothing instead of being written as a selector no pod satisfies.
 
-import type { LabelMatch, Selector } from "@microseg/core";
+import type { Selector } from "@microseg/core";
+import { conjoin } from "../selector-math.js";
 import type { LabelSelector } from "./k8s-types.js";
 
 const OPERATORS = {
@@ -12,25 +14,16 @@ const OPERATORS = {
   notexists: "DoesNotExist",
 } as const;
 
-export function labelSelector(...parts: (Selector | undefined)[]): LabelSelector {
-  const unique = new Map<string, LabelMatch>();
-  for (const m of parts.flatMap((p) => (p === undefined ? [] : p.match))) {
-    unique.set(JSON.stringify("values" in m ? { ...m, values: [...m.values].sort() } : m), m);
-  }
-  const all = [...unique.values()];
-  const counts = new Map<string, number>();
-  for (const m of all) counts.set(m.key, (counts.get(m.key) ?? 0) + 1);
+/** The conjunction of `parts`; undefined when no labels satisfy it (write nothing for it). */
+export function labelSelector(...parts: (Selector | undefined)[]): LabelSelector | undefined {
+  const all = conjoin(...parts);
+  if (all === undefined) return undefined;
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
-  for (const m of [...all].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    const single = m.op === "in" && m.values.length === 1 && counts.get(m.key) === 1;
-    if (single) matchLabels[m.key] = m.values[0] as string;
+  for (const m of all.match) {
+    if (m.op === "in" && m.values.length === 1) matchLabels[m.key] = m.values[0] as string;
     else if ("values" in m) {
-      matchExpressions.push({
-        key: m.key,
-        operator: OPERATORS[m.op],
-        values: [...m.values].sort(),
-      });
+      matchExpressions.push({ key: m.key, operator: OPERATORS[m.op], values: [...m.values] });
     } else matchExpressions.push({ key: m.key, operator: OPERATORS[m.op] });
   }
   const out: LabelSelector = {};

@@ -30,7 +30,12 @@ export interface NetworkPolicyRule {
 export interface NetworkPolicy {
   apiVersion: "networking.k8s.io/v1";
   kind: "NetworkPolicy";
-  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec: {
     podSelector: LabelSelector;
     policyTypes: ("Ingress" | "Egress")[];
