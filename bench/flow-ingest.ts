@@ -2,12 +2,13 @@
 // the same bytes measured in the same run.
 //   node --import tsx bench/flow-ingest.ts [--workloads=3000] [--batches=2] [--rounds=5] [--peers=400]
 //                                    [--scenario=busy|worst|small] [--sync=full|normal]
-//                                    [--outcomes]
+//                                    [--outcomes] [--store=sqlite|postgres]
 //
 //   baseline  JSON.parse(text)                                     records/s
 //   ingest    JSON.parse + checkFlowBatch + resolve + side rules + aggregate + attribute +
 //             store.flows.applyBatch on SQLite (temp dir, WAL,     records/s, ratio to baseline
-//             synchronous FULL, or NORMAL with --sync=normal)
+//             synchronous FULL, or NORMAL with --sync=normal), or
+//             on PostgreSQL with --store=postgres (a throwaway local server, fsync on)
 //   memory    heap per live aggregated edge in the ingest's EdgeAggregator (--expose-gc)
 //   rows      bytes per flow edge row in the SQLite file (table + indexes, dbstat)
 //

@@ -8,8 +8,10 @@ import { buildController } from "../../packages/controller/src/build.js";
 import type { ControllerContext } from "../../packages/controller/src/context.js";
 import { ingestFlows } from "../../packages/controller/src/flows/ingest.js";
 import { ensureAdminToken } from "../../packages/controller/src/use-cases/tokens.js";
-import type { AgentRecord } from "../../packages/store/src/index.js";
+import type { AgentRecord, Store } from "../../packages/store/src/index.js";
+import { openPostgresStore } from "../../packages/store/src/postgres/index.js";
 import { openSqliteStore, type SqliteSync } from "../../packages/store/src/sqlite/index.js";
+import { startPostgres, type TestPostgres } from "../../packages/store/src/testing/postgres.js";
 
 export const HOUR = 3_600_000;
 
@@ -171,13 +173,40 @@ export function syncArg(): SqliteSync {
   return text;
 }
 
+/** `--store=sqlite|postgres`: where the ingest writes (default SQLite, the embedded default). */
+export function storeArg(): "sqlite" | "postgres" {
+  const text = process.argv.find((a) => a.startsWith("--store="))?.split("=")[1] ?? "sqlite";
+  if (text !== "sqlite" && text !== "postgres") {
+    throw new Error(`--store=${text}: use sqlite or postgres`);
+  }
+  return text;
+}
+
+let server: Promise<TestPostgres> | undefined;
+let databases = 0;
+
 /**
- * A controller on a SQLite store in `dir` (as main.ts builds it, default detection) whose estate
+ * SQLite in `dir`, or a fresh database on a throwaway PostgreSQL server (started once, durable:
+ * fsync and synchronous commit on, as SQLite's synchronous FULL; stopped at exit).
+ */
+async function openBenchStore(dir: string): Promise<Store> {
+  if (storeArg() === "sqlite") return openSqliteStore({ dir, synchronous: syncArg() });
+  if (server === undefined) {
+    server = startPostgres({ durable: true });
+    const started = await server;
+    process.once("exit", () => void started.stop());
+  }
+  const url = await (await server).createDatabase(`bench${++databases}`);
+  return openPostgresStore({ url });
+}
+
+/**
+ * A controller on a SQLite store in `dir` (or PostgreSQL with --store=postgres) (as main.ts builds it, default detection) whose estate
  * is `workloads` workloads (labels app/tier, a tenth in test mode, a fifth unmanaged) under an
  * active policy.
  */
 export async function controllerWithEstate(dir: string, workloads: number) {
-  const store = openSqliteStore({ dir, synchronous: syncArg() });
+  const store = await openBenchStore(dir);
   const token = (await ensureAdminToken({ store })) ?? "";
   for (let i = 0; i < workloads; i++) {
     const labels = { app: `app-${i % 60}`, tier: i % 3 === 0 ? "web" : "data" };

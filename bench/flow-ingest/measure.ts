@@ -19,6 +19,7 @@ import {
   ingestGroups,
   median,
   PORTS,
+  storeArg,
   withSeq,
 } from "./batches.js";
 
@@ -209,7 +210,11 @@ async function bytesPerRow(dir: string) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "mseg-bench-flows-"));
   try {
-    console.log("flow ingest (one core; SQLite in a temp dir)");
+    const where =
+      storeArg() === "sqlite"
+        ? "SQLite in a temp dir"
+        : "PostgreSQL, a throwaway local server with fsync on";
+    console.log(`flow ingest (one core; ${where})`);
     const scenarios: Record<string, Scenario> = {
       busy: {
         title: `a busy service: ${PEERS} (peer, port) services`,
@@ -237,7 +242,7 @@ async function main() {
       if (SCENARIO === "all" || SCENARIO === name) await throughput(join(dir, name), sc);
     }
     memoryPerEdge();
-    await bytesPerRow(join(dir, "rows"));
+    if (storeArg() === "sqlite") await bytesPerRow(join(dir, "rows"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

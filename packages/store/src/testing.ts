@@ -78,4 +78,5 @@ export {
   postgresBinDir,
   startPostgres,
   type TestPostgres,
+  type TestPostgresOptions,
 } from "./testing/postgres.js";

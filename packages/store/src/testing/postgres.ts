@@ -69,8 +69,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface TestPostgresOptions {
+  /**
+   * Commit to disk as a production server does (fsync, synchronous_commit, full-page writes).
+   * Default off: tests need the behaviour, not the durability, and run several times faster.
+   * Benchmarks that compare with SQLite's synchronous FULL turn it on.
+   */
+  readonly durable?: boolean;
+}
+
 /** Starts a cluster; throws when PostgreSQL is not installed (see describeWithPostgres). */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (bin === undefined)
     throw new Error("PostgreSQL is not installed (apt-get install postgresql)");
@@ -99,7 +108,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     );
     const settings = [
       `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir}`,
-      "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+      options.durable === true
+        ? "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
       "-c max_connections=100 -c shared_buffers=32MB",
     ].join(" ");
     run(
