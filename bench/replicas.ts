@@ -9,7 +9,7 @@
 //             as the real agent does; no backoff on the first move), p50 / p99 / max; then one
 //             more provision that every agent must acknowledge (lost: those that do not in 30 s)
 // Baseline in the same run: the no-op round trip (a heartbeat) on replica 0, median.
-//   node --import tsx bench/replicas.ts [--agents=1000] [--replicas=1,3] [--rounds=5]
+//   node --import tsx bench/replicas.ts [--agents=1000] [--replicas=1,3] [--rounds=5] [--cpu-prof=DIR]
 
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -32,6 +32,8 @@ const AGENTS = arg("agents", "1000").split(",").map(Number);
 const REPLICAS = arg("replicas", "1,3").split(",").map(Number);
 const ROUNDS = Number(arg("rounds", "5"));
 const LOST_AFTER_MS = 30_000;
+/** --cpu-prof=DIR: every controller writes a V8 CPU profile there when it stops. */
+const CPU_PROF = arg("cpu-prof", "");
 
 interface SimAgent {
   /** Index of the replica it talks to now. */
@@ -105,7 +107,7 @@ async function bench(pgUrl: string, n: number, replicas: number) {
   const start = () => {
     const dir = mkdtempSync(join(tmpdir(), "mseg-replica-"));
     dirs.push(dir);
-    return spawnController(dir, ["--store", pgUrl, "--audit-key", keyFile]);
+    return spawnController(dir, ["--store", pgUrl, "--audit-key", keyFile], CPU_PROF);
   };
   try {
     for (let i = 0; i < replicas; i++) ctls.push(await start());

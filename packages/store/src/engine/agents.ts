@@ -46,8 +46,20 @@ export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
     async reportMany(reports) {
       if (reports.length === 0) return [];
       return db.run(async (t) => {
-        const results: AgentReportResult[] = [];
-        for (const r of reports) results.push(await reportOne(t, r.id, r.report));
+        // One read and one write for the batch (on PostgreSQL two statements, not two per
+        // report); an agent reported twice in one batch gets both, in order.
+        const ids = [...new Set(reports.map((r) => r.id))];
+        const current = new Map((await t.agentsByIds(ids)).map((a) => [a.id, a]));
+        const changed = new Map<string, AgentRecord>();
+        const results = reports.map((r) => {
+          const result = reported(current.get(r.id), r.report);
+          if (result.ok) {
+            current.set(r.id, result.agent);
+            changed.set(r.id, result.agent);
+          }
+          return result;
+        });
+        await t.putAgents([...changed.values()]);
         ctx.failpoint?.("agent.reportMany:applied");
         return results;
       });
@@ -175,12 +187,16 @@ async function enrolTarget(
 }
 
 async function reportOne(t: Tables, id: string, report: StatusReport): Promise<AgentReportResult> {
-  const agent = await t.agent(id);
+  const result = reported(await t.agent(id), report);
+  if (result.ok) await t.putAgent(result.agent);
+  return result;
+}
+
+/** What a report makes of a stored agent (nothing written yet). */
+function reported(agent: AgentRecord | undefined, report: StatusReport): AgentReportResult {
   if (agent === undefined) return { ok: false, reason: "not-found" };
   if (agent.revoked) return { ok: false, reason: "revoked" };
-  const next = applyReport(agent, report);
-  await t.putAgent(next);
-  return { ok: true, agent: next };
+  return { ok: true, agent: applyReport(agent, report) };
 }
 
 function applyReport(agent: AgentRecord, r: StatusReport): AgentRecord {

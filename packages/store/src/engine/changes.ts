@@ -36,7 +36,7 @@ function recording(t: Tables, ctx: EngineContext): Tables {
     const seq = await t.appendChange({ kind, key, at: ctx.clock().toISOString() });
     if (seq % PRUNE_EVERY === 0) await t.pruneChanges(seq - CHANGES_KEPT);
   };
-  return {
+  const recorded: Tables = {
     ...t,
     putWorkload: async (w) => {
       await t.putWorkload(w);
@@ -66,7 +66,15 @@ function recording(t: Tables, ctx: EngineContext): Tables {
       await t.putAgent(a);
       if (revoked) await note("agent", a.id);
     },
+    putAgents: async (list) => {
+      if (list.some((a) => a.revoked)) {
+        for (const a of list) await recorded.putAgent(a);
+        return;
+      }
+      await t.putAgents(list);
+    },
   };
+  return recorded;
 }
 
 export function changeRepo(db: Backend): ChangeRepo {

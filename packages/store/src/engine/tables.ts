@@ -72,6 +72,10 @@ export interface Tables {
   agentsOf(workload: string): Awaitable<AgentRecord[]>;
   agents(): Awaitable<AgentRecord[]>;
   putAgent(a: AgentRecord): Awaitable<void>;
+  /** The agents of these ids that exist, in no particular order (one statement where it pays). */
+  agentsByIds(ids: readonly string[]): Awaitable<AgentRecord[]>;
+  /** putAgent of each (one statement where it pays: a batch of status reports). */
+  putAgents(agents: readonly AgentRecord[]): Awaitable<void>;
   deleteAgent(id: string): Awaitable<void>;
 
   token(hash: string): Awaitable<ApiToken | undefined>;

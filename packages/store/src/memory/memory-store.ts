@@ -213,6 +213,10 @@ function memoryTables(s: MemoryState): Tables {
         .sort(byId),
     agents: () => s.agents.values().sort(byId),
     putAgent: (a) => s.agents.set(a.id, iso(a)),
+    agentsByIds: (ids) => ids.flatMap((id) => s.agents.get(id) ?? []),
+    putAgents: (list) => {
+      for (const a of list) s.agents.set(a.id, iso(a));
+    },
     deleteAgent: (id) => void s.agents.delete(id),
     token: (hash) => s.tokens.get(hash),
     tokenByName: (name) => find(s.tokens, (t) => t.name === name),

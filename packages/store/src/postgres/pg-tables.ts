@@ -6,7 +6,16 @@ import * as lr from "../shared/lease-rows.js";
 import { changeFromRow } from "../sqlite/change-tables.js";
 import * as rows from "../sqlite/rows.js";
 import { pgFlowTables } from "./flow-tables.js";
-import { cols, insertSql, num, type Row, type Sql, upsertSql, valuesOf } from "./sql.js";
+import {
+  cols,
+  insertSql,
+  num,
+  type Row,
+  type Sql,
+  upsertManySql,
+  upsertSql,
+  valuesOf,
+} from "./sql.js";
 
 const WORKLOAD = cols(`name labels addresses mode managed namespace namespace_labels named_ports
   created_at updated_at`);
@@ -21,6 +30,8 @@ const AGENT = cols(`id workload profile_id credential_hash revoked hostname inte
 const TOKEN = cols("hash name role created_at");
 const AUDIT = cols("seq at actor action target before after prev_hash hash");
 const MAX = Number.MAX_SAFE_INTEGER;
+/** Rows per multi-row upsert: 14 columns x 1,000 stays far below PostgreSQL's 65,535 parameters. */
+const ROWS_PER_UPSERT = 1_000;
 /** LIMIT NULL is no limit. */
 const lim = (n: number) => (n >= MAX ? null : n);
 
@@ -113,6 +124,18 @@ export function pgTables(sql: Sql): Tables {
     agentByCredential: one("SELECT * FROM agents WHERE credential_hash = $1", A),
     agentsOf: many("SELECT * FROM agents WHERE workload = $1 ORDER BY id", A),
     agents: many("SELECT * FROM agents ORDER BY id", A),
+    // A batch of status reports: one read and one write for all, not two round trips each.
+    agentsByIds: async (ids) =>
+      ids.length === 0
+        ? []
+        : (await sql.rows("SELECT * FROM agents WHERE id = ANY($1)", [ids])).map(A),
+    putAgents: async (list) => {
+      for (let i = 0; i < list.length; i += ROWS_PER_UPSERT) {
+        const chunk = list.slice(i, i + ROWS_PER_UPSERT);
+        const values = chunk.flatMap((a) => valuesOf(rows.agentToRow(a), AGENT));
+        await sql.exec(upsertManySql("agents", AGENT, "id", chunk.length), values);
+      }
+    },
     putAgent: put("agents", AGENT, "id", rows.agentToRow),
     deleteAgent: exec("DELETE FROM agents WHERE id = $1"),
 

@@ -27,6 +27,22 @@ export function upsertSql(table: string, columns: readonly string[], key: string
   return `${insertSql(table, columns)} ON CONFLICT (${key}) DO UPDATE SET ${sets.join(", ")}`;
 }
 
+/** upsertSql for `rows` rows at once: values $1…$(rows * columns), row after row. */
+export function upsertManySql(
+  table: string,
+  columns: readonly string[],
+  key: string,
+  rows: number,
+): string {
+  const n = columns.length;
+  const tuples = Array.from(
+    { length: rows },
+    (_, r) => `(${columns.map((_, c) => `$${r * n + c + 1}`).join(", ")})`,
+  );
+  const sets = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT (${key}) DO UPDATE SET ${sets.join(", ")}`;
+}
+
 export function insertSql(table: string, columns: readonly string[]): string {
   const params = columns.map((_, i) => `$${i + 1}`).join(", ");
   return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${params})`;
