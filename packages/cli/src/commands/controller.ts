@@ -46,6 +46,7 @@ interface ControllerOptions {
   auditAnchorInterval: number;
   sync: "full" | "normal";
   store?: string;
+  bus?: string;
   managementService: string[];
   metricsPublic?: boolean;
 }
@@ -168,6 +169,10 @@ export function controllerCommand(): Command {
       "keep the state in a PostgreSQL database (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE) instead of DIR/microseg.db; several controllers may share it (default: the SQLite file; --sync applies to it only)",
     )
     .option(
+      "--bus <urls>",
+      "a NATS JetStream cluster (nats://HOST:PORT, comma-separated) shared by the replicas: every replica publishes its flow observations there and one of them, the holder of the detection lease, detects for all (default: none, each controller detects on its own flows)",
+    )
+    .option(
       "--packages <dir>",
       "serve the agent packages in this directory to the one-line installer (default: the package install's, /usr/share/microseg/packages)",
     )
@@ -220,6 +225,8 @@ Examples:
       --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
   $ npx microseg controller --data /var/lib/microseg --store postgres://microseg@db.example:5432/microseg
+  $ npx microseg controller --data /var/lib/microseg --store postgres://microseg@db.example:5432/microseg \\
+      --bus nats://10.0.0.7:4222,nats://10.0.0.8:4222,nats://10.0.0.9:4222
   $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token
   $ sudo npx microseg controller backup /var/backups/microseg/$(date +%F) --data /var/lib/microseg`,
     )
@@ -254,6 +261,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     compileMemoryMb: opts.compileMemory,
     sync: opts.sync,
     ...(opts.store !== undefined && { store: opts.store }),
+    ...(opts.bus !== undefined && { bus: [opts.bus] }),
     managementServices: opts.managementService,
     metricsPublic: opts.metricsPublic === true,
     detection: {

@@ -2,7 +2,8 @@
 //
 //   body ─checkFlowBatch─> records ─resolve ends─> side rules ─EdgeAggregator─> per edge+bucket
 //        ─rule attribution─> EdgeDelta[] ─FlowCommits (store.flows.applyBatches)─> ack
-//                                                                   └─> ctx.flows.publish()
+//                                                                   ├─> ctx.flows.publish()
+//                                                                   └─> ctx.bus.publish() (--bus)
 //
 // Flows to or from the controller itself (the agents' own channel) and a link's control traffic
 // (multicast, broadcast, link-local) are left out of the graph.
@@ -78,14 +79,18 @@ export async function ingestFlows(
   const { duplicate } = await ingest.commits.apply(agent.id, batch.seq, deltas);
   // Built only now, and only when someone listens: what outlives the commit's wait is kept small.
   // The address book's ends serve as the observations' ends (a FlowEndRef is a FlowEnd).
-  if (!duplicate && ctx.flows.listening) {
+  const toFeed = !duplicate && ctx.flows.listening;
+  if (toFeed || ctx.bus !== undefined) {
     const observations = deltas.map((d, i) => {
       const remote = remotes[i] as FlowEndRef;
       return sides[i] === 0
         ? observation(d, local, remote, "source", agent.workload)
         : observation(d, remote, local, "destination", agent.workload);
     });
-    ctx.flows.publish(observations, now);
+    if (toFeed) ctx.flows.publish(observations, now);
+    // A duplicate too: its first delivery may have been committed but never published (that
+    // replica died, or the bus did not answer); the stream keeps one copy per message id.
+    await ctx.bus?.publish(`${agent.id}/${batch.seq}`, observations, now);
   }
   if ((batch.dropped ?? 0) > 0) {
     ctx.log.warn({ agent: agent.id, dropped: batch.dropped }, "agent dropped flow records");
