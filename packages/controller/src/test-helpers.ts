@@ -5,6 +5,8 @@
 import type { Store } from "@microseg/store";
 import { openMemoryStore } from "@microseg/store/memory";
 import { buildController } from "./build.js";
+import type { FlowBus } from "./bus/flow-bus.js";
+import type { Leases } from "./bus/leases.js";
 import { DEFAULT_COMPILE_MEMORY_MB, PolicyWorkers } from "./compile-worker/pool.js";
 import type { SettingsInput } from "./context.js";
 import type { LogOption } from "./logger.js";
@@ -18,6 +20,9 @@ export interface TestOptions {
   readonly log?: LogOption;
   /** Export the process metrics too (default off: each set runs its own event-loop monitor). */
   readonly processMetrics?: boolean;
+  /** A flow bus, and the leases that decide which replica detects (bus/). */
+  readonly bus?: FlowBus;
+  readonly leases?: Leases;
 }
 
 let sharedWorkers: PolicyWorkers | undefined;
@@ -32,6 +37,8 @@ export async function testController(opts: TestOptions = {}) {
     ...(opts.settings?.compileMemoryMb === undefined && { policyWorkers: sharedWorkers }),
     ...(opts.clock !== undefined && { clock: opts.clock }),
     ...(opts.processMetrics === true && { processMetrics: true }),
+    ...(opts.bus !== undefined && { bus: opts.bus }),
+    ...(opts.leases !== undefined && { leases: opts.leases }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
   });
   /** JSON request; `body` a string is sent as YAML. `auth` false: no header; a string: that one. */

@@ -34,7 +34,7 @@ export class BusDetection {
   start(): void {
     this.leases.run(DETECTION_LEASE, async () => {
       const service = new DetectionService(this.ctx, this.config);
-      await service.start();
+      await service.start(undefined, { takeover: true });
       this.service = service;
       this.consumer = this.bus.consume(service);
       this.terms++;
@@ -71,6 +71,20 @@ export class BusDetection {
 
   async idle(): Promise<void> {
     await this.service?.idle();
+  }
+
+  /**
+   * Stops detecting here the way a process that dies does (tests stand one for it): the
+   * consumer acknowledges nothing more, the service stores nothing more, no stop runs. The
+   * lease itself is left to expire or be taken.
+   */
+  async crash(): Promise<void> {
+    const consumer = this.consumer;
+    const service = this.service;
+    this.consumer = undefined;
+    this.service = undefined;
+    service?.abandon();
+    await consumer?.abort();
   }
 
   /** Gives the lease up (the consumer's fetch in hand is finished first); the bus stays open. */

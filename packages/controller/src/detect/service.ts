@@ -50,6 +50,14 @@ export interface FlowSubscription {
   subscribe(listener: (observations: readonly FlowObservation[], now: number) => void): () => void;
 }
 
+export interface StartOptions {
+  /**
+   * The detector of a flow bus taking over from another (bus/bus-detection.ts): what the stored
+   * flows raise on top of the stored alerts is kept (resume()).
+   */
+  readonly takeover?: boolean;
+}
+
 export class DetectionService {
   readonly engine: DetectionEngine;
   readonly view: HubView;
@@ -82,13 +90,13 @@ export class DetectionService {
    * Loads the baseline and the detection state from stored history (see the top of this file),
    * subscribes to the flow stream (when given) and starts the enforcement-gap timer.
    */
-  async start(feed?: FlowSubscription): Promise<void> {
+  async start(feed?: FlowSubscription, opts: StartOptions = {}): Promise<void> {
     const now = this.ctx.clock().getTime();
     const since = now - BASELINE_DAYS * 86_400_000;
     const edges = await this.ctx.store.flows.edges({ since, verdict: "allowed" });
     this.view.learnStored(edges);
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
-    await this.resume(now);
+    await this.resume(now, opts.takeover === true);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
     if (this.config.gapCheckMs > 0) {
       this.timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
@@ -96,14 +104,25 @@ export class DetectionService {
     }
   }
 
-  /** Rebuilds the windows, restores the open alerts, sends what had not been sent. */
-  private async resume(now: number): Promise<void> {
+  /**
+   * Rebuilds the windows, restores the open alerts, sends what had not been sent. A takeover
+   * restores first and keeps what the replay raises: the stored flows may hold contacts whose
+   * alert updates the last detector never stored (it died between its consumer's fetch and the
+   * alert's write); replayed into the restored alerts, they are counted, and the stream's second
+   * delivery of them is no fresh contact, so nothing is counted twice.
+   */
+  private async resume(now: number, takeover: boolean): Promise<void> {
     const o = this.engine.options;
     const window = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
     const replayed = await recentObservations(this.ctx.store, now, window);
-    this.engine.observe(replayed, now);
     const open = await unresolvedAlerts(this.ctx.store, now - RESEND_MS);
-    this.engine.restore(open.map(fromRecord), now);
+    if (takeover) {
+      this.engine.restore(open.map(fromRecord), now);
+      this.queue(this.engine.observe(replayed, now));
+    } else {
+      this.engine.observe(replayed, now);
+      this.engine.restore(open.map(fromRecord), now);
+    }
     let resent = 0;
     for (const a of open) if (await this.offer(a)) resent++;
     this.ctx.log.info(
@@ -169,6 +188,17 @@ export class DetectionService {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.flush();
     await this.delivery.close();
+  }
+
+  /**
+   * Stops at once, storing and sending nothing more (alerts waiting for the linger are dropped):
+   * what a detector that lost its lease to another, or a process that died, leaves behind.
+   */
+  abandon(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.pending = new Map();
   }
 
   private queue(alerts: readonly DetectedAlert[]) {
