@@ -212,6 +212,11 @@ Health and metrics (docs/api.md, "Health and metrics"): GET /healthz and GET /re
 without a token (200 alive / 200 ready, 503 with the reason when the store does not answer);
 GET /metrics is Prometheus text and needs the admin token unless --metrics-public.
 
+Replicas: with --store postgres://… several controllers share the state. With --bus they also
+share a NATS JetStream cluster: each publishes its flow observations there before answering the
+agent, and the one holding the detection lease detects, stores and sends alerts for all; when it
+dies another takes over where the stream was acknowledged (docs/design/scale.md).
+
 Management least privilege: agents let this controller's addresses in only on the ports of
 --management-service, and connect to them only on the listen port (the agent channel). Nothing
 else reaches a workload from the controller's host, or leaves a workload towards it.

@@ -94,4 +94,29 @@ describeWithNats("flow bus on a 3-node JetStream cluster", () => {
       await other.close();
     }
   }, 60_000);
+
+  it("publishing a batch waits for the 3 replicas: 200 batches, latencies printed", async () => {
+    const bus = await FlowBus.connect({ servers: cluster.urls, log });
+    try {
+      const ms: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const batch = Array.from({ length: 50 }, (_, j) => contact(`198.18.7.${j}`, "db-1", i, i));
+        const t0 = performance.now();
+        await bus.publish(`ag-9/${i}`, batch, i);
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((x, y) => x - y);
+      const at = (q: number) => (ms[Math.floor(q * (ms.length - 1))] as number).toFixed(1);
+      console.log(
+        `bus publish, 50 observations in 16 partitions: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`,
+      );
+      const jsm = await jetstreamManager(bus.nc);
+      const parts = new Set(Array.from({ length: 50 }, (_, j) => partitionOf(`198.18.7.${j}`)));
+      expect((await jsm.streams.info(STREAM)).state.messages).toBeGreaterThanOrEqual(
+        200 * parts.size,
+      );
+    } finally {
+      await bus.close();
+    }
+  }, 60_000);
 });
