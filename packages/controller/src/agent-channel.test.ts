@@ -260,6 +260,50 @@ describe("agent channel: status, convergence, revocation", () => {
     expect(tamper).toMatchObject({ actor: `agent/${web.id}`, after: { details: "table flushed" } });
   });
 
+  it("a report from before its RuleSet last changed is not convergence, though the hash matches again (A, B, A)", async () => {
+    const t = await testController();
+    const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });
+    const db = await t.enrol("db-1", "198.18.1.20", { role: "db" });
+    const report = (agent: { credential: string }, revision: number, hash: string) =>
+      t.call(
+        "POST",
+        "/api/v1/agent/status",
+        {
+          applied: { revision, rulesetHash: hash, ok: true, ms: 1 },
+        },
+        agent.credential,
+      );
+    const converged = async () =>
+      Object.fromEntries(
+        (await t.call("GET", "/api/v1/agents")).body.agents.map(
+          (a: { workload: string; converged: boolean }) => [a.workload, a.converged],
+        ),
+      );
+    expect((await provision(t)).status).toBe(201); // r1: A
+    const webA = (await poll(t, web.credential)).body.ruleSet.hash;
+    const dbA = (await poll(t, db.credential)).body.ruleSet.hash;
+    await report(web, 1, webA);
+    await report(db, 1, dbA);
+    expect(await converged()).toEqual({ "web-1": true, "db-1": true });
+    // r2 (B) changes web-1's RuleSet only; r3 rolls back to A.
+    const b = `${POLICY}  - name: web-peers
+    from: { role: web }
+    to: { role: web }
+    services: [tcp/9999]
+`;
+    expect((await provision(t, b)).status).toBe(201);
+    expect(await converged()).toEqual({ "web-1": false, "db-1": true });
+    const rb = await t.call("POST", "/api/v1/policy/rollback", { to: 1 });
+    expect(rb.body.revision?.number ?? rb.body.number).toBe(3);
+    expect((await poll(t, web.credential)).body.ruleSet.hash).toBe(webA);
+    // web-1's last report (A, r1) predates r2 and r3: it may be applying B's answer right now.
+    expect(await converged()).toEqual({ "web-1": false, "db-1": true });
+    await report(web, 2, "b-hash");
+    expect(await converged()).toEqual({ "web-1": false, "db-1": true });
+    await report(web, 3, webA);
+    expect(await converged()).toEqual({ "web-1": true, "db-1": true });
+  });
+
   it("reads only its own policy and loses everything when revoked", async () => {
     const t = await testController();
     const web = await t.enrol("web-1", "198.18.1.10", { role: "web" });

@@ -5,7 +5,6 @@ import { AgentCredentials } from "./agent-credentials.js";
 import { AgentEventAudit } from "./audit/agent-events.js";
 import { BusDetection } from "./bus/bus-detection.js";
 import type { FlowBus } from "./bus/flow-bus.js";
-import { type Leases, LocalLeases } from "./bus/leases.js";
 import {
   DEFAULT_COMPILE_MEMORY_MB,
   DEFAULT_COMPILE_TIMEOUT_MS,
@@ -20,6 +19,7 @@ import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { ChangeFollower } from "./hub/change-follower.js";
 import { PolicyHub } from "./hub/policy-hub.js";
+import { Leases, type LeaseTimings } from "./leases.js";
 import { DEFAULT_LIMITS } from "./limits/defaults.js";
 import { Limits } from "./limits/limits.js";
 import { type LogOption, makeLogger } from "./logger.js";
@@ -53,6 +53,8 @@ export interface BuildOptions {
   readonly log?: LogOption;
   /** Alert delivery, auto-quarantine, decoys, thresholds (detect/config.ts). */
   readonly detection?: DetectionConfig;
+  /** Lease TTL and renewal for singleton jobs on a shared store (leases.ts); tests shorten them. */
+  readonly leaseTimings?: LeaseTimings;
   /** Policy workers to share (tests); default: a pool of settings.compileMemoryMb, owned by ctx. */
   readonly policyWorkers?: PolicyWorkers;
   /** Also export the process's CPU, memory, event loop and GC metrics (main.ts: yes). */
@@ -62,8 +64,6 @@ export interface BuildOptions {
    * replica holds the `detection` lease, fed from the bus (bus/bus-detection.ts).
    */
   readonly bus?: FlowBus;
-  /** Who holds which singleton job; default LocalLeases (this process holds every lease). */
-  readonly leases?: Leases;
 }
 
 export interface BuiltController {
@@ -91,7 +91,7 @@ async function startDetection(
     await detection.start(ctx.flows);
     return detection;
   }
-  const detection = new BusDetection(ctx, config, opts.bus, opts.leases ?? new LocalLeases());
+  const detection = new BusDetection(ctx, config, opts.bus);
   detection.start();
   return detection;
 }
@@ -133,6 +133,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
       opts.policyWorkers ?? new PolicyWorkers({ memoryMb: settings.compileMemoryMb, log }),
     limits: new Limits(settings.limits),
     agentEvents: new AgentEventAudit(store, log, clock),
+    leases: new Leases(store.leases, shared, log, opts.leaseTimings),
     metrics,
     clock,
     log,

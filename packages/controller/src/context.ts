@@ -10,6 +10,7 @@ import type { PolicyWorkers } from "./compile-worker/pool.js";
 import type { FlowFeed } from "./flows/flow-feed.js";
 import type { FlowIngest } from "./flows/flow-ingest.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
+import type { Leases } from "./leases.js";
 import type { LimitSettings } from "./limits/defaults.js";
 import type { Limits } from "./limits/limits.js";
 import type { ControllerMetrics } from "./metrics.js";
@@ -78,6 +79,8 @@ export interface ControllerContext {
   readonly bus?: FlowPublisher;
   /** Agent events to the audit log, bounded per agent and minute (audit/agent-events.ts). */
   readonly agentEvents: AgentEventAudit;
+  /** Singleton jobs run under a lease in the store (leases.ts). */
+  readonly leases: Leases;
   /** The flow ingest's state: address history, rule attribution, bucket and retention. */
   readonly flowIngest: FlowIngest;
   /**

@@ -6,9 +6,11 @@
 //        ├─ openStore(dataDir, auditKeyFile) ── DATA/microseg.db (WAL, synchronous FULL,
 //        │                                      migrations) or --store postgres://…, sealed with
 //        │                                      DATA/audit.key or --audit-key (made on first start)
-//        ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic) written
-//        │                                      BEFORE the hash is committed; returned once
-//        ├─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; CA fingerprint
+//        ├─ underStartLock (start-lock.ts; replicas on one database make these once):
+//        │    ├─ ensureAdminToken(store, persist) ── first start: DATA/admin.token (0600, atomic)
+//        │    │                                      written BEFORE the hash is committed
+//        │    └─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; the CA from
+//        │                                          the store's shared secret on PostgreSQL
 //        ├─ FlowBus.connect(--bus)           ── NATS JetStream: the flow stream, the detector's
 //        │                                      durable consumer (bus/flow-bus.ts); optional
 //        ├─ buildController({store, settings})
@@ -20,12 +22,14 @@
 //        │        ├─ ChangeFollower (PostgreSQL only: other replicas' changes -> hub, credentials)
 //        │        └─ Hono app (http/*)  ──>  use-cases/*  ──>  timed Store port
 //        ├─ serve(app)                       ── node https (or http with --http)
-//        ├─ AuditAnchors.start()             ── the audit head to the log, webhooks, syslog: at
-//        │                                      start, every --audit-anchor-interval, at shutdown
-//        └─ startFlowRetention(ctx)          ── prunes flow edges older than --flow-retention
+//        └─ under a lease each (leases.ts; one replica at a time on a shared store):
+//             ├─ AuditAnchors.start()        ── the audit head to the log, webhooks, syslog: at
+//             │                                 start, every --audit-anchor-interval, at shutdown
+//             └─ startFlowRetention(ctx)     ── prunes flow edges older than --flow-retention
 //
-//   close(): follower.stop() -> hub.close() (held long-polls answered 204) -> server close -> detection.close() -> bus.close()
-//            -> anchors.close() (the final head) -> policyWorkers.close() -> store.close()
+//   close(): follower.stop() -> hub.close() (held long-polls answered 204) -> server close -> detection.close()
+//            -> leases.close() (anchors' final head; the detector's consumer; leases released)
+//            -> bus.close() -> policyWorkers.close() -> store.close()
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +49,7 @@ import { FlowBus } from "./bus/flow-bus.js";
 import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
+import type { LeaseTimings } from "./leases.js";
 import type { LimitSettings } from "./limits/defaults.js";
 import {
   certificateNames,
@@ -56,6 +61,7 @@ import {
 import { type LogOption, makeLogger } from "./logger.js";
 import { writeSecretFile } from "./secret-file.js";
 import { boundPort, closeServer, serve } from "./server.js";
+import { underStartLock } from "./start-lock.js";
 import { ensureTls } from "./tls/ensure-tls.js";
 import { ensureAdminToken, resetAdminToken as replaceAdminToken } from "./use-cases/tokens.js";
 
@@ -98,12 +104,14 @@ export interface StartOptions {
   readonly sync?: SqliteSync;
   /**
    * postgres://… (--store): keep the state in that PostgreSQL database instead of
-   * DATA/microseg.db; several controllers may share it. The data directory still holds the TLS
-   * CA, the admin token and (by default) the audit key.
+   * DATA/microseg.db; several controllers may share it. They share the TLS CA and the tokens
+   * through it; each needs the same audit key (--audit-key), which stays out of the database.
    */
   readonly store?: string;
   /** GET /metrics without the admin token (--metrics-public); default false. */
   readonly metricsPublic?: boolean;
+  /** Lease TTL and renewal of singleton jobs on a shared store (leases.ts; default 15 s / 3 s). */
+  readonly leaseTimings?: LeaseTimings;
   /**
    * nats://HOST:PORT URLs of a NATS JetStream cluster (--bus): flow observations go through it
    * and detection runs on the one replica holding the `detection` lease. Default: no bus,
@@ -138,11 +146,18 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   let bus: FlowBus | undefined;
   try {
     if (servers !== undefined) bus = await FlowBus.connect({ servers, log: makeLogger(opts.log) });
-    const adminToken = await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir));
     const names = [...certificateNames(listen.host), ...(opts.san ?? [])];
-    const tls = opts.http === true ? undefined : await ensureTls(opts.dataDir, names);
+    const shared = (await store.info()).shared;
+    const { adminToken, tls } = await underStartLock(store, shared, async () => ({
+      adminToken: await ensureAdminToken({ store }, tokenFileWriter(opts.dataDir)),
+      tls:
+        opts.http === true
+          ? undefined
+          : await ensureTls(opts.dataDir, names, shared ? store.secrets : undefined),
+    }));
     const built = await buildController({
       store,
+      ...(opts.leaseTimings !== undefined && { leaseTimings: opts.leaseTimings }),
       log: opts.log,
       detection,
       processMetrics: true,
@@ -171,9 +186,13 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     const host = isUnspecified(listen.host) ? "127.0.0.1" : listen.host;
     const url = `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${boundPort(server)}`;
     ctx.log.info({ url, caFingerprint: tls?.caFingerprint ?? null }, "controller listening");
-    const stopRetention = startFlowRetention(ctx);
-    const anchors = new AuditAnchors(store, anchorConfig(opts, detection), ctx.log, ctx.clock);
-    anchors.start();
+    // One replica prunes and exports anchors at a time (leases.ts); alone, this one.
+    ctx.leases.run("flow-retention", () => startFlowRetention(ctx));
+    ctx.leases.run("audit-anchors", () => {
+      const anchors = new AuditAnchors(store, anchorConfig(opts, detection), ctx.log, ctx.clock);
+      anchors.start();
+      return () => anchors.close();
+    });
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -184,14 +203,14 @@ export async function startController(opts: StartOptions): Promise<RunningContro
         closing ??= (async () => {
           await built.follower?.stop();
           ctx.hub.close();
-          stopRetention();
           await closeServer(server);
           await ctx.statusReports.flush();
           await ctx.flowIngest.commits.flush();
           await built.detection.close();
-          await bus?.close();
           await ctx.agentEvents.close();
-          await anchors.close();
+          await ctx.leases.close();
+          // After the leases: the detector's consumer (under its lease) still used it.
+          await bus?.close();
           await ctx.policyWorkers.close();
           await store.close();
           ctx.log.info("controller stopped");

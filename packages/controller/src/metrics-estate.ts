@@ -38,6 +38,16 @@ export function registerEstateGauges(ctx: ControllerContext): void {
     },
   });
   new Gauge({
+    name: "microseg_lease_held",
+    help: "1 when this controller runs the singleton job under the lease (flow retention, audit anchors, gap checks), 0 when another replica does.",
+    labelNames: ["lease"],
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, held } of ctx.leases.states()) this.set({ lease: name }, held ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: "microseg_agents_converged",
     help: "Live (not revoked) agents whose applied RuleSet is the one the active revision gives them.",
     registers,

@@ -6,9 +6,9 @@ import type { Store } from "@microseg/store";
 import { openMemoryStore } from "@microseg/store/memory";
 import { buildController } from "./build.js";
 import type { FlowBus } from "./bus/flow-bus.js";
-import type { Leases } from "./bus/leases.js";
 import { DEFAULT_COMPILE_MEMORY_MB, PolicyWorkers } from "./compile-worker/pool.js";
 import type { SettingsInput } from "./context.js";
+import type { LeaseTimings } from "./leases.js";
 import type { LogOption } from "./logger.js";
 import { ensureAdminToken } from "./use-cases/tokens.js";
 
@@ -20,9 +20,10 @@ export interface TestOptions {
   readonly log?: LogOption;
   /** Export the process metrics too (default off: each set runs its own event-loop monitor). */
   readonly processMetrics?: boolean;
-  /** A flow bus, and the leases that decide which replica detects (bus/). */
+  /** A flow bus: detection runs under the lease `detection` (bus/). */
   readonly bus?: FlowBus;
-  readonly leases?: Leases;
+  /** Lease TTL and renewal on a shared store (leases.ts); tests shorten them. */
+  readonly leaseTimings?: LeaseTimings;
 }
 
 let sharedWorkers: PolicyWorkers | undefined;
@@ -38,7 +39,7 @@ export async function testController(opts: TestOptions = {}) {
     ...(opts.clock !== undefined && { clock: opts.clock }),
     ...(opts.processMetrics === true && { processMetrics: true }),
     ...(opts.bus !== undefined && { bus: opts.bus }),
-    ...(opts.leases !== undefined && { leases: opts.leases }),
+    ...(opts.leaseTimings !== undefined && { leaseTimings: opts.leaseTimings }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
   });
   /** JSON request; `body` a string is sent as YAML. `auth` false: no header; a string: that one. */

@@ -59,6 +59,10 @@ export const ERROR_CODES = {
     exit: 3,
     summary: "The audit key file is unreadable, malformed, open to others, or another log's key.",
   },
+  MSEG_CA_MISMATCH: {
+    exit: 3,
+    summary: "This controller's own CA differs from the one its replicas share in the database.",
+  },
   MSEG_SECRET_FILE_UNWRITABLE: {
     exit: 3,
     summary: "A secret file (admin token, audit key) could not be written; nothing was changed.",

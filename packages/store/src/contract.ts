@@ -10,6 +10,7 @@ import { changeContract } from "./contract/changes.js";
 import { enrolmentContract } from "./contract/enrolment.js";
 import { flowContract } from "./contract/flows.js";
 import { identityContract } from "./contract/identity.js";
+import { leaseContract } from "./contract/leases.js";
 import { lifecycleContract } from "./contract/lifecycle.js";
 import { policyContract } from "./contract/policy.js";
 import { tokenContract } from "./contract/tokens.js";
@@ -33,6 +34,7 @@ export function storeContract(name: string, makeHarness: MakeHarness, traits: Ad
     flowContract(makeHarness, traits.durable);
     alertContract(makeHarness);
     changeContract(makeHarness);
+    leaseContract(makeHarness);
     lifecycleContract(makeHarness, traits.durable);
   });
 }

@@ -47,6 +47,10 @@ export interface Store {
   readonly quarantine: QuarantineRepo;
   /** The change stream other controller replicas follow (engine/changes.ts). */
   readonly changes: ChangeRepo;
+  /** Who runs each singleton job among replicas (engine/leases.ts). */
+  readonly leases: LeaseRepo;
+  /** Secrets every replica must share, created once by the first (engine/leases.ts). */
+  readonly secrets: SharedSecretRepo;
   info(): Promise<StoreInfo>;
   /** Releases the store; later calls fail. Safe to call twice. */
   close(): Promise<void>;
@@ -89,6 +93,48 @@ export interface ChangeRepo {
    * reader whose first answer does not start at `seq + 1` has missed pruned changes.
    */
   after(seq: number, limit: number): Promise<StateChange[]>;
+}
+
+/**
+ * A named lease: `holder` runs the singleton job `name` (alert delivery, retention, ...) until
+ * `expiresAt` unless it renews. `epoch` counts up each time the lease changes hands, so work
+ * stamped with an older epoch can be told from the current holder's (a fencing token).
+ */
+export interface Lease {
+  readonly name: string;
+  readonly holder: string;
+  readonly epoch: number;
+  /** ISO time, from the clock of the replica that last took or renewed it. */
+  readonly expiresAt: string;
+}
+
+export interface LeaseRepo {
+  /**
+   * Takes `name` for `holder` until now + ttlMs when it is free, expired or already `holder`'s
+   * (a renewal keeps the epoch); answers the lease as it stands afterwards, so
+   * `result.holder === holder` tells whether the caller holds it.
+   */
+  acquire(name: string, holder: string, ttlMs: number): Promise<Lease>;
+  /** Gives `name` up at once when `holder` has it (a clean shutdown); answers whether it did. */
+  release(name: string, holder: string): Promise<boolean>;
+  /** Every lease ever taken (expired ones too), ordered by name. */
+  list(): Promise<Lease[]>;
+}
+
+/** A secret the replicas share (the TLS CA); `value` is what the creator stored. */
+export interface SharedSecret {
+  readonly name: string;
+  readonly value: string;
+  readonly createdAt: string;
+}
+
+export interface SharedSecretRepo {
+  get(name: string): Promise<SharedSecret | undefined>;
+  /**
+   * Stores `value` under `name` unless a secret of that name exists; answers the stored one
+   * either way (`created`: this call stored it). Two replicas starting at once agree on one.
+   */
+  create(name: string, value: string): Promise<SharedSecret & { readonly created: boolean }>;
 }
 
 export interface WorkloadRepo {

@@ -53,9 +53,10 @@ export interface FlowSubscription {
 export interface StartOptions {
   /**
    * The detector of a flow bus taking over from another (bus/bus-detection.ts): what the stored
-   * flows raise on top of the stored alerts is kept (resume()).
+   * flows raise on top of the stored alerts is kept (resume()), and the gap checks run in this
+   * service, already under the lease `detection`, not under a lease of their own.
    */
-  readonly takeover?: boolean;
+  readonly onBus?: boolean;
 }
 
 export class DetectionService {
@@ -66,8 +67,9 @@ export class DetectionService {
   private flushing: Promise<void> | undefined;
   /** Ends the current drain's wait for more alerts (flush). */
   private lingering: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The gap checks' timer when this service is a bus detector (takeover). */
+  private gapTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -96,11 +98,20 @@ export class DetectionService {
     const edges = await this.ctx.store.flows.edges({ since, verdict: "allowed" });
     this.view.learnStored(edges);
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
-    await this.resume(now, opts.takeover === true);
+    await this.resume(now, opts.onBus === true);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
-    if (this.config.gapCheckMs > 0) {
-      this.timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
-      this.timer.unref();
+    if (this.config.gapCheckMs <= 0) return;
+    if (opts.onBus === true) {
+      // Already the one detector (the lease "detection"): the checks run here, with the rest.
+      this.gapTimer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
+      this.gapTimer.unref();
+    } else {
+      // One replica checks for gaps (the lease "gap-check"): each would raise the same alerts.
+      this.ctx.leases.run("gap-check", () => {
+        const timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
+        timer.unref();
+        return () => clearInterval(timer);
+      });
     }
   }
 
@@ -185,7 +196,7 @@ export class DetectionService {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
-    if (this.timer !== undefined) clearInterval(this.timer);
+    clearInterval(this.gapTimer);
     await this.flush();
     await this.delivery.close();
   }
@@ -197,7 +208,7 @@ export class DetectionService {
   abandon(): void {
     this.closed = true;
     this.unsubscribe?.();
-    if (this.timer !== undefined) clearInterval(this.timer);
+    clearInterval(this.gapTimer);
     this.pending = new Map();
   }
 

@@ -58,6 +58,8 @@ export class PolicyHub {
   /** The one held long-poll of each owner (an agent id). */
   private readonly byOwner = new Map<string, Waiter>();
   private readonly quarantines = new Map<string, Quarantine>();
+  /** Per workload, the revision that last changed its RuleSet (absent: none since start). */
+  private readonly changedIn = new Map<string, number>();
   private closed = false;
   private changes = 0;
   /** Live sets of the workloads carrying a label value (trackLabel), by "key=value". */
@@ -169,10 +171,22 @@ export class PolicyHub {
       this.reindex(name);
       changes.push(this.effectiveChange(name));
     }
-    const changed = this.applyChanges(changes);
+    const applied = this.applyChanges(changes);
     // From "no policy" to a policy every agent's visible hash changes, also where the compiled
     // RuleSet did not.
-    return wasNone ? this.wakeAll() : changed;
+    const changed = wasNone ? this.wakeAll() : applied;
+    for (const name of changed) this.changedIn.set(name, revision.number);
+    return changed;
+  }
+
+  /**
+   * The revision that last changed `workload`'s RuleSet (0: none since this hub was loaded). An
+   * agent's report of an older revision says nothing about the current one, even when its hash
+   * matches: after A -> B -> A, a report of A from before B may come from an agent that is
+   * applying B's answer now (isConverged, use-cases/agents.ts).
+   */
+  changedInRevision(workload: string): number {
+    return this.changedIn.get(workload) ?? 0;
   }
 
   upsertWorkload(workload: Workload): string[] {

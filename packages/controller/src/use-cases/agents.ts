@@ -94,8 +94,16 @@ export function isOnline(ctx: ControllerContext, a: AgentRecord): boolean {
 }
 
 /** The agent applied the RuleSet the active revision gives its workload. */
+/**
+ * The agent enforces what the active revision gives it: the hash it last reported applied is the
+ * one due, from a revision no older than the last that changed its RuleSet (policy-hub.ts,
+ * changedInRevision: a matching hash from before an A -> B -> A swap is not convergence).
+ */
 export function isConverged(ctx: ControllerContext, a: AgentRecord): boolean {
-  return (a.appliedHash ?? "none") === ctx.hub.hashOf(a.workload);
+  return (
+    (a.appliedHash ?? "none") === ctx.hub.hashOf(a.workload) &&
+    (a.appliedRevision ?? 0) >= ctx.hub.changedInRevision(a.workload)
+  );
 }
 
 function notFound(id: string): ApiError {

@@ -5,6 +5,7 @@ import { auditRepo } from "./audit.js";
 import { changeRepo, recordingChanges } from "./changes.js";
 import { enrolmentRepo } from "./enrolment.js";
 import { flowRepo } from "./flows.js";
+import { leaseRepo, sharedSecretRepo } from "./leases.js";
 import { policyRepo } from "./policy.js";
 import { quarantineRepo } from "./quarantine.js";
 import type { Backend, EngineContext } from "./tables.js";
@@ -36,6 +37,8 @@ export function createStore(backend: Backend, ctx: EngineContext): Store {
     alerts: alertRepo(guarded, ctx),
     quarantine: quarantineRepo(recorded, ctx),
     changes: changeRepo(guarded),
+    leases: leaseRepo(guarded, ctx),
+    secrets: sharedSecretRepo(guarded, ctx),
     async info() {
       return guarded.run(
         async () => ({

@@ -22,7 +22,7 @@ import type {
   Quarantine,
   StoredEdge,
 } from "../flow-records.js";
-import type { StateChange } from "../port.js";
+import type { Lease, SharedSecret, StateChange } from "../port.js";
 import type {
   AgentRecord,
   ApiToken,
@@ -128,13 +128,21 @@ export interface Tables {
   firstChangeSeq(): Awaitable<number>;
   /** Deletes rows with seq <= keepAfterSeq, never the newest row (seq stays gapless). */
   pruneChanges(keepAfterSeq: number): Awaitable<void>;
+
+  lease(name: string): Awaitable<Lease | undefined>;
+  /** Ordered by name. */
+  leases(): Awaitable<Lease[]>;
+  putLease(l: Lease): Awaitable<void>;
+  sharedSecret(name: string): Awaitable<SharedSecret | undefined>;
+  /** Inserts a new row (the engine checked that none exists in the same unit). */
+  insertSharedSecret(s: SharedSecret): Awaitable<void>;
 }
 
 /** The fields of a stored alert that a re-raise keeps (engine/alerts.ts). */
 export type AlertState = Pick<AlertRecord, "at" | "status" | "count" | "delivered">;
 
 /** The schema every adapter provides; the SQLite migrations end at this number. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** What a unit of work does: only reads, or may write. */
 export type UnitKind = "read" | "write";

@@ -11,7 +11,7 @@ import type {
   EdgeDelta,
   Quarantine,
 } from "../flow-records.js";
-import type { StateChange, Store } from "../port.js";
+import type { Lease, SharedSecret, StateChange, Store } from "../port.js";
 import type {
   AgentRecord,
   ApiToken,
@@ -83,6 +83,8 @@ export interface MemoryState {
   readonly alerts: UndoMap<string, AlertRecord>;
   readonly quarantines: UndoMap<string, Quarantine>;
   readonly changes: UndoMap<number, StateChange>;
+  readonly leases: UndoMap<string, Lease>;
+  readonly secrets: UndoMap<string, SharedSecret>;
 }
 
 /** Exported for tests that need to reach under the port (tampering with the audit log). */
@@ -104,6 +106,8 @@ export function memoryBackend(): Backend & { state: MemoryState; reindexAudit():
     alerts: map(),
     quarantines: map(),
     changes: map(),
+    leases: map(),
+    secrets: map(),
   };
   const tables = memoryTables(state);
   const queue = new SerialQueue();
@@ -295,6 +299,11 @@ function flowTables(s: MemoryState) {
     putQuarantine: (q: Quarantine) => s.quarantines.set(q.workload, iso(q)),
     deleteQuarantine: (workload: string) => void s.quarantines.delete(workload),
     ...memoryChangeTables(s),
+    lease: (name: string) => s.leases.get(name),
+    leases: () => s.leases.values().sort(byName),
+    putLease: (l: Lease) => s.leases.set(l.name, iso(l)),
+    sharedSecret: (name: string) => s.secrets.get(name),
+    insertSharedSecret: (x: SharedSecret) => s.secrets.set(x.name, iso(x)),
   };
 }
 

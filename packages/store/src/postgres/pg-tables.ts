@@ -2,10 +2,11 @@
 // method is one or two statements; flows, alerts and quarantines are in flow-tables.ts.
 import type { Tables } from "../engine/tables.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
+import * as lr from "../shared/lease-rows.js";
 import { changeFromRow } from "../sqlite/change-tables.js";
 import * as rows from "../sqlite/rows.js";
 import { pgFlowTables } from "./flow-tables.js";
-import { cols, num, type Row, type Sql, upsertSql, valuesOf } from "./sql.js";
+import { cols, insertSql, num, type Row, type Sql, upsertSql, valuesOf } from "./sql.js";
 
 const WORKLOAD = cols(`name labels addresses mode managed namespace namespace_labels named_ports
   created_at updated_at`);
@@ -170,5 +171,14 @@ export function pgTables(sql: Sql): Tables {
     pruneChanges: exec(
       "DELETE FROM state_changes WHERE seq <= $1 AND seq < (SELECT max(seq) FROM state_changes)",
     ),
+    lease: one("SELECT * FROM leases WHERE name = $1", lr.leaseFromRow),
+    leases: many("SELECT * FROM leases ORDER BY name", lr.leaseFromRow),
+    putLease: put("leases", lr.LEASE_COLUMNS, "name", lr.leaseToRow),
+    sharedSecret: one("SELECT * FROM shared_secrets WHERE name = $1", lr.secretFromRow),
+    insertSharedSecret: async (v) =>
+      void (await sql.exec(
+        insertSql("shared_secrets", lr.SECRET_COLUMNS),
+        valuesOf(lr.secretToRow(v), lr.SECRET_COLUMNS),
+      )),
   };
 }

@@ -201,4 +201,23 @@ CREATE TABLE state_changes (
 );
 `,
   },
+  {
+    version: 8,
+    name: "leases and shared secrets",
+    sql: `
+-- As SQLite's migration 8 (engine/leases.ts).
+CREATE TABLE leases (
+  name ${T} PRIMARY KEY,
+  holder ${T} NOT NULL,
+  epoch BIGINT NOT NULL CHECK (epoch > 0),
+  expires_at ${T} NOT NULL
+);
+
+CREATE TABLE shared_secrets (
+  name ${T} PRIMARY KEY,
+  value ${T} NOT NULL,
+  created_at ${T} NOT NULL
+);
+`,
+  },
 ];

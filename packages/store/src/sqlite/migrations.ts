@@ -249,4 +249,25 @@ CREATE TABLE state_changes (
 ) STRICT;
 `,
   },
+  {
+    version: 8,
+    name: "leases and shared secrets",
+    sql: `
+-- Who runs each singleton job among controller replicas (engine/leases.ts); epoch counts up each
+-- time a lease changes hands. Rows are never deleted.
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch INTEGER NOT NULL CHECK (epoch > 0),
+  expires_at TEXT NOT NULL
+) STRICT;
+
+-- Secrets every replica must present alike (the TLS CA), created once by the first replica.
+CREATE TABLE shared_secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];

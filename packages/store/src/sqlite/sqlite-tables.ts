@@ -4,6 +4,7 @@
 import type Database from "better-sqlite3";
 import type { Tables } from "../engine/tables.js";
 import { KEYED_ACTION, KEYED_TARGET } from "../shared/audit-chain.js";
+import * as lr from "../shared/lease-rows.js";
 import { sqliteAlertTables } from "./alert-tables.js";
 import { sqliteChangeTables } from "./change-tables.js";
 import type { FlowNames } from "./flow-names.js";
@@ -127,5 +128,10 @@ export function sqliteTables(db: Database.Database, names: FlowNames): Tables {
     ...sqliteFlowTables(db, names),
     ...sqliteAlertTables(db),
     ...sqliteChangeTables(db),
+    lease: one("SELECT * FROM leases WHERE name = ?", lr.leaseFromRow),
+    leases: many("SELECT * FROM leases ORDER BY name", lr.leaseFromRow),
+    putLease: put("leases", lr.LEASE_COLUMNS, "name", lr.leaseToRow),
+    sharedSecret: one("SELECT * FROM shared_secrets WHERE name = ?", lr.secretFromRow),
+    insertSharedSecret: insert("shared_secrets", lr.SECRET_COLUMNS, lr.secretToRow),
   };
 }
