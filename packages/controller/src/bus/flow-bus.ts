@@ -11,6 +11,7 @@
 // tuned it). The consumer: explicit acks, all partitions, delivered again after ackWaitMs.
 import { MicrosegError } from "@microseg/core";
 import type { FlowObservation } from "@microseg/insight";
+import { ApiError } from "@microseg/protocol";
 import {
   AckPolicy,
   DeliverPolicy,
@@ -188,8 +189,9 @@ async function ensureConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise
   }
 }
 
-function unavailable(why: string): MicrosegError {
-  return new MicrosegError(
+/** An ApiError: a publish that fails answers the agent 503 (agent-failure.ts passes it on). */
+function unavailable(why: string): ApiError {
+  return new ApiError(
     "MSEG_BUS_UNAVAILABLE",
     `--bus: ${why}; check that nats-server runs with JetStream (-js) at the URLs given`,
   );
