@@ -9,7 +9,7 @@
 // goes on updating them. A message may so be seen twice; the engine counts distinct contacts,
 // so a repeat changes no verdict.
 import type { FlowObservation } from "@microseg/insight";
-import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { decodeMessage } from "./message.js";
 
@@ -27,6 +27,8 @@ export class FlowConsumer {
   private stopped = false;
   private aborted = false;
   private current: ConsumerMessages | undefined;
+  /** Looked up once, again after a failure (a leader change, a reconnect). */
+  private consumer: Consumer | undefined;
   private loop: Promise<void> | undefined;
   /** Messages taken by the engine and acknowledged (tests and the log). */
   acked = 0;
@@ -64,6 +66,7 @@ export class FlowConsumer {
       try {
         await this.once();
       } catch (err) {
+        this.consumer = undefined;
         if (this.stopped) break;
         this.log.warn({ err }, "flow bus fetch failed; trying again");
         await new Promise((r) => setTimeout(r, RETRY_MS));
@@ -72,8 +75,8 @@ export class FlowConsumer {
   }
 
   private async once(): Promise<void> {
-    const consumer = await this.js.consumers.get(this.stream, this.durable);
-    const msgs = await consumer.fetch({ max_messages: FETCH, expires: FETCH_WAIT_MS });
+    this.consumer ??= await this.js.consumers.get(this.stream, this.durable);
+    const msgs = await this.consumer.fetch({ max_messages: FETCH, expires: FETCH_WAIT_MS });
     this.current = msgs;
     const taken: JsMsg[] = [];
     for await (const m of msgs) {

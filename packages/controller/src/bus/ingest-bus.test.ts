@@ -36,7 +36,11 @@ describeWithNats("flow ingest on a bus without quorum", () => {
       expect(refused.status, refused.text).toBe(503);
       expect(refused.body.error.code).toBe("MSEG_BUS_UNAVAILABLE");
       await nats.restart(1);
-      const again = await t.call("POST", "/api/v1/agent/flows", batch, db.credential);
+      // As the agent does: sent again until answered (the stream elects a leader first).
+      let again = await t.call("POST", "/api/v1/agent/flows", batch, db.credential);
+      for (let i = 0; again.status === 503 && i < 10; i++) {
+        again = await t.call("POST", "/api/v1/agent/flows", batch, db.credential);
+      }
       expect(again.status, again.text).toBe(200);
       expect(again.body.duplicate).toBe(true);
       const jsm = await jetstreamManager(bus.nc);
