@@ -41,7 +41,12 @@ export class BusDetection {
       if (this.closed) return async () => {};
       const service = new DetectionService(this.ctx, this.config);
       await service.start(undefined, { onBus: true });
-      const term: Term = { service, consumer: this.bus.consume(service) };
+      const target = {
+        ingest: (o: readonly FlowObservation[], now: number) => service.ingest(o, now),
+        flush: () => service.flush(),
+        acked: (n: number) => this.ctx.metrics.busConsumed(n),
+      };
+      const term: Term = { service, consumer: this.bus.consume(target) };
       this.term = term;
       this.terms++;
       this.ctx.log.info({ term: this.terms }, "detection lease taken: detecting for the estate");

@@ -21,6 +21,8 @@ const RETRY_MS = 250;
 export interface DetectionTarget {
   ingest(observations: readonly FlowObservation[], now: number): void;
   flush(): Promise<void>;
+  /** Told how many messages were just acknowledged (metrics). */
+  acked?(messages: number): void;
 }
 
 export class FlowConsumer {
@@ -96,5 +98,6 @@ export class FlowConsumer {
     // Acked with a reply: a detector stopped right after this leaves nothing to deliver again.
     await Promise.all(taken.map((m) => m.ackAck().catch(() => false)));
     this.acked += taken.length;
+    this.target.acked?.(taken.length);
   }
 }

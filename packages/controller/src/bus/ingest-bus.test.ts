@@ -45,6 +45,16 @@ describeWithNats("flow ingest on a bus without quorum", () => {
       expect(again.body.duplicate).toBe(true);
       const jsm = await jetstreamManager(bus.nc);
       expect((await jsm.streams.info(STREAM)).state.messages).toBe(1);
+      // This controller detects (nobody else holds the lease): it takes the message.
+      const consumed = /^microseg_bus_consumed_messages_total 1$/m;
+      let metrics = "";
+      for (let i = 0; i < 100 && !consumed.test(metrics); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        metrics = (await t.call("GET", "/metrics")).text;
+      }
+      expect(metrics).toMatch(consumed);
+      expect(metrics).toMatch(/^microseg_bus_publishes_total\{outcome="stored"\} 1$/m);
+      expect(metrics).toMatch(/^microseg_bus_publishes_total\{outcome="failed"\} [1-9]\d*$/m);
     } finally {
       await t.detection.close();
       await t.ctx.leases.close();

@@ -22,7 +22,7 @@
 import type { FlowEnd, FlowObservation } from "@microseg/insight";
 import { ApiError, checkFlowBatch, type FlowBatchAck, type FlowTuple } from "@microseg/protocol";
 import type { AgentRecord, EdgeDelta } from "@microseg/store";
-import type { ControllerContext } from "../context.js";
+import type { ControllerContext, FlowPublisher } from "../context.js";
 import type { FlowEndRef } from "./address-book.js";
 import {
   type AggregatedEdge,
@@ -90,12 +90,29 @@ export async function ingestFlows(
     if (toFeed) ctx.flows.publish(observations, now);
     // A duplicate too: its first delivery may have been committed but never published (that
     // replica died, or the bus did not answer); the stream keeps one copy per message id.
-    await ctx.bus?.publish(`${agent.id}/${batch.seq}`, observations, now);
+    if (ctx.bus !== undefined)
+      await publish(ctx, ctx.bus, `${agent.id}/${batch.seq}`, observations, now);
   }
   if ((batch.dropped ?? 0) > 0) {
     ctx.log.warn({ agent: agent.id, dropped: batch.dropped }, "agent dropped flow records");
   }
   return { ack: { seq: batch.seq, duplicate }, counted, edges: deltas.length, stale };
+}
+
+async function publish(
+  ctx: ControllerContext,
+  bus: FlowPublisher,
+  key: string,
+  observations: readonly FlowObservation[],
+  now: number,
+): Promise<void> {
+  try {
+    await bus.publish(key, observations, now);
+    ctx.metrics.busPublish("stored");
+  } catch (err) {
+    ctx.metrics.busPublish("failed");
+    throw err;
+  }
 }
 
 function aggregate(
