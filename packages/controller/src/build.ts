@@ -3,6 +3,8 @@
 import type { Store } from "@microseg/store";
 import { AgentCredentials } from "./agent-credentials.js";
 import { AgentEventAudit } from "./audit/agent-events.js";
+import { BusDetection } from "./bus/bus-detection.js";
+import type { FlowBus } from "./bus/flow-bus.js";
 import {
   DEFAULT_COMPILE_MEMORY_MB,
   DEFAULT_COMPILE_TIMEOUT_MS,
@@ -57,18 +59,41 @@ export interface BuildOptions {
   readonly policyWorkers?: PolicyWorkers;
   /** Also export the process's CPU, memory, event loop and GC metrics (main.ts: yes). */
   readonly processMetrics?: boolean;
+  /**
+   * The flow bus (--bus): observations are published to it, and detection runs only while this
+   * replica holds the `detection` lease, fed from the bus (bus/bus-detection.ts).
+   */
+  readonly bus?: FlowBus;
 }
 
 export interface BuiltController {
   readonly ctx: ControllerContext;
   readonly app: ControllerApp;
-  /** Detection on the flow stream and agent states; close() it before the store. */
-  readonly detection: DetectionService;
+  /**
+   * Detection on the flow stream and agent states; close() it before the store. Without a bus
+   * it always runs here; with one, while this replica holds the `detection` lease.
+   */
+  readonly detection: DetectionService | BusDetection;
   /**
    * On a shared store (PostgreSQL): applies other replicas' changes to this one's hub and
    * credential cache (hub/change-follower.ts); stop() it before the store.
    */
   readonly follower?: ChangeFollower;
+}
+
+async function startDetection(
+  ctx: ControllerContext,
+  opts: BuildOptions,
+): Promise<DetectionService | BusDetection> {
+  const config = opts.detection ?? DEFAULT_DETECTION_CONFIG;
+  if (opts.bus === undefined) {
+    const detection = new DetectionService(ctx, config);
+    await detection.start(ctx.flows);
+    return detection;
+  }
+  const detection = new BusDetection(ctx, config, opts.bus);
+  detection.start();
+  return detection;
 }
 
 export async function buildController(opts: BuildOptions): Promise<BuiltController> {
@@ -113,10 +138,10 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     clock,
     log,
     settings,
+    ...(opts.bus !== undefined && { bus: opts.bus }),
   };
   registerEstateGauges(ctx);
-  const detection = new DetectionService(ctx, opts.detection ?? DEFAULT_DETECTION_CONFIG);
-  await detection.start(ctx.flows);
+  const detection = await startDetection(ctx, opts);
   ctx.agentEvents.start();
   const follower = shared
     ? new ChangeFollower(

@@ -1,6 +1,7 @@
 // What every use case is given. Built once by main.ts (the composition root) or by a test; use
 // cases never open a store, read configuration or take the time themselves.
 import type { AddressSet, ManagementAccess } from "@microseg/core";
+import type { FlowObservation } from "@microseg/insight";
 import type { Store } from "@microseg/store";
 import type { Logger } from "pino";
 import type { AgentCredentials } from "./agent-credentials.js";
@@ -53,6 +54,12 @@ export type SettingsInput = Partial<Omit<ControllerSettings, "limits">> & {
   readonly limits?: Partial<LimitSettings>;
 };
 
+/** What ingest needs of the flow bus (bus/flow-bus.ts). */
+export interface FlowPublisher {
+  /** Stored in the stream once per batchKey (a retry publishes nothing new); MSEG_BUS_UNAVAILABLE. */
+  publish(batchKey: string, observations: readonly FlowObservation[], now: number): Promise<void>;
+}
+
 export interface ControllerContext {
   readonly store: Store;
   readonly hub: PolicyHub;
@@ -65,6 +72,11 @@ export interface ControllerContext {
    * `ctx.flows.subscribe((observations, now) => …)`; see flows/flow-feed.ts.
    */
   readonly flows: FlowFeed;
+  /**
+   * The flow bus (--bus): every applied batch's observations are published to it before the
+   * agent's batch is acknowledged; the `detection` lease holder consumes them (bus/).
+   */
+  readonly bus?: FlowPublisher;
   /** Agent events to the audit log, bounded per agent and minute (audit/agent-events.ts). */
   readonly agentEvents: AgentEventAudit;
   /** Singleton jobs run under a lease in the store (leases.ts). */

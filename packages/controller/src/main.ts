@@ -11,9 +11,12 @@
 //        │    │                                      written BEFORE the hash is committed
 //        │    └─ ensureTls(dataDir, names)        ── DATA/tls/{ca,server}.{pem,key}; the CA from
 //        │                                          the store's shared secret on PostgreSQL
+//        ├─ FlowBus.connect(--bus)           ── NATS JetStream: the flow stream, the detector's
+//        │                                      durable consumer (bus/flow-bus.ts); optional
 //        ├─ buildController({store, settings})
 //        │        ├─ PolicyHub (active revision + inventory, incremental Compiler, long-polls)
-//        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog)
+//        │        ├─ DetectionService (flow stream -> alerts -> store, webhooks, syslog); with a
+//        │        │    bus: BusDetection, only while holding the `detection` lease
 //        │        ├─ PolicyWorkers (worker threads: draft parse/compile/tests, diff, replay)
 //        │        ├─ ControllerMetrics (own prom-client registry, process metrics; /metrics)
 //        │        ├─ ChangeFollower (PostgreSQL only: other replicas' changes -> hub, credentials)
@@ -25,8 +28,8 @@
 //             └─ startFlowRetention(ctx)     ── prunes flow edges older than --flow-retention
 //
 //   close(): follower.stop() -> hub.close() (held long-polls answered 204) -> server close -> detection.close()
-//            -> leases.close() (anchors' final head; leases released) -> policyWorkers.close()
-//            -> store.close()
+//            -> leases.close() (anchors' final head; the detector's consumer; leases released)
+//            -> bus.close() -> policyWorkers.close() -> store.close()
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +45,7 @@ import {
   startKeyedAudit,
 } from "./audit/audit-key.js";
 import { buildController } from "./build.js";
+import { FlowBus } from "./bus/flow-bus.js";
 import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
@@ -54,7 +58,7 @@ import {
   managementAddresses,
   parseListen,
 } from "./listen.js";
-import type { LogOption } from "./logger.js";
+import { type LogOption, makeLogger } from "./logger.js";
 import { writeSecretFile } from "./secret-file.js";
 import { boundPort, closeServer, serve } from "./server.js";
 import { underStartLock } from "./start-lock.js";
@@ -108,6 +112,12 @@ export interface StartOptions {
   readonly metricsPublic?: boolean;
   /** Lease TTL and renewal of singleton jobs on a shared store (leases.ts; default 15 s / 3 s). */
   readonly leaseTimings?: LeaseTimings;
+  /**
+   * nats://HOST:PORT URLs of a NATS JetStream cluster (--bus): flow observations go through it
+   * and detection runs on the one replica holding the `detection` lease. Default: no bus,
+   * detection in this process on its own flows.
+   */
+  readonly bus?: readonly string[];
 }
 
 export interface RunningController {
@@ -131,8 +141,11 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const access = managementAccess(listen.port, opts.managementServices ?? []);
   const consoleDir = resolveConsoleDir(opts.consoleDir);
   const detection = detectionConfigFrom(opts.detection ?? {});
+  const servers = opts.bus === undefined ? undefined : busServers(opts.bus);
   const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync, opts.store);
+  let bus: FlowBus | undefined;
   try {
+    if (servers !== undefined) bus = await FlowBus.connect({ servers, log: makeLogger(opts.log) });
     const names = [...certificateNames(listen.host), ...(opts.san ?? [])];
     const shared = (await store.info()).shared;
     const { adminToken, tls } = await underStartLock(store, shared, async () => ({
@@ -148,6 +161,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       log: opts.log,
       detection,
       processMetrics: true,
+      ...(bus !== undefined && { bus }),
       settings: {
         caFingerprint: tls?.caFingerprint ?? null,
         caPem: tls?.caPem ?? null,
@@ -195,6 +209,8 @@ export async function startController(opts: StartOptions): Promise<RunningContro
           await built.detection.close();
           await ctx.agentEvents.close();
           await ctx.leases.close();
+          // After the leases: the detector's consumer (under its lease) still used it.
+          await bus?.close();
           await ctx.policyWorkers.close();
           await store.close();
           ctx.log.info("controller stopped");
@@ -203,9 +219,30 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       },
     };
   } catch (err) {
+    await bus?.close();
     await store.close();
     throw err;
   }
+}
+
+/** --bus URLs: nats://HOST:PORT each (MSEG_USAGE otherwise). */
+function busServers(urls: readonly string[]): string[] {
+  const list = urls
+    .flatMap((u) => u.split(","))
+    .map((u) => u.trim())
+    .filter((u) => u !== "");
+  if (list.length === 0) {
+    throw new MicrosegError("MSEG_USAGE", "--bus needs at least one nats://HOST:PORT URL");
+  }
+  for (const u of list) {
+    if (!/^nats:\/\/[^/\s]+:\d+$/.test(u)) {
+      throw new MicrosegError(
+        "MSEG_USAGE",
+        `--bus "${u}" is not nats://HOST:PORT (e.g. nats://10.0.0.7:4222,nats://10.0.0.8:4222)`,
+      );
+    }
+  }
+  return list;
 }
 
 /**

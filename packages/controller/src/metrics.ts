@@ -9,6 +9,8 @@
 //   POST /agent/flows ──flowBatch()───────────────────> microseg_flow_batches_total,
 //                                                        microseg_flow_records_total
 //   detection (a new alert) ──alertRaised()───────────> microseg_alerts_raised_total
+//   ingest -> flow bus ──busPublish()──────────────────> microseg_bus_publishes_total
+//   bus detector (acked) ──busConsumed()──────────────> microseg_bus_consumed_messages_total
 //   every store call (timed-store.ts) ──storeCall()───> microseg_store_operation_duration_seconds
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
@@ -53,6 +55,8 @@ export class ControllerMetrics {
   private readonly flowRecords: Counter<"outcome">;
   private readonly alerts: Counter<"kind">;
   private readonly storeSeconds: Histogram<"operation">;
+  private readonly busPublishes: Counter<"outcome">;
+  private readonly busConsumedMessages: Counter;
   private readonly push = new PushTracker();
 
   constructor(opts: MetricsOptions = {}) {
@@ -92,6 +96,17 @@ export class ControllerMetrics {
       name: "microseg_alerts_raised_total",
       help: "New alerts raised by detection, by kind (scan, lateral-movement, decoy…).",
       labelNames: ["kind"],
+      registers,
+    });
+    this.busPublishes = new Counter({
+      name: "microseg_bus_publishes_total",
+      help: "Flow batches whose observations went to the flow bus (--bus): stored, or failed (answered 503).",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.busConsumedMessages = new Counter({
+      name: "microseg_bus_consumed_messages_total",
+      help: "Flow bus messages this replica's detector took and acknowledged (while it held the detection lease).",
       registers,
     });
     this.storeSeconds = new Histogram({
@@ -146,6 +161,14 @@ export class ControllerMetrics {
 
   alertRaised(kind: string): void {
     this.alerts.inc({ kind });
+  }
+
+  busPublish(outcome: "stored" | "failed"): void {
+    this.busPublishes.inc({ outcome });
+  }
+
+  busConsumed(messages: number): void {
+    this.busConsumedMessages.inc(messages);
   }
 
   storeCall(operation: string, seconds: number): void {

@@ -5,8 +5,10 @@
 import type { Store } from "@microseg/store";
 import { openMemoryStore } from "@microseg/store/memory";
 import { buildController } from "./build.js";
+import type { FlowBus } from "./bus/flow-bus.js";
 import { DEFAULT_COMPILE_MEMORY_MB, PolicyWorkers } from "./compile-worker/pool.js";
 import type { SettingsInput } from "./context.js";
+import type { LeaseTimings } from "./leases.js";
 import type { LogOption } from "./logger.js";
 import { ensureAdminToken } from "./use-cases/tokens.js";
 
@@ -18,6 +20,10 @@ export interface TestOptions {
   readonly log?: LogOption;
   /** Export the process metrics too (default off: each set runs its own event-loop monitor). */
   readonly processMetrics?: boolean;
+  /** A flow bus: detection runs under the lease `detection` (bus/). */
+  readonly bus?: FlowBus;
+  /** Lease TTL and renewal on a shared store (leases.ts); tests shorten them. */
+  readonly leaseTimings?: LeaseTimings;
 }
 
 let sharedWorkers: PolicyWorkers | undefined;
@@ -32,6 +38,8 @@ export async function testController(opts: TestOptions = {}) {
     ...(opts.settings?.compileMemoryMb === undefined && { policyWorkers: sharedWorkers }),
     ...(opts.clock !== undefined && { clock: opts.clock }),
     ...(opts.processMetrics === true && { processMetrics: true }),
+    ...(opts.bus !== undefined && { bus: opts.bus }),
+    ...(opts.leaseTimings !== undefined && { leaseTimings: opts.leaseTimings }),
     settings: { management: { v4: ["198.18.0.1/32"], v6: [] }, ...opts.settings },
   });
   /** JSON request; `body` a string is sent as YAML. `auth` false: no header; a string: that one. */

@@ -147,6 +147,10 @@ export const ERROR_CODES = {
     summary:
       "The controller runs but cannot serve yet: its store does not answer, or it is stopping.",
   },
+  MSEG_BUS_UNAVAILABLE: {
+    exit: 3,
+    summary: "The flow bus (--bus, NATS JetStream) did not answer or did not store a message.",
+  },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -66,6 +66,7 @@ export const HTTP_STATUS = {
   MSEG_INTERNAL: 500,
   MSEG_CONTROLLER_LISTEN_FAILED: 500,
   MSEG_CONTROLLER_NOT_READY: 503,
+  MSEG_BUS_UNAVAILABLE: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 export type HttpErrorStatus = (typeof HTTP_STATUS)[ErrorCode];

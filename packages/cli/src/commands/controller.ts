@@ -46,6 +46,7 @@ interface ControllerOptions {
   auditAnchorInterval: number;
   sync: "full" | "normal";
   store?: string;
+  bus?: string;
   managementService: string[];
   metricsPublic?: boolean;
 }
@@ -168,6 +169,10 @@ export function controllerCommand(): Command {
       "keep the state in a PostgreSQL database (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE) instead of DIR/microseg.db; several controllers may share it (default: the SQLite file; --sync applies to it only)",
     )
     .option(
+      "--bus <urls>",
+      "a NATS JetStream cluster (nats://HOST:PORT, comma-separated) shared by the replicas: every replica publishes its flow observations there and one of them, the holder of the detection lease, detects for all (default: none, each controller detects on its own flows)",
+    )
+    .option(
       "--packages <dir>",
       "serve the agent packages in this directory to the one-line installer (default: the package install's, /usr/share/microseg/packages)",
     )
@@ -207,6 +212,11 @@ Health and metrics (docs/api.md, "Health and metrics"): GET /healthz and GET /re
 without a token (200 alive / 200 ready, 503 with the reason when the store does not answer);
 GET /metrics is Prometheus text and needs the admin token unless --metrics-public.
 
+Replicas: with --store postgres://… several controllers share the state. With --bus they also
+share a NATS JetStream cluster: each publishes its flow observations there before answering the
+agent, and the one holding the detection lease detects, stores and sends alerts for all; when it
+dies another takes over where the stream was acknowledged (docs/design/scale.md).
+
 Management least privilege: agents let this controller's addresses in only on the ports of
 --management-service, and connect to them only on the listen port (the agent channel). Nothing
 else reaches a workload from the controller's host, or leaves a workload towards it.
@@ -220,6 +230,8 @@ Examples:
       --decoy 198.18.0.99 --auto-quarantine decoy:high
   $ npx microseg controller --data /var/lib/microseg --audit-key /etc/microseg/audit.key
   $ npx microseg controller --data /var/lib/microseg --store postgres://microseg@db.example:5432/microseg
+  $ npx microseg controller --data /var/lib/microseg --store postgres://microseg@db.example:5432/microseg \\
+      --bus nats://10.0.0.7:4222,nats://10.0.0.8:4222,nats://10.0.0.9:4222
   $ sudo npx microseg controller reset-admin-token --data /var/lib/microseg   # lost the token
   $ sudo npx microseg controller backup /var/backups/microseg/$(date +%F) --data /var/lib/microseg`,
     )
@@ -254,6 +266,7 @@ async function runController(opts: ControllerOptions): Promise<number> {
     compileMemoryMb: opts.compileMemory,
     sync: opts.sync,
     ...(opts.store !== undefined && { store: opts.store }),
+    ...(opts.bus !== undefined && { bus: [opts.bus] }),
     managementServices: opts.managementService,
     metricsPublic: opts.metricsPublic === true,
     detection: {

@@ -50,6 +50,15 @@ export interface FlowSubscription {
   subscribe(listener: (observations: readonly FlowObservation[], now: number) => void): () => void;
 }
 
+export interface StartOptions {
+  /**
+   * The detector of a flow bus taking over from another (bus/bus-detection.ts): what the stored
+   * flows raise on top of the stored alerts is kept (resume()), and the gap checks run in this
+   * service, already under the lease `detection`, not under a lease of their own.
+   */
+  readonly onBus?: boolean;
+}
+
 export class DetectionService {
   readonly engine: DetectionEngine;
   readonly view: HubView;
@@ -59,6 +68,8 @@ export class DetectionService {
   /** Ends the current drain's wait for more alerts (flush). */
   private lingering: (() => void) | undefined;
   private closed = false;
+  /** The gap checks' timer when this service is a bus detector (takeover). */
+  private gapTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -81,16 +92,21 @@ export class DetectionService {
    * Loads the baseline and the detection state from stored history (see the top of this file),
    * subscribes to the flow stream (when given) and starts the enforcement-gap timer.
    */
-  async start(feed?: FlowSubscription): Promise<void> {
+  async start(feed?: FlowSubscription, opts: StartOptions = {}): Promise<void> {
     const now = this.ctx.clock().getTime();
     const since = now - BASELINE_DAYS * 86_400_000;
     const edges = await this.ctx.store.flows.edges({ since, verdict: "allowed" });
     this.view.learnStored(edges);
     this.ctx.log.info({ baseline: this.view.baseline.size }, "detection baseline loaded");
-    await this.resume(now);
+    await this.resume(now, opts.onBus === true);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
-    // One replica checks for gaps (the lease "gap-check"): each would raise the same alerts.
-    if (this.config.gapCheckMs > 0) {
+    if (this.config.gapCheckMs <= 0) return;
+    if (opts.onBus === true) {
+      // Already the one detector (the lease "detection"): the checks run here, with the rest.
+      this.gapTimer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
+      this.gapTimer.unref();
+    } else {
+      // One replica checks for gaps (the lease "gap-check"): each would raise the same alerts.
       this.ctx.leases.run("gap-check", () => {
         const timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
         timer.unref();
@@ -99,14 +115,25 @@ export class DetectionService {
     }
   }
 
-  /** Rebuilds the windows, restores the open alerts, sends what had not been sent. */
-  private async resume(now: number): Promise<void> {
+  /**
+   * Rebuilds the windows, restores the open alerts, sends what had not been sent. A takeover
+   * restores first and keeps what the replay raises: the stored flows may hold contacts whose
+   * alert updates the last detector never stored (it died between its consumer's fetch and the
+   * alert's write); replayed into the restored alerts, they are counted, and the stream's second
+   * delivery of them is no fresh contact, so nothing is counted twice.
+   */
+  private async resume(now: number, takeover: boolean): Promise<void> {
     const o = this.engine.options;
     const window = Math.max(o.scanWindowMs, o.spreadWindowMs, o.lateralWindowMs);
     const replayed = await recentObservations(this.ctx.store, now, window);
-    this.engine.observe(replayed, now);
     const open = await unresolvedAlerts(this.ctx.store, now - RESEND_MS);
-    this.engine.restore(open.map(fromRecord), now);
+    if (takeover) {
+      this.engine.restore(open.map(fromRecord), now);
+      this.queue(this.engine.observe(replayed, now));
+    } else {
+      this.engine.observe(replayed, now);
+      this.engine.restore(open.map(fromRecord), now);
+    }
     let resent = 0;
     for (const a of open) if (await this.offer(a)) resent++;
     this.ctx.log.info(
@@ -169,8 +196,20 @@ export class DetectionService {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
+    clearInterval(this.gapTimer);
     await this.flush();
     await this.delivery.close();
+  }
+
+  /**
+   * Stops at once, storing and sending nothing more (alerts waiting for the linger are dropped):
+   * what a detector that lost its lease to another, or a process that died, leaves behind.
+   */
+  abandon(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+    clearInterval(this.gapTimer);
+    this.pending = new Map();
   }
 
   private queue(alerts: readonly DetectedAlert[]) {

@@ -2,7 +2,8 @@
 //
 //   body ─checkFlowBatch─> records ─resolve ends─> side rules ─EdgeAggregator─> per edge+bucket
 //        ─rule attribution─> EdgeDelta[] ─FlowCommits (store.flows.applyBatches)─> ack
-//                                                                   └─> ctx.flows.publish()
+//                                                                   ├─> ctx.flows.publish()
+//                                                                   └─> ctx.bus.publish() (--bus)
 //
 // Flows to or from the controller itself (the agents' own channel) and a link's control traffic
 // (multicast, broadcast, link-local) are left out of the graph.
@@ -21,7 +22,7 @@
 import type { FlowEnd, FlowObservation } from "@microseg/insight";
 import { ApiError, checkFlowBatch, type FlowBatchAck, type FlowTuple } from "@microseg/protocol";
 import type { AgentRecord, EdgeDelta } from "@microseg/store";
-import type { ControllerContext } from "../context.js";
+import type { ControllerContext, FlowPublisher } from "../context.js";
 import type { FlowEndRef } from "./address-book.js";
 import {
   type AggregatedEdge,
@@ -78,19 +79,40 @@ export async function ingestFlows(
   const { duplicate } = await ingest.commits.apply(agent.id, batch.seq, deltas);
   // Built only now, and only when someone listens: what outlives the commit's wait is kept small.
   // The address book's ends serve as the observations' ends (a FlowEndRef is a FlowEnd).
-  if (!duplicate && ctx.flows.listening) {
+  const toFeed = !duplicate && ctx.flows.listening;
+  if (toFeed || ctx.bus !== undefined) {
     const observations = deltas.map((d, i) => {
       const remote = remotes[i] as FlowEndRef;
       return sides[i] === 0
         ? observation(d, local, remote, "source", agent.workload)
         : observation(d, remote, local, "destination", agent.workload);
     });
-    ctx.flows.publish(observations, now);
+    if (toFeed) ctx.flows.publish(observations, now);
+    // A duplicate too: its first delivery may have been committed but never published (that
+    // replica died, or the bus did not answer); the stream keeps one copy per message id.
+    if (ctx.bus !== undefined)
+      await publish(ctx, ctx.bus, `${agent.id}/${batch.seq}`, observations, now);
   }
   if ((batch.dropped ?? 0) > 0) {
     ctx.log.warn({ agent: agent.id, dropped: batch.dropped }, "agent dropped flow records");
   }
   return { ack: { seq: batch.seq, duplicate }, counted, edges: deltas.length, stale };
+}
+
+async function publish(
+  ctx: ControllerContext,
+  bus: FlowPublisher,
+  key: string,
+  observations: readonly FlowObservation[],
+  now: number,
+): Promise<void> {
+  try {
+    await bus.publish(key, observations, now);
+    ctx.metrics.busPublish("stored");
+  } catch (err) {
+    ctx.metrics.busPublish("failed");
+    throw err;
+  }
 }
 
 function aggregate(

@@ -6,7 +6,7 @@
 // A restarted controller puts its stored alerts back with restore(), so the same (kind, source)
 // goes on updating the same alert.
 
-import { alertId, incidentId } from "./ids.js";
+import { alertId, idGridMs, incidentId } from "./ids.js";
 import type { DetectionOptions } from "./options.js";
 import {
   type AlertEvidence,
@@ -186,14 +186,17 @@ export class AlertBook {
       return existing;
     }
     const reach = this.reachOf(r.source, r.at);
+    // Gap alerts come from the detector's own clock, not from flows (ids.ts).
+    const grid = r.kind === "enforcement-gap" ? 0 : idGridMs(this.options);
     const a: OpenAlert = {
-      id: alertId(r.kind, r.source, r.at),
+      id: alertId(r.kind, r.source, r.at, grid),
       kind: r.kind,
       source: r.source,
       at: r.at,
       lastAt: r.at,
       holdMs,
-      incident: this.incidentOf(r.source, r.at) ?? reach?.incident ?? incidentId(r.source, r.at),
+      incident:
+        this.incidentOf(r.source, r.at) ?? reach?.incident ?? incidentId(r.source, r.at, grid),
       severity: r.severity,
       count: 1,
       summary: "",

@@ -42,12 +42,15 @@ describe("restore", () => {
     expect(after[0]?.evidence.ports).toHaveLength(200);
   });
 
-  it("without restore the same scan would be a second alert (what restore prevents)", () => {
+  it("without restore the same scan would start over: its own first time and counts", () => {
     const scan = (first: number, at: number) =>
       ports(20, first).map((p, i) => obs("x", "web-1", p, at + i));
     const before = stored(feed(new DetectionEngine(viewOf()), scan(10000, T0)));
     const fresh = feed(new DetectionEngine(viewOf()), scan(20000, T0 + 1000));
-    expect(fresh[0]?.id).not.toBe(before[0]?.id);
+    // The same id (ids.ts: the episode's grid cell), but a stored alert overwritten with less.
+    expect(fresh[0]?.id).toBe(before[0]?.id);
+    expect(fresh[0]?.at).not.toBe(before[0]?.at);
+    expect(fresh[0]?.evidence.ports).toHaveLength(20);
     const restored = new DetectionEngine(viewOf());
     restored.restore(before, T0 + 1000);
     const same = feed(restored, scan(20000, T0 + 1000));
