@@ -45,7 +45,7 @@ import {
   startKeyedAudit,
 } from "./audit/audit-key.js";
 import { buildController } from "./build.js";
-import { FlowBus } from "./bus/flow-bus.js";
+import type { FlowBus } from "./bus/flow-bus.js";
 import { type DetectionConfig, type DetectionFlags, detectionConfigFrom } from "./detect/config.js";
 import { startFlowRetention } from "./flows/retention.js";
 import { defaultConsoleDir, isConsoleDir } from "./http/console.js";
@@ -145,7 +145,11 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const store = await openStore(opts.dataDir, opts.auditKeyFile, opts.sync, opts.store);
   let bus: FlowBus | undefined;
   try {
-    if (servers !== undefined) bus = await FlowBus.connect({ servers, log: makeLogger(opts.log) });
+    if (servers !== undefined) {
+      // The NATS client is loaded only with --bus, as the PostgreSQL driver only with --store.
+      const { FlowBus } = await import("./bus/flow-bus.js");
+      bus = await FlowBus.connect({ servers, log: makeLogger(opts.log) });
+    }
     const names = [...certificateNames(listen.host), ...(opts.san ?? [])];
     const shared = (await store.info()).shared;
     const { adminToken, tls } = await underStartLock(store, shared, async () => ({
