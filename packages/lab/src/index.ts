@@ -29,12 +29,15 @@ export {
   labStopController,
   type ProcessOptions,
 } from "./processes.js";
+export { checkReplicas, MAX_REPLICAS } from "./replicas.js";
 export * from "./scenario/index.js";
 export {
   type LabState,
   readState,
+  replicasOf,
   type StateController,
   type StateHost,
+  type StateReplica,
   stateDir,
 } from "./state.js";
 export { preflight } from "./sys/preflight.js";

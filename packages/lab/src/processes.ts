@@ -12,9 +12,9 @@ import { MicrosegError } from "@microseg/core";
 import { CONTROLLER_PROGRAM } from "./controller-process.js";
 import { AGENT_PROGRAM, startLabAgent } from "./lab-agents.js";
 import { requireUp } from "./probe.js";
-import { type LabState, type StateController, stateDir, writeState } from "./state.js";
+import { startReplica } from "./replicas.js";
+import { type LabState, replicasOf, type StateController, stateDir, writeState } from "./state.js";
 import { cmdline, terminate } from "./sys/procs.js";
-import { startController } from "./up-control-plane.js";
 
 export interface ProcessOptions {
   readonly dir?: string;
@@ -46,7 +46,8 @@ export async function labStartController(opts: ProcessOptions = {}): Promise<Sta
     return state;
   };
   const managementServices = controllerOf(state).managementServices ?? [];
-  return startController({ lab: state.lab, dir, update, managementServices }, port);
+  const store = state.store === undefined ? {} : { store: state.store };
+  return startReplica({ lab: state.lab, dir, update, managementServices, ...store }, 0, port);
 }
 
 export async function labStopAgent(host: string, opts: ProcessOptions = {}): Promise<void> {
@@ -63,8 +64,11 @@ export function labStartAgent(host: string, opts: ProcessOptions = {}): number {
     throw new MicrosegError("MSEG_LAB_UNKNOWN_HOST", `no managed lab host is called ${host}`);
   }
   const c = controllerOf(state);
+  const agentUrl = replicasOf(state)
+    .map((r) => r.agentUrl)
+    .join(",");
   const pid = startLabAgent(
-    { host, netns: h.netns, agentUrl: c.agentUrl, caFingerprint: c.caFingerprint },
+    { host, netns: h.netns, agentUrl, caFingerprint: c.caFingerprint },
     dir,
   );
   const agents = [...(state.agents ?? []).filter((a) => a.host !== host), { host, pid }];
