@@ -23,8 +23,11 @@ export * from "./naming.js";
 export { labProbe, PROBE_TIMEOUT_MS, type ProbeOptions, requireUp } from "./probe.js";
 export * from "./probe-plan.js";
 export {
+  labCutStore,
+  labRestoreStore,
   labStartAgent,
   labStartController,
+  labStartReplica,
   labStopAgent,
   labStopController,
   type ProcessOptions,

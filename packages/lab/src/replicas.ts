@@ -82,7 +82,7 @@ export async function startReplica(
 ): Promise<StateController> {
   const netns = controllerNamespace(ctx.lab);
   const dataDir = controllerDataDir(ctx.dir);
-  const store = ctx.store === undefined ? undefined : await storeFor(ctx, i);
+  const store = ctx.store === undefined ? undefined : await relayStore(ctx, i);
   const started = await startLabController(
     {
       netns,
@@ -118,7 +118,7 @@ export async function startReplica(
 }
 
 /** Replica i's store URL, through its relay (started unless the recorded one still runs). */
-async function storeFor(ctx: ReplicaContext, i: number): Promise<string> {
+export async function relayStore(ctx: ReplicaContext, i: number): Promise<string> {
   const store = ctx.store as string;
   const target = storeAddress(store);
   if (target === undefined) return store;
