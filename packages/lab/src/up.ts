@@ -80,12 +80,12 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
   const started = Date.now();
   const dir = opts.dir ?? stateDir();
   const say = opts.progress ?? (() => {});
-  preflight();
-  const scenario = loadScenario(scenarioPath);
-  const ruleSets = compileScenario(scenario);
   const direct = opts.direct ?? directByDefault();
   const replicas = opts.replicas ?? 1;
   checkControlPlane(direct, replicas, opts.store);
+  preflight();
+  const scenario = loadScenario(scenarioPath);
+  const ruleSets = compileScenario(scenario);
   if (!direct) requireBuiltPrograms();
   await refuseIfUp(dir);
   let state = initialState(scenario, !direct, opts.store);
