@@ -136,6 +136,7 @@ export class ChangeFollower {
       if (this.failing) this.deps.log.info({ seq: this.applied }, "change stream: following again");
       this.failing = false;
     } catch (err) {
+      this.deps.health?.failed();
       // Logged once per outage, not every 200 ms.
       if (!this.failing) {
         this.deps.log.error({ err, seq: this.applied }, "change stream: cannot read; retrying");
