@@ -48,9 +48,17 @@ rules:
   - { name: web-to-app, from: { role: web }, to: { role: app }, services: [tcp/8000] }
   - { name: app-to-db, from: { role: app }, to: { role: db }, services: [tcp/5432] }
 `;
-const POLICY_V2 = `${POLICY_V1}  - { name: web-to-db, from: { role: web }, to: { role: db }, services: [tcp/5432] }\n`;
+// Every managed host's RuleSet differs from V1's: web's and db's egress, db's and app's ingress.
+const POLICY_V2 = `${POLICY_V1}  - { name: web-to-db, from: { role: web }, to: { role: db }, services: [tcp/5432] }
+  - { name: db-to-app, from: { role: db }, to: { role: app }, services: [tcp/8000] }
+`;
 const MATRIX_V1 = ["app -> db tcp/5432", "web -> app tcp/8000"];
-const MATRIX_V2 = ["app -> db tcp/5432", "web -> app tcp/8000", "web -> db tcp/5432"];
+const MATRIX_V2 = [
+  "app -> db tcp/5432",
+  "db -> app tcp/8000",
+  "web -> app tcp/8000",
+  "web -> db tcp/5432",
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let pg: TestPostgres | undefined;
@@ -71,16 +79,21 @@ async function activeRevision(api: LabApiTarget): Promise<number> {
   return (await labApi<{ activeRevision: number }>(api, "GET", "/api/v1/status")).activeRevision;
 }
 
-/** Agents whose applied revision is not `revision` (0 once they all converged on it). */
+/**
+ * Agents that do not enforce `revision` ([] once none does): each applied the RuleSet the replica
+ * holds for it, and reports `revision` itself (the flip between the two policies changes every
+ * managed host's RuleSet, so every agent is sent each new revision).
+ */
 async function diverged(api: LabApiTarget, revision: number): Promise<string[]> {
   const rows = await listAgents(api);
   return MANAGED.filter((h) => {
     const a = rows.find((r) => r.workload === h && !r.revoked);
-    return a === undefined || !a.converged || a.appliedRevision !== revision;
+    if (a === undefined || !a.converged || a.appliedHash !== a.currentHash) return true;
+    return a.appliedRevision !== revision;
   });
 }
 
-/** The other policy than the active one (every agent's RuleSet changes) and its matrix. */
+/** The other policy than the active one (every managed host's RuleSet changes) and its matrix. */
 function flip(): [string, string[]] {
   return current === MATRIX_V1 ? [POLICY_V2, MATRIX_V2] : [POLICY_V1, MATRIX_V1];
 }
