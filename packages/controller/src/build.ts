@@ -18,6 +18,7 @@ import { FlowIngest } from "./flows/flow-ingest.js";
 import { createApp } from "./http/app.js";
 import type { ControllerApp } from "./http/env.js";
 import { ChangeFollower } from "./hub/change-follower.js";
+import { FollowHealth } from "./hub/follow-health.js";
 import { PolicyHub } from "./hub/policy-hub.js";
 import { Leases, type LeaseTimings } from "./leases.js";
 import { DEFAULT_LIMITS } from "./limits/defaults.js";
@@ -103,6 +104,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   // Read before the hub is loaded: a change committed while it loads is applied again, harmlessly.
   const shared = (await store.info()).shared;
   const from = shared ? await store.changes.head() : 0;
+  const following = new FollowHealth(shared);
   const [workloads, active, quarantines] = await Promise.all([
     store.workloads.list(),
     store.policy.active(),
@@ -121,6 +123,7 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
     store,
     hub,
     credentials: new AgentCredentials(),
+    ...(shared && { following }),
     statusReports: new StatusBatcher(store.agents, settings.statusBatchMs),
     flows: new FlowFeed(log),
     flowIngest: new FlowIngest(
@@ -145,7 +148,14 @@ export async function buildController(opts: BuildOptions): Promise<BuiltControll
   ctx.agentEvents.start();
   const follower = shared
     ? new ChangeFollower(
-        { store, hub, credentials: ctx.credentials, log, registry: metrics.registry },
+        {
+          store,
+          hub,
+          credentials: ctx.credentials,
+          log,
+          registry: metrics.registry,
+          health: following,
+        },
         from,
       )
     : undefined;

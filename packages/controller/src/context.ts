@@ -9,6 +9,7 @@ import type { AgentEventAudit } from "./audit/agent-events.js";
 import type { PolicyWorkers } from "./compile-worker/pool.js";
 import type { FlowFeed } from "./flows/flow-feed.js";
 import type { FlowIngest } from "./flows/flow-ingest.js";
+import type { FollowHealth } from "./hub/follow-health.js";
 import type { PolicyHub } from "./hub/policy-hub.js";
 import type { Leases } from "./leases.js";
 import type { LimitSettings } from "./limits/defaults.js";
@@ -65,6 +66,12 @@ export interface ControllerContext {
   readonly hub: PolicyHub;
   /** Live agent credentials in memory; see agent-credentials.ts for when a revoke is effective. */
   readonly credentials: AgentCredentials;
+  /**
+   * On a shared store: whether this replica's memory follows the change stream; while it does
+   * not, agents' policy requests and /readyz answer 503 (hub/follow-health.ts). Absent: never
+   * stale (a store of its own).
+   */
+  readonly following?: FollowHealth;
   /** Agent status reports, written in batches; an answer means the report committed. */
   readonly statusReports: StatusBatcher;
   /**

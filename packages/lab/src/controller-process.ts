@@ -3,7 +3,8 @@
 //
 //   lab up (root netns)                          mseg-<lab>.ctl
 //   ──────────────────                           ──────────────────────────────────────
-//   spawn ip netns exec … lab-controller.js ───> startController(DATA, 198.18.0.1:8443)
+//   spawn ip netns exec … lab-controller.js ───> startController(DATA, 198.18.0.1:8443 [+i],
+//                                                 store: $MICROSEG_LAB_STORE or SQLite)
 //   <── IPC {ready: url, fingerprint, caPem, token}
 //   listen 127.0.0.1:P (root netns) ──IPC handle──> relay: 127.0.0.1:P ──bytes──> :8443
 //   <── IPC {relaying}; IPC closed, process left running on its own (setsid)
@@ -32,6 +33,10 @@ export interface LabControllerSpec {
   readonly relayPort?: number;
   /** --management-service of the controller: what its address may reach on the hosts. */
   readonly managementServices?: readonly string[];
+  /** Port on CONTROLLER_ADDRESS (default CONTROLLER_PORT_NUMBER); replica i listens on +i. */
+  readonly port?: number;
+  /** postgres://… as this process reaches it (store-relay.ts); default: SQLite in dataDir. */
+  readonly store?: string;
 }
 
 export interface LabControllerStarted {
@@ -60,14 +65,19 @@ export async function startLabController(
 ): Promise<LabControllerStarted> {
   mkdirSync(spec.dataDir, { recursive: true, mode: 0o700 });
   const log = openSync(spec.logFile, "a");
-  const listen = `${CONTROLLER_ADDRESS}:${CONTROLLER_PORT_NUMBER}`;
+  const listen = `${CONTROLLER_ADDRESS}:${spec.port ?? CONTROLLER_PORT_NUMBER}`;
   const child = spawn(
     "ip",
     [
       ...["netns", "exec", spec.netns, process.execPath, CONTROLLER_PROGRAM, spec.dataDir, listen],
       ...(spec.managementServices ?? []),
     ],
-    { detached: true, stdio: ["ignore", log, log, "ipc"] },
+    {
+      detached: true,
+      stdio: ["ignore", log, log, "ipc"],
+      // In the environment, not the command line: a password in the URL stays out of ps.
+      env: { ...process.env, MICROSEG_LAB_STORE: spec.store ?? "" },
+    },
   );
   closeSync(log);
   if (child.pid === undefined) throw new Error("cannot start the lab controller");

@@ -23,18 +23,24 @@ export * from "./naming.js";
 export { labProbe, PROBE_TIMEOUT_MS, type ProbeOptions, requireUp } from "./probe.js";
 export * from "./probe-plan.js";
 export {
+  labCutStore,
+  labRestoreStore,
   labStartAgent,
   labStartController,
+  labStartReplica,
   labStopAgent,
   labStopController,
   type ProcessOptions,
 } from "./processes.js";
+export { checkReplicas, MAX_REPLICAS } from "./replicas.js";
 export * from "./scenario/index.js";
 export {
   type LabState,
   readState,
+  replicasOf,
   type StateController,
   type StateHost,
+  type StateReplica,
   stateDir,
 } from "./state.js";
 export { preflight } from "./sys/preflight.js";

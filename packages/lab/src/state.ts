@@ -47,8 +47,18 @@ export interface LabState {
   readonly hosts: readonly StateHost[];
   /** Host agent processes, recorded as soon as each one is spawned. */
   readonly servers: readonly { readonly host: string; readonly pid: number }[];
-  /** The lab's controller; absent in direct mode (`lab up --direct`: rules applied by the lab). */
+  /**
+   * The lab's controller; absent in direct mode (`lab up --direct`: rules applied by the lab).
+   * With several replicas, the first of them (what older readers of this file know).
+   */
   readonly controller?: StateController;
+  /**
+   * Every controller replica, the first included (`lab up --replicas N`); absent in states
+   * written before replicas, and in direct mode. Recorded as each one is spawned.
+   */
+  readonly controllers?: readonly StateReplica[];
+  /** The database the replicas share, as given to `lab up --store` (absent: SQLite). */
+  readonly store?: string;
   /** `microseg agent` processes, one per managed host, recorded as spawned. */
   readonly agents?: readonly { readonly host: string; readonly pid: number }[];
 }
@@ -70,6 +80,25 @@ export interface StateController {
   readonly dataDir: string;
   /** The scenario's management services (absent in older states: none). */
   readonly managementServices?: readonly string[];
+}
+
+/** One controller process of the lab; they share the data dir (CA, admin token, audit key). */
+export interface StateReplica {
+  /** https://127.0.0.1:PORT, relayed into the controller namespace ("" until ready). */
+  readonly url: string;
+  /** https://198.18.0.1:PORT, as agents reach it (replica i listens on 8443 + i). */
+  readonly agentUrl: string;
+  /** 0 until the process is spawned. */
+  readonly pid: number;
+  /** Its relay to the database (store-relay.ts), when the store needs one. */
+  readonly storeRelayPid?: number;
+}
+
+/** The replicas of a state, or its one controller as the only replica (older states). */
+export function replicasOf(state: LabState): readonly StateReplica[] {
+  if (state.controllers !== undefined) return state.controllers;
+  const c = state.controller;
+  return c === undefined ? [] : [{ url: c.url, agentUrl: c.agentUrl, pid: c.pid }];
 }
 
 export function statePath(dir = stateDir()): string {
@@ -100,7 +129,7 @@ export function writeState(state: LabState, dir = stateDir()): void {
 
 /** Files and directories the lab writes in its state dir (and nothing else is removed). */
 const LAB_FILE =
-  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller\.log|controller-data|traffic(\.pid|\.log|-plan\.json|-status\.json.*))$/;
+  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller(-\d+)?\.log|store-relay-\d+\.log|store-\d+|controller-data|traffic(\.pid|\.log|-plan\.json|-status\.json.*))$/;
 
 /** Removes the state file and the lab's logs (only files the lab writes), then the empty dir. */
 export function clearState(dir = stateDir()): void {
@@ -124,8 +153,13 @@ export function controllerDataDir(dir = stateDir()): string {
   return join(dir, "controller-data");
 }
 
-export function controllerLogPath(dir = stateDir()): string {
-  return join(dir, "controller.log");
+/** controller.log for the first replica (as before replicas), controller-<i>.log for the rest. */
+export function controllerLogPath(dir = stateDir(), replica = 0): string {
+  return join(dir, replica === 0 ? "controller.log" : `controller-${replica}.log`);
+}
+
+export function storeRelayLogPath(dir: string, replica: number): string {
+  return join(dir, `store-relay-${replica}.log`);
 }
 
 export function logPath(host: string, dir = stateDir()): string {

@@ -1,6 +1,7 @@
 // `lab up`, controller mode: after the network and the host servers exist,
 //
 //   controller (mseg-<lab>.ctl, data under DIR/controller-data) ── pid recorded at spawn
+//     (or N replicas on one PostgreSQL database: replicas.ts; every agent gets all N URLs)
 //     ──> PUT every host as a Workload ──> draft = the scenario's policy ──> provision
 //     ──> one enrolment profile per managed host
 //     ──> `microseg agent` in every managed host (pids recorded at spawn)
@@ -17,18 +18,13 @@ import {
   registerWorkloads,
   waitConverged,
 } from "./control-plane.js";
-import { readAdminToken, startLabController } from "./controller-process.js";
 import { ruleCount, workloadsOf } from "./enforce.js";
 import { agentLogTail, startLabAgent } from "./lab-agents.js";
 import type { LabApiTarget } from "./lab-api.js";
-import { controllerNamespace, hostNamespace } from "./naming.js";
+import { hostNamespace } from "./naming.js";
+import { startReplicas } from "./replicas.js";
 import type { Scenario, ScenarioHost } from "./scenario/types.js";
-import {
-  controllerDataDir,
-  controllerLogPath,
-  type LabState,
-  type StateController,
-} from "./state.js";
+import type { LabState, StateController } from "./state.js";
 import { isAlive } from "./sys/procs.js";
 
 export interface ControlPlaneContext {
@@ -39,47 +35,10 @@ export interface ControlPlaneContext {
   readonly say: (line: string) => void;
   /** Applies a change to the lab state and writes it (pids are recorded as spawned). */
   readonly update: (change: (s: LabState) => LabState) => LabState;
-}
-
-/** Starts the controller (or starts it again on the same data) and records it in the state. */
-export async function startController(
-  ctx: Pick<ControlPlaneContext, "dir" | "update"> & {
-    readonly lab: string;
-    readonly managementServices: readonly string[];
-  },
-  relayPort = 0,
-) {
-  const netns = controllerNamespace(ctx.lab);
-  const dataDir = controllerDataDir(ctx.dir);
-  const blank: StateController = {
-    url: "",
-    agentUrl: "",
-    token: "",
-    caFingerprint: "",
-    caPem: "",
-    pid: 0,
-    netns,
-    dataDir,
-  };
-  const { managementServices } = ctx;
-  const logFile = controllerLogPath(ctx.dir);
-  const started = await startLabController(
-    { netns, dataDir, logFile, relayPort, managementServices },
-    (pid) => ctx.update((s) => ({ ...s, controller: { ...(s.controller ?? blank), pid } })),
-  );
-  const controller: StateController = {
-    url: started.url,
-    agentUrl: started.agentUrl,
-    token: started.adminToken ?? readAdminToken(dataDir),
-    caFingerprint: started.caFingerprint,
-    caPem: started.caPem,
-    pid: started.pid,
-    netns,
-    dataDir,
-    managementServices,
-  };
-  ctx.update((s) => ({ ...s, controller }));
-  return controller;
+  /** Controller processes (default 1; more need `store`, see replicas.ts checkReplicas). */
+  readonly replicas?: number;
+  /** postgres://… the replicas share; undefined: SQLite in the data dir. */
+  readonly store?: string;
 }
 
 export function apiOf(controller: StateController): LabApiTarget {
@@ -88,19 +47,23 @@ export function apiOf(controller: StateController): LabApiTarget {
 
 export async function bringUpControlPlane(ctx: ControlPlaneContext): Promise<number> {
   const { scenario, say } = ctx;
-  say("starting the lab controller…");
-  const controller = await startController({
-    ...ctx,
-    lab: scenario.name,
-    managementServices: scenario.managementServices,
-  });
+  const n = ctx.replicas ?? 1;
+  say(n === 1 ? "starting the lab controller…" : `starting ${n} controller replicas…`);
+  const { first: controller, agentUrls } = await startReplicas(
+    {
+      ...ctx,
+      lab: scenario.name,
+      managementServices: scenario.managementServices,
+    },
+    n,
+  );
   const api = apiOf(controller);
   await registerWorkloads(api, workloadsOf(scenario));
   const revision = await pushPolicy(api, policyText(scenario.policy), `lab up ${scenario.file}`);
   const managed = scenario.hosts.filter((h) => h.managed);
   const keys = await createProfiles(api, managed);
   say(`starting ${managed.length} agents (policy revision ${revision})…`);
-  const pids = startAgents(ctx, managed, controller, keys);
+  const pids = startAgents(ctx, managed, { ...controller, agentUrl: agentUrls.join(",") }, keys);
   await awaitAgents(ctx, api, managed, pids);
   say(`${managed.length} agents enforce revision ${revision}`);
   return revision;

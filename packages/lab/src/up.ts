@@ -4,7 +4,8 @@
 //       ─> state{phase: creating, namespaces: planned}  ← written BEFORE the first namespace
 //       ─> segment + hosts (+ controller link) ─> host servers (pids recorded as spawned)
 //       ─> opts.beforeEnforce(hosts), if given (e.g. a test loads another firewall's rules)
-//       ─> controller mode (default): controller, workloads, draft + provision, one
+//       ─> controller mode (default): controller (or --replicas N on --store postgres://…:
+//          replicas.ts), workloads, draft + provision, one
 //          `microseg agent` per managed host, wait for every acknowledgement (up-control-plane.ts)
 //          direct mode (--direct / MICROSEG_LAB_DIRECT=1): apply + verify per host here
 //       ─> state{phase: up}
@@ -15,9 +16,18 @@ import { compileScenario, enforceHost, ruleCount } from "./enforce.js";
 import { startHostAgent } from "./host-agents.js";
 import { requireBuiltPrograms } from "./lab-agents.js";
 import { hostNamespace } from "./naming.js";
+import { checkReplicas } from "./replicas.js";
 import { loadScenario } from "./scenario/load.js";
 import { formatListenPort, type Scenario } from "./scenario/types.js";
-import { type LabState, readState, type StateHost, stateDir, writeState } from "./state.js";
+import {
+  type LabState,
+  readState,
+  replicasOf,
+  type StateHost,
+  type StateReplica,
+  stateDir,
+  writeState,
+} from "./state.js";
 import { forEachLimited } from "./sys/limit.js";
 import { preflight } from "./sys/preflight.js";
 import { createNetwork, labNamespaces, plannedNamespaces } from "./topology.js";
@@ -45,6 +55,10 @@ export interface UpOptions {
    * firewall's rules. A failure fails `up` (and removes the lab) like any other step.
    */
   readonly beforeEnforce?: (hosts: readonly StateHost[]) => Promise<void>;
+  /** Controller processes (default 1); more than one needs `store` (replicas.ts). */
+  readonly replicas?: number;
+  /** postgres://… for the controllers' state instead of SQLite in the lab's data dir. */
+  readonly store?: string;
 }
 
 export interface UpResult {
@@ -57,6 +71,8 @@ export interface UpResult {
     readonly agentUrl: string;
     readonly caFingerprint: string;
     readonly revision: number;
+    /** Every replica (one unless --replicas): root-namespace URL, in-lab URL, pid. */
+    readonly replicas: readonly StateReplica[];
   };
 }
 
@@ -64,13 +80,15 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
   const started = Date.now();
   const dir = opts.dir ?? stateDir();
   const say = opts.progress ?? (() => {});
+  const direct = opts.direct ?? directByDefault();
+  const replicas = opts.replicas ?? 1;
+  checkControlPlane(direct, replicas, opts.store);
   preflight();
   const scenario = loadScenario(scenarioPath);
   const ruleSets = compileScenario(scenario);
-  const direct = opts.direct ?? directByDefault();
   if (!direct) requireBuiltPrograms();
   await refuseIfUp(dir);
-  let state = initialState(scenario, !direct);
+  let state = initialState(scenario, !direct, opts.store);
   writeState(state, dir);
   const update = (change: (s: LabState) => LabState) => {
     state = change(state);
@@ -93,7 +111,18 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
     await opts.beforeEnforce?.(state.hosts);
     stop.check();
     if (direct) await enforceAll(state, ruleSets, say);
-    else revision = await bringUpControlPlane({ scenario, ruleSets, dir, say, update });
+    else {
+      const store = opts.store === undefined ? {} : { store: opts.store };
+      revision = await bringUpControlPlane({
+        scenario,
+        ruleSets,
+        dir,
+        say,
+        update,
+        replicas,
+        ...store,
+      });
+    }
     stop.check();
     update((s) => ({ ...s, phase: "up" }));
   } catch (err) {
@@ -117,6 +146,7 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
             agentUrl: c.agentUrl,
             caFingerprint: c.caFingerprint,
             revision,
+            replicas: replicasOf(state),
           },
         };
   return { lab: scenario.name, hosts, ms: Date.now() - started, ...controller };
@@ -138,8 +168,19 @@ export function directByDefault(): boolean {
   return process.env.MICROSEG_LAB_DIRECT === "1";
 }
 
-function initialState(scenario: Scenario, withController: boolean): LabState {
+function checkControlPlane(direct: boolean, replicas: number, store: string | undefined): void {
+  if (direct && (replicas !== 1 || store !== undefined)) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      "--replicas and --store configure the lab's controller; --direct runs none (leave one out)",
+    );
+  }
+  checkReplicas(replicas, store);
+}
+
+function initialState(scenario: Scenario, withController: boolean, store?: string): LabState {
   return {
+    ...(store !== undefined && { store }),
     version: 1,
     phase: "creating",
     lab: scenario.name,

@@ -1,9 +1,13 @@
 // `--controller URL1,URL2` against a real controller: a stopped first URL (nothing listens) or
 // one answering 503, and a live second. Two real controllers would not be one estate (each has
 // its own store and CA), so the second controller's part is played by a stand-in.
+
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useCli, useController } from "../testing/online.js";
 
 const online = useController();
@@ -80,6 +84,41 @@ describe("several controllers (--controller URL1,URL2)", () => {
     expect(r.err).toMatch(
       new RegExp(`cannot reach the controller at ${b}.*MSEG_CONTROLLER_UNREACHABLE`),
     );
+  });
+
+  it("a lab with replicas: with no --controller the command uses every replica the state lists", async () => {
+    const stopped = await stoppedUrl();
+    const dir = mkdtempSync(join(tmpdir(), "mseg-cli-lab-"));
+    vi.stubEnv("MICROSEG_LAB_DIR", dir);
+    const replica = (url: string, pid: number) => ({ url, agentUrl: url, pid });
+    const controller = {
+      ...replica(stopped, 11),
+      token: online.current.token,
+      caFingerprint: "",
+      caPem: "",
+      netns: "mseg-x.ctl",
+      dataDir: dir,
+    };
+    writeFileSync(
+      join(dir, "state.json"),
+      JSON.stringify({
+        version: 1,
+        phase: "up",
+        lab: "x",
+        scenario: "x.yaml",
+        startedAt: new Date().toISOString(),
+        upPid: 1,
+        namespaces: [],
+        hosts: [],
+        servers: [],
+        controller,
+        controllers: [replica(stopped, 11), replica(online.current.url, 12)],
+      }),
+    );
+    const r = await run(["status"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`controller       ${online.current.url} `);
+    expect(r.err).toContain(`the controller at ${stopped} did not answer`);
   });
 
   it("names the item of the list that is not a URL (exit 2)", async () => {

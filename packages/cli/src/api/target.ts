@@ -1,7 +1,8 @@
 // Where to connect (CONTRACT.md "Commands that talk to a controller"): --controller/--token, else
 // MICROSEG_CONTROLLER/MICROSEG_TOKEN (commander reads the environment, see options.ts), else the
 // controller of the lab that is up (its state file names URL, token and CA fingerprint).
-// `--controller URL1,URL2,…` names the replicas of one controller (connect.ts fails over).
+// `--controller URL1,URL2,…` names the replicas of one controller (connect.ts fails over); a lab
+// with several replicas (state.controllers) gives all of theirs the same way.
 import { MicrosegError } from "@microseg/core";
 import { readState } from "@microseg/lab";
 
@@ -29,6 +30,11 @@ interface LabController {
   readonly agentUrl?: unknown;
   readonly token?: unknown;
   readonly caFingerprint?: unknown;
+}
+
+interface LabReplica {
+  readonly url?: unknown;
+  readonly agentUrl?: unknown;
 }
 
 const NO_CONTROLLER =
@@ -67,12 +73,25 @@ export function resolveTarget(flags: ConnectionFlags): Target {
 function labController():
   | { url: string; agentUrl?: string; token?: string; caFingerprint?: string }
   | undefined {
-  const state = readState() as { controller?: LabController } | undefined;
+  const state = readState() as
+    | { controller?: LabController; controllers?: readonly LabReplica[] }
+    | undefined;
   const c = state?.controller;
   const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-  const url = text(c?.url);
-  if (c === undefined || url === undefined) return undefined;
-  const [agentUrl, token, caFingerprint] = [text(c.agentUrl), text(c.token), text(c.caFingerprint)];
+  const first = text(c?.url);
+  if (c === undefined || first === undefined) return undefined;
+  // Every replica that is up (a replica still starting has no URL yet), the first one first.
+  const replicas = Array.isArray(state?.controllers) ? state.controllers : [];
+  const list = (key: keyof LabReplica, one: string | undefined) => {
+    const all = [one, ...replicas.map((r) => text(r?.[key]))].filter((u) => u !== undefined);
+    return all.length === 0 ? undefined : [...new Set(all)].join(",");
+  };
+  const url = list("url", first) as string;
+  const [agentUrl, token, caFingerprint] = [
+    list("agentUrl", text(c.agentUrl)),
+    text(c.token),
+    text(c.caFingerprint),
+  ];
   return {
     url,
     ...(agentUrl !== undefined && { agentUrl }),
@@ -110,10 +129,13 @@ function checkUrl(url: string): void {
   }
 }
 
+/** Every URL of the list `a` is one of the lab's (`b`, a list too): the lab's token may go. */
 function sameOrigin(a: string, b: string | undefined): boolean {
   if (b === undefined) return false;
   try {
-    return new URL(a).origin === new URL(b).origin;
+    const lab = new Set(controllerUrls(b).map((u) => new URL(u).origin));
+    const given = controllerUrls(a);
+    return given.length > 0 && given.every((u) => lab.has(new URL(u).origin));
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { type LabState, readState } from "@microseg/lab";
+import { type LabState, readState, replicasOf } from "@microseg/lab";
 import { Command } from "commander";
 import { printJson, table, write } from "../api/output.js";
 
@@ -37,15 +37,28 @@ Examples:
           write(
             `\ncontroller: ${c.url || "(starting)"} in ${c.netns}, ${state.agents?.length ?? 0} agents\n`,
           );
+          for (const r of replicasOf(state).slice(1)) {
+            write(`replica:    ${r.url || "(starting)"} (pid ${r.pid})\n`);
+          }
         }
       }
       if (state?.phase !== "up") process.exitCode = 3;
     });
 }
 
-/** The state without secrets: the admin token stays in the state file (0600). */
-function redacted(state: LabState | undefined): LabState | undefined {
+/**
+ * The state without secrets (the admin token stays in the state file, 0600; a store password is
+ * masked), with `controllers: [{url, pid}]`, one per replica (CONTRACT.md; one for a lab whose
+ * state predates replicas).
+ */
+function redacted(state: LabState | undefined): object | undefined {
   if (state?.controller === undefined) return state;
   const { token: _t, caPem: _p, ...controller } = state.controller;
-  return { ...state, controller: { ...controller, token: "(in the lab state file)", caPem: "" } };
+  const controllers = replicasOf(state).map((r) => ({ url: r.url, pid: r.pid }));
+  return {
+    ...state,
+    ...(state.store !== undefined && { store: state.store.replace(/:[^:@/]*@/, ":***@") }),
+    controller: { ...controller, token: "(in the lab state file)", caPem: "" },
+    controllers,
+  };
 }

@@ -1,3 +1,4 @@
+import { MicrosegError } from "@microseg/core";
 import { labUp } from "@microseg/lab";
 import { Command } from "commander";
 import { printJson, table, write, writeErr } from "../api/output.js";
@@ -14,6 +15,15 @@ export function labUpCommand(): Command {
       "--direct",
       "no controller and no agents: the lab applies each host's rules itself (also MICROSEG_LAB_DIRECT=1)",
     )
+    .option(
+      "--replicas <n>",
+      "controller processes sharing the --store database; every agent gets all their URLs",
+      "1",
+    )
+    .option(
+      "--store <url>",
+      "postgres://USER@HOST:PORT/DATABASE for the controllers' state (default: SQLite in the lab's data dir)",
+    )
     .addHelpText(
       "after",
       `
@@ -25,14 +35,22 @@ Exits 0 once every agent acknowledged its RuleSet (with --direct: once every hos
 verified in the kernel). On any failure it removes everything it made and exits non-zero with
 the reason. Progress goes to stderr. Needs npm run build (the controller and agent programs).
 
+--replicas N --store postgres://… runs N controllers on that database (198.18.0.1:8443,
+:8444, … in the lab, each relayed to its own loopback port here); they share the lab's CA and
+admin token, every agent is given all N URLs and fails over between them, and commands that
+find the lab's controller use every replica. More than one replica needs --store: SQLite is one
+process's. lab status --json lists them as "controllers": [{"url", "pid"}, …].
 Examples:
   $ sudo npx microseg lab up examples/shop/scenario.yaml
-  $ sudo npx microseg lab up my-lab.yaml --json`,
+  $ sudo npx microseg lab up my-lab.yaml --json
+  $ sudo npx microseg lab up my-lab.yaml --replicas 3 --store postgres://postgres@127.0.0.1:5432/microseg`,
     )
-    .action(async (scenario: string, opts: { json?: boolean; direct?: boolean }) => {
+    .action(async (scenario: string, opts: UpFlags) => {
       const result = await labUp(scenario, {
         progress: (line) => writeErr(`${line}\n`),
         ...(opts.direct === true && { direct: true }),
+        replicas: replicaCount(opts.replicas),
+        ...(opts.store !== undefined && { store: opts.store }),
       });
       if (opts.json === true) {
         printJson(result);
@@ -54,7 +72,25 @@ Examples:
         write(
           `\ncontroller: ${c.url} (in the lab: ${c.agentUrl}), policy revision ${c.revision}, CA ${c.caFingerprint}\n`,
         );
+        for (const r of c.replicas.slice(1)) {
+          write(`replica:    ${r.url} (in the lab: ${r.agentUrl}), pid ${r.pid}\n`);
+        }
       }
       write("\nnext: microseg lab probe · microseg lab exec HOST -- CMD · microseg lab down\n");
     });
+}
+
+interface UpFlags {
+  readonly json?: boolean;
+  readonly direct?: boolean;
+  readonly replicas: string;
+  readonly store?: string;
+}
+
+/** "3" -> 3; anything but digits is a usage error (labUp checks the range). */
+function replicaCount(text: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new MicrosegError("MSEG_USAGE", `--replicas "${text}": give a whole number, e.g. 3`);
+  }
+  return Number(text);
 }

@@ -1,6 +1,6 @@
 // `microseg lab …` without root: help, and the errors a user sees when no lab is up.
 // (Nothing here creates or removes namespaces; see lab.privileged.test.ts for that.)
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +45,62 @@ describe("microseg lab", () => {
   it("lab status with no lab up", async () => {
     expect(await capture(["lab", "status"])).toMatchObject({ code: 3, stdout: "no lab is up\n" });
     expect(await capture(["lab", "status", "--json"])).toMatchObject({ code: 3, stdout: "null\n" });
+  });
+
+  it("lab up refuses replicas without a PostgreSQL store, before it makes anything", async () => {
+    const r = await capture(["lab", "up", "missing.yaml", "--replicas", "3"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--replicas 3 needs --store postgres:\/\/.*SQLite.*\[MSEG_USAGE\]/);
+    const sqlite = await capture(["lab", "up", "missing.yaml", "--store", "sqlite:///x.db"]);
+    expect(sqlite.code).toBe(2);
+    expect(sqlite.stderr).toContain("is not a PostgreSQL URL");
+    expect((await capture(["lab", "up", "missing.yaml", "--replicas", "two"])).code).toBe(2);
+    expect((await capture(["lab", "up", "missing.yaml", "--replicas", "0"])).code).toBe(2);
+  });
+
+  it("lab status --json lists every replica as controllers [{url, pid}], store password hidden", async () => {
+    const dir = process.env.MICROSEG_LAB_DIR as string;
+    const replica = (port: number, pid: number) => ({
+      url: `https://127.0.0.1:${port}`,
+      agentUrl: `https://198.18.0.1:${port}`,
+      pid,
+    });
+    const state = {
+      version: 1,
+      phase: "up",
+      lab: "x",
+      scenario: "x.yaml",
+      startedAt: "2026-12-07T00:00:00.000Z",
+      upPid: 1,
+      namespaces: [],
+      hosts: [],
+      servers: [],
+      store: "postgres://ms:secret@db:5432/lab",
+      controller: {
+        ...replica(8443, 11),
+        token: "t0k3n",
+        caFingerprint: "ab",
+        caPem: "PEM",
+        netns: "n",
+        dataDir: "d",
+      },
+      controllers: [replica(8443, 11), replica(8444, 12)],
+    };
+    writeFileSync(join(dir, "state.json"), JSON.stringify(state));
+    try {
+      const r = await capture(["lab", "status", "--json"]);
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json.controllers).toEqual([
+        { url: "https://127.0.0.1:8443", pid: 11 },
+        { url: "https://127.0.0.1:8444", pid: 12 },
+      ]);
+      expect(json.controller.url).toBe("https://127.0.0.1:8443");
+      expect(r.stdout).not.toContain("t0k3n");
+      expect(r.stdout).not.toContain("secret");
+    } finally {
+      rmSync(join(dir, "state.json"));
+    }
   });
 
   it("lab probe rejects a silly timeout as a usage error", async () => {

@@ -2,8 +2,9 @@
 // own listener (so the connection caps and timeouts of the front door hold for them too):
 //
 //   GET /healthz   200 {"status":"ok"} while the process serves HTTP; touches nothing else
-//   GET /readyz    200 {"status":"ready"} when the store answers and is migrated and the
-//                  controller is not stopping; else 503 MSEG_CONTROLLER_NOT_READY (the reason)
+//   GET /readyz    200 {"status":"ready"} when the store answers and is migrated, a replica
+//                  follows the shared store's change stream, and the controller is not
+//                  stopping; else 503 MSEG_CONTROLLER_NOT_READY (the reason)
 //   GET /metrics   Prometheus text (metrics.ts); the admin token, like /api/v1, unless the
 //                  controller runs with --metrics-public (a scraper on a trusted network)
 //
@@ -53,6 +54,8 @@ function adminOnly(ctx: ControllerContext): MiddlewareHandler<ControllerEnv> {
 /** Why the controller cannot serve now, or undefined when it can. */
 export async function unready(ctx: ControllerContext): Promise<string | undefined> {
   if (ctx.hub.isClosed) return "the controller is shutting down";
+  const stale = ctx.following?.problem();
+  if (stale !== undefined) return stale;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((resolve) => {
     timer = setTimeout(() => resolve("late"), READY_TIMEOUT_MS);

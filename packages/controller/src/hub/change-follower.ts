@@ -25,6 +25,7 @@ import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
 import type { AgentCredentials } from "../agent-credentials.js";
 import { hubRevision } from "../use-cases/policy-text.js";
+import type { FollowHealth } from "./follow-health.js";
 import { type PolicyHub, plainWorkload } from "./policy-hub.js";
 
 export const FOLLOW_INTERVAL_MS = 200;
@@ -38,6 +39,8 @@ export interface ChangeFollowerDeps {
   /** Registers microseg_change_stream_behind here. */
   readonly registry?: Registry;
   readonly intervalMs?: number;
+  /** Told of every successful read; when it turns stale, held long-polls are released. */
+  readonly health?: FollowHealth;
 }
 
 export class ChangeFollower {
@@ -45,6 +48,7 @@ export class ChangeFollower {
   /** The newest seq this follower knows exists (≥ applied). */
   private known: number;
   private timer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private failing = false;
@@ -76,12 +80,24 @@ export class ChangeFollower {
 
   start(): void {
     this.schedule();
+    // Apart from the polling timer: a read that hangs (a cut network) never ends its tick.
+    const health = this.deps.health;
+    if (health === undefined) return;
+    let stale = false;
+    this.watchdog = setInterval(() => {
+      const now = health.problem() !== undefined;
+      // Held long-polls answer now, and pollPolicy refuses them while stale.
+      if (now && !stale) this.deps.hub.releaseAll();
+      stale = now;
+    }, this.deps.intervalMs ?? FOLLOW_INTERVAL_MS);
+    this.watchdog.unref();
   }
 
   /** Stops polling and waits for a pass in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.watchdog);
     await this.running;
   }
 
@@ -116,9 +132,11 @@ export class ChangeFollower {
   private async tick(): Promise<void> {
     try {
       await this.poll();
+      this.deps.health?.ok();
       if (this.failing) this.deps.log.info({ seq: this.applied }, "change stream: following again");
       this.failing = false;
     } catch (err) {
+      this.deps.health?.failed();
       // Logged once per outage, not every 200 ms.
       if (!this.failing) {
         this.deps.log.error({ err, seq: this.applied }, "change stream: cannot read; retrying");

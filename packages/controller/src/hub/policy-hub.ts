@@ -263,6 +263,11 @@ export class PolicyHub {
     });
   }
 
+  /** Answers every held long-poll now ("changed": each re-checks, see pollPolicy). */
+  releaseAll(): void {
+    for (const set of [...this.waiters.values()]) for (const w of [...set]) w.done("changed");
+  }
+
   /** Answers the held long-polls of `workload` now (e.g. its agent was revoked: they re-check). */
   release(workload: string): void {
     for (const w of [...(this.waiters.get(workload) ?? [])]) w.done("changed");

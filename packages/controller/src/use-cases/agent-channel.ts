@@ -50,6 +50,12 @@ async function liveAgent(
  * seconds for a change. undefined: nothing changed (the HTTP layer answers 204). An agent holds
  * one poll at a time: a newer one answers this one 409 MSEG_API_POLL_REPLACED at once.
  */
+/** A replica that cannot follow the shared store serves no policy from memory (follow-health.ts). */
+function refuseIfStale(ctx: ControllerContext): void {
+  const problem = ctx.following?.problem();
+  if (problem !== undefined) throw new ApiError("MSEG_CONTROLLER_NOT_READY", problem);
+}
+
 export async function pollPolicy(
   ctx: ControllerContext,
   agent: AgentRecord,
@@ -59,6 +65,7 @@ export async function pollPolicy(
   mgmt?: string,
 ): Promise<PolicyResponse | undefined> {
   const ms = (wait ?? POLL_WAIT_DEFAULT_S) * 1000;
+  refuseIfStale(ctx);
   const version = managementVersion(ctx.settings);
   // A stale management version (the agent's answer came from before a restart with other
   // management settings) is a change even when the RuleSet is the same.
@@ -78,6 +85,7 @@ export async function pollPolicy(
     );
   }
   if (outcome !== "changed") return undefined;
+  refuseIfStale(ctx);
   // Revoked while waiting: the answer would carry policy to an agent that lost its right to it.
   // revokeAgent() marks the credential cache before it answers, so memory is enough here.
   if (ctx.credentials.isRevoked(agent.id)) {

@@ -1,6 +1,6 @@
 // @ts-check
 // The lab's controller process, run inside the controller namespace (mseg-<lab>.ctl):
-//   node lab-controller.js DATA_DIR LISTEN_HOST:PORT [MANAGEMENT_SERVICE…]
+//   [MICROSEG_LAB_STORE=postgres://…] node lab-controller.js DATA_DIR LISTEN_HOST:PORT [MANAGEMENT_SERVICE…]
 //
 //   startController({dataDir, listen}) ── HTTPS on the lab segment (agents reach it there)
 //        │
@@ -16,6 +16,8 @@ import { connect } from "node:net";
 import { startController } from "@microseg/controller";
 
 const [dataDir = "", listen = "", ...managementServices] = process.argv.slice(2);
+// The database (a PostgreSQL URL) in the environment, so a password stays out of ps; "": SQLite.
+const store = process.env.MICROSEG_LAB_STORE || undefined;
 
 /** @param {string} text @returns {never} */
 function fail(text) {
@@ -34,6 +36,7 @@ const controller = await startController({
   listen,
   log: "info",
   managementServices,
+  ...(store !== undefined && { store }),
 }).catch((/** @type {Error} */ e) => fail(`cannot start: ${e.message}`));
 
 /** Pipes every connection of `server` to the controller's HTTPS port. @param {import("node:net").Server} server */

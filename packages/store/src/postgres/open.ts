@@ -41,11 +41,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = newPool(options);
   try {
     const client = await pool.connect();
+    const ignore = () => {}; // a failure rejects the migration's query (see run below)
+    client.on("error", ignore);
     let version: number;
     try {
       await migrate(client, ctx.clock());
       version = await currentVersion(client);
     } finally {
+      client.off("error", ignore);
       client.release();
     }
     return createStore(postgresBackend(pool, version), ctx);
@@ -80,6 +83,14 @@ export function postgresBackend(pool: Pg.Pool, version: number): Backend {
     async run(fn, kind = "write") {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // pg emits `error` on a client whose connection fails (server restart, terminated backend,
+      // network cut); the pool listens only while a client is idle, and an unheard `error` ends
+      // the process. Held here, the failure fails this unit (its query rejects) and the pool
+      // drops the connection on release.
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      client.on("error", onError);
       try {
         if (kind === "read") {
           await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -96,6 +107,7 @@ export function postgresBackend(pool: Pg.Pool, version: number): Backend {
         });
         throw err;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     },
