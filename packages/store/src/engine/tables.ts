@@ -96,6 +96,9 @@ export interface Tables {
   /** The agent's last applied flow batch (0: none yet). */
   flowSeq(agentId: string): Awaitable<number>;
   setFlowSeq(agentId: string, seq: number): Awaitable<void>;
+  /** flowSeq of several agents at once (absent: none yet). */
+  flowSeqs(agentIds: readonly string[]): Awaitable<Map<string, number>>;
+  setFlowSeqs(seqs: ReadonlyMap<string, number>): Awaitable<void>;
   /**
    * Adds each delta to its (bucket, from, to, port, verdict) row, creating the row if new; its
    * count also to the row's refused or unanswered count when that was its outcome.

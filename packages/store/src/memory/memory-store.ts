@@ -265,6 +265,16 @@ function flowTables(s: MemoryState) {
   return {
     flowSeq: (agentId: string) => s.flowSeqs.get(agentId) ?? 0,
     setFlowSeq: (agentId: string, seq: number) => s.flowSeqs.set(agentId, seq),
+    flowSeqs: (ids: readonly string[]) =>
+      new Map(
+        ids.flatMap((id) => {
+          const seq = s.flowSeqs.get(id);
+          return seq === undefined ? [] : [[id, seq] as const];
+        }),
+      ),
+    setFlowSeqs: (seqs: ReadonlyMap<string, number>) => {
+      for (const [id, seq] of seqs) s.flowSeqs.set(id, seq);
+    },
     mergeEdges: (deltas: readonly EdgeDelta[]) => mergeEdgeRows(s.edges, deltas),
     edges: (filter: Parameters<Tables["edges"]>[0]) => queryEdgeRows(s.edges.values(), filter),
     pruneEdges: (before: number) => {

@@ -39,6 +39,8 @@ type FlowTables = Pick<
   Tables,
   | "flowSeq"
   | "setFlowSeq"
+  | "flowSeqs"
+  | "setFlowSeqs"
   | "mergeEdges"
   | "edges"
   | "pruneEdges"
@@ -211,6 +213,18 @@ export function pgFlowTables(sql: Sql): FlowTables {
   return {
     flowSeq: async (agentId) =>
       num((await sql.rows("SELECT seq FROM flow_seqs WHERE agent = $1", [agentId]))[0]?.seq ?? 0),
+    flowSeqs: async (ids) =>
+      new Map(
+        (await sql.rows("SELECT agent, seq FROM flow_seqs WHERE agent = ANY($1)", [ids])).map(
+          (r) => [String(r.agent), num(r.seq)] as const,
+        ),
+      ),
+    setFlowSeqs: async (seqs) =>
+      void (await sql.exec(
+        `INSERT INTO flow_seqs (agent, seq) SELECT * FROM unnest($1::text[], $2::bigint[])
+         ON CONFLICT (agent) DO UPDATE SET seq = excluded.seq`,
+        [[...seqs.keys()], [...seqs.values()]],
+      )),
     setFlowSeq: async (agentId, seq) =>
       void (await sql.exec(
         "INSERT INTO flow_seqs (agent, seq) VALUES ($1, $2) ON CONFLICT (agent) DO UPDATE SET seq = excluded.seq",

@@ -22,7 +22,14 @@ import { type FlowNames, KIND_OF_END } from "./flow-names.js";
 
 type FlowTables = Pick<
   Tables,
-  "flowSeq" | "setFlowSeq" | "mergeEdges" | "edges" | "pruneEdges" | "edgeStats"
+  | "flowSeq"
+  | "setFlowSeq"
+  | "flowSeqs"
+  | "setFlowSeqs"
+  | "mergeEdges"
+  | "edges"
+  | "pruneEdges"
+  | "edgeStats"
 >;
 type Row = Record<string, unknown>;
 
@@ -173,6 +180,17 @@ export function sqliteFlowTables(db: Database.Database, names: FlowNames): FlowT
   return {
     flowSeq: (agentId) => (seqOf.get(agentId) as number | undefined) ?? 0,
     setFlowSeq: (agentId, seq) => void putSeq.run(agentId, seq),
+    // In process: a prepared statement per agent costs microseconds.
+    flowSeqs: (ids) =>
+      new Map(
+        ids.flatMap((id) => {
+          const seq = seqOf.get(id) as number | undefined;
+          return seq === undefined ? [] : [[id, seq] as const];
+        }),
+      ),
+    setFlowSeqs: (seqs) => {
+      for (const [id, seq] of seqs) putSeq.run(id, seq);
+    },
     mergeEdges(deltas: readonly EdgeDelta[]) {
       for (const d of deltas) {
         if (d.bucket % 1000 !== 0) throw new Error(`edge bucket ${d.bucket} is not whole seconds`);
