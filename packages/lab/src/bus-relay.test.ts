@@ -32,9 +32,12 @@ describe("the replicas' bus URLs through the lab's relays", () => {
     ["no port", "nats://127.0.0.1"],
     ["another scheme", "tls://127.0.0.1:4222"],
     ["a path", "nats://127.0.0.1:4222/x"],
-    ["nothing", " , "],
-  ])("refuses %s, with a password hidden", (_why, url) => {
-    expect(() => busServers([url])).toThrow(/MSEG_USAGE|--bus/);
-    expect(() => busServers(["nats://u:secret@h"])).toThrow(/nats:\/\/u:\*\*\*@h/);
+  ])("refuses %s, naming the URL and the form to give", (_why, url) => {
+    expect(() => busServers([url])).toThrow(`--bus "${url}" is not nats://HOST:PORT`);
+  });
+
+  it("refuses an empty list, and hides a password in what it names", () => {
+    expect(() => busServers([" , "])).toThrow(/--bus needs at least one nats:\/\/HOST:PORT URL/);
+    expect(() => busServers(["nats://u:secret@h"])).toThrow(/"nats:\/\/u:\*\*\*@h" is not/);
   });
 });
