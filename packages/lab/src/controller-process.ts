@@ -4,7 +4,8 @@
 //   lab up (root netns)                          mseg-<lab>.ctl
 //   ──────────────────                           ──────────────────────────────────────
 //   spawn ip netns exec … lab-controller.js ───> startController(DATA, 198.18.0.1:8443 [+i],
-//                                                 store: $MICROSEG_LAB_STORE or SQLite)
+//                                                 store: $MICROSEG_LAB_STORE or SQLite,
+//                                                 bus: $MICROSEG_LAB_BUS or none)
 //   <── IPC {ready: url, fingerprint, caPem, token}
 //   listen 127.0.0.1:P (root netns) ──IPC handle──> relay: 127.0.0.1:P ──bytes──> :8443
 //   <── IPC {relaying}; IPC closed, process left running on its own (setsid)
@@ -37,6 +38,8 @@ export interface LabControllerSpec {
   readonly port?: number;
   /** postgres://… as this process reaches it (store-relay.ts); default: SQLite in dataDir. */
   readonly store?: string;
+  /** nats://… URLs as this process reaches them (bus-relay.ts); default: no bus. */
+  readonly bus?: readonly string[];
 }
 
 export interface LabControllerStarted {
@@ -76,7 +79,11 @@ export async function startLabController(
       detached: true,
       stdio: ["ignore", log, log, "ipc"],
       // In the environment, not the command line: a password in the URL stays out of ps.
-      env: { ...process.env, MICROSEG_LAB_STORE: spec.store ?? "" },
+      env: {
+        ...process.env,
+        MICROSEG_LAB_STORE: spec.store ?? "",
+        MICROSEG_LAB_BUS: (spec.bus ?? []).join(","),
+      },
     },
   );
   closeSync(log);

@@ -1,6 +1,6 @@
 // `lab down`: removes everything any lab made, with or without a state file.
-//   1. recorded processes: host agents, `microseg agent`s, the controller replicas and their
-//      store relays (only if /proc still shows their program: pids get reused)
+//   1. recorded processes: host agents, `microseg agent`s, the controller replicas, their
+//      store relays and the bus relays (only if /proc still shows their program: pids get reused)
 //   2. every process inside a lab namespace (`ip netns pids`), e.g. host agents or `lab exec` shells
 //   3. every lab namespace: those recorded in the state file plus any `mseg-*` (crashed runs);
 //      deleting the bridge namespace and host namespaces removes their veths with them
@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { CONTROLLER_PROGRAM } from "./controller-process.js";
 import { HOST_AGENT_PROGRAM } from "./host-agents.js";
 import { AGENT_PROGRAM } from "./lab-agents.js";
-import { isStoreRelay } from "./replicas.js";
+import { isRelay } from "./relay.js";
 import { clearState, type LabState, readState, replicasOf, stateDir } from "./state.js";
 import { cmdline, terminate } from "./sys/procs.js";
 import { deleteNamespace, labNamespaces, namespacePids } from "./topology.js";
@@ -56,7 +56,7 @@ function recordedProcesses(state: LabState | undefined): number[] {
   const controllers = [state?.controller?.pid ?? 0, ...replicas.map((r) => r.pid)].filter((pid) =>
     is(pid, basename(CONTROLLER_PROGRAM)),
   );
-  // Store relays run in the root namespace: only their record finds them.
-  const relays = replicas.map((r) => r.storeRelayPid ?? 0).filter(isStoreRelay);
-  return [...servers, ...agents].map((p) => p.pid).concat(controllers, relays);
+  // Store and bus relays run in the root namespace: only their record finds them.
+  const relays = [...replicas.map((r) => r.storeRelayPid ?? 0), ...(state?.busRelays ?? [])];
+  return [...servers, ...agents].map((p) => p.pid).concat(controllers, relays.filter(isRelay));
 }

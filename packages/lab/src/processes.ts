@@ -15,7 +15,8 @@ import { MicrosegError } from "@microseg/core";
 import { CONTROLLER_PROGRAM } from "./controller-process.js";
 import { AGENT_PROGRAM, startLabAgent } from "./lab-agents.js";
 import { requireUp } from "./probe.js";
-import { isStoreRelay, type ReplicaContext, relayStore, startReplica } from "./replicas.js";
+import { isRelay } from "./relay.js";
+import { type ReplicaContext, relayStore, startReplica } from "./replicas.js";
 import { type LabState, replicasOf, type StateController, stateDir, writeState } from "./state.js";
 import { cmdline, terminate } from "./sys/procs.js";
 
@@ -60,7 +61,7 @@ export async function labStartReplica(
  */
 export async function labCutStore(i: number, opts: ProcessOptions = {}): Promise<void> {
   const pid = replicasOf(requireUp(opts.dir ?? stateDir()))[i]?.storeRelayPid ?? 0;
-  if (!isStoreRelay(pid)) throw new Error(`replica ${i} has no store relay running`);
+  if (!isRelay(pid)) throw new Error(`replica ${i} has no store relay running`);
   process.kill(pid, "SIGKILL");
   await terminate([pid]);
 }
@@ -80,7 +81,8 @@ function replicaContext(opts: ProcessOptions): ReplicaContext {
   };
   const managementServices = controllerOf(state).managementServices ?? [];
   const store = state.store === undefined ? {} : { store: state.store };
-  return { lab: state.lab, dir, update, managementServices, ...store };
+  const bus = state.bus === undefined ? {} : { bus: state.bus };
+  return { lab: state.lab, dir, update, managementServices, ...store, ...bus };
 }
 
 export async function labStopAgent(host: string, opts: ProcessOptions = {}): Promise<void> {

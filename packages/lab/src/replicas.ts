@@ -6,12 +6,16 @@
 //     [store relay i: DIR/store-i/.s.PGSQL.5432 ──> the database]   pid recorded at spawn
 //     controller i in mseg-<lab>.ctl, HTTPS on 198.18.0.1:8443+i     pid recorded at spawn
 //       (store: the --store URL through relay i), relayed to https://127.0.0.1:P_i
+//   with --bus nats://…: before replica 0, two relays per bus server (bus-relay.ts), shared by
+//   every replica; each replica gets --bus nats://127.0.0.1:PORT for each server
 //
 // state.controller stays the first replica with the token and CA (what older readers use);
 // state.controllers lists every replica, so agents get every agentUrl and `lab down` ends them.
 import { MicrosegError } from "@microseg/core";
+import { busServers, relayedBusUrls, startBusRelays } from "./bus-relay.js";
 import { readAdminToken, startLabController } from "./controller-process.js";
 import { controllerNamespace } from "./naming.js";
+import { isRelay } from "./relay.js";
 import { CONTROLLER_PORT_NUMBER } from "./scenario/addresses.js";
 import {
   controllerDataDir,
@@ -21,14 +25,7 @@ import {
   type StateReplica,
   storeRelayLogPath,
 } from "./state.js";
-import {
-  relayedStoreUrl,
-  STORE_RELAY_PROGRAM,
-  startStoreRelay,
-  storeAddress,
-  storeRelayDir,
-} from "./store-relay.js";
-import { cmdline } from "./sys/procs.js";
+import { relayedStoreUrl, startStoreRelay, storeAddress, storeRelayDir } from "./store-relay.js";
 
 export const MAX_REPLICAS = 16;
 
@@ -40,10 +37,19 @@ export interface ReplicaContext {
   readonly update: (change: (s: LabState) => LabState) => LabState;
   /** The database the replicas share (postgres://…); undefined: SQLite, one replica only. */
   readonly store?: string;
+  /** nats://… servers of the replicas' flow bus (bus-relay.ts); undefined: no bus. */
+  readonly bus?: readonly string[];
 }
 
-/** Refuses what cannot work before anything is created: replicas need a shared database. */
-export function checkReplicas(replicas: number, store: string | undefined): void {
+/**
+ * Refuses what cannot work before anything is created: replicas need a shared database, and a
+ * bus is for replicas on one.
+ */
+export function checkReplicas(
+  replicas: number,
+  store: string | undefined,
+  bus?: readonly string[],
+): void {
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
     throw new MicrosegError(
       "MSEG_USAGE",
@@ -58,6 +64,15 @@ export function checkReplicas(replicas: number, store: string | undefined): void
         "database belongs to one controller process",
     );
   }
+  if (bus === undefined) return;
+  busServers(bus); // a URL that is not nats://HOST:PORT is refused here
+  if (store === undefined) {
+    throw new MicrosegError(
+      "MSEG_USAGE",
+      "--bus needs --store postgres://USER@HOST:PORT/DATABASE: the bus carries flows between " +
+        "replicas that share one database",
+    );
+  }
 }
 
 /** Starts replicas 0 … n-1; answers the first (token, CA) and every replica's agent URL. */
@@ -65,6 +80,7 @@ export async function startReplicas(
   ctx: ReplicaContext,
   n: number,
 ): Promise<{ first: StateController; agentUrls: string[] }> {
+  if (ctx.bus !== undefined) await startBusRelays({ ...ctx, bus: ctx.bus });
   const first = await startReplica(ctx, 0);
   const rest = [];
   for (let i = 1; i < n; i += 1) rest.push(await startReplica(ctx, i));
@@ -92,6 +108,7 @@ export async function startReplica(
       managementServices: ctx.managementServices,
       port: CONTROLLER_PORT_NUMBER + i,
       ...(store !== undefined && { store }),
+      ...(ctx.bus !== undefined && { bus: relayedBusUrls(ctx.bus) }),
     },
     (pid) => ctx.update((s) => withReplica(s, i, { pid })),
   );
@@ -124,17 +141,12 @@ export async function relayStore(ctx: ReplicaContext, i: number): Promise<string
   if (target === undefined) return store;
   const socketDir = storeRelayDir(ctx.dir, i);
   const recorded = ctx.update((s) => s).controllers?.[i]?.storeRelayPid ?? 0;
-  if (!isStoreRelay(recorded)) {
+  if (!isRelay(recorded)) {
     await startStoreRelay(target, socketDir, storeRelayLogPath(ctx.dir, i), (pid) =>
       ctx.update((s) => withReplica(s, i, { storeRelayPid: pid })),
     );
   }
   return relayedStoreUrl(store, socketDir);
-}
-
-/** True when `pid` runs the lab's store relay (pids get reused). */
-export function isStoreRelay(pid: number): boolean {
-  return pid > 0 && cmdline(pid).includes(STORE_RELAY_PROGRAM);
 }
 
 function withReplica(s: LabState, i: number, patch: Partial<StateReplica>): LabState {

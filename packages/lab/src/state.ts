@@ -59,6 +59,13 @@ export interface LabState {
   readonly controllers?: readonly StateReplica[];
   /** The database the replicas share, as given to `lab up --store` (absent: SQLite). */
   readonly store?: string;
+  /** The NATS servers the replicas share, as given to `lab up --bus` (absent: no bus). */
+  readonly bus?: readonly string[];
+  /**
+   * The bus relays (bus-relay.ts), two per bus server, recorded as spawned: they run in the
+   * root namespace and the controller namespace, shared by every replica.
+   */
+  readonly busRelays?: readonly number[];
   /** `microseg agent` processes, one per managed host, recorded as spawned. */
   readonly agents?: readonly { readonly host: string; readonly pid: number }[];
 }
@@ -129,7 +136,7 @@ export function writeState(state: LabState, dir = stateDir()): void {
 
 /** Files and directories the lab writes in its state dir (and nothing else is removed). */
 const LAB_FILE =
-  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller(-\d+)?\.log|store-relay-\d+\.log|store-\d+|controller-data|traffic(\.pid|\.log|-plan\.json|-status\.json.*))$/;
+  /^(state\.json.*|host-.*\.(log|sock)|agent-[a-z0-9-]+(\.log)?|controller(-\d+)?\.log|store-relay-\d+\.log|store-\d+|bus-relay-\d+\.log|bus-\d+\.sock|controller-data|traffic(\.pid|\.log|-plan\.json|-status\.json.*))$/;
 
 /** Removes the state file and the lab's logs (only files the lab writes), then the empty dir. */
 export function clearState(dir = stateDir()): void {

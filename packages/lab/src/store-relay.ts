@@ -1,4 +1,4 @@
-// The replicas' way to the database (programs/lab-store-relay.js): one relay process per
+// The replicas' way to the database (programs/lab-relay.js, relay.ts): one relay process per
 // replica in the root namespace, listening on DIR/store-<i>/.s.PGSQL.5432, and the store URL
 // rewritten so the replica's PostgreSQL driver connects to that socket (the driver takes a
 // directory as `host` and connects to `<dir>/.s.PGSQL.<port>`; no port: 5432).
@@ -8,16 +8,11 @@
 //
 // A URL that already names a socket directory (`?host=/run/postgresql`) needs no relay: a unix
 // socket is reachable from the controller namespace as it is.
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { MicrosegError } from "@microseg/core";
+import { startRelay } from "./relay.js";
 
-export const STORE_RELAY_PROGRAM = fileURLToPath(
-  new URL("./programs/lab-store-relay.js", import.meta.url),
-);
-const RELAY_READY_TIMEOUT_MS = 5000;
 const DEFAULT_PG_PORT = 5432;
 
 /** Where the database really is (TCP), or undefined when the URL names a unix socket already. */
@@ -67,38 +62,7 @@ export async function startStoreRelay(
   onSpawn: (pid: number) => void,
 ): Promise<number> {
   mkdirSync(socketDir, { recursive: true, mode: 0o700 });
-  const log = openSync(logFile, "a");
-  const socket = join(socketDir, `.s.PGSQL.${DEFAULT_PG_PORT}`);
-  const child = spawn(
-    process.execPath,
-    [STORE_RELAY_PROGRAM, socket, target.host, String(target.port)],
-    { detached: true, stdio: ["ignore", log, log, "ipc"] },
-  );
-  closeSync(log);
-  if (child.pid === undefined) throw new Error("cannot start the lab's store relay");
-  onSpawn(child.pid);
-  try {
-    await listening(child);
-  } finally {
-    if (child.connected) child.disconnect();
-    child.unref();
-  }
-  return child.pid;
-}
-
-function listening(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the store relay did not listen within ${RELAY_READY_TIMEOUT_MS} ms`)),
-      RELAY_READY_TIMEOUT_MS,
-    );
-    child.once("message", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the store relay exited (code ${code}) before it listened`));
-    });
-  });
+  const listen = join(socketDir, `.s.PGSQL.${DEFAULT_PG_PORT}`);
+  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
+  return startRelay({ listen, target: `${host}:${target.port}`, logFile }, onSpawn);
 }

@@ -39,6 +39,8 @@ export interface ControlPlaneContext {
   readonly replicas?: number;
   /** postgres://… the replicas share; undefined: SQLite in the data dir. */
   readonly store?: string;
+  /** nats://… servers of the replicas' flow bus (bus-relay.ts); undefined: none. */
+  readonly bus?: readonly string[];
 }
 
 export function apiOf(controller: StateController): LabApiTarget {

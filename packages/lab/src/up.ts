@@ -59,6 +59,8 @@ export interface UpOptions {
   readonly replicas?: number;
   /** postgres://… for the controllers' state instead of SQLite in the lab's data dir. */
   readonly store?: string;
+  /** nats://HOST:PORT servers (each may list several, comma-separated): the replicas' flow bus. */
+  readonly bus?: readonly string[];
 }
 
 export interface UpResult {
@@ -82,13 +84,13 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
   const say = opts.progress ?? (() => {});
   const direct = opts.direct ?? directByDefault();
   const replicas = opts.replicas ?? 1;
-  checkControlPlane(direct, replicas, opts.store);
+  checkControlPlane(direct, replicas, opts.store, opts.bus);
   preflight();
   const scenario = loadScenario(scenarioPath);
   const ruleSets = compileScenario(scenario);
   if (!direct) requireBuiltPrograms();
   await refuseIfUp(dir);
-  let state = initialState(scenario, !direct, opts.store);
+  let state = initialState(scenario, !direct, opts.store, opts.bus);
   writeState(state, dir);
   const update = (change: (s: LabState) => LabState) => {
     state = change(state);
@@ -113,6 +115,7 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
     if (direct) await enforceAll(state, ruleSets, say);
     else {
       const store = opts.store === undefined ? {} : { store: opts.store };
+      const bus = opts.bus === undefined ? {} : { bus: opts.bus };
       revision = await bringUpControlPlane({
         scenario,
         ruleSets,
@@ -121,6 +124,7 @@ export async function labUp(scenarioPath: string, opts: UpOptions = {}): Promise
         update,
         replicas,
         ...store,
+        ...bus,
       });
     }
     stop.check();
@@ -168,19 +172,30 @@ export function directByDefault(): boolean {
   return process.env.MICROSEG_LAB_DIRECT === "1";
 }
 
-function checkControlPlane(direct: boolean, replicas: number, store: string | undefined): void {
-  if (direct && (replicas !== 1 || store !== undefined)) {
+function checkControlPlane(
+  direct: boolean,
+  replicas: number,
+  store: string | undefined,
+  bus: readonly string[] | undefined,
+): void {
+  if (direct && (replicas !== 1 || store !== undefined || bus !== undefined)) {
     throw new MicrosegError(
       "MSEG_USAGE",
-      "--replicas and --store configure the lab's controller; --direct runs none (leave one out)",
+      "--replicas, --store and --bus configure the lab's controller; --direct runs none (leave one out)",
     );
   }
-  checkReplicas(replicas, store);
+  checkReplicas(replicas, store, bus);
 }
 
-function initialState(scenario: Scenario, withController: boolean, store?: string): LabState {
+function initialState(
+  scenario: Scenario,
+  withController: boolean,
+  store?: string,
+  bus?: readonly string[],
+): LabState {
   return {
     ...(store !== undefined && { store }),
+    ...(bus !== undefined && { bus }),
     version: 1,
     phase: "creating",
     lab: scenario.name,

@@ -47,8 +47,8 @@ Examples:
 }
 
 /**
- * The state without secrets (the admin token stays in the state file, 0600; a store password is
- * masked), with `controllers: [{url, pid}]`, one per replica (CONTRACT.md; one for a lab whose
+ * The state without secrets (the admin token stays in the state file, 0600; a store or bus
+ * password is masked), with `controllers: [{url, pid}]`, one per replica (CONTRACT.md; one for a lab whose
  * state predates replicas).
  */
 function redacted(state: LabState | undefined): object | undefined {
@@ -58,6 +58,7 @@ function redacted(state: LabState | undefined): object | undefined {
   return {
     ...state,
     ...(state.store !== undefined && { store: state.store.replace(/:[^:@/]*@/, ":***@") }),
+    ...(state.bus !== undefined && { bus: state.bus.map((u) => u.replace(/:[^:@/]*@/, ":***@")) }),
     controller: { ...controller, token: "(in the lab state file)", caPem: "" },
     controllers,
   };

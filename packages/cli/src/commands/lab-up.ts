@@ -24,6 +24,10 @@ export function labUpCommand(): Command {
       "--store <url>",
       "postgres://USER@HOST:PORT/DATABASE for the controllers' state (default: SQLite in the lab's data dir)",
     )
+    .option(
+      "--bus <urls>",
+      "nats://HOST:PORT,… of a NATS JetStream cluster for the replicas' flows (needs --store)",
+    )
     .addHelpText(
       "after",
       `
@@ -40,10 +44,18 @@ the reason. Progress goes to stderr. Needs npm run build (the controller and age
 admin token, every agent is given all N URLs and fails over between them, and commands that
 find the lab's controller use every replica. More than one replica needs --store: SQLite is one
 process's. lab status --json lists them as "controllers": [{"url", "pid"}, …].
+
+--bus nats://127.0.0.1:4222,nats://127.0.0.1:4223,… (with --store) gives the replicas a NATS
+JetStream bus: they publish flow observations to it and one of them detects (the detection
+lease). The replicas reach each server through relays at 127.0.0.1:PORT in the controller
+namespace, the same port as given, so a local cluster's advertised member addresses work too;
+servers on other hosts need distinct ports. lab status --json shows "bus" next to "store".
 Examples:
   $ sudo npx microseg lab up examples/shop/scenario.yaml
   $ sudo npx microseg lab up my-lab.yaml --json
-  $ sudo npx microseg lab up my-lab.yaml --replicas 3 --store postgres://postgres@127.0.0.1:5432/microseg`,
+  $ sudo npx microseg lab up my-lab.yaml --replicas 3 --store postgres://postgres@127.0.0.1:5432/microseg
+  $ sudo npx microseg lab up my-lab.yaml --replicas 2 --store postgres://postgres@127.0.0.1:5432/microseg \
+      --bus nats://127.0.0.1:4222,nats://127.0.0.1:4223,nats://127.0.0.1:4224`,
     )
     .action(async (scenario: string, opts: UpFlags) => {
       const result = await labUp(scenario, {
@@ -51,6 +63,7 @@ Examples:
         ...(opts.direct === true && { direct: true }),
         replicas: replicaCount(opts.replicas),
         ...(opts.store !== undefined && { store: opts.store }),
+        ...(opts.bus !== undefined && { bus: opts.bus.split(",").map((u) => u.trim()) }),
       });
       if (opts.json === true) {
         printJson(result);
@@ -85,6 +98,7 @@ interface UpFlags {
   readonly direct?: boolean;
   readonly replicas: string;
   readonly store?: string;
+  readonly bus?: string;
 }
 
 /** "3" -> 3; anything but digits is a usage error (labUp checks the range). */

@@ -58,7 +58,21 @@ describe("microseg lab", () => {
     expect((await capture(["lab", "up", "missing.yaml", "--replicas", "0"])).code).toBe(2);
   });
 
-  it("lab status --json lists every replica as controllers [{url, pid}], store password hidden", async () => {
+  it("lab up refuses a bus without a store, or a bus URL that is not nats://HOST:PORT", async () => {
+    const bus = "nats://127.0.0.1:4222,nats://127.0.0.1:4223";
+    const alone = await capture(["lab", "up", "missing.yaml", "--bus", bus]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--bus needs --store postgres:\/\/.*\[MSEG_USAGE\]/);
+    const store = ["--store", "postgres://ms@127.0.0.1:5432/lab"];
+    const http = await capture(["lab", "up", "missing.yaml", ...store, "--bus", "http://h:4222"]);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toContain('--bus "http://h:4222" is not nats://HOST:PORT');
+    const direct = await capture(["lab", "up", "missing.yaml", "--direct", "--bus", bus]);
+    expect(direct.code).toBe(2);
+    expect(direct.stderr).toContain("--direct runs none");
+  });
+
+  it("lab status --json lists every replica as controllers [{url, pid}], the bus, store and bus passwords hidden", async () => {
     const dir = process.env.MICROSEG_LAB_DIR as string;
     const replica = (port: number, pid: number) => ({
       url: `https://127.0.0.1:${port}`,
@@ -76,6 +90,7 @@ describe("microseg lab", () => {
       hosts: [],
       servers: [],
       store: "postgres://ms:secret@db:5432/lab",
+      bus: ["nats://ms:secret@127.0.0.1:4222", "nats://127.0.0.1:4223"],
       controller: {
         ...replica(8443, 11),
         token: "t0k3n",
@@ -96,6 +111,7 @@ describe("microseg lab", () => {
         { url: "https://127.0.0.1:8444", pid: 12 },
       ]);
       expect(json.controller.url).toBe("https://127.0.0.1:8443");
+      expect(json.bus).toEqual(["nats://ms:***@127.0.0.1:4222", "nats://127.0.0.1:4223"]);
       expect(r.stdout).not.toContain("t0k3n");
       expect(r.stdout).not.toContain("secret");
     } finally {

@@ -1,6 +1,7 @@
 // @ts-check
 // The lab's controller process, run inside the controller namespace (mseg-<lab>.ctl):
-//   [MICROSEG_LAB_STORE=postgres://…] node lab-controller.js DATA_DIR LISTEN_HOST:PORT [MANAGEMENT_SERVICE…]
+//   [MICROSEG_LAB_STORE=postgres://…] [MICROSEG_LAB_BUS=nats://…,nats://…]
+//   node lab-controller.js DATA_DIR LISTEN_HOST:PORT [MANAGEMENT_SERVICE…]
 //
 //   startController({dataDir, listen}) ── HTTPS on the lab segment (agents reach it there)
 //        │
@@ -18,6 +19,8 @@ import { startController } from "@microseg/controller";
 const [dataDir = "", listen = "", ...managementServices] = process.argv.slice(2);
 // The database (a PostgreSQL URL) in the environment, so a password stays out of ps; "": SQLite.
 const store = process.env.MICROSEG_LAB_STORE || undefined;
+// The NATS JetStream servers (comma-separated, as the replica reaches them); "": no bus.
+const bus = process.env.MICROSEG_LAB_BUS || undefined;
 
 /** @param {string} text @returns {never} */
 function fail(text) {
@@ -37,6 +40,7 @@ const controller = await startController({
   log: "info",
   managementServices,
   ...(store !== undefined && { store }),
+  ...(bus !== undefined && { bus: bus.split(",") }),
 }).catch((/** @type {Error} */ e) => fail(`cannot start: ${e.message}`));
 
 /** Pipes every connection of `server` to the controller's HTTPS port. @param {import("node:net").Server} server */
