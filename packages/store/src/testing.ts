@@ -75,6 +75,8 @@ export function failpointSwitch(): {
 
 export {
   describeWithPostgres,
+  describeWithTool,
+  freePort,
   postgresBinDir,
   startPostgres,
   type TestPostgres,

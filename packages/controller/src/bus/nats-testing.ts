@@ -6,10 +6,9 @@
 // same store) to test what a restart of one server does.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { describe, it } from "vitest";
+import { describeWithTool, freePort } from "@microseg/store/testing";
 
 /** The nats-server binary, or undefined when it is not installed. */
 export function natsServerBin(): string | undefined {
@@ -38,18 +37,6 @@ interface Node {
   readonly monitor: number;
   readonly config: string;
   proc?: ChildProcess;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function configOf(n: Omit<Node, "config">, dir: string, routes: readonly number[]): string {
@@ -155,20 +142,14 @@ async function leaderSeenBy(monitor: number): Promise<string | undefined> {
  * when CI=true (a runner without it must not pass by skipping).
  */
 export function describeWithNats(name: string, fn: () => void): void {
-  if (natsServerBin() !== undefined) {
-    describe(name, fn);
-    return;
-  }
-  const reason =
-    "nats-server is not installed (apt-get install nats-server, or set MICROSEG_NATS_SERVER)";
-  if (process.env.CI === "true") {
-    describe(name, () => {
-      it("has nats-server (CI=true: missing fails)", () => {
-        throw new Error(`${reason}; on CI this is a failure, not a skip`);
-      });
-    });
-    return;
-  }
-  console.warn(`skipping "${name}": ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, fn);
+  describeWithTool(
+    {
+      tool: "nats-server",
+      present: natsServerBin() !== undefined,
+      reason:
+        "nats-server is not installed (apt-get install nats-server, or set MICROSEG_NATS_SERVER)",
+    },
+    name,
+    fn,
+  );
 }

@@ -57,7 +57,8 @@ function run(bin: string, args: string[], as: RunAs): void {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (a test server then binds it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -157,20 +158,40 @@ export async function startPostgres(options: TestPostgresOptions = {}): Promise<
  * instead when CI=true (a runner without them must not pass by skipping).
  */
 export function describeWithPostgres(name: string, fn: () => void): void {
-  if (postgresBinDir() !== undefined) {
+  describeWithTool(
+    {
+      tool: "PostgreSQL",
+      present: postgresBinDir() !== undefined,
+      reason:
+        "PostgreSQL's binaries are not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql, or set MICROSEG_PG_BIN)",
+    },
+    name,
+    fn,
+  );
+}
+
+/**
+ * A suite that needs an installed tool (a database server, a message broker): run when it is
+ * `present`; else skipped with `reason`, or failed when CI=true (a runner without the tool must
+ * not pass by skipping).
+ */
+export function describeWithTool(
+  need: { readonly tool: string; readonly present: boolean; readonly reason: string },
+  name: string,
+  fn: () => void,
+): void {
+  if (need.present) {
     describe(name, fn);
     return;
   }
-  const reason =
-    "PostgreSQL's binaries are not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql, or set MICROSEG_PG_BIN)";
   if (process.env.CI === "true") {
     describe(name, () => {
-      it("has PostgreSQL (CI=true: missing fails)", () => {
-        throw new Error(`${reason}; on CI this is a failure, not a skip`);
+      it(`has ${need.tool} (CI=true: missing fails)`, () => {
+        throw new Error(`${need.reason}; on CI this is a failure, not a skip`);
       });
     });
     return;
   }
-  console.warn(`skipping "${name}": ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, fn);
+  console.warn(`skipping "${name}": ${need.reason}`);
+  describe.skip(`${name} (skipped: ${need.reason})`, fn);
 }
