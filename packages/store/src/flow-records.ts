@@ -199,6 +199,8 @@ export interface AlertRepo {
 
 export interface QuarantineRepo {
   list(): Promise<Quarantine[]>;
+  /** The workload's quarantine, undefined when it has none. */
+  get(workload: string): Promise<Quarantine | undefined>;
   /** Audited (an identical quarantine writes nothing). `not-found`: no such workload. */
   set(
     q: Quarantine,

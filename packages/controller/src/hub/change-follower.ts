@@ -183,8 +183,7 @@ export class ChangeFollower {
   }
 
   private async quarantine(workload: string): Promise<void> {
-    const q = (await this.deps.store.quarantine.list()).find((x) => x.workload === workload);
-    this.applyQuarantine(workload, q);
+    this.applyQuarantine(workload, await this.deps.store.quarantine.get(workload));
   }
 
   private applyQuarantine(workload: string, q: Quarantine | undefined): void {

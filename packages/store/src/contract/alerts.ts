@@ -151,7 +151,7 @@ export function alertContract(make: MakeHarness): void {
       ...over,
     });
 
-    it("sets, lists and releases, audited; refuses an unknown workload", async () => {
+    it("sets, lists, gets and releases, audited; refuses an unknown workload", async () => {
       await c.store.workloads.upsert(workload("web-1"), "setup");
       await c.store.workloads.upsert(workload("db-1"), "setup");
       expect(await c.store.quarantine.set(q({ workload: "nope" }), "alice")).toEqual({
@@ -162,7 +162,9 @@ export function alertContract(make: MakeHarness): void {
       await c.store.quarantine.set(q(), "alice");
       await c.store.quarantine.set(q({ workload: "db-1", forensic: [] }), "alice");
       expect((await c.store.quarantine.list()).map((x) => x.workload)).toEqual(["db-1", "web-1"]);
+      expect(await c.store.quarantine.get("web-1")).toEqual(q());
       expect(await c.store.quarantine.release("web-1", "bob")).toEqual(q());
+      expect(await c.store.quarantine.get("web-1")).toBeUndefined();
       expect(await c.store.quarantine.release("web-1", "bob")).toBeUndefined();
       expect(await c.store.quarantine.list()).toEqual([q({ workload: "db-1", forensic: [] })]);
       const audit = (await c.store.audit.list()).filter((e) => e.action.startsWith("quarantine"));

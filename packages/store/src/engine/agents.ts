@@ -11,6 +11,7 @@
 import type { Workload } from "@microseg/core";
 import type {
   AgentRepo,
+  AgentReport,
   AgentReportResult,
   EnrolInput,
   EnrolRefusal,
@@ -41,25 +42,12 @@ export function agentRepo(db: Backend, ctx: EngineContext): AgentRepo {
       return db.run(async (t) => t.agents(), "read");
     },
     async report(id, report) {
-      return db.run((t) => reportOne(t, id, report));
+      return db.run(async (t) => (await applyReports(t, [{ id, report }]))[0] as AgentReportResult);
     },
     async reportMany(reports) {
       if (reports.length === 0) return [];
       return db.run(async (t) => {
-        // One read and one write for the batch (on PostgreSQL two statements, not two per
-        // report); an agent reported twice in one batch gets both, in order.
-        const ids = [...new Set(reports.map((r) => r.id))];
-        const current = new Map((await t.agentsByIds(ids)).map((a) => [a.id, a]));
-        const changed = new Map<string, AgentRecord>();
-        const results = reports.map((r) => {
-          const result = reported(current.get(r.id), r.report);
-          if (result.ok) {
-            current.set(r.id, result.agent);
-            changed.set(r.id, result.agent);
-          }
-          return result;
-        });
-        await t.putAgents([...changed.values()]);
+        const results = await applyReports(t, reports);
         ctx.failpoint?.("agent.reportMany:applied");
         return results;
       });
@@ -186,10 +174,28 @@ async function enrolTarget(
   return before === undefined ? { name } : { name, before };
 }
 
-async function reportOne(t: Tables, id: string, report: StatusReport): Promise<AgentReportResult> {
-  const result = reported(await t.agent(id), report);
-  if (result.ok) await t.putAgent(result.agent);
-  return result;
+/**
+ * One read and one write for the reports (on PostgreSQL two statements, not two per report); an
+ * agent reported twice gets both, in order.
+ */
+async function applyReports(
+  t: Tables,
+  reports: readonly AgentReport[],
+): Promise<AgentReportResult[]> {
+  const current = new Map(
+    (await t.agentsByIds([...new Set(reports.map((r) => r.id))])).map((a) => [a.id, a]),
+  );
+  const changed = new Set<string>();
+  const results = reports.map((r) => {
+    const result = reported(current.get(r.id), r.report);
+    if (result.ok) {
+      current.set(r.id, result.agent);
+      changed.add(r.id);
+    }
+    return result;
+  });
+  await t.putAgents([...changed].map((id) => current.get(id) as AgentRecord));
+  return results;
 }
 
 /** What a report makes of a stored agent (nothing written yet). */

@@ -16,6 +16,9 @@ export function quarantineRepo(db: Backend, ctx: EngineContext): QuarantineRepo 
     async list() {
       return db.run(async (t) => t.quarantines(), "read");
     },
+    async get(workload) {
+      return db.run(async (t) => t.quarantine(workload), "read");
+    },
     async set(q, actor) {
       return db.run(async (t) => {
         if ((await t.workload(q.workload)) === undefined)

@@ -93,10 +93,7 @@ export interface Tables {
   /** The seq of an entry other than `notSeq` whose prevHash is `prevHash` (a slow scan is fine). */
   auditSuccessor(prevHash: string, notSeq: number): Awaitable<number | undefined>;
 
-  /** The agent's last applied flow batch (0: none yet). */
-  flowSeq(agentId: string): Awaitable<number>;
-  setFlowSeq(agentId: string, seq: number): Awaitable<void>;
-  /** flowSeq of several agents at once (absent: none yet). */
+  /** The agents' last applied flow batches (absent: none yet). */
   flowSeqs(agentIds: readonly string[]): Awaitable<Map<string, number>>;
   setFlowSeqs(seqs: ReadonlyMap<string, number>): Awaitable<void>;
   /**

@@ -263,8 +263,6 @@ function auditPage(s: MemoryState, after: number, limit: number, target?: string
 
 function flowTables(s: MemoryState) {
   return {
-    flowSeq: (agentId: string) => s.flowSeqs.get(agentId) ?? 0,
-    setFlowSeq: (agentId: string, seq: number) => s.flowSeqs.set(agentId, seq),
     flowSeqs: (ids: readonly string[]) =>
       new Map(
         ids.flatMap((id) => {

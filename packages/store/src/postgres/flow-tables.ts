@@ -37,8 +37,6 @@ const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 type FlowTables = Pick<
   Tables,
-  | "flowSeq"
-  | "setFlowSeq"
   | "flowSeqs"
   | "setFlowSeqs"
   | "mergeEdges"
@@ -211,8 +209,6 @@ function storedEdge(r: Row): StoredEdge {
 
 export function pgFlowTables(sql: Sql): FlowTables {
   return {
-    flowSeq: async (agentId) =>
-      num((await sql.rows("SELECT seq FROM flow_seqs WHERE agent = $1", [agentId]))[0]?.seq ?? 0),
     flowSeqs: async (ids) =>
       new Map(
         (await sql.rows("SELECT agent, seq FROM flow_seqs WHERE agent = ANY($1)", [ids])).map(
@@ -224,11 +220,6 @@ export function pgFlowTables(sql: Sql): FlowTables {
         `INSERT INTO flow_seqs (agent, seq) SELECT * FROM unnest($1::text[], $2::bigint[])
          ON CONFLICT (agent) DO UPDATE SET seq = excluded.seq`,
         [[...seqs.keys()], [...seqs.values()]],
-      )),
-    setFlowSeq: async (agentId, seq) =>
-      void (await sql.exec(
-        "INSERT INTO flow_seqs (agent, seq) VALUES ($1, $2) ON CONFLICT (agent) DO UPDATE SET seq = excluded.seq",
-        [agentId, seq],
       )),
     mergeEdges: async (deltas) => {
       if (deltas.length === 0) return;

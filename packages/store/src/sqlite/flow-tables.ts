@@ -22,14 +22,7 @@ import { type FlowNames, KIND_OF_END } from "./flow-names.js";
 
 type FlowTables = Pick<
   Tables,
-  | "flowSeq"
-  | "setFlowSeq"
-  | "flowSeqs"
-  | "setFlowSeqs"
-  | "mergeEdges"
-  | "edges"
-  | "pruneEdges"
-  | "edgeStats"
+  "flowSeqs" | "setFlowSeqs" | "mergeEdges" | "edges" | "pruneEdges" | "edgeStats"
 >;
 type Row = Record<string, unknown>;
 
@@ -178,8 +171,6 @@ export function sqliteFlowTables(db: Database.Database, names: FlowNames): FlowT
   };
 
   return {
-    flowSeq: (agentId) => (seqOf.get(agentId) as number | undefined) ?? 0,
-    setFlowSeq: (agentId, seq) => void putSeq.run(agentId, seq),
     // In process: a prepared statement per agent costs microseconds.
     flowSeqs: (ids) =>
       new Map(
