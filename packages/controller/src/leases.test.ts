@@ -78,8 +78,8 @@ describe("leases", () => {
     await hold([a, b], 600);
     expect(a.state.running).toBe(true);
     expect(b.state.running).toBe(false);
-    expect(a.leases.held()).toEqual(["retention"]);
-    expect(b.leases.holds("retention")).toBe(false);
+    expect(a.leases.states()).toEqual([{ name: "retention", held: true }]);
+    expect(b.leases.states()).toEqual([{ name: "retention", held: false }]);
     expect(b.calls.acquire).toBeGreaterThan(3); // b kept trying
   });
 

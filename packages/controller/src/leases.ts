@@ -45,9 +45,14 @@ interface Job {
   turn?: Promise<void>;
 }
 
+/** A name for this process in lease rows: host, pid and a random suffix (pids repeat). */
+export function holderName(): string {
+  return `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+}
+
 export class Leases {
-  /** This replica's name in the lease rows: host, pid and a random suffix (pids repeat). */
-  readonly holder = `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+  /** This replica's name in the lease rows. */
+  readonly holder = holderName();
   private readonly jobs = new Map<string, Job>();
   private closed = false;
 
@@ -75,18 +80,6 @@ export class Leases {
       });
     };
     tick();
-  }
-
-  /** Whether this replica runs the job `name` now. */
-  holds(name: string): boolean {
-    return this.jobs.get(name)?.stop !== undefined;
-  }
-
-  /** Names of the jobs this replica runs now. */
-  held(): string[] {
-    return this.states()
-      .filter((j) => j.held)
-      .map((j) => j.name);
   }
 
   /** Every job under a lease here, and whether this replica runs it now (metrics). */

@@ -3,9 +3,8 @@
 // secret without its file), which two replicas starting together would both pass. So on a shared
 // store they run under the lease "first-start" (leases.ts): one replica at a time; the next finds
 // them made. A replica that dies holding it delays the others by at most the TTL.
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import type { Store } from "@microseg/store";
+import { holderName } from "./leases.js";
 
 const LOCK = "first-start";
 const TTL_MS = 60_000;
@@ -15,16 +14,10 @@ export async function underStartLock<T>(
   store: Store,
   shared: boolean,
   fn: () => Promise<T>,
-  onWait: (holder: string) => void = () => undefined,
 ): Promise<T> {
   if (!shared) return fn();
-  const me = `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-  let waited = false;
-  for (;;) {
-    const lease = await store.leases.acquire(LOCK, me, TTL_MS);
-    if (lease.holder === me) break;
-    if (!waited) onWait(lease.holder);
-    waited = true;
+  const me = holderName();
+  while ((await store.leases.acquire(LOCK, me, TTL_MS)).holder !== me) {
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   try {

@@ -68,8 +68,8 @@ export class DetectionService {
   /** Ends the current drain's wait for more alerts (flush). */
   private lingering: (() => void) | undefined;
   private closed = false;
-  /** The gap checks' timer when this service is a bus detector (takeover). */
-  private gapTimer: NodeJS.Timeout | undefined;
+  /** Ends the gap checks when this service is a bus detector (they run under its lease). */
+  private stopGapChecks: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -101,18 +101,15 @@ export class DetectionService {
     await this.resume(now, opts.onBus === true);
     this.unsubscribe = feed?.subscribe((observations, now) => this.ingest(observations, now));
     if (this.config.gapCheckMs <= 0) return;
-    if (opts.onBus === true) {
-      // Already the one detector (the lease "detection"): the checks run here, with the rest.
-      this.gapTimer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
-      this.gapTimer.unref();
-    } else {
-      // One replica checks for gaps (the lease "gap-check"): each would raise the same alerts.
-      this.ctx.leases.run("gap-check", () => {
-        const timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
-        timer.unref();
-        return () => clearInterval(timer);
-      });
-    }
+    const startGapChecks = () => {
+      const timer = setInterval(() => void this.checkGaps(), this.config.gapCheckMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    };
+    // Already the one detector (the lease "detection"): the checks run here, with the rest.
+    // Otherwise one replica checks (the lease "gap-check"): each would raise the same alerts.
+    if (opts.onBus === true) this.stopGapChecks = startGapChecks();
+    else this.ctx.leases.run("gap-check", startGapChecks);
   }
 
   /**
@@ -196,7 +193,7 @@ export class DetectionService {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
-    clearInterval(this.gapTimer);
+    this.stopGapChecks?.();
     await this.flush();
     await this.delivery.close();
   }
@@ -208,7 +205,7 @@ export class DetectionService {
   abandon(): void {
     this.closed = true;
     this.unsubscribe?.();
-    clearInterval(this.gapTimer);
+    this.stopGapChecks?.();
     this.pending = new Map();
   }
 

@@ -45,16 +45,17 @@ async function liveAgent(
   return stored;
 }
 
-/**
- * Answers at once when the agent's RuleSet hash differs from `known`, else waits up to `wait`
- * seconds for a change. undefined: nothing changed (the HTTP layer answers 204). An agent holds
- * one poll at a time: a newer one answers this one 409 MSEG_API_POLL_REPLACED at once.
- */
 /** A replica that cannot follow the shared store serves no policy from memory (follow-health.ts). */
 function refuseIfStale(ctx: ControllerContext): void {
   const problem = ctx.following?.problem();
   if (problem !== undefined) throw new ApiError("MSEG_CONTROLLER_NOT_READY", problem);
 }
+
+/**
+ * Answers at once when the agent's RuleSet hash differs from `known`, else waits up to `wait`
+ * seconds for a change. undefined: nothing changed (the HTTP layer answers 204). An agent holds
+ * one poll at a time: a newer one answers this one 409 MSEG_API_POLL_REPLACED at once.
+ */
 
 export async function pollPolicy(
   ctx: ControllerContext,

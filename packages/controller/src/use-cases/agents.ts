@@ -3,7 +3,7 @@
 
 import type { Workload } from "@microseg/core";
 import type { AgentView, MaintenanceToken } from "@microseg/protocol";
-import { ApiError } from "@microseg/protocol";
+import { ApiError, NO_RULESET } from "@microseg/protocol";
 import type { AgentRecord } from "@microseg/store";
 import type { ControllerContext } from "../context.js";
 import { hashSecret, newSecret } from "../secrets.js";
@@ -93,7 +93,6 @@ export function isOnline(ctx: ControllerContext, a: AgentRecord): boolean {
   return ctx.clock().getTime() - Date.parse(a.lastHeartbeat) <= window;
 }
 
-/** The agent applied the RuleSet the active revision gives its workload. */
 /**
  * The agent enforces what the active revision gives it: the hash it last reported applied is the
  * one due, and it has reported applying the last answer this controller gave it (a matching hash
@@ -104,7 +103,7 @@ export function isOnline(ctx: ControllerContext, a: AgentRecord): boolean {
 export function isConverged(ctx: ControllerContext, a: AgentRecord): boolean {
   const last = ctx.hub.lastAnswer(a.id);
   return (
-    (a.appliedHash ?? "none") === ctx.hub.hashOf(a.workload) &&
+    (a.appliedHash ?? NO_RULESET) === ctx.hub.hashOf(a.workload) &&
     (last === undefined || (a.appliedRevision ?? 0) >= last.revision)
   );
 }
