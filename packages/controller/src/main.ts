@@ -33,7 +33,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError, maskUrlPassword } from "@microseg/core";
 import type { Store } from "@microseg/store";
 import { DB_FILE, openSqliteStore, type SqliteSync } from "@microseg/store/sqlite";
 import { AuditAnchors, DEFAULT_ANCHOR_INTERVAL_MS } from "./audit/anchors.js";
@@ -298,7 +298,7 @@ async function storeOpener(
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new MicrosegError(
       "MSEG_USAGE",
-      `--store "${url.replace(/:[^:@/]*@/, ":***@")}" is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DATABASE, or leave --store out for DATA/${DB_FILE}`,
+      `--store "${maskUrlPassword(url)}" is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DATABASE, or leave --store out for DATA/${DB_FILE}`,
     );
   }
   const { openPostgresStore } = await import("@microseg/store/postgres");

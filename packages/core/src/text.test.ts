@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeControls, hasControls } from "./text.js";
+import { escapeControls, hasControls, maskUrlPassword } from "./text.js";
 
 describe("escapeControls", () => {
   it("escapes C0, DEL, C1, line separators and bidi controls, and nothing else", () => {
@@ -22,5 +22,15 @@ describe("escapeControls", () => {
     expect(hasControls("web-1")).toBe(false);
     expect(hasControls("web\u202e")).toBe(true);
     expect(hasControls("web\u202e")).toBe(true);
+  });
+});
+
+describe("maskUrlPassword", () => {
+  it("masks the password of a URL's userinfo and nothing else", () => {
+    expect(maskUrlPassword("postgres://ms:s3cret@db:5432/microseg")).toBe(
+      "postgres://ms:***@db:5432/microseg",
+    );
+    expect(maskUrlPassword("nats://127.0.0.1:4222")).toBe("nats://127.0.0.1:4222");
+    expect(maskUrlPassword("postgres://ms@db/microseg")).toBe("postgres://ms@db/microseg");
   });
 });

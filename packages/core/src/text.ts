@@ -34,3 +34,11 @@ export function hasControls(text: string): boolean {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(text);
 }
+
+/**
+ * A URL with the password of its userinfo masked (`postgres://u:***@host/db`), for messages and
+ * status output; anything else is left as it is.
+ */
+export function maskUrlPassword(url: string): string {
+  return url.replace(/:[^:@/]*@/, ":***@");
+}

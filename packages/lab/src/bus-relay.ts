@@ -10,9 +10,9 @@
 // a relay on each member's port, those addresses work from the controller namespace as well.
 // The relays are shared by the replicas and run until `lab down`.
 import { join } from "node:path";
-import { MicrosegError } from "@microseg/core";
+import { MicrosegError, maskUrlPassword } from "@microseg/core";
 import { controllerNamespace } from "./naming.js";
-import { startRelay } from "./relay.js";
+import { startRelay, userinfo } from "./relay.js";
 import type { LabState } from "./state.js";
 
 export interface BusServer {
@@ -51,7 +51,7 @@ function parseBusUrl(u: string): BusServer {
   const bad = () =>
     new MicrosegError(
       "MSEG_USAGE",
-      `--bus "${maskBusPassword(u)}" is not nats://HOST:PORT (e.g. nats://127.0.0.1:4222,nats://127.0.0.1:4223)`,
+      `--bus "${maskUrlPassword(u)}" is not nats://HOST:PORT (e.g. nats://127.0.0.1:4222,nats://127.0.0.1:4223)`,
     );
   let url: URL;
   try {
@@ -61,19 +61,16 @@ function parseBusUrl(u: string): BusServer {
   }
   if (url.protocol !== "nats:" || url.hostname === "" || url.port === "") throw bad();
   if (url.pathname !== "" && url.pathname !== "/") throw bad();
-  const auth =
-    url.username === "" ? "" : `${url.username}${url.password === "" ? "" : `:${url.password}`}@`;
-  return { host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port), auth };
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: Number(url.port),
+    auth: userinfo(url),
+  };
 }
 
 /** The bus URLs as a replica in the controller namespace uses them (through its relays). */
 export function relayedBusUrls(bus: readonly string[]): string[] {
   return busServers(bus).map((s) => `nats://${s.auth}127.0.0.1:${s.port}`);
-}
-
-/** nats://user:***@host:port: for status output and messages. */
-export function maskBusPassword(url: string): string {
-  return url.replace(/:[^:@/]*@/, ":***@");
 }
 
 export function busSocketPath(dir: string, k: number): string {

@@ -41,6 +41,12 @@ export async function startRelay(spec: RelaySpec, onSpawn: (pid: number) => void
   return child.pid;
 }
 
+/** A URL's `user:password@` as given (for the same URL through a relay), or "". */
+export function userinfo(url: URL): string {
+  if (url.username === "") return "";
+  return `${url.username}${url.password === "" ? "" : `:${url.password}`}@`;
+}
+
 /** True when `pid` runs a lab relay (pids get reused). */
 export function isRelay(pid: number): boolean {
   return pid > 0 && cmdline(pid).includes(RELAY_PROGRAM);

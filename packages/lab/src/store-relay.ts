@@ -10,8 +10,8 @@
 // socket is reachable from the controller namespace as it is.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { MicrosegError } from "@microseg/core";
-import { startRelay } from "./relay.js";
+import { MicrosegError, maskUrlPassword } from "@microseg/core";
+import { startRelay, userinfo } from "./relay.js";
 
 const DEFAULT_PG_PORT = 5432;
 
@@ -29,8 +29,7 @@ export function storeAddress(store: string): { host: string; port: number } | un
 export function relayedStoreUrl(store: string, socketDir: string): string {
   if (storeAddress(store) === undefined) return store;
   const url = parseStore(store);
-  const auth =
-    url.username === "" ? "" : `${url.username}${url.password === "" ? "" : `:${url.password}`}@`;
+  const auth = userinfo(url);
   const params = new URLSearchParams(url.searchParams);
   params.set("host", socketDir);
   return `${url.protocol}//${auth}${url.pathname}?${params}`;
@@ -50,7 +49,7 @@ function parseStore(store: string): URL {
   }
   throw new MicrosegError(
     "MSEG_USAGE",
-    `--store "${store.replace(/:[^:@/]*@/, ":***@")}" is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DATABASE`,
+    `--store "${maskUrlPassword(store)}" is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DATABASE`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { maskUrlPassword } from "@microseg/core";
 import { type LabState, readState, replicasOf } from "@microseg/lab";
 import { Command } from "commander";
 import { printJson, table, write } from "../api/output.js";
@@ -57,8 +58,8 @@ function redacted(state: LabState | undefined): object | undefined {
   const controllers = replicasOf(state).map((r) => ({ url: r.url, pid: r.pid }));
   return {
     ...state,
-    ...(state.store !== undefined && { store: state.store.replace(/:[^:@/]*@/, ":***@") }),
-    ...(state.bus !== undefined && { bus: state.bus.map((u) => u.replace(/:[^:@/]*@/, ":***@")) }),
+    ...(state.store !== undefined && { store: maskUrlPassword(state.store) }),
+    ...(state.bus !== undefined && { bus: state.bus.map(maskUrlPassword) }),
     controller: { ...controller, token: "(in the lab state file)", caPem: "" },
     controllers,
   };
