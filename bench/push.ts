@@ -34,12 +34,8 @@ async function bench(n: number) {
     let done = false;
     let pending = new Map<number, (t: number) => void>();
     creds.forEach((c, i) => {
-      runAgent(
-        ch,
-        c,
-        () => pending.get(i)?.(performance.now()),
-        () => done,
-      ).catch(() => undefined);
+      const me = { at: 0, onAck: (t: number) => pending.get(i)?.(t) };
+      runAgent([ch], new Set(), me, c, () => done).catch(() => undefined);
     });
     const lat: number[] = [];
     for (let round = 0; round <= ROUNDS; round++) {

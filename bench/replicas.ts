@@ -22,6 +22,8 @@ import {
   enrolAgents,
   pct,
   policy,
+  runAgent,
+  type SimAgent,
   type Spawned,
   spawnController,
 } from "./push/agents.js";
@@ -34,48 +36,6 @@ const ROUNDS = Number(arg("rounds", "5"));
 const LOST_AFTER_MS = 30_000;
 /** --cpu-prof=DIR: every controller writes a V8 CPU profile there when it stops. */
 const CPU_PROF = arg("cpu-prof", "");
-
-interface SimAgent {
-  /** Index of the replica it talks to now. */
-  at: number;
-  onAck?: (t: number) => void;
-  onMoved?: (t: number) => void;
-}
-
-/** One agent: long-poll on its replica; on a connection error, on to the next live one. */
-async function runAgent(
-  chs: Channel[],
-  dead: Set<number>,
-  me: SimAgent,
-  cred: string,
-  stop: () => boolean,
-) {
-  let known = "none";
-  let moved = false;
-  while (!stop()) {
-    try {
-      const ch = chs[me.at] as Channel;
-      if (moved) {
-        // The first word with the new replica: a heartbeat (what the real agent sends first).
-        await ch.call("POST", "/api/v1/agent/status", cred, {});
-        me.onMoved?.(performance.now());
-        moved = false;
-      }
-      const r = await ch.call("GET", `/api/v1/agent/policy?known=${known}&wait=60`, cred);
-      if (r.status !== 200) continue;
-      const hash = r.body.ruleSet?.hash ?? "none";
-      const applied = { revision: r.body.revision, rulesetHash: hash, ok: true, ms: 0 };
-      await ch.call("POST", "/api/v1/agent/status", cred, { applied });
-      known = hash;
-      me.onAck?.(performance.now());
-    } catch {
-      if (stop()) return;
-      do me.at = (me.at + 1) % chs.length;
-      while (dead.has(me.at));
-      moved = true;
-    }
-  }
-}
 
 /** Provisions a new port on replica 0; answers each agent's ack time after it, or NaN if lost. */
 async function round(ch0: Channel, token: string, agents: SimAgent[], port: number) {

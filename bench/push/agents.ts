@@ -60,22 +60,49 @@ rules:
   - { name: web-to-db, from: { role: web }, to: { role: db }, services: [tcp/${port}] }
 `;
 
-/** One simulated agent: long-poll, "apply", acknowledge; `onAck` gets the time of each ack. */
+export interface SimAgent {
+  /** Index of the replica it talks to now. */
+  at: number;
+  onAck?: (t: number) => void;
+  onMoved?: (t: number) => void;
+}
+
+/**
+ * One simulated agent: long-poll on its replica `chs[me.at]`, "apply" at once, acknowledge
+ * (`me.onAck` gets the time); on a connection error, on to the next replica not in `dead`, where
+ * its first word is a heartbeat (`me.onMoved`), as the real agent's.
+ */
 export async function runAgent(
-  ch: Channel,
+  chs: Channel[],
+  dead: Set<number>,
+  me: SimAgent,
   cred: string,
-  onAck: (hash: string) => void,
   stop: () => boolean,
 ) {
   let known = "none";
+  let moved = false;
   while (!stop()) {
-    const r = await ch.call("GET", `/api/v1/agent/policy?known=${known}&wait=60`, cred);
-    if (r.status !== 200) continue;
-    const hash = r.body.ruleSet?.hash ?? "none";
-    const applied = { revision: r.body.revision, rulesetHash: hash, ok: true, ms: 0 };
-    await ch.call("POST", "/api/v1/agent/status", cred, { applied });
-    known = hash;
-    onAck(hash);
+    try {
+      const ch = chs[me.at] as Channel;
+      if (moved) {
+        // The first word with the new replica: a heartbeat (what the real agent sends first).
+        await ch.call("POST", "/api/v1/agent/status", cred, {});
+        me.onMoved?.(performance.now());
+        moved = false;
+      }
+      const r = await ch.call("GET", `/api/v1/agent/policy?known=${known}&wait=60`, cred);
+      if (r.status !== 200) continue;
+      const hash = r.body.ruleSet?.hash ?? "none";
+      const applied = { revision: r.body.revision, rulesetHash: hash, ok: true, ms: 0 };
+      await ch.call("POST", "/api/v1/agent/status", cred, { applied });
+      known = hash;
+      me.onAck?.(performance.now());
+    } catch {
+      if (stop()) return;
+      do me.at = (me.at + 1) % chs.length;
+      while (dead.has(me.at));
+      moved = true;
+    }
   }
 }
 
