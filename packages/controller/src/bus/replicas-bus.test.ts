@@ -11,8 +11,8 @@ import { testController } from "../test-helpers.js";
 import type { BusDetection } from "./bus-detection.js";
 import { FlowBus } from "./flow-bus.js";
 import { describeWithNats, startNatsCluster, type TestNatsCluster } from "./nats-testing.js";
+import { blockedAttempts, DB } from "./scan.test-helpers.js";
 
-const DB = "198.18.1.20";
 const SCANNER = "203.0.113.66";
 const log = pino({ level: "silent" });
 
@@ -89,19 +89,7 @@ describeWithPostgres("detection across replicas on a flow bus", () => {
       /** db-1's agent reports blocked attempts from SCANNER on these ports, through `via`. */
       const contacts = async (via: T, ports: readonly number[]) => {
         const at = Date.now();
-        const records = ports.map((p) => [
-          "in",
-          "tcp",
-          DB,
-          SCANNER,
-          p,
-          "blocked",
-          1,
-          1,
-          60,
-          at,
-          at,
-        ]);
+        const records = blockedAttempts(SCANNER, ports, at);
         const r = await via.call(
           "POST",
           "/api/v1/agent/flows",

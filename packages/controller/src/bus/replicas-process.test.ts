@@ -10,8 +10,8 @@ import { createInterface } from "node:readline";
 import { describeWithPostgres, startPostgres, type TestPostgres } from "@microseg/store/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithNats, startNatsCluster, type TestNatsCluster } from "./nats-testing.js";
+import { blockedAttempts, DB } from "./scan.test-helpers.js";
 
-const DB = "198.18.1.20";
 const SCANNER = "203.0.113.77";
 
 interface Replica {
@@ -107,19 +107,7 @@ describeWithPostgres("controller processes on a flow bus", () => {
       let seq = 0;
       const contacts = async (via: Replica, ports: readonly number[]) => {
         const at = Date.now();
-        const records = ports.map((p) => [
-          "in",
-          "tcp",
-          DB,
-          SCANNER,
-          p,
-          "blocked",
-          1,
-          1,
-          60,
-          at,
-          at,
-        ]);
+        const records = blockedAttempts(SCANNER, ports, at);
         const r = await call(via.url, "POST", "/api/v1/agent/flows", credential, {
           seq: ++seq,
           records,
