@@ -2,6 +2,7 @@
 // batch's observations land on the subject of their source's partition, a batch published twice
 // is stored once, and the durable consumer hands each message to its target once it is acked.
 import type { FlowObservation } from "@microseg/insight";
+import { obs } from "@microseg/insight/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -11,22 +12,6 @@ import { describeWithNats, startNatsCluster, type TestNatsCluster } from "./nats
 import { partitionOf, subjectOf } from "./partition.js";
 
 const log = pino({ level: "silent" });
-
-function contact(from: string, to: string, port: number, at: number): FlowObservation {
-  return {
-    from: { name: from, kind: "address" },
-    to: { name: to, kind: "workload" },
-    port: `tcp/${port}`,
-    verdict: "blocked",
-    count: 1,
-    packets: 1,
-    bytes: 60,
-    first: at,
-    last: at,
-    reporter: to,
-    side: "destination",
-  };
-}
 
 /** A target that keeps what it was given. */
 function collector() {
@@ -62,9 +47,9 @@ describeWithNats("flow bus on a 3-node JetStream cluster", () => {
       expect(bus.replicas).toBe(3);
       expect(other.replicas).toBe(3);
       const batch = [
-        contact("198.18.9.9", "web-1", 22, 1000),
-        contact("198.18.9.8", "web-1", 22, 1001),
-        contact("198.18.9.9", "web-2", 23, 1002),
+        obs("198.18.9.9", "web-1", "tcp/22", 1000),
+        obs("198.18.9.8", "web-1", "tcp/22", 1001),
+        obs("198.18.9.9", "web-2", "tcp/23", 1002),
       ];
       await bus.publish("ag-1/1", batch, 5000);
       // The agent's retry reached the other replica: the same ids, nothing stored twice.
@@ -100,7 +85,9 @@ describeWithNats("flow bus on a 3-node JetStream cluster", () => {
     try {
       const ms: number[] = [];
       for (let i = 0; i < 200; i++) {
-        const batch = Array.from({ length: 50 }, (_, j) => contact(`198.18.7.${j}`, "db-1", i, i));
+        const batch = Array.from({ length: 50 }, (_, j) =>
+          obs(`198.18.7.${j}`, "db-1", `tcp/${i}`, i),
+        );
         const t0 = performance.now();
         await bus.publish(`ag-9/${i}`, batch, i);
         ms.push(performance.now() - t0);
