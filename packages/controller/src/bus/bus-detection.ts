@@ -27,7 +27,7 @@ interface Term {
 export class BusDetection {
   private term: Term | undefined;
   private closed = false;
-  /** How many times this replica took the lease (tests, the log). */
+  /** How many times this replica took the lease (the log). */
   terms = 0;
 
   constructor(
@@ -57,11 +57,6 @@ export class BusDetection {
   /** The running service while this replica holds the lease. */
   get current(): DetectionService | undefined {
     return this.term?.service;
-  }
-
-  /** The consumer while this replica holds the lease. */
-  get flowConsumer(): FlowConsumer | undefined {
-    return this.term?.consumer;
   }
 
   /** Feeds the running service directly (tests; nothing when another replica detects). */
